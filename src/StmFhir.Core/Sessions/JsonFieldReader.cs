@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace StmFhir.Core.Sessions;
+
+/// <summary>
+/// Reads typed fields from a <see cref="JsonElement"/>, recording a <see cref="SessionProblem"/> with the field's JSON
+/// path for each one that is missing or wrong instead of throwing, so that one pass reports every problem.
+/// </summary>
+internal sealed partial class JsonFieldReader
+{
+    private readonly List<SessionProblem> _problems = [];
+
+    public IReadOnlyList<SessionProblem> Problems => _problems;
+
+    public void Problem(string path, string message) => _problems.Add(new SessionProblem(path, message));
+
+    /// <summary>Reports every property of <paramref name="obj"/> not in <paramref name="known"/> (catches typos).</summary>
+    public void RejectUnknown(JsonElement obj, string path, params ReadOnlySpan<string> known)
+    {
+        foreach (var property in obj.EnumerateObject())
+        {
+            if (!known.Contains(property.Name))
+            {
+                Problem(Child(path, property.Name), "is not a field of this object");
+            }
+        }
+    }
+
+    public JsonElement? Object(JsonElement parent, string path, string name, bool required)
+    {
+        if (!Find(parent, path, name, required, out var value))
+        {
+            return null;
+        }
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            Problem(Child(path, name), "must be an object");
+            return null;
+        }
+        return value;
+    }
+
+    public string? String(JsonElement parent, string path, string name, bool required, int maxLength = 1000)
+    {
+        if (!Find(parent, path, name, required, out var value))
+        {
+            return null;
+        }
+        return StringValue(value, Child(path, name), maxLength);
+    }
+
+    public string? StringValue(JsonElement value, string path, int maxLength = 1000)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            Problem(path, "must be a string");
+            return null;
+        }
+        var text = value.GetString()!;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            Problem(path, "must not be empty");
+            return null;
+        }
+        if (text.Length > maxLength)
+        {
+            Problem(path, $"must be at most {maxLength} characters");
+            return null;
+        }
+        if (text.Trim().Length != text.Length)
+        {
+            Problem(path, "must not start or end with whitespace");
+            return null;
+        }
+        return text;
+    }
+
+    /// <summary>An absolute URI, as FHIR identifier and code systems require.</summary>
+    public string? Uri(JsonElement parent, string path, string name, bool required)
+    {
+        var text = String(parent, path, name, required);
+        if (text is not null && (!System.Uri.TryCreate(text, UriKind.Absolute, out _) || text.Contains(' ')))
+        {
+            Problem(Child(path, name), "must be an absolute URI (e.g. https://clinic.example.org/stm or urn:oid:1.2.3)");
+            return null;
+        }
+        return text;
+    }
+
+    public string? Matching(JsonElement parent, string path, string name, bool required, Regex pattern, string expected)
+    {
+        var text = String(parent, path, name, required);
+        if (text is not null && !pattern.IsMatch(text))
+        {
+            Problem(Child(path, name), $"must be {expected}");
+            return null;
+        }
+        return text;
+    }
+
+    public TEnum? Enum<TEnum>(JsonElement parent, string path, string name, bool required) where TEnum : struct, Enum
+    {
+        if (!Find(parent, path, name, required, out var value))
+        {
+            return null;
+        }
+        return EnumValue<TEnum>(value, Child(path, name));
+    }
+
+    public TEnum? EnumValue<TEnum>(JsonElement value, string path) where TEnum : struct, Enum
+    {
+        if (value.ValueKind == JsonValueKind.String && JsonNames<TEnum>.TryParse(value.GetString()!, out var parsed))
+        {
+            return parsed;
+        }
+        Problem(path, $"must be one of: {JsonNames<TEnum>.AllNames}");
+        return null;
+    }
+
+    public int? Integer(JsonElement parent, string path, string name, bool required, int min, int max)
+    {
+        if (!Find(parent, path, name, required, out var value))
+        {
+            return null;
+        }
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number >= min && number <= max)
+        {
+            return number;
+        }
+        Problem(Child(path, name), $"must be a whole number between {min} and {max}");
+        return null;
+    }
+
+    public decimal? Number(JsonElement parent, string path, string name, bool required, decimal min, decimal max)
+    {
+        if (!Find(parent, path, name, required, out var value))
+        {
+            return null;
+        }
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var number) && number >= min && number <= max)
+        {
+            return number;
+        }
+        Problem(Child(path, name), $"must be a number between {min} and {max}");
+        return null;
+    }
+
+    /// <summary>A date-time with seconds and an explicit UTC offset (Z or ±hh:mm), as FHIR dateTime requires.</summary>
+    public DateTimeOffset? DateTime(JsonElement parent, string path, string name, bool required)
+    {
+        if (!Find(parent, path, name, required, out var value))
+        {
+            return null;
+        }
+        if (value.ValueKind == JsonValueKind.String && DateTimePattern().IsMatch(value.GetString()!)
+            && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        {
+            return parsed;
+        }
+        Problem(Child(path, name), "must be a date-time with seconds and a UTC offset, e.g. 2026-03-02T09:30:00+01:00");
+        return null;
+    }
+
+    public DateOnly? Date(JsonElement parent, string path, string name, bool required)
+    {
+        if (!Find(parent, path, name, required, out var value))
+        {
+            return null;
+        }
+        if (value.ValueKind == JsonValueKind.String
+            && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        {
+            return parsed;
+        }
+        Problem(Child(path, name), "must be a date as YYYY-MM-DD");
+        return null;
+    }
+
+    /// <summary>Reads an array, item by item; items that fail are left out (their problems are recorded).</summary>
+    public List<T> Array<T>(JsonElement parent, string path, string name, bool required, Func<JsonElement, string, T?> item)
+        where T : notnull
+    {
+        var items = new List<T>();
+        if (!Find(parent, path, name, required, out var value))
+        {
+            return items;
+        }
+        var arrayPath = Child(path, name);
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            Problem(arrayPath, "must be an array");
+            return items;
+        }
+        if (required && value.GetArrayLength() == 0)
+        {
+            Problem(arrayPath, "must have at least one item");
+        }
+        var index = 0;
+        foreach (var element in value.EnumerateArray())
+        {
+            var read = item(element, $"{arrayPath}[{index++}]");
+            if (read is not null)
+            {
+                items.Add(read);
+            }
+        }
+        return items;
+    }
+
+    /// <summary>Reads an array of enum names.</summary>
+    public List<TEnum> EnumArray<TEnum>(JsonElement parent, string path, string name) where TEnum : struct, Enum =>
+        Array(parent, path, name, false, (e, at) => EnumValue<TEnum>(e, at) is { } v ? new Boxed<TEnum>(v) : null)
+            .ConvertAll(b => b.Value);
+
+    private sealed record Boxed<T>(T Value);
+
+    /// <summary>Reads an object-valued array item, reporting a non-object.</summary>
+    public bool IsObject(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            return true;
+        }
+        Problem(path, "must be an object");
+        return false;
+    }
+
+    public static string Child(string path, string name) => $"{path}.{name}";
+
+    private bool Find(JsonElement parent, string path, string name, bool required, out JsonElement value)
+    {
+        if (parent.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null)
+        {
+            return true;
+        }
+        if (required)
+        {
+            Problem(Child(path, name), "is required");
+        }
+        return false;
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})$")]
+    private static partial Regex DateTimePattern();
+}
