@@ -1,0 +1,3 @@
+using StmFhir.Cli;
+
+return await StmFhirCommand.Create().Parse(args).InvokeAsync();
