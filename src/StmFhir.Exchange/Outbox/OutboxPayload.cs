@@ -1,0 +1,21 @@
+using System.Text.Json.Serialization;
+
+namespace StmFhir.Exchange.Outbox;
+
+/// <summary>
+/// The payload of one outbox row: the resource versions one committed change set wrote. The row is written in the
+/// same database transaction as those versions, so a version exists if and only if its row does; the dispatcher
+/// (issue 5) reads the versions and pushes them.
+/// </summary>
+/// <param name="Resources">The written versions, in change set order.</param>
+public sealed record OutboxPayload(IReadOnlyList<OutboxResource> Resources);
+
+/// <summary>One resource version to push.</summary>
+/// <param name="Type">Resource type.</param>
+/// <param name="Id">Logical id.</param>
+/// <param name="Version">The version written.</param>
+public sealed record OutboxResource(string Type, string Id, int Version);
+
+[JsonSerializable(typeof(OutboxPayload))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+internal sealed partial class OutboxJsonContext : JsonSerializerContext;

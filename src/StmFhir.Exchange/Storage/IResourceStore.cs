@@ -1,0 +1,38 @@
+namespace StmFhir.Exchange.Storage;
+
+/// <summary>
+/// Keeps FHIR resources with their full version history, a search index, and the outbox rows that issue the push of
+/// every change, all written in one database transaction. Implementations (SQLite, PostgreSQL) behave the same; the
+/// shared behaviour tests in StmFhir.Exchange.Tests run against each.
+/// </summary>
+/// <remarks>Implementations are thread-safe: one instance serves a whole process.</remarks>
+public interface IResourceStore
+{
+    /// <summary>The database kind, e.g. <c>sqlite</c> or <c>postgresql</c>, for health reports.</summary>
+    string Kind { get; }
+
+    /// <summary>Creates the schema when it does not exist yet. Safe to call more than once.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>True when the database answers a trivial query.</summary>
+    Task<bool> IsReachableAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The current version of a resource, or null when there is none.</summary>
+    Task<StoredResource?> ReadAsync(string type, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>One version of a resource, or null when there is no such version.</summary>
+    Task<StoredResource?> ReadVersionAsync(string type, string id, int version, CancellationToken cancellationToken = default);
+
+    /// <summary>Every version of a resource, newest first; empty when the resource does not exist.</summary>
+    Task<IReadOnlyList<StoredResource>> HistoryAsync(string type, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>The current resources matching a query, oldest change first, one page of them.</summary>
+    Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Applies every change, or none: resolves conditional creates, rewrites references between the changes, writes a
+    /// new version only where the content differs from the current one, and writes one outbox row when anything changed.
+    /// </summary>
+    /// <exception cref="StoreRejectedException">A precondition failed or a change is not acceptable; nothing was written.</exception>
+    Task<CommitResult> CommitAsync(ChangeSet changes, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,151 @@
+using System.Data.Common;
+
+namespace StmFhir.Exchange.Storage;
+
+/// <summary>The resource store over a relational database; <see cref="StoreDialect"/> holds what differs per database.</summary>
+internal sealed class SqlResourceStore(StoreDialect dialect, TimeProvider time) : IResourceStore, IAsyncDisposable
+{
+    private const int MaxAttempts = 3;
+
+    internal const string CurrentSql = """
+        SELECT r.id, r.version, r.last_updated, v.json FROM resources r
+        JOIN resource_versions v ON v.type = r.type AND v.id = r.id AND v.version = r.version
+        WHERE r.type = @type AND r.id = @id
+        """;
+
+    public string Kind => dialect.Kind;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var sql in dialect.SetupStatements)
+        {
+            await using var setup = connection.Command(sql);
+            await setup.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var sql in StoreSchema.Statements(dialect))
+        {
+            await using var command = connection.Command(sql, transaction);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await using (var version = connection.Command(
+            "INSERT INTO schema_info (version) SELECT @v WHERE NOT EXISTS (SELECT 1 FROM schema_info)", transaction).With("v", StoreSchema.Version))
+        {
+            await version.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.Command("SELECT COUNT(*) FROM schema_info");
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) > 0;
+        }
+        catch (DbException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<StoredResource?> ReadAsync(string type, string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(CurrentSql).With("type", type).With("id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.ReadStored(type) : null;
+    }
+
+    public async Task<StoredResource?> ReadVersionAsync(string type, string id, int version, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(
+            "SELECT id, version, last_updated, json FROM resource_versions WHERE type = @type AND id = @id AND version = @version")
+            .With("type", type).With("id", id).With("version", version);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.ReadStored(type) : null;
+    }
+
+    public async Task<IReadOnlyList<StoredResource>> HistoryAsync(string type, string id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(
+            "SELECT id, version, last_updated, json FROM resource_versions WHERE type = @type AND id = @id ORDER BY version DESC")
+            .With("type", type).With("id", id);
+        return await ReadAllAsync(command, type, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var count = connection.Command("");
+        count.CommandText = "SELECT COUNT(*) FROM resources r WHERE " + SearchSql.Where(query, count);
+        var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        if (query.Count == 0 || query.Offset >= total)
+        {
+            return new SearchResult(total, []);
+        }
+        await using var page = connection.Command("");
+        page.CommandText = $"""
+            SELECT r.id, r.version, r.last_updated, v.json FROM resources r
+            JOIN resource_versions v ON v.type = r.type AND v.id = r.id AND v.version = r.version
+            WHERE {SearchSql.Where(query, page)}
+            ORDER BY r.last_updated, r.id LIMIT @limit OFFSET @offset
+            """;
+        page.With("limit", query.Count).With("offset", query.Offset);
+        return new SearchResult(total, await ReadAllAsync(page, query.Type, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<CommitResult> CommitAsync(ChangeSet changes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var writer = await dialect.EnterWriterAsync(cancellationToken).ConfigureAwait(false);
+                await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+                var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                var result = await new ChangeSetWriter(connection, transaction, dialect, now).WriteAsync(changes, cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return result;
+            }
+            catch (Exception e) when (attempt < MaxAttempts && dialect.IsTransient(e))
+            {
+                // Another instance won a race on the same rows; the whole change set is re-run against the new state.
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync() => dialect.DisposeAsync();
+
+    /// <summary>Every outbox row, oldest first (for tests until the dispatcher of issue 5 owns the outbox).</summary>
+    internal async Task<IReadOnlyList<(long Id, string Source, string Payload)>> ReadOutboxAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command("SELECT id, source, payload FROM outbox ORDER BY id");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<(long, string, string)>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add((Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetString(1), reader.GetString(2)));
+        }
+        return rows;
+    }
+
+    private static async Task<IReadOnlyList<StoredResource>> ReadAllAsync(DbCommand command, string type, CancellationToken cancellationToken)
+    {
+        var list = new List<StoredResource>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(reader.ReadStored(type));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,29 @@
+namespace StmFhir.Exchange.Storage;
+
+/// <summary>Why a change set was refused.</summary>
+public enum StoreRejection
+{
+    /// <summary>A change is malformed (bad id, unsupported condition): the client's request is wrong (HTTP 400).</summary>
+    Invalid,
+
+    /// <summary>An If-Match version is stale, or a conditional create matches several resources (HTTP 412).</summary>
+    PreconditionFailed,
+}
+
+/// <summary>A change set was refused as a whole; nothing was written.</summary>
+public sealed class StoreRejectedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public StoreRejectedException(StoreRejection reason, string message, int changeIndex)
+        : base(message)
+    {
+        Reason = reason;
+        ChangeIndex = changeIndex;
+    }
+
+    /// <summary>Why the change set was refused.</summary>
+    public StoreRejection Reason { get; }
+
+    /// <summary>The index of the offending change in the change set.</summary>
+    public int ChangeIndex { get; }
+}

@@ -1,0 +1,44 @@
+namespace StmFhir.Exchange.Storage;
+
+/// <summary>
+/// The tables, the same in SQLite and PostgreSQL:
+/// <list type="bullet">
+/// <item><c>resource_versions</c>: every version of every resource (the history), with its JSON;</item>
+/// <item><c>resources</c>: the current version per (type, id), its time and content hash;</item>
+/// <item><c>search_index</c>: one row per indexed value of a current version (tokens incl. business identifiers, references, date ranges);</item>
+/// <item><c>outbox</c>: one row per committed change set, written in the same transaction, for the dispatcher to push.</item>
+/// </list>
+/// </summary>
+internal static class StoreSchema
+{
+    public const int Version = 1;
+
+    public static IEnumerable<string> Statements(StoreDialect dialect) =>
+    [
+        """
+        CREATE TABLE IF NOT EXISTS resource_versions (
+            type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, last_updated BIGINT NOT NULL, json TEXT NOT NULL,
+            PRIMARY KEY (type, id, version))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS resources (
+            type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, last_updated BIGINT NOT NULL, content_hash TEXT NOT NULL,
+            PRIMARY KEY (type, id))
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_resources_updated ON resources (type, last_updated, id)",
+        """
+        CREATE TABLE IF NOT EXISTS search_index (
+            type TEXT NOT NULL, id TEXT NOT NULL, param TEXT NOT NULL, sys TEXT NOT NULL, val TEXT NOT NULL, lo BIGINT, hi BIGINT)
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_search_token ON search_index (type, param, val, sys)",
+        "CREATE INDEX IF NOT EXISTS ix_search_date ON search_index (type, param, lo, hi)",
+        "CREATE INDEX IF NOT EXISTS ix_search_owner ON search_index (type, id)",
+        $"""
+        CREATE TABLE IF NOT EXISTS outbox (
+            {dialect.OutboxIdColumn}, created_at BIGINT NOT NULL, source TEXT NOT NULL, payload TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0)
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_outbox_status ON outbox (status, id)",
+        "CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL)",
+    ];
+}

@@ -1,0 +1,28 @@
+using Npgsql;
+using StmFhir.Exchange.Storage;
+
+namespace StmFhir.Exchange.Tests.Storage;
+
+/// <summary>The shared store behaviour on a real PostgreSQL 15, a fresh schema per test.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresResourceStoreTests(PostgresServer server) : ResourceStoreBehaviour
+{
+    private protected override async Task<IResourceStore> CreateStoreAsync()
+    {
+        var connectionString = server.ConnectionStringForNewSchema(out var schema);
+        await using (var admin = new NpgsqlConnection(server.AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE SCHEMA {schema}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        return ResourceStores.Create(new StorageOptions { Provider = "postgresql", ConnectionString = connectionString }, TimeProvider.System);
+    }
+
+    [Fact]
+    public async Task Kind_IsPostgresql()
+    {
+        Assert.Equal("postgresql", Store.Kind);
+        Assert.True(await Store.IsReachableAsync());
+    }
+}
