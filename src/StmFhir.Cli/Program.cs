@@ -1,3 +1,3 @@
 using StmFhir.Cli;
 
-return await StmFhirCommand.Create().Parse(args).InvokeAsync();
+return await StmFhirCommand.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,64 @@
+using System.Globalization;
+using Hl7.Fhir.Model;
+using StmFhir.Core.Sessions;
+using StmFhir.Core.Terminology;
+
+namespace StmFhir.Core.Mapping;
+
+/// <summary>Conversions between session values and FHIR data types that every mapper shares.</summary>
+internal static class FhirValues
+{
+    /// <summary>A FHIR dateTime keeping the UTC offset and every fractional digit (so the round trip is exact).</summary>
+    public static string DateTime(DateTimeOffset value) =>
+        value.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset? ParseDateTime(string? value) =>
+        value is not null && value.Length > 10
+        && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)
+            ? parsed
+            : null;
+
+    public static string Date(DateOnly value) => value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public static DateOnly? ParseDate(string? value) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)
+            ? parsed
+            : null;
+
+    public static string UrnUuid(string id) => "urn:uuid:" + id;
+
+    public static ResourceReference Reference(string id) => new(UrnUuid(id));
+
+    public static Identifier Identifier(IdentifierRecord record) => new(record.System, record.Value);
+
+    public static IdentifierRecord? Identifier(Identifier? identifier) =>
+        identifier is { System: { } system, Value: { } value } ? new IdentifierRecord(system, value) : null;
+
+    public static HumanName Name(PersonName name) => new() { Family = name.Family, Given = name.Given };
+
+    public static PersonName? Name(HumanName? name) =>
+        name?.Family is { } family ? new PersonName { Family = family, Given = [.. name.Given.OfType<string>()] } : null;
+
+    /// <summary>A body site: the SNOMED coding of the site plus a laterality extension where there is one.</summary>
+    public static CodeableConcept BodySite(Coding site, Laterality? laterality)
+    {
+        var concept = new CodeableConcept { Coding = [site] };
+        if (laterality is { } side)
+        {
+            concept.Extension.Add(new Extension(
+                StmCanonical.Extensions.Laterality,
+                new CodeableConcept { Coding = [StmCodes.Lateralities[side]] }));
+        }
+        return concept;
+    }
+
+    public static Laterality? LateralityOf(CodeableConcept? bodySite) =>
+        StmCodes.Find(StmCodes.Lateralities, bodySite?.GetExtensionValue<CodeableConcept>(StmCanonical.Extensions.Laterality));
+
+    public static Extension CodedExtension(string url, Coding coding) => new(url, new CodeableConcept { Coding = [coding] });
+
+    public static CodeableConcept? ExtensionConcept(IExtendable element, string url) =>
+        element.GetExtensionValue<CodeableConcept>(url);
+
+    public static Meta Profile(string profile) => new() { Profile = [profile] };
+}
