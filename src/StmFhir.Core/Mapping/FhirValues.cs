@@ -42,12 +42,12 @@ internal static class FhirValues
     /// <summary>A body site: the SNOMED coding of the site plus a laterality extension where there is one.</summary>
     public static CodeableConcept BodySite(Coding site, Laterality? laterality)
     {
-        var concept = new CodeableConcept { Coding = [site] };
+        var concept = Concept(site);
         if (laterality is { } side)
         {
             concept.Extension.Add(new Extension(
                 StmCanonical.Extensions.Laterality,
-                new CodeableConcept { Coding = [StmCodes.Lateralities[side]] }));
+                Concept(StmCodes.Lateralities[side])));
         }
         return concept;
     }
@@ -55,7 +55,17 @@ internal static class FhirValues
     public static Laterality? LateralityOf(CodeableConcept? bodySite) =>
         StmCodes.Find(StmCodes.Lateralities, bodySite?.GetExtensionValue<CodeableConcept>(StmCanonical.Extensions.Laterality));
 
-    public static Extension CodedExtension(string url, Coding coding) => new(url, new CodeableConcept { Coding = [coding] });
+    /// <summary>
+    /// A CodeableConcept holding copies of the given codings: the StmCodes tables are shared, so a resource
+    /// must never hold (and a caller never mutate) the table's own Coding instances.
+    /// </summary>
+    public static CodeableConcept Concept(Coding coding, string? text = null) =>
+        new() { Coding = [(Coding)coding.DeepCopy()], Text = text };
+
+    public static CodeableConcept Concept(Coding first, Coding second) =>
+        new() { Coding = [(Coding)first.DeepCopy(), (Coding)second.DeepCopy()] };
+
+    public static Extension CodedExtension(string url, Coding coding) => new(url, Concept(coding));
 
     public static CodeableConcept? ExtensionConcept(IExtendable element, string url) =>
         element.GetExtensionValue<CodeableConcept>(url);
