@@ -1,10 +1,40 @@
+using StmFhir.Gateway.Configuration;
+using StmFhir.Gateway.Conformance;
+using StmFhir.Gateway.Errors;
+using StmFhir.Gateway.Fhir;
 using StmFhir.Gateway.Health;
+using StmFhir.Gateway.Ingest;
+using StmFhir.Gateway.Logging;
+using StmFhir.Gateway.Security;
+using StmFhir.Gateway.Sessions;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings*.json sit beside the executable: found whatever the working directory (which holds data/ and logs/).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.UseDefaultAddressWhenNoneConfigured();
+
+builder.Services.AddGatewayOptions(builder.Configuration);
+builder.Services.AddGatewayLogging(builder.Configuration);
+builder.Services.AddGatewaySecurity();
+builder.Services.AddGatewayStorage();
+builder.Services.AddGatewayFhir();
+builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
+app.UseMiddleware<CorrelationIdMiddleware>();
+app.UseGatewayRequestLogging();
+app.UseMiddleware<ErrorHandlingMiddleware>();
+app.UseAuthentication();
+app.UseAuthorization();
+
 app.MapHealth();
+app.MapOpenApi().AllowAnonymous();
+app.MapStmSessions();
+app.MapFhirMetadata();
+app.MapFhirConformance();
+app.MapFhirResources();
+app.MapFhirTransactions();
+app.MapFhirValidate();
 
 app.Run();
 

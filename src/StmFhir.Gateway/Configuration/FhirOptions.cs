@@ -1,0 +1,39 @@
+namespace StmFhir.Gateway.Configuration;
+
+/// <summary>Limits of the HTTP API (configuration section <c>Fhir</c>).</summary>
+internal sealed class FhirOptions
+{
+    public const string Section = "Fhir";
+
+    /// <summary>Largest request body accepted, in bytes; larger ones get 413 before they are read. The default is 5 MB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 5 * 1024 * 1024;
+
+    /// <summary>Deepest JSON nesting accepted. The default is 64.</summary>
+    public int MaxJsonDepth { get; set; } = 64;
+
+    /// <summary>Search page size when <c>_count</c> is absent. The default is 20.</summary>
+    public int DefaultPageSize { get; set; } = 20;
+
+    /// <summary>Largest search page served. The default is 200.</summary>
+    public int MaxPageSize { get; set; } = 200;
+
+    public IEnumerable<string> Problems()
+    {
+        if (MaxRequestBodyBytes is < 1024 or > 1024L * 1024 * 1024)
+        {
+            yield return "Fhir:MaxRequestBodyBytes must be between 1 KB and 1 GB";
+        }
+        if (MaxJsonDepth is < 8 or > 256)
+        {
+            yield return "Fhir:MaxJsonDepth must be between 8 and 256";
+        }
+        if (MaxPageSize is < 1 or > 1000)
+        {
+            yield return "Fhir:MaxPageSize must be between 1 and 1000";
+        }
+        if (DefaultPageSize < 1 || DefaultPageSize > MaxPageSize)
+        {
+            yield return "Fhir:DefaultPageSize must be between 1 and Fhir:MaxPageSize";
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text;
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+
+namespace StmFhir.Gateway.Fhir;
+
+/// <summary>
+/// A FHIR JSON response: a resource (serialized here) or stored JSON (written as is), as <c>application/fhir+json</c>,
+/// or <c>application/json</c> when the client asks only for that.
+/// </summary>
+internal sealed class FhirJsonResult : IResult
+{
+    public const string FhirJson = "application/fhir+json";
+
+    private static readonly JsonSerializerOptions s_options = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+
+    private readonly string? _json;
+    private readonly Resource? _resource;
+
+    public FhirJsonResult(int status, Resource resource)
+    {
+        StatusCode = status;
+        _resource = resource;
+    }
+
+    public FhirJsonResult(int status, string json)
+    {
+        StatusCode = status;
+        _json = json;
+    }
+
+    public int StatusCode { get; }
+
+    public string? Location { get; init; }
+
+    public string? ETag { get; init; }
+
+    public DateTimeOffset? LastModified { get; init; }
+
+    public static string Serialize(Resource resource) => JsonSerializer.Serialize(resource, resource.GetType(), s_options);
+
+    public static JsonSerializerOptions Options => s_options;
+
+    public async System.Threading.Tasks.Task ExecuteAsync(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = StatusCode;
+        response.ContentType = ContentTypeFor(httpContext.Request);
+        if (Location is not null)
+        {
+            response.Headers.Location = Location;
+        }
+        if (ETag is not null)
+        {
+            response.Headers.ETag = ETag;
+        }
+        if (LastModified is { } modified)
+        {
+            response.Headers.LastModified = modified.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var bytes = Encoding.UTF8.GetBytes(_json ?? Serialize(_resource!));
+        response.ContentLength = bytes.Length;
+        await response.Body.WriteAsync(bytes, httpContext.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary><c>application/json</c> when the client accepts that but not <c>application/fhir+json</c>; otherwise the FHIR type.</summary>
+    public static string ContentTypeFor(HttpRequest request)
+    {
+        var accept = request.Headers.Accept.ToString();
+        var plain = accept.Contains("application/json", StringComparison.OrdinalIgnoreCase)
+            && !accept.Contains(FhirJson, StringComparison.OrdinalIgnoreCase);
+        return (plain ? "application/json" : FhirJson) + "; charset=utf-8";
+    }
+}

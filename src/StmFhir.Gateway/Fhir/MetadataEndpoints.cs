@@ -1,0 +1,117 @@
+using Hl7.Fhir.Model;
+using StmFhir.Exchange.Storage;
+using StmFhir.Gateway.Conformance;
+
+namespace StmFhir.Gateway.Fhir;
+
+/// <summary><c>GET /fhir/metadata</c>: the CapabilityStatement, open to anyone so clients can discover how to authenticate.</summary>
+internal static class MetadataEndpoints
+{
+    public static IEndpointRouteBuilder MapFhirMetadata(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(FhirUrls.Prefix + "/metadata", (HttpRequest request, ProfileCatalog catalog) =>
+                new FhirJsonResult(StatusCodes.Status200OK, CapabilityStatementFactory.Create(FhirUrls.Base(request), catalog)))
+            .ExcludeFromDescription().AllowAnonymous();
+        return app;
+    }
+}
+
+/// <summary>Describes what the facade really does: the stored types with their interactions and search parameters, the profiles, $validate.</summary>
+internal static class CapabilityStatementFactory
+{
+    private const string ValidateOperation = "http://hl7.org/fhir/OperationDefinition/Resource-validate";
+
+    public static CapabilityStatement Create(string baseUrl, ProfileCatalog catalog)
+    {
+        var version = typeof(CapabilityStatementFactory).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+        var statement = new CapabilityStatement
+        {
+            Url = $"{baseUrl}/metadata",
+            Name = "StmFhirGateway",
+            Title = "StmFhir gateway",
+            Status = PublicationStatus.Active,
+            Date = "2026-01-01",
+            Publisher = "StmFhir",
+            Kind = CapabilityStatementKind.Instance,
+            Software = new CapabilityStatement.SoftwareComponent { Name = "StmFhir gateway", Version = version },
+            Implementation = new CapabilityStatement.ImplementationComponent { Description = "StmFhir gateway for soft tissue mobilization therapy data", Url = baseUrl },
+            FhirVersion = FHIRVersion.N4_0_1,
+            Format = ["application/fhir+json", "json"],
+            ImplementationGuide = catalog.OfType("ImplementationGuide").Select(ig => ig.Url).OfType<string>().ToList(),
+        };
+        var rest = new CapabilityStatement.RestComponent
+        {
+            Mode = CapabilityStatement.RestfulCapabilityMode.Server,
+            Documentation = "Patient data needs a credential: an API key (X-Api-Key, or Authorization: Bearer) or an OAuth2 JWT bearer token "
+                + "with scope stmfhir.read / stmfhir.write (or system/*.read, system/*.write). XML request bodies are read; answers are JSON.",
+            Security = new CapabilityStatement.SecurityComponent
+            {
+                Cors = false,
+                Service = [new CodeableConcept("http://terminology.hl7.org/CodeSystem/restful-security-service", "OAuth", "OAuth")],
+                Description = "OAuth2 JWT bearer tokens or static API keys",
+            },
+            Interaction =
+            [
+                new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Transaction },
+                new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Batch },
+            ],
+            Operation = [new CapabilityStatement.OperationComponent { Name = "validate", Definition = ValidateOperation }],
+        };
+        foreach (var type in SearchParameterCatalog.ResourceTypes)
+        {
+            rest.Resource.Add(new CapabilityStatement.ResourceComponent
+            {
+                Type = type,
+                Profile = $"http://hl7.org/fhir/StructureDefinition/{type}",
+                SupportedProfile = catalog.Profiles.Where(p => p.ConstrainedType == type).Select(p => p.Url).OfType<string>().ToList(),
+                Interaction = [.. new[]
+                {
+                    CapabilityStatement.TypeRestfulInteraction.Read, CapabilityStatement.TypeRestfulInteraction.Vread,
+                    CapabilityStatement.TypeRestfulInteraction.HistoryInstance, CapabilityStatement.TypeRestfulInteraction.SearchType,
+                    CapabilityStatement.TypeRestfulInteraction.Create, CapabilityStatement.TypeRestfulInteraction.Update,
+                }.Select(code => new CapabilityStatement.ResourceInteractionComponent { Code = code })],
+                Versioning = CapabilityStatement.ResourceVersionPolicy.VersionedUpdate,
+                ReadHistory = true,
+                UpdateCreate = true,
+                ConditionalCreate = true,
+                ConditionalUpdate = false,
+                ConditionalDelete = CapabilityStatement.ConditionalDeleteStatus.NotSupported,
+                SearchParam = [.. SearchParameterCatalog.Common.Concat(SearchParameterCatalog.For(type)).Select(p => new CapabilityStatement.SearchParamComponent
+                {
+                    Name = p.Name,
+                    Definition = p.Definition,
+                    Type = p.Kind switch
+                    {
+                        SearchParamKind.Token => SearchParamType.Token,
+                        SearchParamKind.Reference => SearchParamType.Reference,
+                        _ => SearchParamType.Date,
+                    },
+                    Documentation = p.Description,
+                })],
+                Operation = [new CapabilityStatement.OperationComponent { Name = "validate", Definition = ValidateOperation }],
+            });
+        }
+        foreach (var type in ProfileCatalog.Types.Order(StringComparer.Ordinal))
+        {
+            rest.Resource.Add(new CapabilityStatement.ResourceComponent
+            {
+                Type = type,
+                Documentation = "The StmFhir package (read-only, no credential needed)",
+                Interaction =
+                [
+                    new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.Read },
+                    new CapabilityStatement.ResourceInteractionComponent { Code = CapabilityStatement.TypeRestfulInteraction.SearchType },
+                ],
+                SearchParam =
+                [
+                    new CapabilityStatement.SearchParamComponent { Name = "url", Type = SearchParamType.Uri },
+                    new CapabilityStatement.SearchParamComponent { Name = "name", Type = SearchParamType.String },
+                    new CapabilityStatement.SearchParamComponent { Name = "version", Type = SearchParamType.Token },
+                    new CapabilityStatement.SearchParamComponent { Name = "_id", Type = SearchParamType.Token },
+                ],
+            });
+        }
+        statement.Rest.Add(rest);
+        return statement;
+    }
+}

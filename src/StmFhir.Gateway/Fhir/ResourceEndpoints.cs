@@ -1,0 +1,167 @@
+using System.Globalization;
+using Hl7.Fhir.Model;
+using Microsoft.Extensions.Options;
+using StmFhir.Exchange.Storage;
+using StmFhir.Gateway.Configuration;
+using StmFhir.Gateway.Ingest;
+using StmFhir.Gateway.Security;
+using StmFhir.Gateway.Validation;
+
+namespace StmFhir.Gateway.Fhir;
+
+/// <summary>
+/// The REST interactions on stored resources: read, vread, history, search (type level) with paging, create (optionally
+/// conditional with If-None-Exist) and update (with If-Match). Reads need the read permission, writes the write permission.
+/// </summary>
+internal static class ResourceEndpoints
+{
+    private const string Type = $"/{{type:{StoredTypeConstraint.Name}}}";
+
+    public static IEndpointRouteBuilder MapFhirResources(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup(FhirUrls.Prefix).ExcludeFromDescription();
+        group.MapGet(Type, SearchAsync).RequireAuthorization(Scopes.ReadPolicy);
+        group.MapGet(Type + "/{id}", ReadAsync).RequireAuthorization(Scopes.ReadPolicy);
+        group.MapGet(Type + "/{id}/_history", HistoryAsync).RequireAuthorization(Scopes.ReadPolicy);
+        group.MapGet(Type + "/{id}/_history/{version}", VReadAsync).RequireAuthorization(Scopes.ReadPolicy);
+        group.MapPost(Type, CreateAsync).RequireAuthorization(Scopes.WritePolicy);
+        group.MapPut(Type + "/{id}", UpdateAsync).RequireAuthorization(Scopes.WritePolicy);
+        return app;
+    }
+
+    public static FhirJsonResult Found(StoredResource stored, int status = StatusCodes.Status200OK, string? location = null) => new(status, stored.Json)
+    {
+        ETag = stored.ETag,
+        LastModified = stored.LastUpdated,
+        Location = location,
+    };
+
+    private static async Task<IResult> ReadAsync(string type, string id, IResourceStore store, CancellationToken cancellationToken) =>
+        await store.ReadAsync(type, id, cancellationToken).ConfigureAwait(false) is { } stored
+            ? Found(stored)
+            : Outcomes.NotFound($"{type}/{id} is not known");
+
+    private static async Task<IResult> VReadAsync(string type, string id, string version, IResourceStore store, CancellationToken cancellationToken) =>
+        int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+        && await store.ReadVersionAsync(type, id, number, cancellationToken).ConfigureAwait(false) is { } stored
+            ? Found(stored)
+            : Outcomes.NotFound($"{type}/{id} has no version {version}");
+
+    private static async Task<IResult> HistoryAsync(string type, string id, HttpRequest request, IResourceStore store, CancellationToken cancellationToken)
+    {
+        if (request.Query.Keys.FirstOrDefault(k => k is not ("_format" or "_pretty")) is { } unknown)
+        {
+            return Outcomes.BadRequest($"Unknown parameter for _history: {unknown}");
+        }
+        var versions = await store.HistoryAsync(type, id, cancellationToken).ConfigureAwait(false);
+        return versions.Count == 0
+            ? Outcomes.NotFound($"{type}/{id} is not known")
+            : new FhirJsonResult(StatusCodes.Status200OK, BundleJson.History(versions, FhirUrls.Base(request)));
+    }
+
+    private static async Task<IResult> SearchAsync(string type, HttpRequest request, IResourceStore store, IOptions<FhirOptions> options, CancellationToken cancellationToken)
+    {
+        var parameters = request.Query.SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v ?? ""))).ToList();
+        var parsed = SearchQueryParser.Parse(type, parameters, new PagingLimits(options.Value.DefaultPageSize, options.Value.MaxPageSize));
+        if (parsed.Query is not { } query)
+        {
+            return Outcomes.Result(StatusCodes.Status400BadRequest,
+                Outcomes.Create(parsed.Problems.Select(p => Outcomes.Issue(OperationOutcome.IssueType.NotSupported, p))));
+        }
+        var result = await store.SearchAsync(query, cancellationToken).ConfigureAwait(false);
+        return new FhirJsonResult(StatusCodes.Status200OK,
+            BundleJson.SearchSet(result.Total, result.Resources, FhirUrls.Base(request), PageLinks(request, type, parameters, query, result.Total)));
+    }
+
+    /// <summary>self, first, previous and next links that keep every criterion and move <c>_offset</c>.</summary>
+    private static IEnumerable<(string, string)> PageLinks(HttpRequest request, string type, List<KeyValuePair<string, string>> parameters, SearchQuery query, int total)
+    {
+        var kept = parameters.Where(p => p.Key is not ("_offset" or "_count")).ToList();
+        string Url(int offset) => $"{FhirUrls.Base(request)}/{type}?" + string.Join('&',
+            kept.Append(KeyValuePair.Create("_count", query.Count.ToString(CultureInfo.InvariantCulture)))
+                .Append(KeyValuePair.Create("_offset", offset.ToString(CultureInfo.InvariantCulture)))
+                .Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        yield return ("self", Url(query.Offset));
+        if (query.Count == 0)
+        {
+            yield break;
+        }
+        yield return ("first", Url(0));
+        if (query.Offset > 0)
+        {
+            yield return ("previous", Url(Math.Max(0, query.Offset - query.Count)));
+        }
+        if (query.Offset + query.Count < total)
+        {
+            yield return ("next", Url(query.Offset + query.Count));
+        }
+    }
+
+    private static async Task<IResult> CreateAsync(string type, HttpRequest request, FhirRequestReader reader, IResourceValidator validator,
+        IngestService ingest, CancellationToken cancellationToken)
+    {
+        var body = await reader.ReadResourceAsync(request, cancellationToken).ConfigureAwait(false);
+        if (body.Value is not { } resource)
+        {
+            return body.Error!;
+        }
+        if (resource.TypeName != type)
+        {
+            return Outcomes.BadRequest($"The body is a {resource.TypeName}, but the URL is for {type}");
+        }
+        var ifNoneExist = request.Headers["If-None-Exist"].ToString();
+        var change = new Change(ChangeMethod.Create, resource) { IfNoneExist = ifNoneExist.Length > 0 ? ifNoneExist : null };
+        return await ValidateAndCommitAsync(request, resource, change, validator, ingest, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> UpdateAsync(string type, string id, HttpRequest request, FhirRequestReader reader, IResourceValidator validator,
+        IngestService ingest, CancellationToken cancellationToken)
+    {
+        var body = await reader.ReadResourceAsync(request, cancellationToken).ConfigureAwait(false);
+        if (body.Value is not { } resource)
+        {
+            return body.Error!;
+        }
+        if (resource.TypeName != type)
+        {
+            return Outcomes.BadRequest($"The body is a {resource.TypeName}, but the URL is for {type}");
+        }
+        if (resource.Id != id)
+        {
+            return Outcomes.BadRequest(resource.Id is null
+                ? "An update needs the resource's id in the body, equal to the id in the URL"
+                : "The id in the body differs from the id in the URL");
+        }
+        int? ifMatch;
+        try
+        {
+            ifMatch = TransactionBundles.IfMatch(request.Headers.IfMatch.ToString() is { Length: > 0 } etag ? etag : null);
+        }
+        catch (StoreRejectedException e)
+        {
+            return Outcomes.BadRequest(e.Message);
+        }
+        var change = new Change(ChangeMethod.Update, resource) { IfMatchVersion = ifMatch };
+        return await ValidateAndCommitAsync(request, resource, change, validator, ingest, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> ValidateAndCommitAsync(HttpRequest request, Resource resource, Change change, IResourceValidator validator,
+        IngestService ingest, CancellationToken cancellationToken)
+    {
+        var verdict = validator.Validate(resource);
+        if (!verdict.IsValid)
+        {
+            return Outcomes.Result(StatusCodes.Status422UnprocessableEntity, verdict.Outcome);
+        }
+        var outcome = await ingest.CommitAsync(new ChangeSet([change], "fhir-rest"), cancellationToken).ConfigureAwait(false);
+        if (outcome.Rejected is { } rejected)
+        {
+            return IngestService.Refusal(rejected);
+        }
+        var entry = outcome.Committed!.Entries[0];
+        var stored = entry.Resource;
+        return entry.Outcome == ChangeOutcome.Created
+            ? Found(stored, StatusCodes.Status201Created, FhirUrls.Version(request, stored.Type, stored.Id, stored.Version))
+            : Found(stored);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Globalization;
+using Hl7.Fhir.Model;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using StmFhir.Exchange.Storage;
+using StmFhir.Gateway.Configuration;
+using StmFhir.Gateway.Ingest;
+using StmFhir.Gateway.Security;
+using StmFhir.Gateway.Validation;
+
+namespace StmFhir.Gateway.Fhir;
+
+/// <summary>
+/// <c>POST /fhir</c>: a transaction Bundle is validated as a whole and stored atomically (all entries or none, one outbox
+/// row); a batch Bundle's entries (GET, POST, PUT) each succeed or fail on their own.
+/// </summary>
+internal static class TransactionEndpoints
+{
+    public static IEndpointRouteBuilder MapFhirTransactions(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(FhirUrls.Prefix, PostAsync).ExcludeFromDescription().RequireAuthorization(Scopes.WritePolicy);
+        return app;
+    }
+
+    private static async Task<IResult> PostAsync(HttpContext context, FhirRequestReader reader, IngestService ingest, IResourceValidator validator,
+        IResourceStore store, IOptions<FhirOptions> options)
+    {
+        var cancellationToken = context.RequestAborted;
+        var body = await reader.ReadResourceAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        if (body.Value is not { } resource)
+        {
+            return body.Error!;
+        }
+        if (resource is not Bundle { Type: Bundle.BundleType.Transaction or Bundle.BundleType.Batch } bundle)
+        {
+            return Outcomes.BadRequest("POST /fhir takes a Bundle of type transaction or batch");
+        }
+        if (bundle.Type == Bundle.BundleType.Batch)
+        {
+            return await BatchAsync(context, bundle, ingest, validator, store, options.Value, cancellationToken).ConfigureAwait(false);
+        }
+        var outcome = await ingest.IngestAsync(bundle, "fhir-transaction", cancellationToken).ConfigureAwait(false);
+        if (outcome.Invalid is { } invalid)
+        {
+            return Outcomes.Result(StatusCodes.Status422UnprocessableEntity, invalid.Outcome);
+        }
+        if (outcome.Rejected is { } rejected)
+        {
+            return IngestService.Refusal(rejected);
+        }
+        return new FhirJsonResult(StatusCodes.Status200OK,
+            BundleJson.Response("transaction-response", outcome.Committed!.Entries.Select(BundleJson.ForCommitted)));
+    }
+
+    private static async Task<IResult> BatchAsync(HttpContext context, Bundle bundle, IngestService ingest, IResourceValidator validator,
+        IResourceStore store, FhirOptions options, CancellationToken cancellationToken)
+    {
+        var responses = new List<ResponseEntry>(bundle.Entry.Count);
+        for (var i = 0; i < bundle.Entry.Count; i++)
+        {
+            var entry = bundle.Entry[i];
+            responses.Add(entry.Request?.Method == Bundle.HTTPVerb.GET
+                ? await GetAsync(context, entry.Request.Url ?? "", store, options, cancellationToken).ConfigureAwait(false)
+                : await WriteAsync(entry, i, ingest, validator, cancellationToken).ConfigureAwait(false));
+        }
+        return new FhirJsonResult(StatusCodes.Status200OK, BundleJson.Response("batch-response", responses));
+    }
+
+    private static async Task<ResponseEntry> WriteAsync(Bundle.EntryComponent entry, int index, IngestService ingest, IResourceValidator validator,
+        CancellationToken cancellationToken)
+    {
+        Change change;
+        try
+        {
+            change = TransactionBundles.ToChange(entry, index);
+        }
+        catch (StoreRejectedException e)
+        {
+            return Failed("400 Bad Request", OperationOutcome.IssueType.Invalid, e.Message);
+        }
+        var verdict = validator.Validate(change.Resource);
+        if (!verdict.IsValid)
+        {
+            return new ResponseEntry("422 Unprocessable Entity") { OutcomeJson = FhirJsonResult.Serialize(verdict.Outcome) };
+        }
+        var outcome = await ingest.CommitAsync(new ChangeSet([change], "fhir-batch"), cancellationToken).ConfigureAwait(false);
+        return outcome.Rejected is { } rejected
+            ? Failed(rejected.Reason == StoreRejection.PreconditionFailed ? "412 Precondition Failed" : "400 Bad Request",
+                OperationOutcome.IssueType.Invalid, rejected.Message)
+            : BundleJson.ForCommitted(outcome.Committed!.Entries[0]);
+    }
+
+    private static async Task<ResponseEntry> GetAsync(HttpContext context, string url, IResourceStore store, FhirOptions options, CancellationToken cancellationToken)
+    {
+        if (!Scopes.CanRead(context.User))
+        {
+            return Failed("403 Forbidden", OperationOutcome.IssueType.Forbidden, "The credential does not grant read access");
+        }
+        var question = url.IndexOf('?', StringComparison.Ordinal);
+        var path = (question < 0 ? url : url[..question]).Trim('/').Split('/');
+        if (!SearchParameterCatalog.IsSupported(path[0]))
+        {
+            return Failed("404 Not Found", OperationOutcome.IssueType.NotFound, $"{path[0]} is not kept by this server");
+        }
+        switch (path)
+        {
+            case [var type] :
+                var parameters = QueryHelpers.ParseQuery(question < 0 ? "" : url[question..])
+                    .SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v ?? ""))).ToList();
+                var parsed = SearchQueryParser.Parse(type, parameters, new PagingLimits(options.DefaultPageSize, options.MaxPageSize));
+                if (parsed.Query is not { } query)
+                {
+                    return Failed("400 Bad Request", OperationOutcome.IssueType.NotSupported, string.Join("; ", parsed.Problems));
+                }
+                var result = await store.SearchAsync(query, cancellationToken).ConfigureAwait(false);
+                return new ResponseEntry("200 OK")
+                {
+                    ResourceJson = BundleJson.SearchSet(result.Total, result.Resources, FhirUrls.Base(context.Request), []),
+                };
+            case [var type, var id]:
+                return Read(await store.ReadAsync(type, id, cancellationToken).ConfigureAwait(false), $"{type}/{id}");
+            case [var type, var id, "_history", var version] when int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number):
+                return Read(await store.ReadVersionAsync(type, id, number, cancellationToken).ConfigureAwait(false), $"{type}/{id}/_history/{version}");
+            default:
+                return Failed("400 Bad Request", OperationOutcome.IssueType.NotSupported, "A batch GET must be Type, Type?query, Type/id or Type/id/_history/version");
+        }
+    }
+
+    private static ResponseEntry Read(StoredResource? stored, string what) => stored is null
+        ? Failed("404 Not Found", OperationOutcome.IssueType.NotFound, $"{what} is not known")
+        : new ResponseEntry("200 OK") { ResourceJson = stored.Json, ETag = stored.ETag, LastModified = stored.LastUpdated };
+
+    private static ResponseEntry Failed(string status, OperationOutcome.IssueType type, string message) =>
+        new(status) { OutcomeJson = FhirJsonResult.Serialize(Outcomes.Create(type, message)) };
+}

@@ -1,0 +1,105 @@
+using Hl7.Fhir.Model;
+using StmFhir.Core.Mapping;
+using StmFhir.Core.Sessions;
+using StmFhir.Exchange.Storage;
+using StmFhir.Gateway.Fhir;
+using StmFhir.Gateway.Ingest;
+using StmFhir.Gateway.Security;
+
+namespace StmFhir.Gateway.Sessions;
+
+/// <summary>One stored resource of an accepted session.</summary>
+/// <param name="ResourceType">The FHIR resource type.</param>
+/// <param name="Id">Its id on this server.</param>
+/// <param name="VersionId">Its current version.</param>
+/// <param name="Outcome">created, updated, unchanged (same content as before) or matched (an existing Patient/Practitioner).</param>
+internal sealed record StoredSessionResource(string ResourceType, string Id, string VersionId, string Outcome);
+
+/// <summary>The answer to an accepted session.</summary>
+/// <param name="SessionId">The session's id in its source system.</param>
+/// <param name="Outcome">created (first time), updated (changed since last sent) or unchanged (a re-send).</param>
+/// <param name="Procedure">The session's Procedure, <c>Procedure/{id}</c>.</param>
+/// <param name="Resources">Every resource of the session's Bundle, in Bundle order.</param>
+internal sealed record SessionAccepted(string SessionId, string Outcome, string Procedure, IReadOnlyList<StoredSessionResource> Resources);
+
+/// <summary>
+/// <c>POST /stm/sessions</c>: read the STM session record, map it to a transaction Bundle, validate it (every layer), and
+/// store it with its outbox row in one database transaction.
+/// </summary>
+internal static class SessionEndpoints
+{
+    public static IEndpointRouteBuilder MapStmSessions(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/stm/sessions", PostAsync)
+            .RequireAuthorization(Scopes.WritePolicy)
+            .WithName("PostSession")
+            .WithTags("STM sessions")
+            .WithSummary("Accept an STM session record")
+            .WithDescription("Maps the session to FHIR, validates it against the StmFhir profiles and clinical rules, and stores it. "
+                + "201 the first time, 200 for a re-send (unchanged) or a changed session (new versions). "
+                + "Errors are FHIR OperationOutcomes: 400 malformed JSON, 413 too large, 422 invalid (every problem, with the STM field path in issue.location).")
+            .Accepts<object>("application/json")
+            .Produces<SessionAccepted>(StatusCodes.Status201Created)
+            .Produces<SessionAccepted>(StatusCodes.Status200OK)
+            .Produces(StatusCodes.Status400BadRequest, contentType: FhirJsonResult.FhirJson)
+            .Produces(StatusCodes.Status401Unauthorized, contentType: FhirJsonResult.FhirJson)
+            .Produces(StatusCodes.Status403Forbidden, contentType: FhirJsonResult.FhirJson)
+            .Produces(StatusCodes.Status413PayloadTooLarge, contentType: FhirJsonResult.FhirJson)
+            .Produces(StatusCodes.Status415UnsupportedMediaType, contentType: FhirJsonResult.FhirJson)
+            .Produces(StatusCodes.Status422UnprocessableEntity, contentType: FhirJsonResult.FhirJson);
+        return app;
+    }
+
+    private static async Task<IResult> PostAsync(HttpRequest request, FhirRequestReader reader, IngestService ingest, CancellationToken cancellationToken)
+    {
+        if (FhirRequestReader.BodyKind(request.ContentType) != "json")
+        {
+            return Outcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported, "Send the session as application/json");
+        }
+        var body = await reader.ReadBytesAsync(request, cancellationToken).ConfigureAwait(false);
+        if (body.Value is not { } bytes)
+        {
+            return body.Error!;
+        }
+        if (reader.CheckJson(bytes) is { } malformed)
+        {
+            return malformed;
+        }
+        var read = StmSessionReader.Read(bytes);
+        if (read.Session is not { } session)
+        {
+            return Outcomes.Result(StatusCodes.Status422UnprocessableEntity, Outcomes.Create(read.Problems.Select(p =>
+                Outcomes.Issue(OperationOutcome.IssueType.Invalid, $"{p.Path}: {p.Message}", location: p.Path))));
+        }
+        var bundle = StmBundleMapper.ToBundle(session);
+        var outcome = await ingest.IngestAsync(bundle, "stm-session", cancellationToken).ConfigureAwait(false);
+        if (outcome.Invalid is { } invalid)
+        {
+            foreach (var issue in invalid.Outcome.Issue)
+            {
+                if (StmSourcePaths.For(bundle, issue.Expression.FirstOrDefault()) is { } path)
+                {
+                    issue.Location = [path];
+                }
+            }
+            return Outcomes.Result(StatusCodes.Status422UnprocessableEntity, invalid.Outcome);
+        }
+        if (outcome.Rejected is { } rejected)
+        {
+            return IngestService.Refusal(rejected);
+        }
+        var result = outcome.Committed!;
+        var procedureEntry = result.Entries.First(e => e.Resource.Type == "Procedure");
+        var procedure = procedureEntry.Resource;
+        var accepted = new SessionAccepted(
+            session.SessionId,
+            procedureEntry.Outcome == ChangeOutcome.Created ? "created" : result.Changed ? "updated" : "unchanged",
+            $"Procedure/{procedure.Id}",
+            [.. result.Entries.Select(e => new StoredSessionResource(e.Resource.Type, e.Resource.Id,
+                e.Resource.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Outcome.ToString().ToLowerInvariant()))]);
+        var location = FhirUrls.Resource(request, "Procedure", procedure.Id);
+        return accepted.Outcome == "created"
+            ? TypedResults.Created(location, accepted)
+            : TypedResults.Ok(accepted);
+    }
+}
