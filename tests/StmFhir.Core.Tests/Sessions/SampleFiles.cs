@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Json.Schema;
 using StmFhir.Core.Sessions;
 
 namespace StmFhir.Core.Tests.Sessions;
@@ -23,6 +24,12 @@ internal static class SampleFiles
     public static string SessionsFolder => Path.Combine(RepoRoot, "samples", "sessions");
 
     public static string SchemaPath => Path.Combine(RepoRoot, "samples", "stm-session.schema.json");
+
+    // Built once per process: JsonSchema.Net registers a schema's $id globally and refuses to register it twice.
+    private static readonly Lazy<JsonSchema> s_schema = new(() => JsonSchema.FromText(File.ReadAllText(SchemaPath)));
+
+    /// <summary>samples/stm-session.schema.json, built.</summary>
+    public static JsonSchema Schema => s_schema.Value;
 
     /// <summary>The file names of every session sample, in order.</summary>
     public static IReadOnlyList<string> Names() =>

@@ -8,14 +8,12 @@ namespace StmFhir.Core.Tests.Sessions;
 /// <summary>samples/stm-session.schema.json describes what the reader accepts: samples pass it, broken documents fail both.</summary>
 public sealed class SessionSchemaTests
 {
-    private static readonly Lazy<JsonSchema> s_schema = new(() => JsonSchema.FromText(File.ReadAllText(SampleFiles.SchemaPath)));
-
     private static JsonObject SchemaNode() => JsonNode.Parse(File.ReadAllText(SampleFiles.SchemaPath))!.AsObject();
 
     private static EvaluationResults Evaluate(string json, bool requireFormats = false)
     {
         using var document = JsonDocument.Parse(json);
-        return s_schema.Value.Evaluate(document.RootElement,
+        return SampleFiles.Schema.Evaluate(document.RootElement,
             new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = requireFormats });
     }
 

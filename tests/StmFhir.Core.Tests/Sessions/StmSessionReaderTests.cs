@@ -430,11 +430,13 @@ public sealed class StmSessionReaderTests
         AssertProblems(doc, "$.encounterId: must be at most 64 characters", "$.lubricant: must be at most 200 characters");
     }
 
-    [Fact]
-    public void Read_WholeNumberWrittenWithAFraction_IsRejected()
+    [Theory]
+    [InlineData("10.0")]
+    [InlineData("1e1")]
+    public void Read_WholeNumberWrittenWithAFractionOrExponent_IsRejected(string minutes)
     {
         var doc = Valid();
-        doc["regions"]![0]!["minutes"] = JsonNode.Parse("10.0");
+        doc["regions"]![0]!["minutes"] = JsonNode.Parse(minutes);
 
         AssertProblems(doc, "$.regions[0].minutes: must be a whole number between 1 and 120");
     }
