@@ -74,6 +74,13 @@ internal sealed partial class JsonFieldReader
             Problem(path, "must not start or end with whitespace");
             return null;
         }
+        // FHIR strings allow tab, CR and LF but no other control character.
+        if (text.AsSpan().ContainsAnyInRange('\u0000', '\u0008') || text.AsSpan().ContainsAnyInRange('\u000B', '\u000C')
+            || text.AsSpan().ContainsAnyInRange('\u000E', '\u001F') || text.Contains('\u007F'))
+        {
+            Problem(path, "must not contain control characters other than tab and line breaks");
+            return null;
+        }
         return text;
     }
 

@@ -331,7 +331,7 @@ public static partial class StmSessionReader
             var at = JsonFieldReader.Child(path, "code");
             r.RejectUnknown(c, at, "system", "code", "display");
             var system = r.Uri(c, at, "system", required: true);
-            var code = r.String(c, at, "code", required: true, maxLength: 100);
+            var code = r.Matching(c, at, "code", true, FhirCodePattern(), "a FHIR code: no line breaks or tabs, single spaces between words (at most 100 characters)");
             var display = r.String(c, at, "display", required: false, maxLength: 200);
             coding = system is null || code is null ? null : new CodingRecord(system, code, display);
         }
@@ -372,6 +372,10 @@ public static partial class StmSessionReader
 
     [GeneratedRegex(@"^[A-Za-z0-9._:\-]{1,64}$")]
     private static partial Regex IdPattern();
+
+    // FHIR's code datatype: [^\s]+( [^\s]+)*
+    [GeneratedRegex(@"^(?=.{1,100}$)[^\s]+( [^\s]+)*$")]
+    private static partial Regex FhirCodePattern();
 
     [GeneratedRegex(@"^[1-9][0-9]{5,17}$")]
     private static partial Regex SnomedPattern();

@@ -7,19 +7,7 @@ namespace StmFhir.Core.Tests.Sessions;
 /// <summary>The session samples and the session JSON Schema in samples/, found from the test's output folder.</summary>
 internal static class SampleFiles
 {
-    private static readonly Lazy<string> s_repoRoot = new(() =>
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "StmFhir.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No StmFhir.sln above {AppContext.BaseDirectory}");
-    });
-
-    public static string RepoRoot => s_repoRoot.Value;
+    public static string RepoRoot => RepoPaths.Root;
 
     public static string SessionsFolder => Path.Combine(RepoRoot, "samples", "sessions");
 

@@ -22,6 +22,10 @@ internal static class StmSessionGen
         Gen.OneOfConst("https://pt.example-clinic.org/stm", "urn:oid:2.16.840.1.113883.3.1234", "http://hl7.org/fhir/sid/us-npi", "urn:uuid:6f1c0d2e-9a3b-4c55-8e21-0b7a3f4d2c19"),
         Gen.Char["abcdefghijklmnopqrstuvwxyz0123456789-"].Array[1, 20].Select(a => "https://" + new string(a) + ".example.org/" + new string(a)));
 
+    /// <summary>A FHIR code: words of non-whitespace characters separated by single spaces.</summary>
+    public static readonly Gen<string> Code20 =
+        Gen.Char[Letters + ".-_/é日"].Array[1, 6].Array[1, 3].Select(words => string.Join(' ', words.Select(w => new string(w))));
+
     public static readonly Gen<string> SessionId =
         Gen.Char[Letters + "._:-"].Array[1, 64].Select(a => new string(a));
 
@@ -76,7 +80,7 @@ internal static class StmSessionGen
 
     public static readonly Gen<ScreeningRecord> Screening = Gen.Select(DateTime, Gen.Enum<ScreeningResult>(),
         Gen.Select(Gen.Enum<FindingKind>(), Code, (k, c) => new ScreeningFinding(k, c)).Array[0, 3],
-        Gen.Select(Text(40), Gen.Select(Uri, Text(20), Text(40).Null(), (s, c, d) => new CodingRecord(s, c, d)).Null(),
+        Gen.Select(Text(40), Gen.Select(Uri, Code20, Text(40).Null(), (s, c, d) => new CodingRecord(s, c, d)).Null(),
             (n, c) => new MedicationRecord(n, c)).Array[0, 2],
         Gen.Select(Gen.Enum<AdverseOutcome>(), Gen.Enum<RiskProbability>(), (o, r) => new RiskPrediction(o, r)).Array[0, 3],
         Text(200).Null(),
