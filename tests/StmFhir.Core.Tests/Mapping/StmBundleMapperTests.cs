@@ -2,6 +2,8 @@ using CsCheck;
 using Hl7.Fhir.Model;
 using StmFhir.Core.Mapping;
 
+using StmFhir.Core.Tests.Sessions;
+
 namespace StmFhir.Core.Tests.Mapping;
 
 public sealed class StmBundleMapperTests
@@ -9,7 +11,7 @@ public sealed class StmBundleMapperTests
     [Fact]
     public void EditingAMappedResource_DoesNotChangeLaterBundles()
     {
-        var session = SessionGenerators.Session.Where(s => s.PainScores.Count > 0 && s.Regions.Count > 0).Single();
+        var session = StmSessionGen.Session.Where(s => s.PainScores.Count > 0 && s.Regions.Count > 0).Single();
         var before = FhirJson.Serialize(StmBundleMapper.ToBundle(session));
 
         var bundle = StmBundleMapper.ToBundle(session);
@@ -28,7 +30,7 @@ public sealed class StmBundleMapperTests
     [Fact]
     public void ToBundle_GivesATransactionWithOneEntryPerResourceAndDeterministicIds()
     {
-        SessionGenerators.Session.Sample(session =>
+        StmSessionGen.Session.Sample(session =>
         {
             var bundle = StmBundleMapper.ToBundle(session);
             var expectedCount = 3 + session.PainScores.Count + session.RomMeasurements.Count
@@ -46,7 +48,7 @@ public sealed class StmBundleMapperTests
     [Fact]
     public void TwoSessionsOfOnePatient_ShareThePatientIdButNotTheProcedureId()
     {
-        var (first, second) = SessionGenerators.Session.Select(SessionGenerators.Session).Where((a, b) => a.SessionId != b.SessionId).Single();
+        var (first, second) = StmSessionGen.Session.Select(StmSessionGen.Session).Where((a, b) => a.SessionId != b.SessionId).Single();
         second = second with { Patient = first.Patient, SourceSystem = first.SourceSystem };
 
         var a = StmBundleMapper.ToBundle(first);
