@@ -13,7 +13,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.UseDefaultAddressWhenNoneConfigured();
 
 builder.Services.AddGatewayOptions(builder.Configuration);
-builder.Services.AddGatewayLogging(builder.Configuration);
+builder.Services.AddGatewayLogging();
 builder.Services.AddGatewaySecurity();
 builder.Services.AddGatewayStorage();
 builder.Services.AddGatewayFhir();

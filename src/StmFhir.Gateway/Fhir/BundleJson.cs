@@ -26,8 +26,13 @@ internal static class BundleJson
             w.WriteString("type", "searchset");
             w.WriteNumber("total", total);
             WriteLinks(w, links);
+            var list = matches.ToList();
+            if (list.Count == 0)
+            {
+                return; // FHIR JSON has no empty arrays
+            }
             w.WriteStartArray("entry");
-            foreach (var match in matches)
+            foreach (var match in list)
             {
                 w.WriteStartObject();
                 w.WriteString("fullUrl", $"{baseUrl}/{match.Type}/{match.Id}");
@@ -69,8 +74,13 @@ internal static class BundleJson
     public static string Response(string type, IEnumerable<ResponseEntry> entries) => Write(w =>
     {
         w.WriteString("type", type);
+        var list = entries.ToList();
+        if (list.Count == 0)
+        {
+            return;
+        }
         w.WriteStartArray("entry");
-        foreach (var entry in entries)
+        foreach (var entry in list)
         {
             w.WriteStartObject();
             if (entry.ResourceJson is not null)
@@ -113,8 +123,13 @@ internal static class BundleJson
 
     private static void WriteLinks(Utf8JsonWriter w, IEnumerable<(string Relation, string Url)> links)
     {
+        var list = links.ToList();
+        if (list.Count == 0)
+        {
+            return;
+        }
         w.WriteStartArray("link");
-        foreach (var (relation, url) in links)
+        foreach (var (relation, url) in list)
         {
             w.WriteStartObject();
             w.WriteString("relation", relation);

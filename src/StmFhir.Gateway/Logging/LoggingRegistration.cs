@@ -12,16 +12,19 @@ namespace StmFhir.Gateway.Logging;
 /// </summary>
 internal static class LoggingRegistration
 {
-    public static IServiceCollection AddGatewayLogging(this IServiceCollection services, IConfiguration configuration) =>
+    public static IServiceCollection AddGatewayLogging(this IServiceCollection services) =>
         services.AddSerilog((provider, logger) => logger
-            .ReadFrom.Configuration(configuration)
+            .ReadFrom.Configuration(provider.GetRequiredService<IConfiguration>())
             .ReadFrom.Services(provider)
             .Enrich.FromLogContext()
-            .Enrich.With<WithoutRequestPaths>());
+            .Enrich.With<WithoutRequestPaths>(),
+            preserveStaticLogger: true); // each host logs through its own logger, never the process-wide static one
 
     public static IApplicationBuilder UseGatewayRequestLogging(this IApplicationBuilder app) =>
         app.UseSerilogRequestLogging(o =>
         {
+            // This host's logger, not the static Log.Logger: several hosts in one process (tests) must not log into each other.
+            o.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
             o.MessageTemplate = "HTTP {RequestMethod} {RouteTemplate} responded {StatusCode} in {Elapsed:0.0} ms";
             o.GetMessageTemplateProperties = (context, _, elapsed, status) =>
             [
