@@ -5,12 +5,18 @@
 //   POST   /admin/faults  replace the fault plan (faults.js documents it); 400 with {"error": ...} if invalid
 //   DELETE /admin/faults  clear the fault plan
 //   POST   /admin/reset   clear all data, the fault plan, the stats and the settings (back to the start options)
-//   GET    /admin/config  {"updateCreate": bool, "validate": bool}
-//   POST   /admin/config  change them, e.g. {"updateCreate": false} to refuse client ids on PUT
+//   GET    /admin/config  {"updateCreate": bool, "validate": bool, "searchLatencyMs": int}
+//   POST   /admin/config  change them, e.g. {"updateCreate": false} to refuse client ids on PUT, or
+//                         {"searchLatencyMs": 5} to make every search take as long as a slow database's
 
 const { send } = require('./send');
 
-const SETTING_NAMES = ['updateCreate', 'validate'];
+const SETTINGS = {
+  updateCreate: (v) => typeof v === 'boolean',
+  validate: (v) => typeof v === 'boolean',
+  searchLatencyMs: (v) => Number.isInteger(v) && v >= 0 && v <= 1000,
+};
+const SETTING_NAMES = Object.keys(SETTINGS);
 
 async function handleAdmin(peer, req, res, url, rawBody) {
   const json = (status, body) => send(res, { status, body }, 'application/json; charset=utf-8');
@@ -56,9 +62,9 @@ async function handleAdmin(peer, req, res, url, rawBody) {
     case 'GET /admin/config':
       return json(200, pick(peer.settings));
     case 'POST /admin/config': {
-      const bad = Object.entries(body ?? {}).filter(([k, v]) => !SETTING_NAMES.includes(k) || typeof v !== 'boolean');
+      const bad = Object.entries(body ?? {}).filter(([k, v]) => !SETTINGS[k]?.(v));
       if (!body || typeof body !== 'object' || bad.length) {
-        return json(400, { error: `Expected an object with boolean ${SETTING_NAMES.join(', ')}` });
+        return json(400, { error: 'Expected an object with updateCreate (boolean), validate (boolean), searchLatencyMs (0-1000)' });
       }
       Object.assign(peer.settings, body);
       return json(200, pick(peer.settings));

@@ -21,8 +21,8 @@ const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 
 class PeerRepository extends MemoryRepository {
   /**
-   * @param {{ baseUrl: string, updateCreate: boolean, validate: boolean }} settings - read on every call, so
-   *   the admin API can change them at run time.
+   * @param {{ baseUrl: string, updateCreate: boolean, validate: boolean, searchLatencyMs: number }} settings -
+   *   read on every call, so the admin API can change them at run time.
    */
   constructor(settings) {
     super();
@@ -144,7 +144,13 @@ class PeerRepository extends MemoryRepository {
   }
 
   async search(searchRequest) {
-    return runSearch(this.store, searchRequest, this.settings.baseUrl);
+    // A real server's search is a database round trip: other requests run between reading the matches and
+    // acting on them. Yielding to the event loop after the read keeps that true in memory, so the request queue
+    // (not luck) is what keeps conditional creates from racing, and the concurrency tests can tell.
+    const result = runSearch(this.store, searchRequest, this.settings.baseUrl);
+    const latency = this.settings.searchLatencyMs;
+    await new Promise((resolve) => (latency > 0 ? setTimeout(resolve, latency) : setImmediate(resolve)));
+    return result;
   }
 
   async deleteResource(resourceType, id) {
