@@ -1,7 +1,7 @@
 'use strict';
 const { describe, it, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
-const { startPeer, burst, patient, conditionalCreate, put, bundle, ids } = require('./helpers');
+const { startPeer, burst, patient, conditionalCreate, put, bundle, ids } = require('../testing/helpers');
 
 describe('concurrent requests', () => {
   let peer;

@@ -1,7 +1,7 @@
 'use strict';
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startPeer, patient, conditionalCreate, bundle, ids } = require('./helpers');
+const { startPeer, patient, conditionalCreate, bundle, ids } = require('../testing/helpers');
 
 const SYSTEM = 'https://pt.example-clinic.org/stm';
 

@@ -1,7 +1,7 @@
 'use strict';
 const { describe, it, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
-const { startPeer, patient, conditionalCreate, put, bundle, ids } = require('./helpers');
+const { startPeer, patient, conditionalCreate, put, bundle, ids } = require('../testing/helpers');
 
 const CAP_TEXT = 'Transaction requires strict isolation but has too many entries';
 
