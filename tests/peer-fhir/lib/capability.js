@@ -63,13 +63,18 @@ function resourceCapability(type, settings) {
     conditionalUpdate: true,
     conditionalDelete: 'single',
     referencePolicy: ['literal', 'local'],
-    searchInclude: params.filter((p) => p.type === 'reference').map((p) => `${type}:${p.name}`),
+    ...nonEmpty('searchInclude', params.filter((p) => p.type === 'reference').map((p) => `${type}:${p.name}`)),
     searchParam: [
       { name: '_id', type: 'token' },
       { name: '_lastUpdated', type: 'date' },
       ...params,
     ],
   };
+}
+
+// FHIR JSON forbids empty arrays: leave the element out instead.
+function nonEmpty(name, values) {
+  return values.length ? { [name]: values } : {};
 }
 
 module.exports = { capabilityStatement, routerVersion };

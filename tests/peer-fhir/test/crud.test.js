@@ -24,6 +24,21 @@ describe('read, write and history', () => {
     assert.equal((await peer.fhir('GET', 'metadata')).body.rest[0].resource[0].updateCreate, false);
   });
 
+  it('never sends an empty array, which FHIR JSON forbids (strict parsers such as Firely\'s refuse it)', async () => {
+    const empty = [];
+    (function walk(value, path) {
+      if (Array.isArray(value)) {
+        if (value.length === 0) {
+          empty.push(path);
+        }
+        value.forEach((v, i) => walk(v, `${path}[${i}]`));
+      } else if (value && typeof value === 'object') {
+        Object.entries(value).forEach(([k, v]) => walk(v, `${path}.${k}`));
+      }
+    })((await peer.fhir('GET', 'metadata')).body, 'CapabilityStatement');
+    assert.deepEqual(empty, []);
+  });
+
   it('assigns its own id on POST, ignoring the client\'s, and answers 201 with Location and ETag', async () => {
     const r = await peer.fhir('POST', 'Patient', { ...patient('urn:s', '1'), id: 'client-chosen' });
     assert.equal(r.status, 201);
