@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
@@ -10,11 +9,19 @@ namespace StmFhir.Exchange.Storage;
 /// Applies one change set inside an open write transaction (see <see cref="IResourceStore.CommitAsync"/>). The same code
 /// runs on every database, so idempotence, conditional create and versioning behave the same everywhere.
 /// </summary>
+/// <remarks>
+/// Writers are serialised (SQLite has one writer; PostgreSQL writers of the same rows queue on locks), so the time spent
+/// here bounds ingest throughput: the database is asked a fixed number of questions per change set, not per resource
+/// (one lookup of all conditional identifiers, one of all current versions, one batch of writes).
+/// </remarks>
 internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransaction transaction, StoreDialect dialect, long now)
 {
-    private readonly HashSet<string> _newIds = new(StringComparer.Ordinal);
+    private sealed record Current(int Version, string Hash);
 
-    public async Task<CommitResult> WriteAsync(ChangeSet set, CancellationToken cancellationToken)
+    /// <param name="set">The changes.</param>
+    /// <param name="prepared">Their content work done ahead (<see cref="PreparedChange.PrepareAll"/>), or nulls.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    public async Task<CommitResult> WriteAsync(ChangeSet set, PreparedChange?[] prepared, CancellationToken cancellationToken)
     {
         var changes = set.Changes;
         var conditions = new (string System, string Value)?[changes.Count];
@@ -22,11 +29,15 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
         {
             conditions[i] = Check(changes[i], i);
         }
+        CheckNoDuplicateUpdates(changes);
         await dialect.LockAsync(connection, transaction, LockKeys(changes, conditions), cancellationToken).ConfigureAwait(false);
 
         // Resolve every id first, so references between the changes can be rewritten before anything is hashed or written.
+        var matches = await FindByIdentifiersAsync(changes, conditions, cancellationToken).ConfigureAwait(false);
+        var current = await CurrentAsync(CandidateKeys(changes, matches), cancellationToken).ConfigureAwait(false);
         var ids = new string[changes.Count];
         var matched = new bool[changes.Count];
+        var taken = changes.Where(c => c.Method == ChangeMethod.Update).Select(c => (c.Resource.TypeName, c.Resource.Id!)).ToHashSet();
         var targets = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < changes.Count; i++)
         {
@@ -36,59 +47,89 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
             {
                 ids[i] = change.Resource.Id!;
             }
-            else if (conditions[i] is { } condition && await FindByIdentifierAsync(type, condition, i, cancellationToken).ConfigureAwait(false) is { } existing)
+            else if (matches.TryGetValue(i, out var existing))
             {
                 ids[i] = existing;
                 matched[i] = true;
             }
             else
             {
-                ids[i] = await NewIdAsync(type, change.FullUrl, cancellationToken).ConfigureAwait(false);
+                // A create keeps the UUID of its urn:uuid fullUrl (the mapper's deterministic id) when that id is free.
+                ids[i] = UrnUuid(change.FullUrl) is { } candidate && !current.ContainsKey((type, candidate)) && !taken.Contains((type, candidate))
+                    ? candidate
+                    : Guid.NewGuid().ToString();
             }
+            taken.Add((type, ids[i]));
             if (change.FullUrl is { } fullUrl)
             {
                 targets[fullUrl] = $"{type}/{ids[i]}";
             }
         }
 
-        var entries = new List<CommittedEntry>(changes.Count);
-        var written = new List<StoredResource>();
+        // Where the database gave other ids than expected, references point at the expected ones: rewrite and prepare again.
+        var assumed = PreparedChange.AssumedTargets(changes);
+        var remap = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (fullUrl, target) in targets)
+        {
+            var expected = assumed.GetValueOrDefault(fullUrl);
+            if (expected != target)
+            {
+                remap[expected ?? fullUrl] = target;
+            }
+        }
+        var outcomes = new ChangeOutcome[changes.Count];
+        var toWrite = new List<(int Index, Resource Resource, int Version, PreparedChange Prepared)>();
         for (var i = 0; i < changes.Count; i++)
         {
             var change = changes[i];
             var type = change.Resource.TypeName;
             if (matched[i])
             {
-                var current = await ReadCurrentAsync(type, ids[i], cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException("An indexed resource has no current version.");
-                entries.Add(new CommittedEntry(current, ChangeOutcome.Matched));
+                outcomes[i] = ChangeOutcome.Matched;
                 continue;
             }
             var resource = change.Resource;
-            ReferenceRewriter.Rewrite(resource, targets);
-            resource.Id = ids[i];
-            var (version, hash) = change.Method == ChangeMethod.Update
-                ? await CurrentStateAsync(type, ids[i], cancellationToken).ConfigureAwait(false)
-                : (0, null);
+            if (remap.Count > 0 || prepared[i] is not { } ready || ready.AssumedId != ids[i])
+            {
+                ReferenceRewriter.Rewrite(resource, remap.Count > 0 ? remap : targets);
+                ReferenceRewriter.Rewrite(resource, targets);
+                ready = PreparedChange.Prepare(resource, ids[i]);
+            }
+            var state = change.Method == ChangeMethod.Update ? current.GetValueOrDefault((type, ids[i])) : null;
+            var version = state?.Version ?? 0;
             if (change.IfMatchVersion is { } expected && expected != version)
             {
                 throw new StoreRejectedException(StoreRejection.PreconditionFailed,
                     $"{type}/{ids[i]}: If-Match names version {expected}, but the current version is {(version == 0 ? "none" : version)}", i);
             }
-            var contentHash = ResourceJson.ContentHash(resource);
-            if (version > 0 && contentHash == hash)
+            if (state is not null && ready.Hash == state.Hash)
             {
-                var current = await ReadCurrentAsync(type, ids[i], cancellationToken).ConfigureAwait(false)
-                    ?? throw new InvalidOperationException("A current version has no JSON.");
-                entries.Add(new CommittedEntry(current, ChangeOutcome.Unchanged));
+                outcomes[i] = ChangeOutcome.Unchanged;
                 continue;
             }
-            var stored = await WriteVersionAsync(resource, version + 1, contentHash, cancellationToken).ConfigureAwait(false);
-            written.Add(stored);
-            entries.Add(new CommittedEntry(stored, version == 0 ? ChangeOutcome.Created : ChangeOutcome.Updated));
+            outcomes[i] = version == 0 ? ChangeOutcome.Created : ChangeOutcome.Updated;
+            toWrite.Add((i, resource, version + 1, ready));
         }
 
-        long? outboxId = written.Count > 0 ? await WriteOutboxAsync(set.Source, written, cancellationToken).ConfigureAwait(false) : null;
+        var stored = await ReadStoredAsync([.. Enumerable.Range(0, changes.Count)
+            .Where(i => outcomes[i] is ChangeOutcome.Matched or ChangeOutcome.Unchanged)
+            .Select(i => (changes[i].Resource.TypeName, ids[i]))], cancellationToken).ConfigureAwait(false);
+        var written = await WriteVersionsAsync(toWrite, cancellationToken).ConfigureAwait(false);
+        foreach (var (_, resource) in written)
+        {
+            stored[(resource.Type, resource.Id)] = resource;
+        }
+
+        long? outboxId = written.Count > 0
+            ? await WriteOutboxAsync(set.Source, [.. written.Select(w => w.Resource)], cancellationToken).ConfigureAwait(false)
+            : null;
+        var entries = new CommittedEntry[changes.Count];
+        for (var i = 0; i < changes.Count; i++)
+        {
+            entries[i] = new CommittedEntry(stored.TryGetValue((changes[i].Resource.TypeName, ids[i]), out var resource)
+                ? resource
+                : throw new InvalidOperationException("A current version has no JSON."), outcomes[i]);
+        }
         return new CommitResult(entries, outboxId);
     }
 
@@ -122,6 +163,19 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
             : (system, value);
     }
 
+    /// <summary>FHIR: a transaction must not touch one resource twice.</summary>
+    private static void CheckNoDuplicateUpdates(IReadOnlyList<Change> changes)
+    {
+        var seen = new HashSet<(string, string)>();
+        for (var i = 0; i < changes.Count; i++)
+        {
+            if (changes[i].Method == ChangeMethod.Update && !seen.Add((changes[i].Resource.TypeName, changes[i].Resource.Id!)))
+            {
+                throw new StoreRejectedException(StoreRejection.Invalid, $"{changes[i].Resource.TypeName}/{changes[i].Resource.Id} is updated twice", i);
+            }
+        }
+    }
+
     private static List<string> LockKeys(IReadOnlyList<Change> changes, (string System, string Value)?[] conditions)
     {
         var keys = new List<string>();
@@ -141,95 +195,148 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
         return keys;
     }
 
-    private async Task<string?> FindByIdentifierAsync(string type, (string System, string Value) identifier, int index, CancellationToken cancellationToken)
+    /// <summary>The existing resource of every conditional create that has one match; more than one match fails the set.</summary>
+    private async Task<Dictionary<int, string>> FindByIdentifiersAsync(IReadOnlyList<Change> changes, (string System, string Value)?[] conditions,
+        CancellationToken cancellationToken)
     {
-        await using var command = connection.Command(
-            "SELECT DISTINCT id FROM search_index WHERE type = @type AND param = 'identifier' AND sys = @sys AND val = @val", transaction)
-            .With("type", type).With("sys", identifier.System).With("val", identifier.Value);
-        var ids = new List<string>();
+        var found = new Dictionary<int, string>();
+        var wanted = Enumerable.Range(0, changes.Count).Where(i => conditions[i] is not null).ToList();
+        if (wanted.Count == 0)
+        {
+            return found;
+        }
+        await using var command = connection.Command("", transaction);
+        var where = string.Join(" OR ", wanted.Select(i =>
+        {
+            command.With($"t{i}", changes[i].Resource.TypeName).With($"s{i}", conditions[i]!.Value.System).With($"v{i}", conditions[i]!.Value.Value);
+            // param inside every OR term, so each term is an index lookup (SQLite's OR optimisation needs that).
+            return $"(type = @t{i} AND param = 'identifier' AND val = @v{i} AND sys = @s{i})";
+        }));
+        command.CommandText = $"SELECT DISTINCT type, sys, val, id FROM search_index WHERE {where}";
+        var ids = new Dictionary<(string, string, string), List<string>>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                ids.Add(reader.GetString(0));
+                var key = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
+                (ids.TryGetValue(key, out var list) ? list : ids[key] = []).Add(reader.GetString(3));
             }
         }
-        return ids.Count switch
+        foreach (var i in wanted)
         {
-            0 => null,
-            1 => ids[0],
-            _ => throw new StoreRejectedException(StoreRejection.PreconditionFailed,
-                $"The ifNoneExist identifier matches {ids.Count} {type} resources; a conditional create needs at most one", index),
-        };
-    }
-
-    /// <summary>A create keeps the UUID of its urn:uuid fullUrl (the mapper's deterministic id) when that id is free.</summary>
-    private async Task<string> NewIdAsync(string type, string? fullUrl, CancellationToken cancellationToken)
-    {
-        const string urn = "urn:uuid:";
-        if (fullUrl is not null && fullUrl.StartsWith(urn, StringComparison.Ordinal) && fullUrl.Length - urn.Length <= 64)
-        {
-            var candidate = fullUrl[urn.Length..];
-            if (IdPattern().IsMatch(candidate) && _newIds.Add($"{type}/{candidate}")
-                && (await CurrentStateAsync(type, candidate, cancellationToken).ConfigureAwait(false)).Version == 0)
+            var (system, value) = conditions[i]!.Value;
+            switch (ids.GetValueOrDefault((changes[i].Resource.TypeName, system, value)))
             {
-                return candidate;
+                case null or []:
+                    break;
+                case [var id]:
+                    found[i] = id;
+                    break;
+                case var many:
+                    throw new StoreRejectedException(StoreRejection.PreconditionFailed,
+                        $"The ifNoneExist identifier matches {many.Count} {changes[i].Resource.TypeName} resources; a conditional create needs at most one", i);
             }
         }
-        var id = Guid.NewGuid().ToString();
-        _newIds.Add($"{type}/{id}");
-        return id;
+        return found;
     }
 
-    private async Task<(int Version, string? Hash)> CurrentStateAsync(string type, string id, CancellationToken cancellationToken)
+    /// <summary>The ids whose current state matters: updates' targets and the ids creates would like to keep.</summary>
+    private static List<(string Type, string Id)> CandidateKeys(IReadOnlyList<Change> changes, Dictionary<int, string> matches) =>
+        [.. changes.Select((c, i) => c.Method == ChangeMethod.Update ? (c.Resource.TypeName, c.Resource.Id) : matches.ContainsKey(i) ? (null, null) : (c.Resource.TypeName, UrnUuid(c.FullUrl)))
+            .Where(k => k.Item2 is not null).Select(k => (k.Item1!, k.Item2!)).Distinct()];
+
+    private async Task<Dictionary<(string, string), Current>> CurrentAsync(List<(string Type, string Id)> keys, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command("SELECT version, content_hash FROM resources WHERE type = @type AND id = @id", transaction)
-            .With("type", type).With("id", id);
+        var current = new Dictionary<(string, string), Current>();
+        if (keys.Count == 0)
+        {
+            return current;
+        }
+        await using var command = connection.Command("", transaction);
+        command.CommandText = "SELECT type, id, version, content_hash FROM resources WHERE " + ByTypeAndId(command, keys);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? (Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetString(1))
-            : (0, null);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            current[(reader.GetString(0), reader.GetString(1))] =
+                new Current(Convert.ToInt32(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture), reader.GetString(3));
+        }
+        return current;
     }
 
-    private async Task<StoredResource?> ReadCurrentAsync(string type, string id, CancellationToken cancellationToken)
+    private async Task<Dictionary<(string, string), StoredResource>> ReadStoredAsync(List<(string Type, string Id)> keys, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command(SqlResourceStore.CurrentSql, transaction).With("type", type).With("id", id);
+        var stored = new Dictionary<(string, string), StoredResource>();
+        if (keys.Count == 0)
+        {
+            return stored;
+        }
+        await using var command = connection.Command("", transaction);
+        command.CommandText = $"""
+            SELECT r.type, r.id, r.version, r.last_updated, v.json FROM resources r
+            JOIN resource_versions v ON v.type = r.type AND v.id = r.id AND v.version = r.version
+            WHERE {ByTypeAndId(command, keys, "r.")}
+            """;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.ReadStored(type) : null;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var resource = reader.ReadStored(reader.GetString(0), 1);
+            stored[(resource.Type, resource.Id)] = resource;
+        }
+        return stored;
     }
 
-    private async Task<StoredResource> WriteVersionAsync(Resource resource, int version, string contentHash, CancellationToken cancellationToken)
+    /// <summary><c>(type = @a AND id IN (@b, @c)) OR ...</c>, one group per type, so the primary key serves the lookup.</summary>
+    private static string ByTypeAndId(DbCommand command, List<(string Type, string Id)> keys, string alias = "")
     {
-        var type = resource.TypeName;
+        var n = 0;
+        return string.Join(" OR ", keys.GroupBy(k => k.Type).Select(group =>
+        {
+            var type = $"kt{n++}";
+            command.With(type, group.Key);
+            var ids = string.Join(", ", group.Select(k =>
+            {
+                var name = $"ki{n++}";
+                command.With(name, k.Id);
+                return "@" + name;
+            }));
+            return $"({alias}type = @{type} AND {alias}id IN ({ids}))";
+        }));
+    }
+
+    private async Task<List<(int Index, StoredResource Resource)>> WriteVersionsAsync(List<(int Index, Resource Resource, int Version, PreparedChange Prepared)> writes,
+        CancellationToken cancellationToken)
+    {
+        const string insertVersion = "INSERT INTO resource_versions (type, id, version, last_updated, json) VALUES (@p0, @p1, @p2, @p3, @p4)";
+        const string upsertCurrent = """
+            INSERT INTO resources (type, id, version, last_updated, content_hash) VALUES (@p0, @p1, @p2, @p3, @p4)
+            ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, last_updated = excluded.last_updated, content_hash = excluded.content_hash
+            """;
+        const string deleteIndex = "DELETE FROM search_index WHERE type = @p0 AND id = @p1";
+        const string insertIndex = "INSERT INTO search_index (type, id, param, sys, val, lo, hi) VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6)";
+
+        var result = new List<(int, StoredResource)>(writes.Count);
         var lastUpdated = DateTimeOffset.FromUnixTimeMilliseconds(now);
-        resource.Meta ??= new Meta();
-        resource.Meta.VersionId = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        resource.Meta.LastUpdated = lastUpdated;
-        var json = ResourceJson.Serialize(resource);
-
-        var sql = new StringBuilder("""
-            INSERT INTO resource_versions (type, id, version, last_updated, json) VALUES (@type, @id, @version, @now, @json);
-            INSERT INTO resources (type, id, version, last_updated, content_hash) VALUES (@type, @id, @version, @now, @hash)
-                ON CONFLICT (type, id) DO UPDATE SET version = excluded.version, last_updated = excluded.last_updated, content_hash = excluded.content_hash;
-            DELETE FROM search_index WHERE type = @type AND id = @id;
-            """);
-        await using var command = connection.Command("", transaction)
-            .With("type", type).With("id", resource.Id).With("version", version).With("now", now).With("json", json).With("hash", contentHash);
-        var values = SearchParameterCatalog.IndexValues(resource).ToList();
-        if (values.Count > 0)
+        await using var rows = new RowWriter(connection, transaction);
+        foreach (var (index, resource, version, prepared) in writes)
         {
-            sql.Append("INSERT INTO search_index (type, id, param, sys, val, lo, hi) VALUES ");
-            for (var i = 0; i < values.Count; i++)
+            var json = ResourceJson.Stamp(prepared.Json, resource, version, lastUpdated);
+            var hash = prepared.Hash;
+            var type = resource.TypeName;
+            var id = resource.Id!;
+            await rows.AddAsync(insertVersion, [type, id, version, now, json], cancellationToken).ConfigureAwait(false);
+            await rows.AddAsync(upsertCurrent, [type, id, version, now, hash], cancellationToken).ConfigureAwait(false);
+            if (version > 1)
             {
-                var (param, value) = values[i];
-                sql.Append(i == 0 ? "" : ", ").Append($"(@type, @id, @p{i}, @s{i}, @v{i}, @lo{i}, @hi{i})");
-                command.With($"p{i}", param).With($"s{i}", value.System).With($"v{i}", value.Value).With($"lo{i}", value.Low).With($"hi{i}", value.High);
+                await rows.AddAsync(deleteIndex, [type, id], cancellationToken).ConfigureAwait(false);
             }
-            sql.Append(';');
+            foreach (var (param, value) in prepared.Index)
+            {
+                await rows.AddAsync(insertIndex, [type, id, param, value.System, value.Value, value.Low, value.High], cancellationToken).ConfigureAwait(false);
+            }
+            result.Add((index, new StoredResource(type, id, version, lastUpdated, json)));
         }
-        command.CommandText = sql.ToString();
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return new StoredResource(type, resource.Id!, version, lastUpdated, json);
+        await rows.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     private async Task<long> WriteOutboxAsync(string source, List<StoredResource> written, CancellationToken cancellationToken)
@@ -242,6 +349,82 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    public static string? UrnUuid(string? fullUrl)
+    {
+        const string urn = "urn:uuid:";
+        return fullUrl is not null && fullUrl.StartsWith(urn, StringComparison.Ordinal) && IdPattern().IsMatch(fullUrl.AsSpan(urn.Length))
+            ? fullUrl[urn.Length..]
+            : null;
+    }
+
     [GeneratedRegex(@"^[A-Za-z0-9\-\.]{1,64}$")]
     private static partial Regex IdPattern();
+
+    /// <summary>
+    /// Writes rows with one small parameterised statement per row, sent the cheapest way the provider offers: as one
+    /// <see cref="DbBatch"/> round trip where supported (Npgsql), else through one prepared command per statement
+    /// re-executed with new values (Microsoft.Data.Sqlite, in-process, where a prepared statement costs microseconds
+    /// and large multi-row statements cost more to bind than they save).
+    /// </summary>
+    private sealed class RowWriter(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
+    {
+        private readonly DbBatch? _batch = connection.CanCreateBatch ? connection.CreateBatch() : null;
+        private readonly Dictionary<string, DbCommand> _prepared = new(StringComparer.Ordinal);
+
+        /// <summary>Queues (batch) or runs (prepared) <paramref name="sql"/>, whose parameters are <c>@p0</c>, <c>@p1</c>, ...</summary>
+        public async System.Threading.Tasks.Task AddAsync(string sql, object?[] values, CancellationToken cancellationToken)
+        {
+            if (_batch is not null)
+            {
+                var command = _batch.CreateBatchCommand();
+                command.CommandText = sql;
+                for (var i = 0; i < values.Length; i++)
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = $"p{i}";
+                    parameter.Value = values[i] ?? DBNull.Value;
+                    command.Parameters.Add(parameter);
+                }
+                _batch.BatchCommands.Add(command);
+                return;
+            }
+            if (!_prepared.TryGetValue(sql, out var prepared))
+            {
+                prepared = connection.Command(sql, transaction);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    prepared.With($"p{i}", null);
+                }
+                await prepared.PrepareAsync(cancellationToken).ConfigureAwait(false);
+                _prepared[sql] = prepared;
+            }
+            for (var i = 0; i < values.Length; i++)
+            {
+                prepared.Parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+            await prepared.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public async System.Threading.Tasks.Task FlushAsync(CancellationToken cancellationToken)
+        {
+            if (_batch is { BatchCommands.Count: > 0 })
+            {
+                _batch.Transaction = transaction;
+                await _batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                _batch.BatchCommands.Clear();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var command in _prepared.Values)
+            {
+                await command.DisposeAsync().ConfigureAwait(false);
+            }
+            if (_batch is not null)
+            {
+                await _batch.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
 }

@@ -107,11 +107,12 @@ internal sealed class SqlResourceStore(StoreDialect dialect, TimeProvider time) 
         {
             try
             {
+                var prepared = PreparedChange.PrepareAll(changes.Changes);
                 using var writer = await dialect.EnterWriterAsync(cancellationToken).ConfigureAwait(false);
                 await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
                 await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                var result = await new ChangeSetWriter(connection, transaction, dialect, now).WriteAsync(changes, cancellationToken).ConfigureAwait(false);
+                var result = await new ChangeSetWriter(connection, transaction, dialect, now).WriteAsync(changes, prepared, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return result;
             }
