@@ -1,5 +1,5 @@
-using Npgsql;
 using StmFhir.Exchange.Storage;
+using StmFhir.Tests.Shared;
 
 namespace StmFhir.Exchange.Tests.Storage;
 
@@ -9,13 +9,7 @@ public sealed class PostgresResourceStoreTests(PostgresServer server) : Resource
 {
     private protected override async Task<IResourceStore> CreateStoreAsync()
     {
-        var connectionString = server.ConnectionStringForNewSchema(out var schema);
-        await using (var admin = new NpgsqlConnection(server.AdminConnectionString))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE SCHEMA {schema}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
+        var connectionString = await server.NewSchemaAsync();
         return ResourceStores.Create(new StorageOptions { Provider = "postgresql", ConnectionString = connectionString }, TimeProvider.System);
     }
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace StmFhir.Exchange.Tests.Storage;
+namespace StmFhir.Tests.Shared;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster (Debian's postgresql package) in a temp folder on a free loopback port, started once
@@ -22,6 +22,17 @@ public sealed class PostgresServer : IAsyncLifetime
     {
         schema = "t_" + Guid.NewGuid().ToString("N");
         return $"Host=127.0.0.1;Port={Port};Username=stm;Database=postgres;Search Path={schema};Pooling=true;Maximum Pool Size=30";
+    }
+
+    /// <summary>Creates an empty schema and returns a connection string whose search path is that schema.</summary>
+    public async Task<string> NewSchemaAsync()
+    {
+        var connectionString = ConnectionStringForNewSchema(out var schema);
+        await using var admin = new Npgsql.NpgsqlConnection(AdminConnectionString);
+        await admin.OpenAsync();
+        await using var create = new Npgsql.NpgsqlCommand($"CREATE SCHEMA {schema}", admin);
+        await create.ExecuteNonQueryAsync();
+        return connectionString;
     }
 
     public string AdminConnectionString => $"Host=127.0.0.1;Port={Port};Username=stm;Database=postgres;Pooling=false";
