@@ -16,7 +16,7 @@ namespace StmFhir.Exchange.Storage;
 /// </remarks>
 internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransaction transaction, StoreDialect dialect, long now)
 {
-    private sealed record Current(int Version, string Hash);
+    internal sealed record Current(int Version, string Hash);
 
     /// <param name="set">The changes.</param>
     /// <param name="prepared">Their content work done ahead (<see cref="PreparedChange.PrepareAll"/>), or nulls.</param>
@@ -195,114 +195,6 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
         return keys;
     }
 
-    /// <summary>The existing resource of every conditional create that has one match; more than one match fails the set.</summary>
-    private async Task<Dictionary<int, string>> FindByIdentifiersAsync(IReadOnlyList<Change> changes, (string System, string Value)?[] conditions,
-        CancellationToken cancellationToken)
-    {
-        var found = new Dictionary<int, string>();
-        var wanted = Enumerable.Range(0, changes.Count).Where(i => conditions[i] is not null).ToList();
-        if (wanted.Count == 0)
-        {
-            return found;
-        }
-        await using var command = connection.Command("", transaction);
-        var where = string.Join(" OR ", wanted.Select(i =>
-        {
-            command.With($"t{i}", changes[i].Resource.TypeName).With($"s{i}", conditions[i]!.Value.System).With($"v{i}", conditions[i]!.Value.Value);
-            // param inside every OR term, so each term is an index lookup (SQLite's OR optimisation needs that).
-            return $"(type = @t{i} AND param = 'identifier' AND val = @v{i} AND sys = @s{i})";
-        }));
-        command.CommandText = $"SELECT DISTINCT type, sys, val, id FROM search_index WHERE {where}";
-        var ids = new Dictionary<(string, string, string), List<string>>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var key = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
-                (ids.TryGetValue(key, out var list) ? list : ids[key] = []).Add(reader.GetString(3));
-            }
-        }
-        foreach (var i in wanted)
-        {
-            var (system, value) = conditions[i]!.Value;
-            switch (ids.GetValueOrDefault((changes[i].Resource.TypeName, system, value)))
-            {
-                case null or []:
-                    break;
-                case [var id]:
-                    found[i] = id;
-                    break;
-                case var many:
-                    throw new StoreRejectedException(StoreRejection.PreconditionFailed,
-                        $"The ifNoneExist identifier matches {many.Count} {changes[i].Resource.TypeName} resources; a conditional create needs at most one", i);
-            }
-        }
-        return found;
-    }
-
-    /// <summary>The ids whose current state matters: updates' targets and the ids creates would like to keep.</summary>
-    private static List<(string Type, string Id)> CandidateKeys(IReadOnlyList<Change> changes, Dictionary<int, string> matches) =>
-        [.. changes.Select((c, i) => c.Method == ChangeMethod.Update ? (c.Resource.TypeName, c.Resource.Id) : matches.ContainsKey(i) ? (null, null) : (c.Resource.TypeName, UrnUuid(c.FullUrl)))
-            .Where(k => k.Item2 is not null).Select(k => (k.Item1!, k.Item2!)).Distinct()];
-
-    private async Task<Dictionary<(string, string), Current>> CurrentAsync(List<(string Type, string Id)> keys, CancellationToken cancellationToken)
-    {
-        var current = new Dictionary<(string, string), Current>();
-        if (keys.Count == 0)
-        {
-            return current;
-        }
-        await using var command = connection.Command("", transaction);
-        command.CommandText = "SELECT type, id, version, content_hash FROM resources WHERE " + ByTypeAndId(command, keys);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            current[(reader.GetString(0), reader.GetString(1))] =
-                new Current(Convert.ToInt32(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture), reader.GetString(3));
-        }
-        return current;
-    }
-
-    private async Task<Dictionary<(string, string), StoredResource>> ReadStoredAsync(List<(string Type, string Id)> keys, CancellationToken cancellationToken)
-    {
-        var stored = new Dictionary<(string, string), StoredResource>();
-        if (keys.Count == 0)
-        {
-            return stored;
-        }
-        await using var command = connection.Command("", transaction);
-        command.CommandText = $"""
-            SELECT r.type, r.id, r.version, r.last_updated, v.json FROM resources r
-            JOIN resource_versions v ON v.type = r.type AND v.id = r.id AND v.version = r.version
-            WHERE {ByTypeAndId(command, keys, "r.")}
-            """;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var resource = reader.ReadStored(reader.GetString(0), 1);
-            stored[(resource.Type, resource.Id)] = resource;
-        }
-        return stored;
-    }
-
-    /// <summary><c>(type = @a AND id IN (@b, @c)) OR ...</c>, one group per type, so the primary key serves the lookup.</summary>
-    private static string ByTypeAndId(DbCommand command, List<(string Type, string Id)> keys, string alias = "")
-    {
-        var n = 0;
-        return string.Join(" OR ", keys.GroupBy(k => k.Type).Select(group =>
-        {
-            var type = $"kt{n++}";
-            command.With(type, group.Key);
-            var ids = string.Join(", ", group.Select(k =>
-            {
-                var name = $"ki{n++}";
-                command.With(name, k.Id);
-                return "@" + name;
-            }));
-            return $"({alias}type = @{type} AND {alias}id IN ({ids}))";
-        }));
-    }
-
     private async Task<List<(int Index, StoredResource Resource)>> WriteVersionsAsync(List<(int Index, Resource Resource, int Version, PreparedChange Prepared)> writes,
         CancellationToken cancellationToken)
     {
@@ -359,72 +251,4 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
 
     [GeneratedRegex(@"^[A-Za-z0-9\-\.]{1,64}$")]
     private static partial Regex IdPattern();
-
-    /// <summary>
-    /// Writes rows with one small parameterised statement per row, sent the cheapest way the provider offers: as one
-    /// <see cref="DbBatch"/> round trip where supported (Npgsql), else through one prepared command per statement
-    /// re-executed with new values (Microsoft.Data.Sqlite, in-process, where a prepared statement costs microseconds
-    /// and large multi-row statements cost more to bind than they save).
-    /// </summary>
-    private sealed class RowWriter(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
-    {
-        private readonly DbBatch? _batch = connection.CanCreateBatch ? connection.CreateBatch() : null;
-        private readonly Dictionary<string, DbCommand> _prepared = new(StringComparer.Ordinal);
-
-        /// <summary>Queues (batch) or runs (prepared) <paramref name="sql"/>, whose parameters are <c>@p0</c>, <c>@p1</c>, ...</summary>
-        public async System.Threading.Tasks.Task AddAsync(string sql, object?[] values, CancellationToken cancellationToken)
-        {
-            if (_batch is not null)
-            {
-                var command = _batch.CreateBatchCommand();
-                command.CommandText = sql;
-                for (var i = 0; i < values.Length; i++)
-                {
-                    var parameter = command.CreateParameter();
-                    parameter.ParameterName = $"p{i}";
-                    parameter.Value = values[i] ?? DBNull.Value;
-                    command.Parameters.Add(parameter);
-                }
-                _batch.BatchCommands.Add(command);
-                return;
-            }
-            if (!_prepared.TryGetValue(sql, out var prepared))
-            {
-                prepared = connection.Command(sql, transaction);
-                for (var i = 0; i < values.Length; i++)
-                {
-                    prepared.With($"p{i}", null);
-                }
-                await prepared.PrepareAsync(cancellationToken).ConfigureAwait(false);
-                _prepared[sql] = prepared;
-            }
-            for (var i = 0; i < values.Length; i++)
-            {
-                prepared.Parameters[i].Value = values[i] ?? DBNull.Value;
-            }
-            await prepared.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        public async System.Threading.Tasks.Task FlushAsync(CancellationToken cancellationToken)
-        {
-            if (_batch is { BatchCommands.Count: > 0 })
-            {
-                _batch.Transaction = transaction;
-                await _batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                _batch.BatchCommands.Clear();
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var command in _prepared.Values)
-            {
-                await command.DisposeAsync().ConfigureAwait(false);
-            }
-            if (_batch is not null)
-            {
-                await _batch.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-    }
 }
