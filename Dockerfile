@@ -16,8 +16,11 @@ WORKDIR /app
 COPY --from=build /app/gateway ./
 COPY --from=build /app/cli /app/cli
 COPY profiles/ /app/profiles/
+# The app user must be able to write the data folder, and the log files go there too (/app is read-only to it).
+RUN mkdir -p /data && chown app:app /data
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
-    STMFHIR_DATA_DIR=/data
+    STMFHIR_DATA_DIR=/data \
+    Serilog__WriteTo__1__Args__path=/data/logs/stmfhir-.clef
 VOLUME /data
 EXPOSE 8080
 USER app
