@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using StmFhir.Gateway.Configuration;
 using StmFhir.Gateway.Tests.Infrastructure;
 using Task = System.Threading.Tasks.Task;
 
@@ -13,17 +16,35 @@ public sealed class ConfigurationTests
     [Theory]
     [InlineData("Fhir:MaxJsonDepth", "2")]
     [InlineData("Fhir:MaxRequestBodyBytes", "10")]
+    [InlineData("Fhir:DefaultPageSize", "5000")]
     [InlineData("Storage:Provider", "oracle")]
+    [InlineData("Storage:SqliteFileName", "a/b.db")]
     [InlineData("Authentication:ApiKeys:0:Key", "short")]
-    [InlineData("Authentication:Jwt:Audience", "")]
-    public async Task InvalidOptions_StopTheAppAtStart(string key, string value)
+    [InlineData("Authentication:ApiKeys:0:Scopes:0", "admin")]
+    [InlineData("Authentication:Jwt:Issuer", "https://login.example.org")]
+    [InlineData("Profiles:Directory", "/no/such/folder")]
+    public void InvalidOptions_AreRefusedAtStart(string key, string value)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Authentication:ApiKeys:0:Name"] = "tests",
+            ["Authentication:ApiKeys:0:Key"] = GatewayFactory.ReadWriteKey,
+            [key] = value,
+        }).Build();
+        using var provider = new ServiceCollection().AddGatewayOptions(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains(key.Split(':')[0], error.Message);
+    }
+
+    [Fact]
+    public async Task InvalidOptions_StopTheApp()
     {
         await using var gateway = new GatewayFactory();
-        gateway.Settings[key] = value;
+        gateway.Settings["Fhir:MaxJsonDepth"] = "2";
 
-        var error = Assert.ThrowsAny<Exception>(() => gateway.CreateClient());
-
-        Assert.IsType<OptionsValidationException>(error.GetBaseException());
+        Assert.ThrowsAny<Exception>(() => gateway.CreateClient());
     }
 
     [Fact]
