@@ -6,8 +6,8 @@ internal sealed class ProfilesOptions
     public const string Section = "Profiles";
 
     /// <summary>
-    /// The profiles folder. The default (null) looks for a <c>profiles</c> folder beside the executable, then in the
-    /// working directory and its parents (the repository when run with <c>dotnet run</c>).
+    /// The profiles folder. The default (null) is the repository's <c>profiles</c> when run inside a checkout (the
+    /// files a developer edits win over the build's copy, as for the CLI), else the copy beside the executable.
     /// </summary>
     public string? Directory { get; set; }
 
@@ -18,16 +18,18 @@ internal sealed class ProfilesOptions
         {
             return Path.GetFullPath(configured);
         }
-        var candidates = new List<string> { Path.Combine(AppContext.BaseDirectory, "profiles") };
-        for (var dir = new DirectoryInfo(System.IO.Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        foreach (var start in new[] { System.IO.Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
-            candidates.Add(Path.Combine(dir.FullName, "profiles"));
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "StmFhir.sln")) && System.IO.Directory.Exists(Path.Combine(dir.FullName, "profiles")))
+                {
+                    return Path.Combine(dir.FullName, "profiles");
+                }
+            }
         }
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            candidates.Add(Path.Combine(dir.FullName, "profiles"));
-        }
-        return candidates.FirstOrDefault(System.IO.Directory.Exists);
+        var installed = Path.Combine(AppContext.BaseDirectory, "profiles");
+        return System.IO.Directory.Exists(installed) ? installed : null;
     }
 
     public IEnumerable<string> Problems()
