@@ -50,18 +50,18 @@ internal static class LoadDriver
         }
 
         Console.WriteLine($"Warm-up: {warmup} sessions");
-        await RunPhaseAsync("warm-up", warmup, clients, i => Post(http, "/stm/sessions", Session("WARM", i), "application/json"));
+        await RunPhaseAsync("warm-up", warmup, clients, i => Post(http, "/stm/sessions", Session("WARM", i), "application/json"), pid);
         Console.WriteLine($"RSS after warm-up: {Rss(pid)}");
 
         var bodies = Enumerable.Range(0, sessions).Select(i => Session("LOAD", i)).ToArray();
-        var ingest = await RunPhaseAsync("POST /stm/sessions", sessions, clients, i => Post(http, "/stm/sessions", bodies[i], "application/json"));
+        var ingest = await RunPhaseAsync("POST /stm/sessions", sessions, clients, i => Post(http, "/stm/sessions", bodies[i], "application/json"), pid);
         Console.WriteLine($"RSS after {sessions} sessions: {Rss(pid)}");
 
         if (validations > 0)
         {
             var bundle = await File.ReadAllBytesAsync(RepoFiles.Samples("bundles", "01-lateral-epicondylitis-iastm.json"));
-            await RunPhaseAsync("$validate warm-up", Math.Min(100, validations), clients, _ => Post(http, "/fhir/$validate", bundle, "application/fhir+json"));
-            await RunPhaseAsync("POST /fhir/$validate", validations, clients, _ => Post(http, "/fhir/$validate", bundle, "application/fhir+json"));
+            await RunPhaseAsync("$validate warm-up", Math.Min(100, validations), clients, _ => Post(http, "/fhir/$validate", bundle, "application/fhir+json"), pid);
+            await RunPhaseAsync("POST /fhir/$validate", validations, clients, _ => Post(http, "/fhir/$validate", bundle, "application/fhir+json"), pid);
             Console.WriteLine($"RSS after $validate: {Rss(pid)}");
         }
         return ingest.Failures == 0 ? 0 : 1;
@@ -76,8 +76,10 @@ internal static class LoadDriver
         return (int)response.StatusCode;
     }
 
-    private static async Task<(double PerSecond, int Failures)> RunPhaseAsync(string name, int count, int clients, Func<int, Task<int>> send)
+    private static async Task<(double PerSecond, int Failures)> RunPhaseAsync(string name, int count, int clients, Func<int, Task<int>> send, string pid)
     {
+        var gatewayCpuBefore = CpuSeconds(pid);
+        var driverCpuBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         var latencies = new double[count];
         var statuses = new int[count];
         var next = -1;
@@ -93,14 +95,35 @@ internal static class LoadDriver
             }
         })));
         var seconds = clock.Elapsed.TotalSeconds;
+        var gatewayCpu = CpuSeconds(pid) - gatewayCpuBefore;
+        var driverCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - driverCpuBefore;
         Array.Sort(latencies);
         double Percentile(double p) => latencies[Math.Min(count - 1, (int)Math.Ceiling(p * count) - 1)];
         var failures = statuses.Count(s => s is < 200 or >= 300);
         var byStatus = string.Join(", ", statuses.GroupBy(s => s).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"));
         Console.WriteLine(FormattableString.Invariant(
             $"{name}: {count} requests, {clients} clients, {seconds:0.0} s, {count / seconds:0.0}/s, p50 {Percentile(0.50):0.0} ms, p99 {Percentile(0.99):0.0} ms, max {latencies[^1]:0.0} ms; statuses {byStatus}"));
+        // CPU per request does not depend on what else the machine runs; Environment.ProcessorCount / (gateway + driver CPU)
+        // is the rate this machine could sustain with nothing else on it.
+        Console.WriteLine(FormattableString.Invariant(
+            $"  CPU per request: gateway {gatewayCpu * 1000 / count:0.00} ms, driver {driverCpu * 1000 / count:0.00} ms; idle-machine bound {Environment.ProcessorCount / ((gatewayCpu + driverCpu) / count):0}/s ({Environment.ProcessorCount} cores); machine load average {LoadAverage()}"));
         return (count / seconds, failures);
     }
+
+    /// <summary>User + system CPU seconds of a process, from /proc (0 without a pid).</summary>
+    private static double CpuSeconds(string pid)
+    {
+        if (pid.Length == 0 || !File.Exists($"/proc/{pid}/stat"))
+        {
+            return 0;
+        }
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // Fields 14 and 15 of stat (utime, stime) in clock ticks, counted after the ")" that ends field 2.
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
     private static string Rss(string pid)
     {

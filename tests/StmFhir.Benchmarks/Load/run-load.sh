@@ -25,4 +25,4 @@ curl -s "http://127.0.0.1:$port/readyz"; echo
 
 dotnet tests/StmFhir.Benchmarks/bin/Release/net10.0/StmFhir.Benchmarks.dll load \
   --url "http://127.0.0.1:$port" --key "$key" --pid "$gateway" "$@"
-echo "SQLite folder: $(du -sh "$work/data" | cut -f1)"
+echo "SQLite files:"; ls -la "$work/data" | tail -n +2
