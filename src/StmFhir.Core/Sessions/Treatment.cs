@@ -20,6 +20,7 @@ public sealed record ClinicalCode
     public string? Snomed { get; init; }
 
     /// <summary>ICD-10-CM code, with its dot (e.g. "M77.12").</summary>
+    [System.Text.Json.Serialization.JsonPropertyName("icd10cm")]
     public string? Icd10Cm { get; init; }
 
     /// <summary>Human-readable text, as the clinician wrote it.</summary>

@@ -1,0 +1,96 @@
+using CsCheck;
+using Hl7.Fhir.Model;
+using StmFhir.Core.Mapping;
+using StmFhir.Core.Sessions;
+
+namespace StmFhir.Core.Tests.Mapping;
+
+public sealed class RoundTripTests
+{
+    [Fact]
+    public void GeneratedSessions_SurviveBundleAndBack_Unchanged()
+    {
+        SessionGenerators.Session.Sample(session =>
+        {
+            var expected = StmSessionWriter.Write(session);
+            var back = StmBundleMapper.ToSession(StmBundleMapper.ToBundle(session));
+            Assert.True(back.IsValid, string.Join("\n", back.Problems));
+            Assert.Equal(expected, StmSessionWriter.Write(back.Session!));
+        }, iter: 1000);
+    }
+
+    [Fact]
+    public void GeneratedSessions_SurviveFhirJsonAndBack_Unchanged()
+    {
+        SessionGenerators.Session.Sample(session =>
+        {
+            var json = FhirJson.Serialize(StmBundleMapper.ToBundle(session));
+            var back = StmBundleMapper.ToSession(FhirJson.Deserialize<Bundle>(json));
+            Assert.True(back.IsValid, string.Join("\n", back.Problems));
+            Assert.Equal(StmSessionWriter.Write(session), StmSessionWriter.Write(back.Session!));
+        }, iter: 1000);
+    }
+
+    [Fact]
+    public void GeneratedSessions_SurviveSessionJsonAndBack_Unchanged()
+    {
+        SessionGenerators.Session.Sample(session =>
+        {
+            var json = StmSessionWriter.Write(session);
+            var read = StmSessionReader.Read(json);
+            Assert.True(read.IsValid, string.Join("\n", read.Problems));
+            Assert.Equal(json, StmSessionWriter.Write(read.Session!));
+        }, iter: 1000);
+    }
+
+    [Fact]
+    public void SameSession_MapsToByteIdenticalBundle()
+    {
+        SessionGenerators.Session.Sample(session =>
+            Assert.Equal(FhirJson.Serialize(StmBundleMapper.ToBundle(session)), FhirJson.Serialize(StmBundleMapper.ToBundle(session))),
+            iter: 100);
+    }
+
+    [Fact]
+    public void PulledResources_WithServerIds_MapBackToTheSession()
+    {
+        // A server assigns its own ids to conditionally created Patients and rewrites urn:uuid references to Type/id.
+        SessionGenerators.Session.Sample(session =>
+        {
+            var bundle = StmBundleMapper.ToBundle(session);
+            var serverIds = bundle.Entry.ToDictionary(e => e.FullUrl!, e => $"{e.Resource!.TypeName}/{e.Resource.Id ?? "srv" + Guid.NewGuid().ToString("N")[..8]}");
+            var resources = bundle.Entry.Select(e =>
+            {
+                var copy = (Resource)e.Resource!.DeepCopy();
+                copy.Id = serverIds[e.FullUrl!].Split('/')[1];
+                foreach (var reference in copy.AllReferences())
+                {
+                    if (reference.Reference is { } target && serverIds.TryGetValue(target, out var rewritten))
+                    {
+                        reference.Reference = rewritten;
+                    }
+                }
+                return copy;
+            }).Reverse().ToList();
+
+            var results = StmBundleMapper.ToSessions(resources);
+            var back = Assert.Single(results);
+            Assert.True(back.IsValid, string.Join("\n", back.Problems));
+            Assert.Equal(StmSessionWriter.Write(session), StmSessionWriter.Write(back.Session!));
+        }, iter: 200);
+    }
+}
+
+internal static class ReferenceWalker
+{
+    /// <summary>Every ResourceReference inside <paramref name="resource"/>.</summary>
+    public static IEnumerable<ResourceReference> AllReferences(this Base resource) =>
+        resource.EnumerateElements()
+            .SelectMany(element => element.Value switch
+            {
+                IEnumerable<Base> many => many,
+                Base one => [one],
+                _ => [],
+            })
+            .SelectMany(child => child is ResourceReference r ? [r, .. r.AllReferences()] : child.AllReferences());
+}
