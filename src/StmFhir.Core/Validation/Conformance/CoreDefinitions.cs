@@ -3,6 +3,7 @@ using System.Text;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Specification.Source;
+using Hl7.Fhir.Specification.Summary;
 using Hl7.Fhir.Utility;
 
 namespace StmFhir.Core.Validation.Conformance;
@@ -74,23 +75,19 @@ internal sealed class CoreDefinitions : IResourceResolver
     {
         var extract = Path.Combine(staging, "extract");
         var zip = new ZipSource(specificationZip, extract);
-        var canonicals = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var kind in s_kinds)
-        {
-            foreach (var uri in zip.ListResourceUris(kind))
-            {
-                if (zip.ResolveByUri(uri) is IVersionableConformanceResource { Url: { } url })
-                {
-                    canonicals.Add(url);
-                }
-            }
-        }
+        var kinds = s_kinds.Select(k => k.ToString()).ToHashSet(StringComparer.Ordinal);
+        var canonicals = new SortedSet<string>(
+            zip.ListSummaries()
+                .Where(s => s.ResourceTypeName is { } type && kinds.Contains(type))
+                .Select(s => s.GetConformanceCanonicalUrl())
+                .OfType<string>(),
+            StringComparer.Ordinal);
         var index = new StringBuilder();
         var n = 0;
         foreach (var canonical in canonicals)
         {
             // Resolve by canonical, as the validator will: where a URL is defined twice, keep the one ZipSource returns.
-            if (zip.ResolveByCanonicalUri(canonical) is not { } resource)
+            if (zip.TryResolveByCanonicalUri(canonical).Value is not { } resource)
             {
                 continue;
             }
@@ -110,7 +107,7 @@ internal sealed class CoreDefinitions : IResourceResolver
         {
             return null;
         }
-        return _parsed.GetOrAdd(canonical, _ => FhirSerialization.ParseJson(File.ReadAllText(Path.Combine(_folder, file))));
+        return _parsed.GetOrAdd(canonical, _ => FhirSerialization.ParseJsonAsIs(File.ReadAllText(Path.Combine(_folder, file))));
     }
 
     /// <summary>Core definitions live at their canonical URL.</summary>

@@ -155,7 +155,7 @@ internal sealed class ProfileSet
         var byCanonical = new Dictionary<string, Resource>(StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(folder, "*.json").Where(f => f != issuesFile))
         {
-            if (FhirSerialization.ParseJson(File.ReadAllText(file)) is IVersionableConformanceResource { Url: { } url } resource)
+            if (FhirSerialization.ParseJsonAsIs(File.ReadAllText(file)) is IVersionableConformanceResource { Url: { } url } resource)
             {
                 byCanonical[url] = (Resource)resource;
             }
