@@ -21,6 +21,9 @@ public static class IssueCodes
     /// </summary>
     public const string RiskProbabilityAbove100 = "STM-CORE-001";
 
+    /// <summary>Error: the clinical rules could not read the resource (it is malformed in a way structure validation also reports).</summary>
+    public const string ClinicalRulesFailed = "STM-CLIN-000";
+
     /// <summary>Error: a Procedure was performed (completed or stopped) although its screening said contraindicated.</summary>
     public const string PerformedDespiteContraindication = "STM-CLIN-001";
 

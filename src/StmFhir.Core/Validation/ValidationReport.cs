@@ -8,10 +8,12 @@ public sealed class ValidationReport
     /// <summary>The system of the issue codes in <see cref="ToOperationOutcome"/>.</summary>
     public const string IssueCodeSystem = Terminology.StmCanonical.Base + "/CodeSystem/stm-validation-issue";
 
-    /// <summary>Creates a report; issues are ordered by severity (fatal first), then by expression.</summary>
+    /// <summary>Creates a report; identical issues are kept once, ordered by severity (fatal first), then by expression.</summary>
     public ValidationReport(IEnumerable<ValidationIssue> issues)
     {
+        // Firely reports some findings twice (once per slice and once for the element); one is enough.
         Issues = [.. issues
+            .Distinct()
             .OrderBy(i => i.Severity)
             .ThenBy(i => i.Expression ?? "", StringComparer.Ordinal)
             .ThenBy(i => i.Code, StringComparer.Ordinal)];

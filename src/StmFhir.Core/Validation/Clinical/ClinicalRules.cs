@@ -21,6 +21,20 @@ internal static class ClinicalRules
 
     public static IEnumerable<ValidationIssue> Check(Resource root)
     {
+        try
+        {
+            return CheckAll(root);
+        }
+        catch (Exception e) when (e is InvalidCastException or FormatException or ArgumentException or InvalidOperationException or Hl7.Fhir.Validation.CodedValidationException)
+        {
+            // Never a silent pass: if the rules cannot read the resource, say so.
+            return [new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.ClinicalRulesFailed, null,
+                $"The STM clinical rules could not be checked: {e.Message}", OperationOutcome.IssueType.Exception)];
+        }
+    }
+
+    private static List<ValidationIssue> CheckAll(Resource root)
+    {
         var entries = ResourcePaths.Of(root).Where(e => e.Resource is not Bundle).ToList();
         var issues = new List<ValidationIssue>();
         foreach (var (resource, path) in entries)
@@ -53,8 +67,7 @@ internal static class ClinicalRules
         var screenings = entries.Where(e => e.Resource is RiskAssessment ra && SessionCodes.IsScreening(ra)).ToList();
         foreach (var (resource, path) in entries)
         {
-            if (resource is not Procedure procedure || !SessionCodes.IsStmProcedure(procedure)
-                || procedure.Status is not (EventStatus.Completed or EventStatus.Stopped))
+            if (resource is not Procedure procedure || !SessionCodes.IsStmProcedure(procedure) || StatusOf(procedure) is not ("completed" or "stopped"))
             {
                 continue;
             }
@@ -62,7 +75,7 @@ internal static class ClinicalRules
             if (mine.Count == 0)
             {
                 issues.Add(new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.NoScreening, path,
-                    $"The session was performed ({procedure.Status?.ToString().ToLowerInvariant()}) but the Bundle holds no screening RiskAssessment for it: STM needs a screening for precautions and contraindications first.",
+                    $"The session was performed ({StatusOf(procedure)}) but the Bundle holds no screening RiskAssessment for it: STM needs a screening for precautions and contraindications first.",
                     OperationOutcome.IssueType.BusinessRule));
                 continue;
             }
@@ -72,7 +85,7 @@ internal static class ClinicalRules
                 if (StmCodes.ScreeningResult.From(ExtensionConcept(assessment, Extensions.ScreeningResult)) == ScreeningResult.Contraindicated)
                 {
                     issues.Add(new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.PerformedDespiteContraindication, path + ".status",
-                        $"The session was performed ({procedure.Status?.ToString().ToLowerInvariant()}) although its screening ({screeningPath}) found it contraindicated.",
+                        $"The session was performed ({StatusOf(procedure)}) although its screening ({screeningPath}) found it contraindicated.",
                         OperationOutcome.IssueType.BusinessRule));
                 }
                 if (Instant((assessment.Occurrence as FhirDateTime)?.Value) is { } screenedAt
@@ -95,7 +108,7 @@ internal static class ClinicalRules
     /// <summary>STM-CLIN-004, -005, -006.</summary>
     private static void RangeOfMotion(Observation observation, string path, List<ValidationIssue> issues)
     {
-        if (observation.Value is not Quantity { Value: { } degrees } quantity || quantity.Code is not (null or "deg"))
+        if (observation.Value is not Quantity quantity || Decimal(quantity.ValueElement) is not { } degrees || quantity.Code is not (null or "deg"))
         {
             return;
         }
@@ -133,13 +146,13 @@ internal static class ClinicalRules
     private static void PainIncrease(List<(Resource Resource, string Path)> entries, ResourceSet resources, List<ValidationIssue> issues)
     {
         var scores = entries
-            .Where(e => e.Resource is Observation o && SessionCodes.IsPainScore(o) && o.Value is Integer { Value: not null })
+            .Where(e => e.Resource is Observation o && SessionCodes.IsPainScore(o) && Int(o.Value as Integer) is not null)
             .Select(e => (Observation: (Observation)e.Resource, e.Path))
             .Select(s => (s.Observation, s.Path,
                 Session: s.Observation.PartOf.Select(r => resources.Resolve<Procedure>(r)).FirstOrDefault(p => p is not null),
                 Timing: StmCodes.Timing.From(ExtensionConcept(s.Observation, Extensions.MeasurementTiming)),
                 Site: SiteKey(s.Observation.BodySite),
-                Score: (s.Observation.Value as Integer)?.Value ?? 0))
+                Score: Int(s.Observation.Value as Integer) ?? 0))
             .ToList();
         foreach (var post in scores.Where(s => s.Timing == MeasurementTiming.Post))
         {
@@ -175,13 +188,21 @@ internal static class ClinicalRules
     {
         for (var i = 0; i < assessment.Prediction.Count; i++)
         {
-            if (assessment.Prediction[i].Probability is FhirDecimal { Value: > 100 } probability)
+            if (Decimal(assessment.Prediction[i].Probability as FhirDecimal) is > 100 and var probability)
             {
                 issues.Add(new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.RiskProbabilityAbove100, $"{path}.prediction[{i}].probabilityDecimal",
-                    $"Instance failed constraint ras-2 \"Must be <= 100\": probability {probability.Value} is above 100.", OperationOutcome.IssueType.Invariant));
+                    $"Instance failed constraint ras-2 \"Must be <= 100\": probability {probability} is above 100.", OperationOutcome.IssueType.Invariant));
             }
         }
     }
+
+    // A resource read in recoverable mode can hold a value of the wrong type (an integer written as "four"); the
+    // typed getters throw on it, so the rules read the raw value. Structure validation reports the wrong type.
+    private static string? StatusOf(Procedure procedure) => procedure.StatusElement?.JsonValue as string;
+
+    private static int? Int(Integer? value) => value?.JsonValue switch { int n => n, long n and >= int.MinValue and <= int.MaxValue => (int)n, _ => null };
+
+    private static decimal? Decimal(FhirDecimal? value) => value?.JsonValue as decimal?;
 
     private static string SiteKey(CodeableConcept? site) =>
         site is null ? "" : string.Join(",", site.Coding.Select(c => c.System + "|" + c.Code).Order(StringComparer.Ordinal))

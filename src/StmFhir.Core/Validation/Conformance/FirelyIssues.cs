@@ -27,8 +27,9 @@ internal static partial class FirelyIssues
     }
 
     /// <summary>
-    /// Firely writes an index after every element (<c>Bundle.entry[3].resource[0].status[0]</c>); FHIRPath readers
-    /// expect one only on repeating elements (<c>Bundle.entry[3].resource.status</c>). Walks the instance to tell them apart.
+    /// Firely writes an index after every element (<c>Bundle.entry[3].resource[0].status[0]</c>) and names choice
+    /// elements by their stem (<c>value</c>); readers expect an index only on repeating elements and the JSON name of a
+    /// choice (<c>Bundle.entry[3].resource.valueQuantity.value</c>). Walks the instance to tell them apart.
     /// </summary>
     internal static string Normalize(string location, Resource instance)
     {
@@ -69,7 +70,11 @@ internal static partial class FirelyIssues
         }
         if (element.TryGetValue(name, out var value))
         {
-            return (value, name);
+            // A choice element (value[x]) is named by its type, as in JSON: valueQuantity, performedPeriod.
+            var mapping = ModelInfo.ModelInspector.FindClassMapping(element.GetType())?.FindMappedElementByName(name);
+            return mapping?.Choice == Hl7.Fhir.Introspection.ChoiceType.DatatypeChoice && value is Base typed
+                ? (value, name + char.ToUpperInvariant(typed.TypeName[0]) + typed.TypeName[1..])
+                : (value, name);
         }
         // A choice element: Firely names it by its type (valueQuantity), the POCO by its stem (value).
         foreach (var (key, child) in element.EnumerateElements())
