@@ -45,7 +45,7 @@ internal sealed class CoreDefinitions : IResourceResolver
         {
             return loaded;
         }
-        if (ValidationCache.TryPublish(folder, staging => Split(specificationZip, staging)) && TryLoad(folder) is { } made)
+        if (ValidationCache.TryPublish(folder, staging => Split(specificationZip, staging), f => File.Exists(Path.Combine(f, IndexFile))) && TryLoad(folder) is { } made)
         {
             return made;
         }

@@ -56,7 +56,7 @@ internal sealed class ProfileSet
             return cached;
         }
         var generated = Generate(directory, files, core);
-        ValidationCache.TryPublish(folder, staging => generated.Save(staging));
+        ValidationCache.TryPublish(folder, staging => generated.Save(staging), f => File.Exists(Path.Combine(f, IssuesFile)));
         return generated;
     }
 

@@ -34,9 +34,16 @@ internal static class ValidationCache
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..32];
     }
 
-    /// <summary>Runs <paramref name="write"/> into a fresh temporary folder and moves it to <paramref name="target"/>; false if that failed.</summary>
-    public static bool TryPublish(string target, Action<string> write)
+    /// <summary>
+    /// Runs <paramref name="write"/> into a fresh temporary folder and moves it to <paramref name="target"/>, replacing
+    /// a target that exists but is not <paramref name="isComplete"/> (a crash mid-way); false if that failed.
+    /// </summary>
+    public static bool TryPublish(string target, Action<string> write, Func<string, bool> isComplete)
     {
+        if (Directory.Exists(target) && !isComplete(target))
+        {
+            TryDelete(target);
+        }
         var staging = target + ".tmp-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
         try
         {
