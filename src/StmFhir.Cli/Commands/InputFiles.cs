@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace StmFhir.Cli.Commands;
 
-/// <summary>Expands the paths given to <c>validate</c>: files, folders (recursively) and glob patterns.</summary>
+/// <summary>
+/// Expands the paths given to <c>validate</c>: files, folders (recursively) and glob patterns. Folders and patterns
+/// yield .json and .xml files but not the <c>.expected.json</c> files of samples/invalid.
+/// </summary>
 internal static class InputFiles
 {
     private static readonly string[] s_extensions = [".json", ".xml"];
@@ -22,7 +25,7 @@ internal static class InputFiles
             {
                 files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Where(IsFhirFile).Order(StringComparer.Ordinal));
             }
-            else if (path.IndexOfAny(['*', '?']) >= 0 && Glob(path) is { Count: > 0 } matches)
+            else if (path.IndexOfAny(['*', '?']) >= 0 && Glob(path).Where(IsFhirFile).ToList() is { Count: > 0 } matches)
             {
                 files.AddRange(matches);
             }
