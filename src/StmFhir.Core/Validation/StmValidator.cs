@@ -64,17 +64,28 @@ public sealed class StmValidator : IFhirValidator
             profile = null;
         }
         issues.AddRange(UnknownStmProfiles(resource));
+        // The Firely validator asks its terminology service synchronously through Task.Run(...).GetResult() for every
+        // coded element. Waited on from a thread-pool thread, that work item runs inline on the waiting thread; from
+        // any other thread it is a switch to another thread and back each time. So: one switch per call, not per code.
+        var outcome = Thread.CurrentThread.IsThreadPoolThread
+            ? RunFirely(resource, profile)
+            : System.Threading.Tasks.Task.Run(() => RunFirely(resource, profile)).GetAwaiter().GetResult();
+        issues.AddRange(FirelyIssues.From(outcome, resource));
+        issues.AddRange(ClinicalRules.Check(resource));
+        return new ValidationReport(issues);
+    }
+
+    private OperationOutcome RunFirely(Resource resource, string? profile)
+    {
         var validator = Rent();
         try
         {
-            issues.AddRange(FirelyIssues.From(validator.Validate(resource, profile), resource));
+            return validator.Validate(resource, profile);
         }
         finally
         {
             _pool.Add(validator);
         }
-        issues.AddRange(ClinicalRules.Check(resource));
-        return new ValidationReport(issues);
     }
 
     private Validator Rent() => _pool.TryTake(out var validator)
