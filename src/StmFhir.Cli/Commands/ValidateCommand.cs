@@ -85,8 +85,11 @@ internal static class ValidateCommand
         }
         else
         {
-            // The engine is thread-safe and keeps one Firely validator per thread: use every core.
-            Parallel.For(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => results[i] = ValidateFile(engine, files[i], profile));
+            // The engine is thread-safe and keeps one Firely validator per thread: use every core, and no more. Firely
+            // blocks its threads (sync over async) and the cold engine compiles schemas under a lock, so an unbounded
+            // Parallel.For keeps adding blocked pool threads (measured: 38 files took 16 s instead of 2 s).
+            var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
+            Parallel.For(0, files.Count, parallel, i => results[i] = ValidateFile(engine, files[i], profile));
         }
 
         foreach (var result in results)

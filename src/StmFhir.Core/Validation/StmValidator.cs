@@ -14,6 +14,9 @@ namespace StmFhir.Core.Validation;
 /// (<see cref="Create"/> does all the expensive work once) and share it: it is thread-safe.
 /// </summary>
 /// <remarks>
+/// Callers validating in parallel should use about one thread per core (e.g. <c>MaxDegreeOfParallelism =
+/// Environment.ProcessorCount</c>): the Firely validator blocks its thread on work it queues to the thread pool, so
+/// unbounded parallelism only adds blocked threads.
 /// What makes it fast: conformance resources, compiled schemas and terminology answers are shared by all threads
 /// (each made once, under a lock); Firely validators, which are not thread-safe, are pooled, one per concurrent
 /// caller; profile snapshots are generated before the first validation; core definitions come from a split,
