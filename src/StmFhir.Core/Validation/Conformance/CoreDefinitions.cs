@@ -45,9 +45,17 @@ internal sealed class CoreDefinitions : IResourceResolver
         {
             return loaded;
         }
-        if (ValidationCache.TryPublish(folder, staging => Split(specificationZip, staging), f => File.Exists(Path.Combine(f, IndexFile))) && TryLoad(folder) is { } made)
+        // Splitting takes most of a minute: let one process (test runs start several) do it while the others wait.
+        using (ValidationCache.Lock(folder))
         {
-            return made;
+            if (TryLoad(folder) is { } madeMeanwhile)
+            {
+                return madeMeanwhile;
+            }
+            if (ValidationCache.TryPublish(folder, staging => Split(specificationZip, staging), f => File.Exists(Path.Combine(f, IndexFile))) && TryLoad(folder) is { } made)
+            {
+                return made;
+            }
         }
         return new ZipSource(specificationZip, Path.Combine(cacheRoot, "spec-" + key));
     }

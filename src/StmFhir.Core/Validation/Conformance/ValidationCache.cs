@@ -65,6 +65,31 @@ internal static class ValidationCache
         }
     }
 
+    /// <summary>
+    /// Holds an exclusive lock on <c>&lt;entry&gt;.lock</c> until disposed, across processes; waits up to five minutes
+    /// for another holder, then goes on without the lock (the entry is still published atomically).
+    /// </summary>
+    public static IDisposable Lock(string entry)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(entry + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(250);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return new MemoryStream();
+            }
+        }
+    }
+
     private static void TryDelete(string folder)
     {
         try
