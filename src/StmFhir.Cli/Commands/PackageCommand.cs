@@ -12,9 +12,10 @@ internal static class PackageCommand
 {
     public static Command Create()
     {
-        var outFile = new Option<FileInfo?>("--out") { Description = "The .tgz to write. Default: <name>-<version>.tgz from the profiles' package.json, in the current folder." };
+        var outFile = new Option<FileInfo?>("--out") { HelpName = "FILE", Description = "The .tgz to write. Default: <name>-<version>.tgz from the profiles' package.json, in the current folder." };
         var profiles = new Option<DirectoryInfo?>("--profiles")
         {
+            HelpName = "DIR",
             Description = "The profiles folder. Default: profiles/ of the StmFhir checkout around the current folder, else the one installed next to stmfhir.",
         };
         var command = new Command("package", "Write the StmFhir profiles as a FHIR package (.tgz) with snapshots.") { outFile, profiles };

@@ -30,9 +30,10 @@ internal static class ValidateCommand
             DefaultValueFactory = _ => "text",
         };
         format.AcceptOnlyFromAmong("text", "json");
-        var profile = new Option<string?>("--profile") { Description = "Also validate every file against this profile (canonical URL)." };
+        var profile = new Option<string?>("--profile") { Description = "Also validate every file against this profile (canonical URL).", HelpName = "URL" };
         var profiles = new Option<DirectoryInfo?>("--profiles")
         {
+            HelpName = "DIR",
             Description = "The profiles folder. Default: profiles/ of the StmFhir checkout around the current folder, else the one installed next to stmfhir.",
         };
         var command = new Command("validate", "Validate FHIR resources and Bundles against R4, the StmFhir profiles, terminology (offline) and the STM clinical rules.")

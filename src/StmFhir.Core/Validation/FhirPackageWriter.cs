@@ -23,9 +23,7 @@ public static class FhirPackageWriter
     public static IReadOnlyList<ValidationIssue> Write(string profilesDirectory, Stream output, StmValidatorOptions? options = null)
     {
         options ??= new StmValidatorOptions();
-        var core = options.CacheDirectory is null
-            ? new Hl7.Fhir.Specification.Source.ZipSource(options.SpecificationZip, Path.Combine(Path.GetTempPath(), "stmfhir-spec-" + Environment.ProcessId))
-            : CoreDefinitions.Open(options.SpecificationZip, options.CacheDirectory);
+        var core = CoreDefinitions.Open(options.SpecificationZip, options.CacheDirectory);
         var profiles = ProfileSet.Load(profilesDirectory, core, options.CacheDirectory);
 
         var index = new JsonArray();

@@ -48,9 +48,7 @@ public sealed class StmValidator : IFhirValidator
     {
         options ??= new StmValidatorOptions();
         var cache = options.CacheDirectory;
-        var core = cache is null
-            ? new Hl7.Fhir.Specification.Source.ZipSource(options.SpecificationZip, Path.Combine(Path.GetTempPath(), "stmfhir-spec-" + Environment.ProcessId))
-            : CoreDefinitions.Open(options.SpecificationZip, cache);
+        var core = CoreDefinitions.Open(options.SpecificationZip, cache);
         var profiles = options.ProfilesDirectory is null ? ProfileSet.Empty : ProfileSet.Load(options.ProfilesDirectory, core, cache);
         return new StmValidator(new ConformanceResolver(profiles.ByCanonical, core), profiles.Issues);
     }

@@ -35,11 +35,17 @@ internal sealed class CoreDefinitions : IResourceResolver
 
     /// <summary>
     /// The split definitions of <paramref name="specificationZip"/> under <paramref name="cacheRoot"/>, made now if
-    /// missing; falls back to a <see cref="ZipSource"/> (extracting into a folder of the cache) if the cache cannot be written.
+    /// missing; falls back to a <see cref="ZipSource"/> (extracting into a folder of the cache) if the cache cannot be
+    /// written. Without a cache root: a ZipSource extracting into StmFhir's own folder under the temp folder (never the
+    /// SDK's shared one), reused by later processes.
     /// </summary>
-    public static IResourceResolver Open(string specificationZip, string cacheRoot)
+    public static IResourceResolver Open(string specificationZip, string? cacheRoot)
     {
         var key = ValidationCache.Key(Path.GetDirectoryName(specificationZip)!, [specificationZip]);
+        if (cacheRoot is null)
+        {
+            return new ZipSource(specificationZip, Path.Combine(Path.GetTempPath(), "stmfhir-spec-" + key));
+        }
         var folder = Path.Combine(cacheRoot, "core-" + key);
         if (TryLoad(folder) is { } loaded)
         {
