@@ -63,7 +63,8 @@ internal sealed class CoreDefinitions : IResourceResolver
                 return made;
             }
         }
-        return new ZipSource(specificationZip, Path.Combine(cacheRoot, "spec-" + key));
+        // The cache cannot be written (read-only, full): work from the zip for this process.
+        return new ZipSource(specificationZip, Path.Combine(Path.GetTempPath(), "stmfhir-spec-" + key));
     }
 
     private static CoreDefinitions? TryLoad(string folder)

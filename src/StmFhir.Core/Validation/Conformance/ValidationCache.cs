@@ -71,12 +71,12 @@ internal static class ValidationCache
     /// </summary>
     public static IDisposable Lock(string entry)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
         var deadline = DateTime.UtcNow.AddMinutes(5);
         while (true)
         {
             try
             {
+                Directory.CreateDirectory(Path.GetDirectoryName(entry)!);
                 return new FileStream(entry + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
