@@ -6,14 +6,10 @@ namespace StmFhir.Core.Tests.Profiles;
 /// <summary>The FHIR package in profiles/: where it is, its resource files, and those files parsed.</summary>
 internal static class ProfilesFolder
 {
-    private static readonly Lazy<string> RepoRootPath = new(FindRepoRoot);
     private static readonly Lazy<IReadOnlyList<LoadedFile>> Loaded = new(LoadAll);
 
-    /// <summary>The folder holding StmFhir.sln.</summary>
-    public static string RepoRoot => RepoRootPath.Value;
-
     /// <summary>The profiles/ folder.</summary>
-    public static string Path => System.IO.Path.Combine(RepoRoot, "profiles");
+    public static string Path => System.IO.Path.Combine(RepoPaths.Root, "profiles");
 
     /// <summary>
     /// File names of the FHIR resources in the package: every .json file but the NPM manifest and the index,
@@ -47,18 +43,6 @@ internal static class ProfilesFolder
     }
 
     private static IReadOnlyList<LoadedFile> LoadAll() => [.. ResourceFileNames.Select(n => new LoadedFile(n, Parse(n)))];
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "StmFhir.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"No StmFhir.sln above {AppContext.BaseDirectory}");
-    }
 }
 
 /// <summary>A resource file of the package and its parsed content.</summary>
