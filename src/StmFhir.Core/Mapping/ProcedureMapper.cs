@@ -25,8 +25,8 @@ internal static class ProcedureMapper
                 _ => EventStatus.NotDone,
             },
             StatusReason = session.StatusReason is { } reason ? new CodeableConcept { Text = reason } : null,
-            Category = new CodeableConcept { Coding = [StmCodes.PhysicalTherapyProcedure] },
-            Code = new CodeableConcept { Coding = [StmCodes.Cpt97140, StmCodes.StmProcedure] },
+            Category = FhirValues.Concept(StmCodes.PhysicalTherapyProcedure),
+            Code = FhirValues.Concept(StmCodes.Cpt97140, StmCodes.StmProcedure),
             Subject = FhirValues.Reference(patientId),
             Encounter = session.EncounterId is { } encounter ? EncounterReference(session.SourceSystem, encounter) : null,
             Performed = new Period
@@ -153,11 +153,11 @@ internal static class ProcedureMapper
         if (session.Instrument is { } instrument)
         {
             var coding = instrument.ToolSystem == ToolSystem.Graston ? StmCodes.GrastonInstrument : StmCodes.IastmInstrument;
-            used.Add(new CodeableConcept { Coding = [coding], Text = instrument.Name });
+            used.Add(FhirValues.Concept(coding, text: instrument.Name));
         }
         if (session.Lubricant is { } lubricant)
         {
-            used.Add(new CodeableConcept { Coding = [StmCodes.Lubricant], Text = lubricant });
+            used.Add(FhirValues.Concept(StmCodes.Lubricant, text: lubricant));
         }
         return used;
     }
@@ -193,7 +193,7 @@ internal static class ProcedureMapper
         var concept = StmCodes.Complication.Concept(complication.Kind);
         if (complication.Kind == ComplicationKind.Petechiae)
         {
-            concept.Coding.Add(StmCodes.SnomedPetechiae);
+            concept.Coding.Add((Coding)StmCodes.SnomedPetechiae.DeepCopy());
         }
         concept.Text = complication.Note;
         return concept;

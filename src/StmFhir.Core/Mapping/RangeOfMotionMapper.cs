@@ -15,7 +15,7 @@ internal static class RangeOfMotionMapper
         {
             code.Coding.Add(new Coding(Standard.Loinc, loinc));
         }
-        code.Coding.Add(StmCodes.RangeOfJointMovement);
+        code.Coding.Add((Coding)StmCodes.RangeOfJointMovement.DeepCopy());
 
         var observation = new Observation
         {
@@ -24,7 +24,7 @@ internal static class RangeOfMotionMapper
             Identifier = [keys.Identifier(SessionKeys.Rom, index)],
             PartOf = [FhirValues.Reference(keys.ProcedureId)],
             Status = ObservationStatus.Final,
-            Category = [new CodeableConcept { Coding = [StmCodes.CategoryExam] }],
+            Category = [FhirValues.Concept(StmCodes.CategoryExam)],
             Code = code,
             Subject = FhirValues.Reference(patientId),
             Effective = new FhirDateTime(FhirValues.DateTime(rom.TakenAt)),
@@ -36,8 +36,8 @@ internal static class RangeOfMotionMapper
             [
                 new Observation.ComponentComponent
                 {
-                    Code = new CodeableConcept { Coding = [StmCodes.MovementComponent] },
-                    Value = new CodeableConcept { Coding = [StmCodes.Movements[rom.Movement]] },
+                    Code = FhirValues.Concept(StmCodes.MovementComponent),
+                    Value = FhirValues.Concept(StmCodes.Movements[rom.Movement]),
                 },
             ],
         };

@@ -25,7 +25,7 @@ internal static class ScreeningMapper
             // The screening is part of the session's occurrence; TERMINOLOGY.md marks this use of parent as unverified.
             Parent = FhirValues.Reference(keys.ProcedureId),
             Status = ObservationStatus.Final,
-            Code = new CodeableConcept { Coding = [StmCodes.PreTreatmentScreening] },
+            Code = FhirValues.Concept(StmCodes.PreTreatmentScreening),
             Subject = FhirValues.Reference(patientId),
             Occurrence = new FhirDateTime(performedAt),
             Performer = FhirValues.Reference(practitionerId),
@@ -136,11 +136,11 @@ internal static class ScreeningMapper
         var outcome = StmCodes.AdverseOutcome.Concept(prediction.Outcome);
         if (prediction.Outcome == AdverseOutcome.Petechiae)
         {
-            outcome.Coding.Add(StmCodes.SnomedPetechiae);
+            outcome.Coding.Add((Coding)StmCodes.SnomedPetechiae.DeepCopy());
         }
         else if (prediction.Outcome == AdverseOutcome.Fracture)
         {
-            outcome.Coding.Add(StmCodes.SnomedFracture);
+            outcome.Coding.Add((Coding)StmCodes.SnomedFracture.DeepCopy());
         }
         var risk = JsonNamesOf(prediction.Risk);
         return new RiskAssessment.PredictionComponent

@@ -17,11 +17,23 @@ internal sealed record SessionKeys(string SourceSystem, string SessionId)
 
     public static SessionKeys Of(StmSession session) => new(session.SourceSystem, session.SessionId);
 
-    public string ProcedureId => DeterministicId.From(SourceSystem, SessionId, "procedure");
+    private readonly Guid _seed = DeterministicId.Seed(SourceSystem, SessionId);
 
-    public string Id(string kind, int? index = null) =>
-        index is { } i ? DeterministicId.From(SourceSystem, SessionId, kind, i.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                       : DeterministicId.From(SourceSystem, SessionId, kind);
+    public string ProcedureId => Id("procedure");
+
+    public string Id(string kind, int? index = null) => DeterministicId.Child(_seed, KindCode(kind), index ?? 0);
+
+    // The kind's byte in a child id; append new kinds, never renumber (ids already issued would change).
+    private static byte KindCode(string kind) => kind switch
+    {
+        "procedure" => 0,
+        Pain => 1,
+        Rom => 2,
+        Finding => 3,
+        Medication => 4,
+        Screening => 5,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a resource kind of a session"),
+    };
 
     public Identifier ProcedureIdentifier => new(SourceSystem, SessionId) { Use = Hl7.Fhir.Model.Identifier.IdentifierUse.Official };
 

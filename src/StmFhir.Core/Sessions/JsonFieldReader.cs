@@ -74,14 +74,26 @@ internal sealed partial class JsonFieldReader
             Problem(path, "must not start or end with whitespace");
             return null;
         }
+        // FHIR strings allow tab, CR and LF but no other control character.
+        if (text.AsSpan().ContainsAnyInRange('\u0000', '\u0008') || text.AsSpan().ContainsAnyInRange('\u000B', '\u000C')
+            || text.AsSpan().ContainsAnyInRange('\u000E', '\u001F') || text.Contains('\u007F'))
+        {
+            Problem(path, "must not contain control characters other than tab and line breaks");
+            return null;
+        }
         return text;
     }
 
     /// <summary>An absolute URI, as FHIR identifier and code systems require.</summary>
+    /// <remarks>
+    /// The text must itself start with the scheme that <see cref="System.Uri"/> finds: on Unix it takes "/stm" for
+    /// file:///stm, and everywhere "c:\x" for a file URI, neither of which names a system.
+    /// </remarks>
     public string? Uri(JsonElement parent, string path, string name, bool required)
     {
         var text = String(parent, path, name, required);
-        if (text is not null && (!System.Uri.TryCreate(text, UriKind.Absolute, out _) || text.Contains(' ')))
+        if (text is not null && (!System.Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            || !text.StartsWith(uri.Scheme + ":", StringComparison.OrdinalIgnoreCase) || text.Any(char.IsWhiteSpace)))
         {
             Problem(Child(path, name), "must be an absolute URI (e.g. https://clinic.example.org/stm or urn:oid:1.2.3)");
             return null;
@@ -227,7 +239,16 @@ internal sealed partial class JsonFieldReader
         return false;
     }
 
-    public static string Child(string path, string name) => $"{path}.{name}";
+    /// <summary>The path of property <paramref name="name"/>: dot notation, or brackets for names that are not identifiers.</summary>
+    public static string Child(string path, string name) =>
+        IdentifierPattern().IsMatch(name) ? $"{path}.{name}" : $"{path}['{name.Replace(@"\", @"\\").Replace("'", @"\'")}']";
+
+    /// <summary>
+    /// True when <paramref name="obj"/> has the property with a non-null value. Cross-field rules use it to skip a field
+    /// already reported as malformed; an explicit null counts as absent, as it does everywhere else.
+    /// </summary>
+    public static bool Has(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
 
     private bool Find(JsonElement parent, string path, string name, bool required, out JsonElement value)
     {
@@ -242,6 +263,10 @@ internal sealed partial class JsonFieldReader
         return false;
     }
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})$")]
+    [GeneratedRegex(@"^[A-Za-z_$][A-Za-z0-9_$]*\z")]
+    private static partial Regex IdentifierPattern();
+
+    // [0-9] and \z: .NET's \d matches any Unicode digit, and $ matches before a final newline.
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,7})?(Z|[+-][0-9]{2}:[0-9]{2})\z")]
     private static partial Regex DateTimePattern();
 }

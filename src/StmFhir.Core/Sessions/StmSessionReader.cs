@@ -13,15 +13,17 @@ public static partial class StmSessionReader
     /// <summary>Deepest JSON nesting accepted; the format itself needs 4 levels.</summary>
     public const int MaxDepth = 64;
 
-    private static readonly JsonDocumentOptions s_documentOptions = new()
-    {
-        MaxDepth = MaxDepth,
-        AllowDuplicateProperties = false,
-    };
+    // Duplicate property names are allowed by the parser and reported by JsonDocumentCheck, which knows their path.
+    private static readonly JsonDocumentOptions s_documentOptions = new() { MaxDepth = MaxDepth };
 
-    /// <summary>Reads a session from UTF-8 JSON.</summary>
+    /// <summary>Reads a session from UTF-8 JSON (a leading byte order mark is ignored).</summary>
     public static SessionReadResult Read(ReadOnlyMemory<byte> utf8Json)
     {
+        // RFC 8259 lets parsers ignore a BOM; editors on Windows add one, and Utf8JsonReader rejects it.
+        if (utf8Json.Span.StartsWith("\uFEFF"u8))
+        {
+            utf8Json = utf8Json[3..];
+        }
         JsonDocument document;
         try
         {
@@ -45,6 +47,11 @@ public static partial class StmSessionReader
     public static SessionReadResult Read(JsonElement root)
     {
         var reader = new JsonFieldReader();
+        if (!JsonDocumentCheck.Run(root, reader))
+        {
+            // Reading fields decodes their text, which would throw on what the check could not decode.
+            return new SessionReadResult(null, reader.Problems);
+        }
         var session = ReadSession(reader, root);
         return reader.Problems.Count == 0 ? new SessionReadResult(session, []) : new SessionReadResult(null, reader.Problems);
     }
@@ -60,6 +67,8 @@ public static partial class StmSessionReader
             "statusReason", "start", "end", "technique", "instrument", "lubricant", "pressure", "strokeRhythm", "strokes",
             "regions", "indications", "painScores", "romMeasurements", "screening", "complications", "notes");
 
+        // $schema only points editors at the JSON Schema; it is not kept, but must be text like any reference.
+        r.String(root, path, "$schema", required: false);
         var sourceSystem = r.Uri(root, path, "sourceSystem", required: true);
         var sessionId = r.Matching(root, path, "sessionId", true, IdPattern(), "1-64 letters, digits, '.', '_', ':' or '-'");
         var patient = r.Object(root, path, "patient", required: true) is { } p ? ReadPatient(r, p, "$.patient") : null;
@@ -83,11 +92,11 @@ public static partial class StmSessionReader
         var complications = r.Array(root, path, "complications", false, (e, at) => ReadComplication(r, e, at));
         var notes = r.String(root, path, "notes", required: false, maxLength: 10_000);
 
-        if (status == SessionStatus.NotDone && statusReason is null && !root.TryGetProperty("statusReason", out _))
+        if (status == SessionStatus.NotDone && statusReason is null && !JsonFieldReader.Has(root, "statusReason"))
         {
             r.Problem("$.statusReason", "is required when status is not-done");
         }
-        if (status is SessionStatus.Completed or SessionStatus.Stopped && end is null && !root.TryGetProperty("end", out _))
+        if (status is SessionStatus.Completed or SessionStatus.Stopped && end is null && !JsonFieldReader.Has(root, "end"))
         {
             r.Problem("$.end", "is required when status is completed or stopped");
         }
@@ -95,7 +104,7 @@ public static partial class StmSessionReader
         {
             r.Problem("$.end", "must not be before start");
         }
-        if (technique == Technique.InstrumentAssisted && instrument is null && !root.TryGetProperty("instrument", out _))
+        if (technique == Technique.InstrumentAssisted && instrument is null && !JsonFieldReader.Has(root, "instrument"))
         {
             r.Problem("$.instrument", "is required when technique is instrument-assisted");
         }
@@ -241,7 +250,7 @@ public static partial class StmSessionReader
         var site = r.Enum<BodyRegion>(e, path, "site", required: false);
         var laterality = r.Enum<Laterality>(e, path, "laterality", required: false);
         var takenAt = r.DateTime(e, path, "takenAt", required: true);
-        if (laterality is not null && site is null && !e.TryGetProperty("site", out _))
+        if (laterality is not null && site is null && !JsonFieldReader.Has(e, "site"))
         {
             r.Problem(JsonFieldReader.Child(path, "laterality"), "needs a site");
             return null;
@@ -322,7 +331,7 @@ public static partial class StmSessionReader
             var at = JsonFieldReader.Child(path, "code");
             r.RejectUnknown(c, at, "system", "code", "display");
             var system = r.Uri(c, at, "system", required: true);
-            var code = r.String(c, at, "code", required: true, maxLength: 100);
+            var code = r.Matching(c, at, "code", true, FhirCodePattern(), "a FHIR code: no line breaks or tabs, single spaces between words (at most 100 characters)");
             var display = r.String(c, at, "display", required: false, maxLength: 200);
             coding = system is null || code is null ? null : new CodingRecord(system, code, display);
         }
@@ -355,12 +364,18 @@ public static partial class StmSessionReader
 
     private static string FirstSentence(string message)
     {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        // The caller reports line and byte 1-based; drop the parser's 0-based copy and its path.
+        var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        cut = cut > 0 ? cut : message.IndexOf(" Path:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;
     }
 
     [GeneratedRegex(@"^[A-Za-z0-9._:\-]{1,64}$")]
     private static partial Regex IdPattern();
+
+    // FHIR's code datatype: [^\s]+( [^\s]+)*
+    [GeneratedRegex(@"^(?=.{1,100}$)[^\s]+( [^\s]+)*$")]
+    private static partial Regex FhirCodePattern();
 
     [GeneratedRegex(@"^[1-9][0-9]{5,17}$")]
     private static partial Regex SnomedPattern();

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace StmFhir.Core.Sessions;
 
 /// <summary>The IASTM instrument used in a session.</summary>
@@ -20,7 +22,8 @@ public sealed record ClinicalCode
     public string? Snomed { get; init; }
 
     /// <summary>ICD-10-CM code, with its dot (e.g. "M77.12").</summary>
-    [System.Text.Json.Serialization.JsonPropertyName("icd10cm")]
+    /// <remarks>Named explicitly: the camel-case policy would write "icd10Cm", which the reader rejects.</remarks>
+    [JsonPropertyName("icd10cm")]
     public string? Icd10Cm { get; init; }
 
     /// <summary>Human-readable text, as the clinician wrote it.</summary>

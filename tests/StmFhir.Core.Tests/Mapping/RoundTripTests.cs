@@ -3,6 +3,8 @@ using Hl7.Fhir.Model;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
 
+using StmFhir.Core.Tests.Sessions;
+
 namespace StmFhir.Core.Tests.Mapping;
 
 public sealed class RoundTripTests
@@ -10,7 +12,7 @@ public sealed class RoundTripTests
     [Fact]
     public void GeneratedSessions_SurviveBundleAndBack_Unchanged()
     {
-        SessionGenerators.Session.Sample(session =>
+        StmSessionGen.Session.Sample(session =>
         {
             var expected = StmSessionWriter.Write(session);
             var back = StmBundleMapper.ToSession(StmBundleMapper.ToBundle(session));
@@ -22,7 +24,7 @@ public sealed class RoundTripTests
     [Fact]
     public void GeneratedSessions_SurviveFhirJsonAndBack_Unchanged()
     {
-        SessionGenerators.Session.Sample(session =>
+        StmSessionGen.Session.Sample(session =>
         {
             var json = FhirJson.Serialize(StmBundleMapper.ToBundle(session));
             var back = StmBundleMapper.ToSession(FhirJson.Deserialize<Bundle>(json));
@@ -34,7 +36,7 @@ public sealed class RoundTripTests
     [Fact]
     public void GeneratedSessions_SurviveSessionJsonAndBack_Unchanged()
     {
-        SessionGenerators.Session.Sample(session =>
+        StmSessionGen.Session.Sample(session =>
         {
             var json = StmSessionWriter.Write(session);
             var read = StmSessionReader.Read(json);
@@ -46,7 +48,7 @@ public sealed class RoundTripTests
     [Fact]
     public void SameSession_MapsToByteIdenticalBundle()
     {
-        SessionGenerators.Session.Sample(session =>
+        StmSessionGen.Session.Sample(session =>
             Assert.Equal(FhirJson.Serialize(StmBundleMapper.ToBundle(session)), FhirJson.Serialize(StmBundleMapper.ToBundle(session))),
             iter: 100);
     }
@@ -55,7 +57,7 @@ public sealed class RoundTripTests
     public void PulledResources_WithServerIds_MapBackToTheSession()
     {
         // A server assigns its own ids to conditionally created Patients and rewrites urn:uuid references to Type/id.
-        SessionGenerators.Session.Sample(session =>
+        StmSessionGen.Session.Sample(session =>
         {
             var bundle = StmBundleMapper.ToBundle(session);
             var serverIds = bundle.Entry.ToDictionary(e => e.FullUrl!, e => $"{e.Resource!.TypeName}/{e.Resource.Id ?? "srv" + Guid.NewGuid().ToString("N")[..8]}");

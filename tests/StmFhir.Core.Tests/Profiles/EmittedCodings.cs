@@ -33,8 +33,8 @@ internal static class EmittedCodings
                     result.AddRange(dictionary.Values.OfType<Coding>().Select(c => new EmittedCoding(c.System, c.Code, c.Display)));
                     break;
                 case { } table when table.GetType().IsGenericType && table.GetType().GetGenericTypeDefinition() == typeof(LocalCode<>):
-                    var system = (string)table.GetType().GetProperty(nameof(LocalCode<Sessions.Pressure>.System))!.GetValue(table)!;
-                    var all = (IEnumerable)table.GetType().GetProperty(nameof(LocalCode<Sessions.Pressure>.All))!.GetValue(table)!;
+                    var system = (string)table.GetType().GetProperty(nameof(LocalCode<StmFhir.Core.Sessions.Pressure>.System))!.GetValue(table)!;
+                    var all = (IEnumerable)table.GetType().GetProperty(nameof(LocalCode<StmFhir.Core.Sessions.Pressure>.All))!.GetValue(table)!;
                     // Each item is a (Value, Code, Display) tuple.
                     result.AddRange(all.Cast<ITuple>().Select(t => new EmittedCoding(system, (string)t[1]!, (string?)t[2])));
                     break;
