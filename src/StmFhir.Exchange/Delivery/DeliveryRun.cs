@@ -180,7 +180,7 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
     {
         item.Record(entry.Status, entry.Id, entry.Version);
         return item.TargetId is null
-            ? new DeliveryFailure(DeliveryFailureKind.Permanent, $"The target wrote the {item.Type} of {item.Source} but did not say its id", entry.Status)
+            ? new DeliveryFailure(DeliveryFailureKind.Permanent, $"The target wrote the {item.Type} of {Where(item)} but did not say its id", entry.Status)
             : null;
     }
 
@@ -209,8 +209,10 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
     {
         var kind = entry.Status is 408 or 429 or >= 500 or 0 ? DeliveryFailureKind.Transient : DeliveryFailureKind.Permanent;
         var described = DeliveryJson.Describe(entry.Outcome);
-        return new DeliveryFailure(kind, $"The target refused the {item.Type} of {item.Source} with {entry.Status}" + (described.Length > 0 ? $": {described}" : ""), entry.Status, entry.Outcome);
+        return new DeliveryFailure(kind, $"The target refused the {item.Type} of {Where(item)} with {entry.Status}" + (described.Length > 0 ? $": {described}" : ""), entry.Status, entry.Outcome);
     }
+
+    private static string Where(DeliveryItem item) => item.Index == int.MaxValue ? "the delivery" : $"Bundle.entry[{item.Index}]";
 
     private static bool IsSizeLimit(OperationOutcome? outcome)
     {
