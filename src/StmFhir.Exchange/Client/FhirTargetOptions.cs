@@ -31,6 +31,13 @@ public sealed class FhirTargetOptions
     /// </summary>
     public int MaxConditionalEntriesPerTransaction { get; set; } = 8;
 
+    /// <summary>
+    /// Whether a delivery reads the versions the target holds before writing, in the same batch that resolves Patient
+    /// and Practitioner, so that it can tell updated from unchanged (both answer 200). Without it a 200 is reported as
+    /// <c>Updated</c>. The default value is true; turn it off for a target where reads are expensive.
+    /// </summary>
+    public bool ReadVersionsBeforeWriting { get; set; } = true;
+
     /// <summary>Retries, timeouts and the circuit breaker of this target's HTTP client.</summary>
     public FhirTargetResilienceOptions Resilience { get; set; } = new();
 }

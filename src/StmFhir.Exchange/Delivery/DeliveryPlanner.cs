@@ -67,13 +67,14 @@ internal sealed class DeliveryPlanner
         }
         foreach (var item in items)
         {
-            ReferenceWalker.Each(item.Resource, reference =>
+            item.IndexReferences();
+            foreach (var (_, original) in item.References)
             {
-                if (planner.Find(reference.Reference) is { } target && target != item && !item.DependsOn.Contains(target))
+                if (planner.Find(original) is { } target && target != item && !item.DependsOn.Contains(target))
                 {
                     item.DependsOn.Add(target);
                 }
-            });
+            }
         }
         planner.Items = DependenciesFirst(items);
         return (planner, null);
@@ -82,16 +83,18 @@ internal sealed class DeliveryPlanner
     /// <summary>Adds an item that is not in the Bundle (the Provenance), after the others.</summary>
     public void Add(DeliveryItem item)
     {
+        item.IndexReferences();
         Items.Add(item);
         _byReference.TryAdd(item.Source, item);
     }
 
     private static (DeliveryItem? Item, string? Problem) Plan(Bundle.EntryComponent entry, int index, FhirCapabilities capabilities)
     {
-        if (entry.Resource is not { } resource)
+        if (entry.Resource is not { } original)
         {
             return (null, "has no resource (only writes are delivered)");
         }
+        var resource = DeliveryItem.WorkingCopy(original);
         var type = resource.TypeName;
         var url = entry.Request?.Url ?? "";
         var method = entry.Request?.Method;

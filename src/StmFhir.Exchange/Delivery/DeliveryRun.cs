@@ -29,7 +29,10 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
     /// <summary>Runs the delivery; null when everything arrived.</summary>
     public async Task<DeliveryFailure?> RunAsync(string? sourceId, DateTimeOffset recorded, CancellationToken cancellationToken)
     {
-        if (capabilities.Batch && await ResolveAndReadAsync(cancellationToken) is { } failure)
+        // Without reads, a Bundle that fits one conditional transaction (the Provenance included) needs no batch first.
+        var oneTransaction = !targets.GetOptions(target).ReadVersionsBeforeWriting
+            && plan.Items.Count + 1 <= targets.TransactionLimits(target).Conditional;
+        if (capabilities.Batch && !oneTransaction && await ResolveAndReadAsync(cancellationToken) is { } failure)
         {
             return failure;
         }
@@ -52,7 +55,7 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
     private async Task<DeliveryFailure?> ResolveAndReadAsync(CancellationToken cancellationToken)
     {
         var creates = plan.Items.Where(i => i.Mode == WriteMode.ConditionalCreate && i.DependsOn.All(d => d.StableReference is not null)).ToList();
-        var reads = plan.Items.Where(i => i.Mode != WriteMode.ConditionalCreate).ToList();
+        var reads = targets.GetOptions(target).ReadVersionsBeforeWriting ? plan.Items.Where(i => i.Mode != WriteMode.ConditionalCreate).ToList() : [];
         var work = creates.Select(i => (Item: i, Read: false)).Concat(reads.Select(i => (Item: i, Read: true))).ToList();
         var limit = targets.TransactionLimits(target).Plain;
         for (var start = 0; start < work.Count; start += limit)
@@ -233,20 +236,13 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
     /// <summary>The entry that writes <paramref name="item"/>, its references rewritten for a part holding <paramref name="inPart"/>.</summary>
     private Bundle.EntryComponent WriteEntry(DeliveryItem item, IReadOnlySet<DeliveryItem> inPart)
     {
-        var copy = (Resource)item.Resource.DeepCopy();
-        if (copy.Meta is { } meta)
+        var copy = item.Resource;
+        foreach (var (reference, original) in item.References)
         {
-            // The source's version bookkeeping means nothing at the target, and would make every PUT look changed.
-            meta.VersionId = null;
-            meta.LastUpdated = null;
+            reference.Reference = plan.Find(original) is { } referenced
+                ? referenced.StableReference ?? (inPart.Contains(referenced) ? referenced.Placeholder : original)
+                : original;
         }
-        ReferenceWalker.Each(copy, reference =>
-        {
-            if (plan.Find(reference.Reference) is { } referenced)
-            {
-                reference.Reference = referenced.StableReference ?? (inPart.Contains(referenced) ? referenced.Placeholder : reference.Reference);
-            }
-        });
         var request = new Bundle.RequestComponent();
         switch (item.Mode)
         {

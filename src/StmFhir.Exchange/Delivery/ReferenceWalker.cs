@@ -11,6 +11,11 @@ internal static class ReferenceWalker
         {
             action(reference);
         }
+        else if (node is PrimitiveType { Extension.Count: 0 })
+        {
+            // Most elements are primitives; only their extensions could hold a Reference.
+            return;
+        }
         foreach (var (_, value) in node.EnumerateElements())
         {
             switch (value)

@@ -116,6 +116,24 @@ public sealed class SampleDeliveryTests(PeerFhirServer peer)
         Assert.Empty(await exchange.ProceduresAsync(session));
     }
 
+    [Fact]
+    public async Task WithoutReadingVersionsASmallSessionIsOneTransactionAndARedeliveryReportsUpdated()
+    {
+        var session = TestSessions.Session("deliver-no-reads");
+        using var exchange = new PeerExchange(peer, t => t.ReadVersionsBeforeWriting = false);
+
+        var first = await exchange.DeliverAsync(session);
+        var again = await exchange.DeliverAsync(session);
+
+        Assert.True(first.Succeeded && again.Succeeded, first.Failure?.Message ?? again.Failure?.Message);
+        Assert.Equal(1, first.Requests); // people, session resources and Provenance: 6 entries, under the cap of 8
+        Assert.All(first.Resources, r => Assert.Equal(ResourceChange.Created, r.Change));
+        // A 200 to a PUT cannot tell updated from unchanged without the version read before.
+        Assert.Equal(ResourceChange.Updated, again.Resources.Single(r => r.ResourceType == "Procedure").Change);
+        Assert.Equal(first.Resources.Select(r => r.VersionId), again.Resources.Select(r => r.VersionId));
+        Assert.Single(await exchange.ProceduresAsync(session));
+    }
+
     private static async Task<List<Resource>> ProvenancesOfAsync(PeerExchange exchange, DeliveryResult result)
     {
         using var client = exchange.Peer.CreateClient();
