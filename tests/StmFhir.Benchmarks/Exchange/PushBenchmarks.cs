@@ -19,12 +19,16 @@ namespace StmFhir.Benchmarks.Exchange;
 /// the deliverer adds: reading the versions before writing (to say created, updated or unchanged), rewriting
 /// references to the target's ids, all-or-nothing transactions for the clinical resources, the Provenance, and the
 /// bookkeeping. Target (issue 5): the deliverer at >= 0.8x the straight post's throughput, i.e. Ratio <= 1.25.
-/// The third case turns the version reads off (<see cref="FhirTargetOptions.ReadVersionsBeforeWriting"/>).
+/// The third case turns the version reads off (<see cref="FhirTargetOptions.ReadVersionsBeforeWriting"/>). The second
+/// baseline posts the same wire protocol as the deliverer without its bookkeeping: Patient and Practitioner as a batch
+/// of conditional creates, then the rest as one transaction of PUTs with the people's references replaced by the ids
+/// the batch returned: what a minimal hand-written client that respects the cap would send.
 /// The peer runs with validation off: Medplum 4.5.2 refuses StmFhir's screening predictions (ras-2), and validation
 /// would only add the same server time to both sides. "New" delivers fresh sessions every time (everything is
 /// created); "Repeat" delivers the same sessions again (everything is unchanged).
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 [SimpleJob(warmupCount: 3, iterationCount: 15)]
 public class PushBenchmarks
 {
@@ -80,11 +84,34 @@ public class PushBenchmarks
         foreach (var bundle in Bundles())
         {
             bundle.Type = Bundle.BundleType.Batch;
-            using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(bundle, s_json));
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/fhir+json");
-            using var response = await _http.PostAsync(new Uri("", UriKind.Relative), content);
-            response.EnsureSuccessStatusCode();
-            await response.Content.ReadAsByteArrayAsync();
+            await PostAsync(JsonSerializer.SerializeToUtf8Bytes(bundle, s_json));
+            arrived++;
+        }
+        return arrived;
+    }
+
+    [Benchmark(Description = "Straight POST pre-split: people batch + PUT transaction (HttpClient)")]
+    public async Task<int> PostPreSplit()
+    {
+        var arrived = 0;
+        foreach (var bundle in Bundles())
+        {
+            var people = new Bundle { Type = Bundle.BundleType.Batch };
+            var rest = new Bundle { Type = Bundle.BundleType.Transaction };
+            foreach (var entry in bundle.Entry)
+            {
+                (entry.Request?.IfNoneExist is null ? rest : people).Entry.Add(entry);
+            }
+            var resolved = await PostAsync(JsonSerializer.SerializeToUtf8Bytes(people, s_json));
+            using var answer = JsonDocument.Parse(resolved);
+            var json = JsonSerializer.Serialize(rest, s_json);
+            var entries = answer.RootElement.GetProperty("entry");
+            for (var i = 0; i < people.Entry.Count; i++)
+            {
+                var location = entries[i].GetProperty("response").GetProperty("location").GetString()!.Split('/');
+                json = json.Replace($"\"{people.Entry[i].FullUrl}\"", $"\"{location[0]}/{location[1]}\"", StringComparison.Ordinal);
+            }
+            await PostAsync(System.Text.Encoding.UTF8.GetBytes(json));
             arrived++;
         }
         return arrived;
@@ -105,6 +132,15 @@ public class PushBenchmarks
             arrived += result.Succeeded ? 1 : throw new InvalidOperationException(result.Failure!.Message);
         }
         return arrived;
+    }
+
+    private async Task<byte[]> PostAsync(byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/fhir+json");
+        using var response = await _http.PostAsync(new Uri("", UriKind.Relative), content);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsByteArrayAsync();
     }
 
     private IEnumerable<Bundle> Bundles()
