@@ -12,6 +12,7 @@ internal static class StmFhirCommand
         root.Add(MapCommand.Create());
         root.Add(ValidateCommand.Create());
         root.Add(PackageCommand.Create());
+        root.Add(PushCommand.Create());
         return root;
     }
 
