@@ -10,6 +10,9 @@ internal static class StmFhirCommand
     {
         var root = new RootCommand("StmFhir: map, validate and exchange soft tissue mobilization (STM) therapy data as FHIR R4.");
         root.Add(MapCommand.Create());
+        root.Add(ValidateCommand.Create());
+        root.Add(PackageCommand.Create());
+        root.Add(PushCommand.Create());
         return root;
     }
 

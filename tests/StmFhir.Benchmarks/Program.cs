@@ -7,5 +7,15 @@ if (args is ["load", .. var rest])
 {
     return await LoadDriver.RunAsync(rest);
 }
+if (args is ["cold-bare", var file])
+{
+    // The bare validator's cold path as a process, timed by Validation/cold-start.sh.
+    return StmFhir.Benchmarks.Validation.ColdBare.Run(file);
+}
+if (args is ["throughput", ..] && (args.Length == 1 || int.TryParse(args[1], out _)))
+{
+    // Best-of wall and CPU time, for a machine shared with other builds (Validation/ThroughputProbe.cs).
+    return StmFhir.Benchmarks.Validation.ThroughputProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7);
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -14,15 +14,20 @@ internal static class FhirRegistration
             o.SetParameterPolicy<ConformanceTypeConstraint>(ConformanceTypeConstraint.Name);
         });
         services.AddSingleton<ProfileCatalog>();
-        services.AddSingleton<IResourceValidator, EngineMissingValidator>();
+        services.AddSingleton<IResourceValidator>(provider => new EngineValidator(
+            provider.GetRequiredService<ProfileCatalog>().Directory, provider.GetRequiredService<ILogger<EngineValidator>>()));
         services.AddHostedService<Warmup>();
         return services;
     }
 
-    /// <summary>Loads the profile catalog at start, so a broken profiles folder shows in the log and in /readyz at once.</summary>
-    private sealed class Warmup(ProfileCatalog catalog) : IHostedService
+    /// <summary>
+    /// Loads the profile catalog and starts the validation engine at start, so a broken profiles folder shows in the log
+    /// and in /readyz at once, and the engine is warm before the first request.
+    /// </summary>
+    private sealed class Warmup(ProfileCatalog catalog, IResourceValidator validator) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.FromResult(catalog.Count);
+        // Resolving the validator starts building the engine in the background; start-up does not wait for it.
+        public Task StartAsync(CancellationToken cancellationToken) => Task.FromResult(catalog.Count + (validator.IsReady ? 1 : 0));
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

@@ -127,40 +127,51 @@ internal sealed class FhirRequestReader(IOptions<FhirOptions> options)
 
     public BodyRead<Resource> ParseXml(byte[] bytes)
     {
-        var settings = new XmlReaderSettings
+        if (CheckXml(bytes) is { } error)
         {
-            DtdProcessing = DtdProcessing.Prohibit,
-            XmlResolver = null,
-            MaxCharactersFromEntities = 0,
-            MaxCharactersInDocument = _options.MaxRequestBodyBytes,
-        };
+            return BodyRead<Resource>.Fail(error);
+        }
+        using var xml = XmlReader.Create(new MemoryStream(bytes), XmlSettings());
+        return new FhirXmlDeserializer().TryDeserializeResource(xml, out var resource, out var issues) && resource is not null
+            ? new BodyRead<Resource>(resource, null)
+            : BodyRead<Resource>.Fail(Unreadable(issues));
+    }
+
+    /// <summary>
+    /// A first pass over XML that refuses DTDs (entity expansion, external entities), deep nesting and malformed XML
+    /// before any FHIR parser sees it.
+    /// </summary>
+    public FhirJsonResult? CheckXml(byte[] bytes)
+    {
         try
         {
-            // A first pass refuses DTDs (entity expansion, external entities) and deep nesting before the FHIR parser sees anything.
-            using (var scan = XmlReader.Create(new MemoryStream(bytes), settings))
+            using var scan = XmlReader.Create(new MemoryStream(bytes), XmlSettings());
+            while (scan.Read())
             {
-                while (scan.Read())
+                if (scan.Depth > _options.MaxJsonDepth)
                 {
-                    if (scan.Depth > _options.MaxJsonDepth)
-                    {
-                        return BodyRead<Resource>.Fail(Outcomes.BadRequest($"The XML is nested deeper than {_options.MaxJsonDepth} levels"));
-                    }
+                    return Outcomes.BadRequest($"The XML is nested deeper than {_options.MaxJsonDepth} levels");
                 }
             }
-            using var xml = XmlReader.Create(new MemoryStream(bytes), settings);
-            return new FhirXmlDeserializer().TryDeserializeResource(xml, out var resource, out var issues) && resource is not null
-                ? new BodyRead<Resource>(resource, null)
-                : BodyRead<Resource>.Fail(Unreadable(issues));
+            return null;
         }
         catch (XmlException e) when (e.Message.Contains("DTD", StringComparison.Ordinal))
         {
-            return BodyRead<Resource>.Fail(Outcomes.BadRequest("XML with a DTD (DOCTYPE) is refused"));
+            return Outcomes.BadRequest("XML with a DTD (DOCTYPE) is refused");
         }
         catch (XmlException e)
         {
-            return BodyRead<Resource>.Fail(Outcomes.BadRequest($"The body is not well-formed XML (line {e.LineNumber}, position {e.LinePosition})"));
+            return Outcomes.BadRequest($"The body is not well-formed XML (line {e.LineNumber}, position {e.LinePosition})");
         }
     }
+
+    private XmlReaderSettings XmlSettings() => new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        MaxCharactersFromEntities = 0,
+        MaxCharactersInDocument = _options.MaxRequestBodyBytes,
+    };
 
     private static FhirJsonResult Unreadable(IEnumerable<Hl7.Fhir.Utility.CodedException>? issues)
     {

@@ -1,4 +1,5 @@
 using Hl7.Fhir.Model;
+using StmFhir.Core.Validation;
 using StmFhir.Gateway.Validation;
 
 namespace StmFhir.Gateway.Fhir;
@@ -8,6 +9,10 @@ namespace StmFhir.Gateway.Fhir;
 /// and optionally <c>profile</c> (or <c>?profile=</c>), validated by the same engine as the CLI. The answer is 200 with
 /// an OperationOutcome whether or not the resource is valid; 4xx only when there is nothing to validate.
 /// </summary>
+/// <remarks>
+/// The body passes the gateway's own checks first (size, JSON syntax and depth, no DTD); then it is read as the CLI reads
+/// files (<see cref="FhirInput"/>, recoverable), so a wrong value is one issue among the others instead of a 400.
+/// </remarks>
 internal static class ValidateEndpoints
 {
     public static IEndpointRouteBuilder MapFhirValidate(this IEndpointRouteBuilder app)
@@ -26,10 +31,25 @@ internal static class ValidateEndpoints
         {
             return Outcomes.NotFound($"{type} is not a FHIR R4 resource type");
         }
-        var body = await reader.ReadResourceAsync(request, request.HttpContext.RequestAborted).ConfigureAwait(false);
-        if (body.Value is not { } resource)
+        var kind = FhirRequestReader.BodyKind(request.ContentType);
+        if (kind is null)
+        {
+            return Outcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
+                "Send application/fhir+json or application/json (application/fhir+xml is also read)");
+        }
+        var body = await reader.ReadBytesAsync(request, request.HttpContext.RequestAborted).ConfigureAwait(false);
+        if (body.Value is not { } bytes)
         {
             return body.Error!;
+        }
+        if ((kind == "xml" ? reader.CheckXml(bytes) : reader.CheckJson(bytes)) is { } refused)
+        {
+            return refused;
+        }
+        var parsed = FhirInput.Parse(bytes);
+        if (parsed.Resource is not { } resource)
+        {
+            return Outcomes.Result(StatusCodes.Status400BadRequest, new ValidationReport(parsed.Issues).ToOperationOutcome());
         }
         var profile = request.Query.TryGetValue("profile", out var fromQuery) ? fromQuery.ToString() : null;
         if (resource is Parameters parameters && type != "Parameters")
@@ -52,6 +72,13 @@ internal static class ValidateEndpoints
             return Outcomes.BadRequest($"The resource is a {resource.TypeName}, but the URL is for {type}");
         }
         var verdict = validator.Validate(resource, string.IsNullOrWhiteSpace(profile) ? null : profile);
+        if (parsed.Issues.Count > 0)
+        {
+            // What the parser could not read comes first; the "no issues" note of a clean verdict no longer holds.
+            var issues = new ValidationReport(parsed.Issues).ToOperationOutcome().Issue;
+            issues.AddRange(verdict.Outcome.Issue.Where(i => i.Severity != OperationOutcome.IssueSeverity.Information || i.Details is not null));
+            verdict.Outcome.Issue = issues;
+        }
         return Outcomes.Result(StatusCodes.Status200OK, verdict.Outcome);
     }
 }

@@ -21,7 +21,14 @@ public sealed class HealthTests(GatewayFactory factory) : IClassFixture<GatewayF
     [Fact]
     public async Task Readyz_WithDatabaseProfilesAndValidator_IsReady()
     {
-        var response = await factory.CreateClient().GetAsync("/readyz");
+        // The engine builds and warms up in the background (seconds); readiness waits for it.
+        var client = factory.CreateClient();
+        var response = await client.GetAsync("/readyz");
+        for (var attempt = 0; attempt < 240 && response.StatusCode != HttpStatusCode.OK; attempt++)
+        {
+            await Task.Delay(500);
+            response = await client.GetAsync("/readyz");
+        }
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = await response.ReadJsonAsync();

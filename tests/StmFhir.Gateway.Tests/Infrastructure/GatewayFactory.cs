@@ -36,7 +36,7 @@ public class GatewayFactory : WebApplicationFactory<Program>
     public Dictionary<string, string?> Settings { get; } = [];
 
     /// <summary>The validator the app uses; null keeps the app's own registration.</summary>
-    internal IResourceValidator? Validator { get; set; } = new AcceptAllValidator();
+    internal IResourceValidator? Validator { get; set; } = SharedEngine.Instance;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

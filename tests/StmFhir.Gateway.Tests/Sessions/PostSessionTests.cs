@@ -8,7 +8,7 @@ namespace StmFhir.Gateway.Tests.Sessions;
 
 /// <summary>
 /// <c>POST /stm/sessions</c>: storing, recognising re-sends, updating changed sessions, and refusing bad records.
-/// Validation is stubbed here (these tests are about intake and storage); ValidationTests cover the engine.
+/// The real validation engine runs (every sample passes it); ValidationTests cover what it refuses.
 /// </summary>
 public sealed class PostSessionTests : IAsyncLifetime
 {

@@ -1,0 +1,50 @@
+namespace StmFhir.Core.Validation;
+
+/// <summary>
+/// The stable codes of StmFhir's own checks. Issues of the Firely validator keep its issue number as
+/// <c>FIRELY-nnnn</c>. A code never changes meaning; a retired check keeps its code unused.
+/// </summary>
+public static class IssueCodes
+{
+    /// <summary>Error: the input is not a readable FHIR resource (malformed JSON or XML, a DTD, no resourceType).</summary>
+    public const string UnreadableInput = "STM-INPUT-001";
+
+    /// <summary>Error: a profile under the StmFhir base URL is claimed (meta.profile or asked for) but does not exist.</summary>
+    public const string UnknownStmProfile = "STM-PROF-001";
+
+    /// <summary>Error or warning: generating the snapshot of a profile in profiles/ reported a problem.</summary>
+    public const string ProfileSnapshot = "STM-PROF-002";
+
+    /// <summary>
+    /// Error: RiskAssessment.prediction.probabilityDecimal above 100. Replaces core invariant ras-2, which the Firely
+    /// validator fails on every prediction without a probability (see <c>FirelySettings</c>).
+    /// </summary>
+    public const string RiskProbabilityAbove100 = "STM-CORE-001";
+
+    /// <summary>Error: the clinical rules could not read the resource (it is malformed in a way structure validation also reports).</summary>
+    public const string ClinicalRulesFailed = "STM-CLIN-000";
+
+    /// <summary>Error: a Procedure was performed (completed or stopped) although its screening said contraindicated.</summary>
+    public const string PerformedDespiteContraindication = "STM-CLIN-001";
+
+    /// <summary>Error: a Procedure was performed (completed or stopped) with no screening RiskAssessment for it.</summary>
+    public const string NoScreening = "STM-CLIN-002";
+
+    /// <summary>Warning: the screening is dated after the session started.</summary>
+    public const string ScreeningAfterStart = "STM-CLIN-003";
+
+    /// <summary>Error: range of motion beyond what the joint can do at all (an entry or unit error).</summary>
+    public const string RomImplausible = "STM-CLIN-004";
+
+    /// <summary>Warning: range of motion outside the normal range of that joint and movement, beyond the tolerance.</summary>
+    public const string RomOutsideNormal = "STM-CLIN-005";
+
+    /// <summary>Warning: a range-of-motion movement that joint does not have a reference range for (e.g. knee abduction).</summary>
+    public const string RomNoReference = "STM-CLIN-006";
+
+    /// <summary>Warning: pain after the session is 3 or more points above pain before it (treatment should not hurt).</summary>
+    public const string PainIncrease = "STM-CLIN-007";
+
+    /// <summary>Warning: petechiae reported as a complication (may mean excessive pressure).</summary>
+    public const string Petechiae = "STM-CLIN-008";
+}

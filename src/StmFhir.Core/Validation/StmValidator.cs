@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using Firely.Fhir.Validation;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Specification.Terminology;
+using StmFhir.Core.Terminology;
+using StmFhir.Core.Validation.Clinical;
+using StmFhir.Core.Validation.Conformance;
+
+namespace StmFhir.Core.Validation;
+
+/// <summary>
+/// The StmFhir validation engine, in four layers: structure and core invariants, the StmFhir profiles, terminology
+/// (offline, against the ValueSets in profiles/), and the STM clinical rules across a Bundle. Build one per process
+/// (<see cref="Create"/> does all the expensive work once) and share it: it is thread-safe.
+/// </summary>
+/// <remarks>
+/// Callers validating in parallel should use about one thread per core (e.g. <c>MaxDegreeOfParallelism =
+/// Environment.ProcessorCount</c>): the Firely validator blocks its thread on work it queues to the thread pool, so
+/// unbounded parallelism only adds blocked threads.
+/// What makes it fast: conformance resources, compiled schemas and terminology answers are shared by all threads
+/// (each made once, under a lock); Firely validators, which are not thread-safe, are pooled, one per concurrent
+/// caller; profile snapshots are generated before the first validation; core definitions come from a split,
+/// indexed copy of specification.zip (<see cref="CoreDefinitions"/>).
+/// </remarks>
+public sealed class StmValidator : IFhirValidator
+{
+    private readonly ConformanceResolver _resolver;
+    private readonly SharedSchemaResolver _schemas;
+    private readonly MemoizingTerminologyService _terminology;
+    private readonly ConcurrentBag<Validator> _pool = [];
+
+    private StmValidator(ConformanceResolver resolver, IReadOnlyList<ValidationIssue> profileIssues)
+    {
+        _resolver = resolver;
+        _schemas = new SharedSchemaResolver(resolver);
+        _terminology = new MemoizingTerminologyService(new LocalTerminologyService(resolver, FirelySettings.ExpanderSettings()));
+        ProfileIssues = profileIssues;
+    }
+
+    /// <summary>Problems found while loading the profiles and generating their snapshots; empty when all is well.</summary>
+    public IReadOnlyList<ValidationIssue> ProfileIssues { get; }
+
+    /// <summary>The canonical URLs of the StructureDefinitions in the profiles folder.</summary>
+    public IEnumerable<string> ProfileUrls => _resolver.Local.Values.OfType<StructureDefinition>().Select(sd => sd.Url!);
+
+    /// <summary>Loads the core definitions and the profiles and generates every snapshot; takes a while, do it once.</summary>
+    public static StmValidator Create(StmValidatorOptions? options = null)
+    {
+        options ??= new StmValidatorOptions();
+        var cache = options.CacheDirectory;
+        var core = CoreDefinitions.Open(options.SpecificationZip, cache);
+        var profiles = options.ProfilesDirectory is null ? ProfileSet.Empty : ProfileSet.Load(options.ProfilesDirectory, core, cache);
+        return new StmValidator(new ConformanceResolver(profiles.ByCanonical, core), profiles.Issues);
+    }
+
+    /// <inheritdoc />
+    public ValidationReport Validate(Resource resource, string? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var issues = new List<ValidationIssue>();
+        if (profile is not null && _resolver.ResolveByCanonicalUri(profile) is not StructureDefinition)
+        {
+            issues.Add(new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.UnknownStmProfile, null,
+                $"Profile {profile} is not known, so the resource cannot be validated against it.", OperationOutcome.IssueType.NotFound));
+            profile = null;
+        }
+        issues.AddRange(UnknownStmProfiles(resource));
+        // The Firely validator asks its terminology service synchronously through Task.Run(...).GetResult() for every
+        // coded element. Waited on from a thread-pool thread, that work item runs inline on the waiting thread; from
+        // any other thread it is a switch to another thread and back each time. So: one switch per call, not per code.
+        var outcome = Thread.CurrentThread.IsThreadPoolThread
+            ? RunFirely(resource, profile)
+            : System.Threading.Tasks.Task.Run(() => RunFirely(resource, profile)).GetAwaiter().GetResult();
+        issues.AddRange(FirelyIssues.From(outcome, resource));
+        issues.AddRange(ClinicalRules.Check(resource));
+        return new ValidationReport(issues);
+    }
+
+    private OperationOutcome RunFirely(Resource resource, string? profile)
+    {
+        var validator = Rent();
+        try
+        {
+            return validator.Validate(resource, profile);
+        }
+        finally
+        {
+            _pool.Add(validator);
+        }
+    }
+
+    private Validator Rent() => _pool.TryTake(out var validator)
+        ? validator
+        : new Validator(_resolver, _terminology, null, FirelySettings.Create(), _schemas);
+
+    /// <summary>
+    /// A meta.profile under the StmFhir base that does not exist would silently skip the profile layer (Firely only
+    /// warns), so it is an error.
+    /// </summary>
+    private IEnumerable<ValidationIssue> UnknownStmProfiles(Resource root)
+    {
+        foreach (var (resource, path) in ResourcePaths.Of(root))
+        {
+            var claims = resource.Meta?.Profile.ToList() ?? [];
+            for (var i = 0; i < claims.Count; i++)
+            {
+                if (claims[i] is { } url && url.StartsWith(StmCanonical.Base + "/", StringComparison.Ordinal)
+                    && _resolver.ResolveByCanonicalUri(url) is not StructureDefinition)
+                {
+                    yield return new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.UnknownStmProfile, $"{path}.meta.profile[{i}]",
+                        $"Profile {url} is not an StmFhir profile (typo or older version?); the resource was not validated against it.",
+                        OperationOutcome.IssueType.NotFound);
+                }
+            }
+        }
+    }
+}

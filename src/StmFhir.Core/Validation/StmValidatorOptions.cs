@@ -1,0 +1,29 @@
+namespace StmFhir.Core.Validation;
+
+/// <summary>Where the validation engine finds its definitions and keeps what it computes ahead of use.</summary>
+public sealed class StmValidatorOptions
+{
+    /// <summary>
+    /// The profiles folder (StructureDefinitions, ValueSets, CodeSystems as JSON, one per file). The default is null:
+    /// core R4 only.
+    /// </summary>
+    public string? ProfilesDirectory { get; init; }
+
+    /// <summary>The R4 core definitions. The default is the specification.zip next to the application.</summary>
+    public string SpecificationZip { get; init; } = Path.Combine(AppContext.BaseDirectory, "specification.zip");
+
+    /// <summary>
+    /// Where core definitions split out of specification.zip and profiles with generated snapshots are kept between
+    /// processes; entries are keyed by a hash of their inputs, so a changed profile never meets a stale entry. The
+    /// default is <see cref="DefaultCacheDirectory"/>; null keeps nothing (every process starts from scratch).
+    /// </summary>
+    public string? CacheDirectory { get; init; } = DefaultCacheDirectory;
+
+    /// <summary>
+    /// <c>$STMFHIR_CACHE</c> if set, else <c>$XDG_CACHE_HOME/stmfhir</c>, else <c>~/.cache/stmfhir</c>.
+    /// </summary>
+    public static string DefaultCacheDirectory =>
+        Environment.GetEnvironmentVariable("STMFHIR_CACHE") is { Length: > 0 } explicitFolder ? explicitFolder
+        : Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? Path.Combine(xdg, "stmfhir")
+        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home ? home : Path.GetTempPath(), ".cache", "stmfhir");
+}

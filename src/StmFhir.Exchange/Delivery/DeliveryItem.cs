@@ -1,0 +1,109 @@
+using Hl7.Fhir.Model;
+
+namespace StmFhir.Exchange.Delivery;
+
+/// <summary>How one resource is written at the target so that writing it twice equals writing it once.</summary>
+internal enum WriteMode
+{
+    /// <summary><c>PUT Type/id</c> to the deterministic id: the target accepts client ids.</summary>
+    Put,
+
+    /// <summary><c>POST Type</c> with <c>ifNoneExist</c>: created unless a resource matches, never overwritten.</summary>
+    ConditionalCreate,
+
+    /// <summary><c>PUT Type?identifier=...</c>: updates the one match or creates; for targets that assign their own ids.</summary>
+    ConditionalUpdate,
+}
+
+/// <summary>One entry of the delivered Bundle: how it is written, and what the target answered.</summary>
+internal sealed class DeliveryItem
+{
+    public required int Index { get; init; }
+
+    /// <summary>The entry's fullUrl (or Type/id): how other entries refer to it, and how results name it.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>
+    /// This delivery's own copy of the caller's resource (the caller's is never changed): its id and references are set
+    /// for each request that writes it.
+    /// </summary>
+    public required Resource Resource { get; init; }
+
+    /// <summary>Every Reference in <see cref="Resource"/>, with the value it had in the caller's Bundle.</summary>
+    public List<(ResourceReference Reference, string Original)> References { get; } = [];
+
+    public string Type => Resource.TypeName;
+
+    public required WriteMode Mode { get; init; }
+
+    /// <summary>The id written to (Put).</summary>
+    public string? Id { get; init; }
+
+    /// <summary>The search that identifies the resource at the target (conditional modes), e.g. <c>identifier=sys|val</c>.</summary>
+    public string? Condition { get; set; }
+
+    /// <summary>Builds <see cref="Condition"/> when the part is sent, for conditions over ids resolved by earlier parts.</summary>
+    public Func<string>? ConditionFactory { get; init; }
+
+    /// <summary>Sent in a part of its own (after every other part).</summary>
+    public bool SendLast { get; init; }
+
+    /// <summary>The <c>urn:uuid</c> fullUrl inside a transaction part, which the target rewrites to the id it assigns.</summary>
+    public required string Placeholder { get; init; }
+
+    /// <summary>The references this resource makes to other entries.</summary>
+    public List<DeliveryItem> DependsOn { get; } = [];
+
+    /// <summary>True once a read before writing told the version the target had (null <see cref="PriorVersion"/>: none).</summary>
+    public bool PriorKnown { get; set; }
+
+    public string? PriorVersion { get; set; }
+
+    public string? TargetId { get; set; }
+
+    public string? VersionId { get; set; }
+
+    public ResourceChange? Change { get; set; }
+
+    public bool IsConditional => Mode != WriteMode.Put;
+
+    /// <summary>How this resource can be referred to from any part: by the target's id once known, or by its own id when PUT.</summary>
+    public string? StableReference => TargetId is not null ? $"{Type}/{TargetId}" : Mode == WriteMode.Put ? $"{Type}/{Id}" : null;
+
+    /// <summary>Copies <paramref name="resource"/> for this delivery, without the source's version bookkeeping.</summary>
+    public static Resource WorkingCopy(Resource resource)
+    {
+        var copy = (Resource)resource.DeepCopy();
+        if (copy.Meta is { } meta)
+        {
+            // The source's versionId and lastUpdated mean nothing at the target, and would make every PUT look changed.
+            meta.VersionId = null;
+            meta.LastUpdated = null;
+        }
+        return copy;
+    }
+
+    /// <summary>Finds the references in <see cref="Resource"/> (once; the planner and every request use them).</summary>
+    public void IndexReferences() => ReferenceWalker.Each(Resource, r =>
+    {
+        if (r.Reference is { } value)
+        {
+            References.Add((r, value));
+        }
+    });
+
+    public ResourceDelivery ToResult() => new(Type, Source, TargetId!, VersionId, Change!.Value);
+
+    /// <summary>Records the target's answer to writing this item.</summary>
+    public void Record(int status, string? id, string? version)
+    {
+        TargetId = id ?? TargetId ?? Id;
+        VersionId = version;
+        Change = status == 201 ? ResourceChange.Created
+            : Mode == WriteMode.ConditionalCreate ? ResourceChange.Unchanged
+            : !PriorKnown ? ResourceChange.Updated
+            : PriorVersion is null ? ResourceChange.Created // created by an earlier attempt whose answer was lost
+            : version is not null && version == PriorVersion ? ResourceChange.Unchanged
+            : ResourceChange.Updated;
+    }
+}

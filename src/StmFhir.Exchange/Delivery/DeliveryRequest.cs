@@ -1,0 +1,19 @@
+using Hl7.Fhir.Model;
+
+namespace StmFhir.Exchange.Delivery;
+
+/// <summary>What to deliver where.</summary>
+/// <param name="Target">The target's name (<see cref="Client.FhirTargetOptions.Name"/>).</param>
+/// <param name="Bundle">
+/// A transaction Bundle as <c>StmBundleMapper.ToBundle</c> makes it: entries that PUT to an id, or POST with
+/// <c>ifNoneExist</c> (conditional create), or PUT to <c>Type?search</c> (conditional update). References between
+/// entries may use the entries' <c>fullUrl</c> or <c>Type/id</c>. The Bundle is not modified.
+/// </param>
+public sealed record DeliveryRequest(string Target, Bundle Bundle)
+{
+    /// <summary>
+    /// What is being delivered, e.g. the outbox row's id or a file name; recorded as the Provenance's source entity.
+    /// Optional.
+    /// </summary>
+    public string? SourceId { get; init; }
+}

@@ -1,0 +1,269 @@
+using Hl7.Fhir.Model;
+using StmFhir.Exchange.Client;
+
+namespace StmFhir.Exchange.Delivery;
+
+/// <summary>
+/// One delivery of one Bundle to one target. First a batch resolves the conditional creates (Patient, Practitioner:
+/// found by identifier or created) and reads the version every other resource has at the target now, so the result can
+/// say created, updated or unchanged. Then the rest goes in transactions within the target's limits, references
+/// rewritten to the target's ids, the Provenance in the last one. Every request is idempotent, so the resilience
+/// pipeline may retry any of them and the whole run may be repeated after a failure.
+/// </summary>
+internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTargetClient client, DeliveryPlanner plan, FhirCapabilities capabilities)
+{
+    private static readonly HashSet<DeliveryItem> s_none = [];
+
+    private DeliveryItem? _provenance;
+
+    /// <summary>Requests sent (each possibly retried by the pipeline).</summary>
+    public int Requests { get; private set; }
+
+    /// <summary>What became of each Bundle entry so far, in Bundle order.</summary>
+    public IReadOnlyList<ResourceDelivery> Results() =>
+        [.. plan.Items.Where(i => i != _provenance && i.Change is not null && i.TargetId is not null).OrderBy(i => i.Index).Select(i => i.ToResult())];
+
+    /// <summary>The Provenance's result once it arrived.</summary>
+    public ResourceDelivery? ProvenanceResult => _provenance is { Change: not null, TargetId: not null } p ? p.ToResult() : null;
+
+    /// <summary>Runs the delivery; null when everything arrived.</summary>
+    public async Task<DeliveryFailure?> RunAsync(string? sourceId, DateTimeOffset recorded, CancellationToken cancellationToken)
+    {
+        // Without reads, a Bundle that fits one conditional transaction (the Provenance included) needs no batch first.
+        var oneTransaction = !targets.GetOptions(target).ReadVersionsBeforeWriting
+            && plan.Items.Count + 1 <= targets.TransactionLimits(target).Conditional;
+        if (capabilities.Batch && !oneTransaction && await ResolveAndReadAsync(cancellationToken) is { } failure)
+        {
+            return failure;
+        }
+        _provenance = DeliveryProvenance.Create(target, plan.Items, sourceId, recorded, capabilities);
+        if (_provenance is not null)
+        {
+            plan.Add(_provenance);
+        }
+        foreach (var part in Partition(plan.Items.Where(i => i.Change is null)))
+        {
+            if (await SendTransactionAsync(part, cancellationToken) is { } partFailure)
+            {
+                return partFailure;
+            }
+        }
+        return null;
+    }
+
+    // Phase 1: one batch (a batch has no strict-isolation cap, and each of its entries is idempotent on its own).
+    private async Task<DeliveryFailure?> ResolveAndReadAsync(CancellationToken cancellationToken)
+    {
+        var creates = plan.Items.Where(i => i.Mode == WriteMode.ConditionalCreate && i.DependsOn.All(d => d.StableReference is not null)).ToList();
+        var reads = targets.GetOptions(target).ReadVersionsBeforeWriting ? plan.Items.Where(i => i.Mode != WriteMode.ConditionalCreate).ToList() : [];
+        var work = creates.Select(i => (Item: i, Read: false)).Concat(reads.Select(i => (Item: i, Read: true))).ToList();
+        var limit = targets.TransactionLimits(target).Plain;
+        for (var start = 0; start < work.Count; start += limit)
+        {
+            var chunk = work.GetRange(start, Math.Min(limit, work.Count - start));
+            var bundle = new Bundle { Type = Bundle.BundleType.Batch };
+            foreach (var (item, read) in chunk)
+            {
+                bundle.Entry.Add(read ? ReadEntry(item) : WriteEntry(item, s_none));
+            }
+            var (entries, failure) = await PostAsync(bundle, "batch", cancellationToken);
+            if (failure is not null)
+            {
+                return failure;
+            }
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                var (item, read) = chunk[i];
+                var entry = entries![i];
+                if (read)
+                {
+                    RecordPriorVersion(item, entry);
+                }
+                else if (!entry.IsSuccess)
+                {
+                    return EntryFailure(item, entry);
+                }
+                else if (RecordWrite(item, entry) is { } recordFailure)
+                {
+                    return recordFailure;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void RecordPriorVersion(DeliveryItem item, ResponseEntry entry)
+    {
+        switch (entry)
+        {
+            case { Status: 404 or 410 }:
+            case { Status: 200, Search.Matches: 0 }:
+                (item.PriorKnown, item.PriorVersion) = (true, null);
+                break;
+            case { Status: 200, Search: { Matches: 1 } search }:
+                (item.PriorKnown, item.PriorVersion) = (true, search.FirstVersion);
+                break;
+            case { Status: 200, Search: null, Version: { } version }:
+                (item.PriorKnown, item.PriorVersion) = (true, version);
+                break;
+            default:
+                // Unknown: the write's status alone decides created or updated.
+                break;
+        }
+    }
+
+    private List<List<DeliveryItem>> Partition(IEnumerable<DeliveryItem> pending)
+    {
+        var (plainLimit, conditionalLimit) = targets.TransactionLimits(target);
+        var parts = new List<List<DeliveryItem>>();
+        var current = new List<DeliveryItem>();
+        var conditional = false;
+        foreach (var item in pending)
+        {
+            var nextConditional = conditional || item.IsConditional;
+            if (item.SendLast || current.Count + 1 > (nextConditional ? conditionalLimit : plainLimit))
+            {
+                if (current.Count > 0)
+                {
+                    parts.Add(current);
+                }
+                current = [];
+                nextConditional = item.IsConditional;
+            }
+            current.Add(item);
+            conditional = nextConditional;
+        }
+        if (current.Count > 0)
+        {
+            parts.Add(current);
+        }
+        return parts;
+    }
+
+    private async Task<DeliveryFailure?> SendTransactionAsync(List<DeliveryItem> part, CancellationToken cancellationToken)
+    {
+        var inPart = part.ToHashSet();
+        var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
+        foreach (var item in part)
+        {
+            if (item.ConditionFactory is not null)
+            {
+                item.Condition = item.ConditionFactory();
+            }
+            bundle.Entry.Add(WriteEntry(item, inPart));
+        }
+        var (entries, failure) = await PostAsync(bundle, "transaction", cancellationToken);
+        if (failure is { HttpStatus: 400 } && part.Count > 1 && IsSizeLimit(failure.Outcome))
+        {
+            // The target has a smaller limit than configured (Medplum: 8 entries with conditional ones, 50 updates).
+            // Each half is idempotent on its own, and the second half refers to the first by the ids it got.
+            targets.LowerTransactionLimit(target, part.Any(i => i.IsConditional), part.Count);
+            var half = part.Count / 2;
+            return await SendTransactionAsync(part[..half], cancellationToken) ?? await SendTransactionAsync(part[half..], cancellationToken);
+        }
+        if (failure is not null)
+        {
+            return failure;
+        }
+        for (var i = 0; i < part.Count; i++)
+        {
+            if (!entries![i].IsSuccess)
+            {
+                return EntryFailure(part[i], entries[i]);
+            }
+            if (RecordWrite(part[i], entries[i]) is { } recordFailure)
+            {
+                return recordFailure;
+            }
+        }
+        return null;
+    }
+
+    private static DeliveryFailure? RecordWrite(DeliveryItem item, ResponseEntry entry)
+    {
+        item.Record(entry.Status, entry.Id, entry.Version);
+        return item.TargetId is null
+            ? new DeliveryFailure(DeliveryFailureKind.Permanent, $"The target wrote the {item.Type} of {Where(item)} but did not say its id", entry.Status)
+            : null;
+    }
+
+    private async Task<(List<ResponseEntry>? Entries, DeliveryFailure? Failure)> PostAsync(Bundle bundle, string kind, CancellationToken cancellationToken)
+    {
+        Requests++;
+        var response = await client.SendAsync(HttpMethod.Post, "", DeliveryJson.Serialize(bundle), cancellationToken);
+        if (!response.IsSuccess)
+        {
+            var outcome = DeliveryJson.ReadOutcome(response.Body);
+            var kindOfFailure = response.IsTransientFailure ? DeliveryFailureKind.Transient : DeliveryFailureKind.Permanent;
+            var described = DeliveryJson.Describe(outcome);
+            var message = $"The target answered {response.Status} to a {kind} of {bundle.Entry.Count} entries" + (described.Length > 0 ? $": {described}" : "");
+            return (null, new DeliveryFailure(kindOfFailure, message, response.Status, outcome));
+        }
+        var entries = ResponseBundleReader.Read(response.Body);
+        if (entries is null || entries.Count != bundle.Entry.Count)
+        {
+            return (null, new DeliveryFailure(DeliveryFailureKind.Permanent,
+                $"The target's answer to a {kind} of {bundle.Entry.Count} entries is not a {kind}-response with as many entries", response.Status));
+        }
+        return (entries, null);
+    }
+
+    private static DeliveryFailure EntryFailure(DeliveryItem item, ResponseEntry entry)
+    {
+        var kind = entry.Status is 408 or 429 or >= 500 or 0 ? DeliveryFailureKind.Transient : DeliveryFailureKind.Permanent;
+        var described = DeliveryJson.Describe(entry.Outcome);
+        return new DeliveryFailure(kind, $"The target refused the {item.Type} of {Where(item)} with {entry.Status}" + (described.Length > 0 ? $": {described}" : ""), entry.Status, entry.Outcome);
+    }
+
+    private static string Where(DeliveryItem item) => item.Index == int.MaxValue ? "the delivery" : $"Bundle.entry[{item.Index}]";
+
+    private static bool IsSizeLimit(OperationOutcome? outcome)
+    {
+        var text = DeliveryJson.Describe(outcome);
+        return text.Contains("too many entries", StringComparison.OrdinalIgnoreCase)
+            || text.Contains("more update operations than allowed", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static Bundle.EntryComponent ReadEntry(DeliveryItem item) => new()
+    {
+        Request = new Bundle.RequestComponent
+        {
+            Method = Bundle.HTTPVerb.GET,
+            Url = item.Mode == WriteMode.Put ? $"{item.Type}/{item.Id}" : $"{item.Type}?{item.Condition}",
+        },
+    };
+
+    /// <summary>The entry that writes <paramref name="item"/>, its references rewritten for a part holding <paramref name="inPart"/>.</summary>
+    private Bundle.EntryComponent WriteEntry(DeliveryItem item, IReadOnlySet<DeliveryItem> inPart)
+    {
+        var copy = item.Resource;
+        foreach (var (reference, original) in item.References)
+        {
+            reference.Reference = plan.Find(original) is { } referenced
+                ? referenced.StableReference ?? (inPart.Contains(referenced) ? referenced.Placeholder : original)
+                : original;
+        }
+        var request = new Bundle.RequestComponent();
+        switch (item.Mode)
+        {
+            case WriteMode.Put:
+                copy.Id = item.Id;
+                request.Method = Bundle.HTTPVerb.PUT;
+                request.Url = $"{item.Type}/{item.Id}";
+                break;
+            case WriteMode.ConditionalCreate:
+                copy.Id = null;
+                request.Method = Bundle.HTTPVerb.POST;
+                request.Url = item.Type;
+                request.IfNoneExist = item.Condition;
+                break;
+            default:
+                // A conditional update that creates must not carry an id (the target assigns one).
+                copy.Id = null;
+                request.Method = Bundle.HTTPVerb.PUT;
+                request.Url = $"{item.Type}?{item.Condition}";
+                break;
+        }
+        return new Bundle.EntryComponent { FullUrl = item.Placeholder, Resource = copy, Request = request };
+    }
+}

@@ -1,0 +1,16 @@
+namespace StmFhir.Exchange.Delivery;
+
+/// <summary>
+/// Delivers one transaction Bundle to one target, exactly once in effect: delivering it again, concurrently or after a
+/// failure at any point, leaves the target as one delivery does. Thread-safe; one per process.
+/// </summary>
+public interface IFhirDeliverer
+{
+    /// <summary>
+    /// Delivers <see cref="DeliveryRequest.Bundle"/> to <see cref="DeliveryRequest.Target"/>. Never throws for what the
+    /// target or the network do: failures come back in <see cref="DeliveryResult.Failure"/>, transient (try the row again
+    /// later) or permanent (dead-letter it). Throws <see cref="OperationCanceledException"/> when cancelled and
+    /// <see cref="KeyNotFoundException"/> for an unknown target.
+    /// </summary>
+    Task<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,73 @@
+using Hl7.Fhir.Model;
+using StmFhir.Core.Mapping;
+using StmFhir.Core.Sessions;
+using StmFhir.Core.Validation;
+
+namespace StmFhir.Gateway.Validation;
+
+/// <summary>
+/// The validation engine (<see cref="StmValidator"/>, all four layers) behind the gateway's seam. The engine takes seconds
+/// to build (core definitions, profile snapshots) and its first validations compile schemas, so it is built and
+/// warmed up in the background from start: the gateway listens at once, <c>/readyz</c> says 503 until the engine is warm,
+/// and a request that arrives earlier waits for it rather than being refused.
+/// </summary>
+internal sealed class EngineValidator : IResourceValidator
+{
+    private readonly Task<IFhirValidator> _engine;
+    private volatile bool _warm;
+
+    public EngineValidator(string? profilesDirectory, ILogger<EngineValidator> logger)
+    {
+        _engine = System.Threading.Tasks.Task.Run(() => Build(profilesDirectory, logger));
+        _ = _engine.ContinueWith(t =>
+        {
+            if (!t.IsCompletedSuccessfully)
+            {
+                // By type only: exception messages may quote data.
+                logger.LogError("The validation engine failed to build ({ExceptionType}); every validation will fail", t.Exception?.GetBaseException().GetType().FullName);
+                return;
+            }
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            t.Result.Validate(WarmUpBundle());
+            _warm = true;
+            logger.LogInformation("Validation engine warm after {ElapsedMs:0} ms", System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }, TaskScheduler.Default);
+    }
+
+    public bool IsReady => _warm;
+
+    public ValidationVerdict Validate(Resource resource, string? profile = null)
+    {
+        var report = _engine.GetAwaiter().GetResult().Validate(resource, profile);
+        return new ValidationVerdict(report.IsValid, report.ToOperationOutcome());
+    }
+
+    private static IFhirValidator Build(string? profilesDirectory, ILogger logger)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var engine = StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = profilesDirectory });
+        logger.LogInformation("Validation engine built in {ElapsedMs:0} ms from {ProfilesDirectory}, {ProfileIssueCount} profile issues",
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, profilesDirectory, engine.ProfileIssues.Count);
+        return engine;
+    }
+
+    /// <summary>A made-up session touching every profile, so the schemas are compiled before the first real request.</summary>
+    internal static Bundle WarmUpBundle() => StmBundleMapper.ToBundle(StmSessionReader.Read(WarmUpSession).Session
+        ?? throw new InvalidOperationException("The warm-up session does not read"));
+
+    private const string WarmUpSession = """
+        {"sourceSystem":"urn:stmfhir:warm-up","sessionId":"warm-up",
+         "patient":{"identifier":{"system":"urn:stmfhir:warm-up","value":"p"},"name":{"family":"WarmUp"},"birthDate":"1980-01-01","sex":"unknown"},
+         "clinician":{"identifier":{"system":"urn:stmfhir:warm-up","value":"c"},"name":{"family":"WarmUp"}},
+         "status":"completed","start":"2024-01-08T09:00:00Z","end":"2024-01-08T09:20:00Z",
+         "technique":"instrument-assisted","instrument":{"name":"GT-1","toolSystem":"graston"},"lubricant":"emollient",
+         "pressure":"moderate","strokeRhythm":"rhythmic","strokes":["sweep"],
+         "regions":[{"site":"elbow","laterality":"right","minutes":10}],
+         "indications":[{"snomed":"202855006","icd10cm":"M77.11","text":"Lateral epicondylitis"}],
+         "painScores":[{"score":5,"timing":"pre","site":"elbow","laterality":"right","takenAt":"2024-01-08T08:55:00Z"}],
+         "romMeasurements":[{"joint":"elbow","movement":"flexion","mode":"active","side":"right","degrees":130,"timing":"pre","method":"goniometer","takenAt":"2024-01-08T08:56:00Z"}],
+         "screening":{"performedAt":"2024-01-08T08:50:00Z","result":"precautions",
+           "findings":[{"kind":"precaution","code":{"snomed":"711150003","text":"Long-term anticoagulant"}}],
+           "medications":[{"name":"warfarin"}],"predictions":[{"outcome":"petechiae","risk":"low"}]}}
+        """;
+}

@@ -1,0 +1,150 @@
+using System.Net;
+using Hl7.Fhir.Model;
+using StmFhir.Gateway.Tests.Infrastructure;
+using StmFhir.Tests.Shared;
+using Task = System.Threading.Tasks.Task;
+
+namespace StmFhir.Gateway.Tests.Fhir;
+
+/// <summary>
+/// Validation through the real engine (StmFhir.Core.Validation, every layer): <c>$validate</c>, and intake refusing what
+/// the engine finds invalid with nothing stored.
+/// </summary>
+public sealed class ValidationTests(EngineGateway factory) : IClassFixture<EngineGateway>
+{
+    private readonly HttpClient _client = factory.ClientWithKey();
+
+    private static string Sample(string folder, string file) => File.ReadAllText(RepoPaths.Samples(folder, file));
+
+    [Fact]
+    public async Task Validate_ASampleBundle_AnswersAnOutcomeWithoutErrors()
+    {
+        var response = await _client.PostAsync("/fhir/$validate", Http.Json(Sample("bundles", "01-lateral-epicondylitis-iastm.json")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var outcome = await response.ReadFhirAsync<OperationOutcome>();
+        Assert.DoesNotContain(outcome.Issue, i => i.Severity <= OperationOutcome.IssueSeverity.Error);
+    }
+
+    [Fact]
+    public async Task Validate_APainScoreOutOfRange_Answers200WithTheErrorAndItsExpression()
+    {
+        var observation = new Observation
+        {
+            Meta = new Meta { Profile = ["http://stmfhir.org/fhir/StructureDefinition/stm-pain-score"] },
+            Status = ObservationStatus.Final,
+            Code = new CodeableConcept("http://loinc.org", "72514-3"),
+            Value = new Integer(11),
+        };
+
+        var response = await _client.PostAsync("/fhir/Observation/$validate", Http.Fhir(observation));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var outcome = await response.ReadFhirAsync<OperationOutcome>();
+        Assert.Contains(outcome.Issue, i => i.Severity <= OperationOutcome.IssueSeverity.Error && i.Expression.Any());
+    }
+
+    [Fact]
+    public async Task Validate_ParametersWithResourceAndProfile_ValidatesAgainstThatProfile()
+    {
+        var patient = new Patient { Gender = AdministrativeGender.Female };
+        var parameters = new Parameters();
+        parameters.Add("resource", patient);
+        parameters.Add("profile", new FhirUri("http://stmfhir.org/fhir/StructureDefinition/stm-patient"));
+
+        var withProfile = await (await _client.PostAsync("/fhir/Patient/$validate", Http.Fhir(parameters))).ReadFhirAsync<OperationOutcome>();
+        var withoutProfile = await (await _client.PostAsync("/fhir/Patient/$validate", Http.Fhir(patient))).ReadFhirAsync<OperationOutcome>();
+
+        Assert.Contains(withProfile.Issue, i => i.Severity <= OperationOutcome.IssueSeverity.Error);
+        Assert.DoesNotContain(withoutProfile.Issue, i => i.Severity <= OperationOutcome.IssueSeverity.Error);
+    }
+
+    [Fact]
+    public async Task Validate_AnUnknownStmProfile_IsAnError()
+    {
+        var response = await _client.PostAsync("/fhir/$validate?profile=http://stmfhir.org/fhir/StructureDefinition/no-such-profile", Http.Fhir(new Patient()));
+
+        var outcome = await response.ReadFhirAsync<OperationOutcome>();
+        Assert.Contains(outcome.Issue, i => i.Severity <= OperationOutcome.IssueSeverity.Error);
+    }
+
+    [Fact]
+    public async Task Validate_AWrongValue_IsAnIssueNotA400()
+    {
+        var response = await _client.PostAsync("/fhir/Patient/$validate", Http.Json("{\"resourceType\":\"Patient\",\"gender\":\"banana\",\"active\":\"yes\"}"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var outcome = await response.ReadFhirAsync<OperationOutcome>();
+        Assert.True(outcome.Issue.Count(i => i.Severity <= OperationOutcome.IssueSeverity.Error) >= 2, outcome.Diagnostics());
+    }
+
+    [Fact]
+    public async Task Validate_WrongTypeForTheUrl_Is400()
+    {
+        await (await _client.PostAsync("/fhir/Patient/$validate", Http.Fhir(new Observation()))).AssertOutcomeAsync(HttpStatusCode.BadRequest);
+        await (await _client.PostAsync("/fhir/NotAType/$validate", Http.Fhir(new Observation()))).AssertOutcomeAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Intake_OfASessionPerformedDespiteAContraindication_Is422WithTheStmPathAndStoresNothing()
+    {
+        var session = SessionJson.Create("VAL-1");
+        session["screening"]!["result"] = "contraindicated";
+
+        var response = await _client.PostAsync("/stm/sessions", Http.Json(session.ToJsonString(), "application/json"));
+
+        var outcome = await response.AssertOutcomeAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains(outcome.Issue, i => i.Severity <= OperationOutcome.IssueSeverity.Error && i.Location.Contains("$"));
+        var stored = await (await _client.GetAsync("/fhir/Procedure?identifier=VAL-1")).ReadFhirAsync<Bundle>();
+        Assert.Equal(0, stored.Total);
+    }
+
+    [Fact]
+    public async Task Intake_OfAnImplausibleRangeOfMotion_PointsAtTheMeasurement()
+    {
+        var session = SessionJson.Create("VAL-2");
+        session["romMeasurements"]![0]!["degrees"] = 355;
+
+        var outcome = await (await _client.PostAsync("/stm/sessions", Http.Json(session.ToJsonString(), "application/json")))
+            .AssertOutcomeAsync(HttpStatusCode.UnprocessableEntity);
+
+        Assert.Contains(outcome.Issue, i => i.Location.Contains("$.romMeasurements[0]"));
+    }
+
+    [Fact]
+    public async Task Transaction_ThatFailsValidation_Is422AndStoresNothing()
+    {
+        var observation = new Observation
+        {
+            Id = "bad-pain",
+            Meta = new Meta { Profile = ["http://stmfhir.org/fhir/StructureDefinition/stm-pain-score"] },
+            Status = ObservationStatus.Final,
+            Code = new CodeableConcept("http://loinc.org", "72514-3"),
+            Value = new Integer(42),
+        };
+        var bundle = new Bundle
+        {
+            Type = Bundle.BundleType.Transaction,
+            Entry =
+            [
+                new Bundle.EntryComponent { FullUrl = "urn:uuid:1c7d0c4e-9a1f-4d1e-8a7e-0c3b7a1f2e01", Resource = new Patient { Id = "ok-1" },
+                    Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = "Patient/ok-1" } },
+                new Bundle.EntryComponent { FullUrl = "urn:uuid:1c7d0c4e-9a1f-4d1e-8a7e-0c3b7a1f2e02", Resource = observation,
+                    Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = "Observation/bad-pain" } },
+            ],
+        };
+
+        await (await _client.PostAsync("/fhir", Http.Fhir(bundle))).AssertOutcomeAsync(HttpStatusCode.UnprocessableEntity);
+
+        await (await _client.GetAsync("/fhir/Patient/ok-1")).AssertOutcomeAsync(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [MemberData(nameof(RepoPaths.SampleSessions), MemberType = typeof(RepoPaths))]
+    public async Task Intake_OfEverySample_PassesValidation(string file)
+    {
+        var response = await _client.PostAsync("/stm/sessions", Http.Json(Sample("sessions", file), "application/json"));
+
+        Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+}
