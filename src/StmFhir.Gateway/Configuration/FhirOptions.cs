@@ -17,8 +17,15 @@ internal sealed class FhirOptions
     /// <summary>Largest search page served. The default is 200.</summary>
     public int MaxPageSize { get; set; } = 200;
 
+    /// <summary>Validations run at once (more wait their turn); 0 means one per processor core. The default is 0.</summary>
+    public int MaxConcurrentValidations { get; set; }
+
     public IEnumerable<string> Problems()
     {
+        if (MaxConcurrentValidations is < 0 or > 256)
+        {
+            yield return "Fhir:MaxConcurrentValidations must be between 0 (one per core) and 256";
+        }
         if (MaxRequestBodyBytes is < 1024 or > 1024L * 1024 * 1024)
         {
             yield return "Fhir:MaxRequestBodyBytes must be between 1 KB and 1 GB";

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using StmFhir.Gateway.Conformance;
 using StmFhir.Gateway.Validation;
 
@@ -15,7 +16,9 @@ internal static class FhirRegistration
         });
         services.AddSingleton<ProfileCatalog>();
         services.AddSingleton<IResourceValidator>(provider => new EngineValidator(
-            provider.GetRequiredService<ProfileCatalog>().Directory, provider.GetRequiredService<ILogger<EngineValidator>>()));
+            provider.GetRequiredService<ProfileCatalog>().Directory,
+            provider.GetRequiredService<ILogger<EngineValidator>>(),
+            provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.MaxConcurrentValidations));
         services.AddHostedService<Warmup>();
         return services;
     }

@@ -148,7 +148,7 @@ internal static class ResourceEndpoints
     private static async Task<IResult> ValidateAndCommitAsync(HttpRequest request, Resource resource, Change change, IResourceValidator validator,
         IngestService ingest, CancellationToken cancellationToken)
     {
-        var verdict = validator.Validate(resource);
+        var verdict = await validator.ValidateAsync(resource, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!verdict.IsValid)
         {
             return Outcomes.Result(StatusCodes.Status422UnprocessableEntity, verdict.Outcome);

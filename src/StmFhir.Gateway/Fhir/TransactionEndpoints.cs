@@ -78,7 +78,7 @@ internal static class TransactionEndpoints
         {
             return Failed("400 Bad Request", OperationOutcome.IssueType.Invalid, e.Message);
         }
-        var verdict = validator.Validate(change.Resource);
+        var verdict = await validator.ValidateAsync(change.Resource, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!verdict.IsValid)
         {
             return new ResponseEntry("422 Unprocessable Entity") { OutcomeJson = FhirJsonResult.Serialize(verdict.Outcome) };

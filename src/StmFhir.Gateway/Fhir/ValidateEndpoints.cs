@@ -71,7 +71,8 @@ internal static class ValidateEndpoints
         {
             return Outcomes.BadRequest($"The resource is a {resource.TypeName}, but the URL is for {type}");
         }
-        var verdict = validator.Validate(resource, string.IsNullOrWhiteSpace(profile) ? null : profile);
+        var verdict = await validator.ValidateAsync(resource, string.IsNullOrWhiteSpace(profile) ? null : profile, request.HttpContext.RequestAborted)
+            .ConfigureAwait(false);
         if (parsed.Issues.Count > 0)
         {
             // What the parser could not read comes first; the "no issues" note of a clean verdict no longer holds.

@@ -24,7 +24,7 @@ internal sealed class IngestService(IResourceValidator validator, IResourceStore
         {
             return new IngestOutcome(null, e, null);
         }
-        var verdict = validator.Validate(transaction);
+        var verdict = await validator.ValidateAsync(transaction, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!verdict.IsValid)
         {
             logger.LogInformation("Refused a {Source} transaction of {EntryCount} entries: {ErrorCount} validation errors",

@@ -11,13 +11,22 @@ namespace StmFhir.Gateway.Validation;
 /// warmed up in the background from start: the gateway listens at once, <c>/readyz</c> says 503 until the engine is warm,
 /// and a request that arrives earlier waits for it rather than being refused.
 /// </summary>
-internal sealed class EngineValidator : IResourceValidator
+internal sealed class EngineValidator : IResourceValidator, IDisposable
 {
     private readonly Task<IFhirValidator> _engine;
+    private readonly SemaphoreSlim _slots;
     private volatile bool _warm;
 
-    public EngineValidator(string? profilesDirectory, ILogger<EngineValidator> logger)
+    /// <param name="profilesDirectory">The profiles folder; null validates against core R4 only.</param>
+    /// <param name="logger">Logs the build and warm-up (never resource content).</param>
+    /// <param name="maxConcurrent">
+    /// Validations run at once; more wait their turn. Firely blocks its threads and each validation is CPU-bound, so
+    /// more than one per core only adds contention and pooled validators (VALIDATION.md). 0 means one per core.
+    /// </param>
+    public EngineValidator(string? profilesDirectory, ILogger<EngineValidator> logger, int maxConcurrent = 0)
     {
+        var slots = maxConcurrent > 0 ? maxConcurrent : Environment.ProcessorCount;
+        _slots = new SemaphoreSlim(slots, slots);
         _engine = System.Threading.Tasks.Task.Run(() => Build(profilesDirectory, logger));
         _ = _engine.ContinueWith(t =>
         {
@@ -36,11 +45,22 @@ internal sealed class EngineValidator : IResourceValidator
 
     public bool IsReady => _warm;
 
-    public ValidationVerdict Validate(Resource resource, string? profile = null)
+    public async Task<ValidationVerdict> ValidateAsync(Resource resource, string? profile = null, CancellationToken cancellationToken = default)
     {
-        var report = _engine.GetAwaiter().GetResult().Validate(resource, profile);
-        return new ValidationVerdict(report.IsValid, report.ToOperationOutcome());
+        var engine = await _engine.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var report = engine.Validate(resource, profile);
+            return new ValidationVerdict(report.IsValid, report.ToOperationOutcome());
+        }
+        finally
+        {
+            _slots.Release();
+        }
     }
+
+    public void Dispose() => _slots.Dispose();
 
     private static IFhirValidator Build(string? profilesDirectory, ILogger logger)
     {

@@ -17,5 +17,6 @@ internal interface IResourceValidator
     bool IsReady { get; }
 
     /// <summary>Validates a resource (a Bundle: every entry) against its profiles, or against <paramref name="profile"/>.</summary>
-    ValidationVerdict Validate(Resource resource, string? profile = null);
+    /// <remarks>Waits (without holding a thread) while the engine warms up or all its validation slots are busy.</remarks>
+    Task<ValidationVerdict> ValidateAsync(Resource resource, string? profile = null, CancellationToken cancellationToken = default);
 }

@@ -77,6 +77,7 @@ public sealed class HealthTests(GatewayFactory factory) : IClassFixture<GatewayF
     {
         public bool IsReady => false;
 
-        public ValidationVerdict Validate(Hl7.Fhir.Model.Resource resource, string? profile = null) => throw new NotSupportedException();
+        public Task<ValidationVerdict> ValidateAsync(Hl7.Fhir.Model.Resource resource, string? profile = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
     }
 }
