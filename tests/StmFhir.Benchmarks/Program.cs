@@ -14,7 +14,7 @@ if (args is ["cold-bare", var file])
 }
 if (args is ["throughput", ..] && (args.Length == 1 || int.TryParse(args[1], out _)))
 {
-    // Best-of wall and CPU time, for a machine shared with other builds (Validation/ThroughputProbe.cs).
+    // Medians of alternating bare/engine rounds, for a machine shared with other builds (Validation/ThroughputProbe.cs).
     return StmFhir.Benchmarks.Validation.ThroughputProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7);
 }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -1,13 +1,15 @@
 using System.Diagnostics;
-using Hl7.Fhir.Model;
+using System.Runtime;
 using StmFhir.Core.Validation;
 using StmFhir.Core.Validation.Conformance;
 
 namespace StmFhir.Benchmarks.Validation;
 
 /// <summary>
-/// A quick complement to BenchmarkDotNet when other builds share the machine: best of several rounds, wall time and
-/// process CPU time, for the bare Firely validator and the engine on every sample session Bundle.
+/// A quick complement to BenchmarkDotNet when other builds share the machine: rounds alternate the bare Firely
+/// validator and the engine (1 thread, all cores) on every sample session Bundle, so neither side gets the other's JIT
+/// tiering or a quieter minute for free. Prints the median and the best of the rounds, wall and process CPU time, and
+/// the median of the per-round ratios (each engine round against the bare round just before it).
 /// Run: <c>dotnet run -c Release --project tests/StmFhir.Benchmarks -- throughput [rounds]</c>.
 /// </summary>
 internal static class ThroughputProbe
@@ -20,45 +22,58 @@ internal static class ThroughputProbe
         var engine = StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = ValidationInputs.Profiles });
         var allCores = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
 
-        // Interleaved rounds, best of each: neither side gets the other's JIT tiering or a quieter minute for free.
-        var bareTime = (Wall: double.MaxValue, Cpu: double.MaxValue);
-        var oneThread = bareTime;
-        var parallel = bareTime;
-        for (var i = 0; i < rounds; i++)
+        Action bareRound = () => { foreach (var b in bundles) { bare.ValidateRaw(b); } };
+        Action oneThreadRound = () => { foreach (var b in bundles) { engine.Validate(b); } };
+        Action parallelRound = () => Parallel.ForEach(bundles, allCores, b => engine.Validate(b));
+        foreach (var warmUp in new[] { bareRound, oneThreadRound, parallelRound, bareRound, oneThreadRound, parallelRound })
         {
-            bareTime = Min(bareTime, Measure(1, () => { foreach (var b in bundles) { bare.ValidateRaw(b); } }));
-            oneThread = Min(oneThread, Measure(1, () => { foreach (var b in bundles) { engine.Validate(b); } }));
-            parallel = Min(parallel, Measure(1, () => Parallel.ForEach(bundles, allCores, b => engine.Validate(b))));
+            warmUp();
         }
 
-        Console.WriteLine($"{bundles.Count} session Bundles, best of {rounds} rounds, GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {Environment.ProcessorCount} cores");
-        Print("bare Firely validator, 1 thread", bareTime, bundles.Count, bareTime);
-        Print("StmFhir engine, 1 thread", oneThread, bundles.Count, bareTime);
-        Print("StmFhir engine, all cores", parallel, bundles.Count, bareTime);
+        var bareTimes = new List<(double Wall, double Cpu, long Bytes)>();
+        var oneThread = new List<(double Wall, double Cpu, long Bytes)>();
+        var parallel = new List<(double Wall, double Cpu, long Bytes)>();
+        for (var i = 0; i < rounds; i++)
+        {
+            bareTimes.Add(Measure(bareRound));
+            oneThread.Add(Measure(oneThreadRound));
+            parallel.Add(Measure(parallelRound));
+        }
+
+        Console.WriteLine($"{bundles.Count} session Bundles, {rounds} alternating rounds, GC {(GCSettings.IsServerGC ? "server" : "workstation")}" +
+            $" ({GCSettings.LatencyMode}), {Environment.ProcessorCount} cores; median (best) per round");
+        Print("bare Firely validator, 1 thread", bareTimes, bareTimes, bundles.Count);
+        Print("StmFhir engine, 1 thread", oneThread, bareTimes, bundles.Count);
+        Print("StmFhir engine, all cores", parallel, bareTimes, bundles.Count);
         return 0;
     }
 
-    private static void Print(string name, (double Wall, double Cpu) time, int count, (double Wall, double Cpu) baseline) =>
-        Console.WriteLine($"  {name,-32} {time.Wall,7:F0} ms wall ({count * 1000 / time.Wall,6:F1} bundles/s, x{baseline.Wall / time.Wall:F2}), {time.Cpu,7:F0} ms CPU (x{baseline.Cpu / time.Cpu:F2} less work)");
-
-    private static (double Wall, double Cpu) Min((double Wall, double Cpu) a, (double Wall, double Cpu) b) =>
-        (Math.Min(a.Wall, b.Wall), Math.Min(a.Cpu, b.Cpu));
-
-    private static (double Wall, double Cpu) Measure(int rounds, Action action)
+    private static void Print(string name, List<(double Wall, double Cpu, long Bytes)> times, List<(double Wall, double Cpu, long Bytes)> baseline, int count)
     {
-        action();
-        action();
+        var wall = Median(times.Select(t => t.Wall));
+        var cpu = Median(times.Select(t => t.Cpu));
+        var ratio = Median(times.Zip(baseline, (t, b) => b.Wall / t.Wall));
+        var cpuRatio = Median(times.Zip(baseline, (t, b) => b.Cpu / t.Cpu));
+        var mb = Median(times.Select(t => (double)t.Bytes)) / count / (1024 * 1024);
+        Console.WriteLine($"  {name,-32} {wall,7:F0} ms wall ({times.Min(t => t.Wall),5:F0}), {count * 1000 / wall,6:F1} bundles/s, x{ratio:F2};" +
+            $" {cpu,6:F0} ms CPU ({times.Min(t => t.Cpu),5:F0}), x{cpuRatio:F2} less work; {mb,5:F1} MB/Bundle");
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static (double Wall, double Cpu, long Bytes) Measure(Action action)
+    {
         var process = Process.GetCurrentProcess();
-        var best = (Wall: double.MaxValue, Cpu: double.MaxValue);
-        for (var i = 0; i < rounds; i++)
-        {
-            process.Refresh();
-            var cpu = process.TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
-            action();
-            process.Refresh();
-            best = (Math.Min(best.Wall, clock.Elapsed.TotalMilliseconds), Math.Min(best.Cpu, (process.TotalProcessorTime - cpu).TotalMilliseconds));
-        }
-        return best;
+        var bytes = GC.GetTotalAllocatedBytes(precise: false);
+        var cpu = process.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        action();
+        var wall = clock.Elapsed.TotalMilliseconds;
+        process.Refresh();
+        return (wall, (process.TotalProcessorTime - cpu).TotalMilliseconds, GC.GetTotalAllocatedBytes(precise: false) - bytes);
     }
 }
