@@ -11,21 +11,9 @@ internal static class CliRunner
         return (exitCode, output.ToString(), error.ToString());
     }
 
-    public static string RepoRoot { get; } = FindRoot();
+    public static string RepoRoot => StmFhir.Tests.Shared.RepoRoot.Path;
 
     public static string Samples(params string[] parts) => Path.Combine([RepoRoot, "samples", .. parts]);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "StmFhir.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("StmFhir.sln not found above " + AppContext.BaseDirectory);
-    }
 }
 
 /// <summary>A temporary folder removed after the test.</summary>

@@ -26,7 +26,7 @@ internal static class PackageCommand
 
     private static async Task<int> RunAsync(FileInfo? outFile, DirectoryInfo? profilesOption, TextWriter output, TextWriter error)
     {
-        var profilesDirectory = profilesOption?.FullName ?? ProfilesFolder.Default();
+        var profilesDirectory = profilesOption?.FullName ?? StmFhir.Core.Validation.ProfilesLocation.Find();
         if (profilesDirectory is null || !Directory.Exists(profilesDirectory))
         {
             await error.WriteLineAsync($"package: profiles folder {profilesDirectory ?? "(none found)"} does not exist; use --profiles DIR.");

@@ -53,7 +53,7 @@ internal static class ValidateCommand
 
     private static async Task<int> RunAsync(string[] paths, bool json, string? profile, DirectoryInfo? profilesOption, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var profilesDirectory = profilesOption?.FullName ?? ProfilesFolder.Default();
+        var profilesDirectory = profilesOption?.FullName ?? StmFhir.Core.Validation.ProfilesLocation.Find();
         if (profilesOption is { Exists: false })
         {
             await error.WriteLineAsync($"validate: profiles folder {profilesOption} does not exist.");

@@ -18,18 +18,7 @@ internal sealed class ProfilesOptions
         {
             return Path.GetFullPath(configured);
         }
-        foreach (var start in new[] { System.IO.Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "StmFhir.sln")) && System.IO.Directory.Exists(Path.Combine(dir.FullName, "profiles")))
-                {
-                    return Path.Combine(dir.FullName, "profiles");
-                }
-            }
-        }
-        var installed = Path.Combine(AppContext.BaseDirectory, "profiles");
-        return System.IO.Directory.Exists(installed) ? installed : null;
+        return StmFhir.Core.Validation.ProfilesLocation.Find();
     }
 
     public IEnumerable<string> Problems()

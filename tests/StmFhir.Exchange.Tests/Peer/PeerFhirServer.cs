@@ -27,7 +27,7 @@ public sealed class PeerFhirServer : IAsyncLifetime
     private HttpClient? _admin;
 
     /// <summary>The peer's folder, <c>tests/peer-fhir</c>.</summary>
-    public static string PeerDirectory { get; } = Path.Combine(RepoRoot(), "tests", "peer-fhir");
+    public static string PeerDirectory { get; } = Path.Combine(StmFhir.Tests.Shared.RepoRoot.Path, "tests", "peer-fhir");
 
     /// <summary>The FHIR base, with a trailing slash so relative URIs combine: <c>http://127.0.0.1:PORT/fhir/R4/</c>.</summary>
     public Uri BaseUrl { get; private set; } = null!;
@@ -226,16 +226,4 @@ public sealed class PeerFhirServer : IAsyncLifetime
 
     private static string NodeExecutable() =>
         Environment.GetEnvironmentVariable("STMFHIR_NODE") is { Length: > 0 } node ? node : "node";
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "StmFhir.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("StmFhir.sln not found above " + AppContext.BaseDirectory);
-    }
 }
