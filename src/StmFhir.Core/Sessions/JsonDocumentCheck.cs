@@ -10,66 +10,90 @@ namespace StmFhir.Core.Sessions;
 internal static class JsonDocumentCheck
 {
     /// <summary>Records each problem in <paramref name="r"/>; false when some text cannot be decoded.</summary>
-    public static bool Run(JsonElement root, JsonFieldReader r) => Walk(root, "$", 0, r);
+    public static bool Run(JsonElement root, JsonFieldReader r) => Walk(root, [], 0, r);
 
-    private static bool Walk(JsonElement element, string path, int depth, JsonFieldReader r)
+    // The path is kept as segments and rendered only for a problem: building a string per node cost more than the walk.
+    private readonly record struct Segment(string? Name, int Index);
+
+    private static string Render(List<Segment> path)
+    {
+        var text = "$";
+        foreach (var segment in path)
+        {
+            text = segment.Name is { } name ? JsonFieldReader.Child(text, name) : $"{text}[{segment.Index}]";
+        }
+        return text;
+    }
+
+    private static bool Walk(JsonElement element, List<Segment> path, int depth, JsonFieldReader r)
     {
         if (depth > StmSessionReader.MaxDepth)
         {
-            r.Problem(path, $"nests deeper than {StmSessionReader.MaxDepth} levels");
+            r.Problem(Render(path), $"nests deeper than {StmSessionReader.MaxDepth} levels");
             return true;
         }
         var decodable = true;
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
-                var seen = new HashSet<string>(StringComparer.Ordinal);
+                HashSet<string>? seen = null;
+                string? first = null;
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (!TryDecode(() => property.Name, out var name))
+                    string name;
+                    try
                     {
-                        r.Problem(path, "has a property name that is not valid Unicode (bad UTF-8 or an unpaired surrogate escape)");
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // System.Text.Json validates UTF-8 and \u escapes lazily, on first decode.
+                        r.Problem(Render(path), "has a property name that is not valid Unicode (bad UTF-8 or an unpaired surrogate escape)");
                         decodable = false;
                         continue;
                     }
-                    var at = JsonFieldReader.Child(path, name);
-                    if (!seen.Add(name))
+                    path.Add(new Segment(name, 0));
+                    // A set is made only from the second property on (many objects have one).
+                    bool repeated;
+                    if (first is null)
                     {
-                        r.Problem(at, "is given more than once");
+                        first = name;
+                        repeated = false;
                     }
-                    decodable &= Walk(property.Value, at, depth + 1, r);
+                    else
+                    {
+                        seen ??= new HashSet<string>(StringComparer.Ordinal) { first };
+                        repeated = !seen.Add(name);
+                    }
+                    if (repeated)
+                    {
+                        r.Problem(Render(path), "is given more than once");
+                    }
+                    decodable &= Walk(property.Value, path, depth + 1, r);
+                    path.RemoveAt(path.Count - 1);
                 }
                 break;
             case JsonValueKind.Array:
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    decodable &= Walk(item, $"{path}[{index++}]", depth + 1, r);
+                    path.Add(new Segment(null, index++));
+                    decodable &= Walk(item, path, depth + 1, r);
+                    path.RemoveAt(path.Count - 1);
                 }
                 break;
             case JsonValueKind.String:
-                if (!TryDecode(element.GetString, out _))
+                try
                 {
-                    r.Problem(path, "is not valid Unicode text (bad UTF-8 or an unpaired surrogate escape)");
+                    _ = element.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    r.Problem(Render(path), "is not valid Unicode text (bad UTF-8 or an unpaired surrogate escape)");
                     decodable = false;
                 }
                 break;
         }
         return decodable;
-    }
-
-    private static bool TryDecode(Func<string?> decode, out string text)
-    {
-        try
-        {
-            text = decode() ?? "";
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            // System.Text.Json validates UTF-8 and \u escapes in strings lazily, on first decode.
-            text = "";
-            return false;
-        }
     }
 }
