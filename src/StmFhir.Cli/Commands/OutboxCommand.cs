@@ -69,7 +69,7 @@ internal static class OutboxCommand
 
     private static async Task<int> ListAsync(IOutboxStore outbox, string? state, TextWriter output, CancellationToken cancellationToken)
     {
-        foreach (var counts in await outbox.CountAsync(cancellationToken))
+        foreach (var counts in await outbox.CountAsync(cancellationToken: cancellationToken))
         {
             await output.WriteLineAsync($"# {counts.Target}: {counts.Pending} pending, {counts.InFlight} in flight, {counts.Delivered} delivered, {counts.Dead} dead");
         }

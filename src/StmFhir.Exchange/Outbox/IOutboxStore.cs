@@ -30,8 +30,11 @@ public interface IOutboxStore
     /// <summary>Moves every dead row back to pending; the number of rows moved.</summary>
     Task<int> ReplayAllDeadAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Per target, how many rows are in each state.</summary>
-    Task<IReadOnlyList<OutboxTargetCounts>> CountAsync(CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Per target, how many rows are in each state. For each of <paramref name="targets"/> (the configured ones) outbox
+    /// rows the dispatcher has not picked up yet count as pending, and a target without rows is listed with zeros.
+    /// </summary>
+    Task<IReadOnlyList<OutboxTargetCounts>> CountAsync(IReadOnlyCollection<string>? targets = null, CancellationToken cancellationToken = default);
 
     /// <summary>Delivery rows, oldest first, optionally only those in <paramref name="state"/> (see <see cref="OutboxStates"/>).</summary>
     Task<IReadOnlyList<OutboxDeliveryRow>> ListAsync(string? state = null, int limit = 1000, CancellationToken cancellationToken = default);

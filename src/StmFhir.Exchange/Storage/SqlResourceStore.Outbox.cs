@@ -96,20 +96,34 @@ internal sealed partial class SqlResourceStore : IOutboxStore
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
-    public async Task<IReadOnlyList<OutboxTargetCounts>> CountAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<OutboxTargetCounts>> CountAsync(IReadOnlyCollection<string>? targets = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("SELECT target, state, COUNT(*) FROM outbox_delivery GROUP BY target, state ORDER BY target");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var counts = new SortedDictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using (var command = connection.Command("SELECT target, state, COUNT(*) FROM outbox_delivery GROUP BY target, state ORDER BY target"))
         {
-            var target = reader.GetString(0);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var target = reader.GetString(0);
+                if (!counts.TryGetValue(target, out var states))
+                {
+                    counts[target] = states = [];
+                }
+                states[reader.GetString(1)] = (int)ToLong(reader.GetValue(2));
+            }
+        }
+        foreach (var target in targets ?? [])
+        {
+            await using var waiting = connection.Command(
+                "SELECT COUNT(*) FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM outbox_delivery d WHERE d.outbox_id = o.id AND d.target = @target)")
+                .With("target", target);
+            var unclaimed = (int)ToLong(await waiting.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
             if (!counts.TryGetValue(target, out var states))
             {
                 counts[target] = states = [];
             }
-            states[reader.GetString(1)] = (int)ToLong(reader.GetValue(2));
+            states[OutboxStates.Pending] = states.GetValueOrDefault(OutboxStates.Pending) + unclaimed;
         }
         return [.. counts.Select(c => new OutboxTargetCounts(c.Key,
             c.Value.GetValueOrDefault(OutboxStates.Pending), c.Value.GetValueOrDefault(OutboxStates.InFlight),

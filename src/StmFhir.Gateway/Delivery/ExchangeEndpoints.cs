@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StmFhir.Exchange.Client;
 using StmFhir.Exchange.Outbox;
 using StmFhir.Gateway.Security;
 
@@ -32,9 +33,11 @@ internal static class ExchangeEndpoints
         return app;
     }
 
-    private static async Task<IResult> StatusAsync(IOutboxStore outbox, CancellationToken cancellationToken)
+    private static async Task<IResult> StatusAsync(IOutboxStore outbox, IServiceProvider services, CancellationToken cancellationToken)
     {
-        var counts = await outbox.CountAsync(cancellationToken).ConfigureAwait(false);
+        // Rows committed since the dispatcher's last poll count as pending for every configured target.
+        var targets = services.GetService<IFhirTargets>()?.Names;
+        var counts = await outbox.CountAsync(targets?.ToList(), cancellationToken).ConfigureAwait(false);
         var dead = await outbox.ListAsync(OutboxStates.Dead, 1000, cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new ExchangeStatus(counts, [.. dead.Select(d => new DeadRow(
             d.OutboxId, d.Target, d.Source, d.Attempts, d.UpdatedAt, d.HttpStatus, d.Error,

@@ -91,6 +91,36 @@ public abstract class ResourceStoreBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Outbox_ConcurrentClaimers_NeverTakeTheSameRow()
+    {
+        var outbox = (IOutboxStore)Store;
+        for (var i = 0; i < 8; i++)
+        {
+            await Store.CommitAsync(Put(WithId(NewPatient($"OB-C{i}"), $"ob-c{i}")));
+        }
+        var lease = DateTimeOffset.UtcNow.AddMinutes(1);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => outbox.ClaimAsync("t", 1, lease))));
+
+        var ids = claims.SelectMany(c => c).Select(c => c.OutboxId).ToList();
+        Assert.Equal(ids.Distinct().Count(), ids.Count);
+        Assert.Equal(8, ids.Count + (await outbox.ClaimAsync("t", 10, lease)).Count);
+    }
+
+    [Fact]
+    public async Task Outbox_Counts_IncludeRowsNotYetPickedUpForTheGivenTargets()
+    {
+        var outbox = (IOutboxStore)Store;
+        await Store.CommitAsync(Put(WithId(NewPatient("OB-U1"), "ob-u1")));
+        await Store.CommitAsync(Put(WithId(NewPatient("OB-U2"), "ob-u2")));
+        Assert.Single(await outbox.ClaimAsync("t", 1, DateTimeOffset.UtcNow.AddMinutes(1)));
+
+        var counts = await outbox.CountAsync(["t", "new"]);
+
+        Assert.Equal([new OutboxTargetCounts("new", 2, 0, 0, 0), new OutboxTargetCounts("t", 1, 1, 0, 0)], counts);
+    }
+
+    [Fact]
     public async Task Outbox_ExpiredLease_IsClaimedAgainAndTheOldClaimCannotRecord()
     {
         var outbox = (IOutboxStore)Store;
