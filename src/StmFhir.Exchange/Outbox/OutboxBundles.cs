@@ -1,4 +1,5 @@
 using Hl7.Fhir.Model;
+using StmFhir.Exchange.Delivery;
 using StmFhir.Exchange.Storage;
 
 namespace StmFhir.Exchange.Outbox;
@@ -46,6 +47,6 @@ internal static class OutboxBundles
         };
         return identifier is null
             ? new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"{item.Type}/{item.Id}" }
-            : new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = item.Type, IfNoneExist = $"identifier={identifier.System}|{identifier.Value}" };
+            : new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = item.Type, IfNoneExist = $"identifier={DeliveryPlanner.EscapeQueryValue(identifier.System!)}|{DeliveryPlanner.EscapeQueryValue(identifier.Value!)}" };
     }
 }
