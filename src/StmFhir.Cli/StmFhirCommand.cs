@@ -13,6 +13,7 @@ internal static class StmFhirCommand
         root.Add(ValidateCommand.Create());
         root.Add(PackageCommand.Create());
         root.Add(PushCommand.Create());
+        root.Add(OutboxCommand.Create());
         return root;
     }
 

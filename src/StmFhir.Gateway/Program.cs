@@ -1,6 +1,7 @@
 using StmFhir.Gateway.Configuration;
 using StmFhir.Gateway.Conformance;
 using StmFhir.Gateway.Errors;
+using StmFhir.Gateway.Delivery;
 using StmFhir.Gateway.Fhir;
 using StmFhir.Gateway.Health;
 using StmFhir.Gateway.Ingest;
@@ -16,6 +17,7 @@ builder.Services.AddGatewayOptions(builder.Configuration);
 builder.Services.AddGatewayLogging();
 builder.Services.AddGatewaySecurity();
 builder.Services.AddGatewayStorage();
+builder.Services.AddGatewayExchange(builder.Configuration);
 builder.Services.AddGatewayFhir();
 builder.Services.AddOpenApi();
 
@@ -35,6 +37,7 @@ app.MapFhirConformance();
 app.MapFhirResources();
 app.MapFhirTransactions();
 app.MapFhirValidate();
+app.MapExchangeStatus();
 
 app.Run();
 

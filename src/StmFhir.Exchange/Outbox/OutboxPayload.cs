@@ -17,5 +17,6 @@ public sealed record OutboxPayload(IReadOnlyList<OutboxResource> Resources);
 public sealed record OutboxResource(string Type, string Id, int Version);
 
 [JsonSerializable(typeof(OutboxPayload))]
+[JsonSerializable(typeof(IReadOnlyList<OutboxDeliveredResource>))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 internal sealed partial class OutboxJsonContext : JsonSerializerContext;

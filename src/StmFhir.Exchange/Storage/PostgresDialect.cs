@@ -18,6 +18,8 @@ internal sealed class PostgresDialect(string connectionString) : StoreDialect
 
     public override string OutboxIdColumn => "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
 
+    public override string ClaimLockClause => "FOR UPDATE SKIP LOCKED";
+
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 

@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace StmFhir.Exchange.Storage;
 
 /// <summary>The resource store over a relational database; <see cref="StoreDialect"/> holds what differs per database.</summary>
-internal sealed class SqlResourceStore(StoreDialect dialect, TimeProvider time) : IResourceStore, IAsyncDisposable
+internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvider time) : IResourceStore, IAsyncDisposable
 {
     private const int MaxAttempts = 3;
 

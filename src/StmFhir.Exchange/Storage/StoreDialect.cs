@@ -15,6 +15,9 @@ internal abstract class StoreDialect : IAsyncDisposable
     /// <summary>DDL of the outbox's auto-numbered key column.</summary>
     public abstract string OutboxIdColumn { get; }
 
+    /// <summary>Appended to the sub-select that picks outbox rows to claim, so concurrent dispatchers skip each other's rows.</summary>
+    public virtual string ClaimLockClause => "";
+
     /// <summary>Statements run once before the schema is created.</summary>
     public virtual IEnumerable<string> SetupStatements => [];
 

@@ -6,7 +6,8 @@ namespace StmFhir.Exchange.Storage;
 /// <item><c>resource_versions</c>: every version of every resource (the history), with its JSON;</item>
 /// <item><c>resources</c>: the current version per (type, id), its time and content hash;</item>
 /// <item><c>search_index</c>: one row per indexed value of a current version (tokens incl. business identifiers, references, date ranges);</item>
-/// <item><c>outbox</c>: one row per committed change set, written in the same transaction, for the dispatcher to push.</item>
+/// <item><c>outbox</c>: one row per committed change set, written in the same transaction, for the dispatcher to push;</item>
+/// <item><c>outbox_delivery</c>: per outbox row and target, the delivery state (pending, in_flight with a lease, delivered, dead), attempts, next attempt time and the result or failure.</item>
 /// </list>
 /// </summary>
 internal static class StoreSchema
@@ -39,6 +40,14 @@ internal static class StoreSchema
             status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0)
         """,
         "CREATE INDEX IF NOT EXISTS ix_outbox_status ON outbox (status, id)",
+        """
+        CREATE TABLE IF NOT EXISTS outbox_delivery (
+            outbox_id BIGINT NOT NULL, target TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at BIGINT NOT NULL, lease_until BIGINT, claim TEXT, updated_at BIGINT NOT NULL,
+            result TEXT, error TEXT, http_status INTEGER, outcome TEXT,
+            PRIMARY KEY (outbox_id, target))
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_outbox_delivery_due ON outbox_delivery (target, state, next_attempt_at, outbox_id)",
         "CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL)",
     ];
 }

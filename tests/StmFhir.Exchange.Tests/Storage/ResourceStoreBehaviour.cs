@@ -1,6 +1,7 @@
 using Hl7.Fhir.Model;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
+using StmFhir.Exchange.Outbox;
 using StmFhir.Exchange.Storage;
 using StmFhir.Tests.Shared;
 using Task = System.Threading.Tasks.Task;
@@ -41,6 +42,12 @@ public abstract class ResourceStoreBehaviour : IAsyncLifetime
         Name = [new HumanName { Family = family }],
     };
 
+    private static Patient WithId(Patient patient, string id)
+    {
+        patient.Id = id;
+        return patient;
+    }
+
     private static ChangeSet Put(params Resource[] resources) =>
         new([.. resources.Select(r => new Change(ChangeMethod.Update, r))], "test");
 
@@ -49,6 +56,82 @@ public abstract class ResourceStoreBehaviour : IAsyncLifetime
         var result = StmSessionReader.Read(SessionJson.Text(sessionId, family, prePain: prePain));
         Assert.True(result.IsValid, string.Join("; ", result.Problems));
         return StmBundleMapper.ToBundle(result.Session!);
+    }
+
+    [Fact]
+    public async Task Outbox_ClaimRecordAndReplay_MoveRowsThroughTheStates()
+    {
+        var outbox = (IOutboxStore)Store;
+        await Store.CommitAsync(Put(WithId(NewPatient("OB-1"), "ob-1")));
+        await Store.CommitAsync(Put(WithId(NewPatient("OB-2"), "ob-2")));
+        await Store.CommitAsync(Put(WithId(NewPatient("OB-3"), "ob-3")));
+        var lease = DateTimeOffset.UtcNow.AddMinutes(1);
+
+        var claims = await outbox.ClaimAsync("t", 10, lease);
+        Assert.Equal(3, claims.Count);
+        Assert.All(claims, c => Assert.Equal(1, c.Attempts));
+        Assert.Equal("Patient", claims[0].Payload.Resources[0].Type);
+        Assert.Empty(await outbox.ClaimAsync("t", 10, lease));
+        Assert.Equal(3, (await outbox.ClaimAsync("other", 10, lease)).Count);
+
+        Assert.True(await outbox.MarkDeliveredAsync(claims[0], [new("Patient", "Patient/1", "x", "1", "created")]));
+        Assert.False(await outbox.MarkDeliveredAsync(claims[0], []));
+        Assert.True(await outbox.RescheduleAsync(claims[1], DateTimeOffset.UtcNow.AddMinutes(5), "down"));
+        Assert.True(await outbox.DeadLetterAsync(claims[2], "refused", 422, """{"resourceType":"OperationOutcome"}"""));
+        Assert.Empty(await outbox.ClaimAsync("t", 10, lease));
+
+        var counts = Assert.Single(await outbox.CountAsync(), c => c.Target == "t");
+        Assert.Equal(new OutboxTargetCounts("t", 1, 0, 1, 1), counts);
+        var dead = Assert.Single(await outbox.ListAsync(OutboxStates.Dead), r => r.Target == "t");
+        Assert.Equal((claims[2].OutboxId, "refused", 422), (dead.OutboxId, dead.Error, dead.HttpStatus));
+
+        Assert.Equal(1, await outbox.ReplayAsync(claims[2].OutboxId));
+        var again = Assert.Single(await outbox.ClaimAsync("t", 10, lease));
+        Assert.Equal(claims[2].OutboxId, again.OutboxId);
+    }
+
+    [Fact]
+    public async Task Outbox_ConcurrentClaimers_NeverTakeTheSameRow()
+    {
+        var outbox = (IOutboxStore)Store;
+        for (var i = 0; i < 8; i++)
+        {
+            await Store.CommitAsync(Put(WithId(NewPatient($"OB-C{i}"), $"ob-c{i}")));
+        }
+        var lease = DateTimeOffset.UtcNow.AddMinutes(1);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => outbox.ClaimAsync("t", 1, lease))));
+
+        var ids = claims.SelectMany(c => c).Select(c => c.OutboxId).ToList();
+        Assert.Equal(ids.Distinct().Count(), ids.Count);
+        Assert.Equal(8, ids.Count + (await outbox.ClaimAsync("t", 10, lease)).Count);
+    }
+
+    [Fact]
+    public async Task Outbox_Counts_IncludeRowsNotYetPickedUpForTheGivenTargets()
+    {
+        var outbox = (IOutboxStore)Store;
+        await Store.CommitAsync(Put(WithId(NewPatient("OB-U1"), "ob-u1")));
+        await Store.CommitAsync(Put(WithId(NewPatient("OB-U2"), "ob-u2")));
+        Assert.Single(await outbox.ClaimAsync("t", 1, DateTimeOffset.UtcNow.AddMinutes(1)));
+
+        var counts = await outbox.CountAsync(["t", "new"]);
+
+        Assert.Equal([new OutboxTargetCounts("new", 2, 0, 0, 0), new OutboxTargetCounts("t", 1, 1, 0, 0)], counts);
+    }
+
+    [Fact]
+    public async Task Outbox_ExpiredLease_IsClaimedAgainAndTheOldClaimCannotRecord()
+    {
+        var outbox = (IOutboxStore)Store;
+        await Store.CommitAsync(Put(WithId(NewPatient("OB-L"), "ob-l")));
+
+        var first = Assert.Single(await outbox.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddSeconds(-1)));
+        var second = Assert.Single(await outbox.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
+
+        Assert.Equal(2, second.Attempts);
+        Assert.False(await outbox.MarkDeliveredAsync(first, []));
+        Assert.True(await outbox.MarkDeliveredAsync(second, []));
     }
 
     [Fact]

@@ -36,6 +36,12 @@ public class GatewayFactory : WebApplicationFactory<Program>
     public Dictionary<string, string?> Settings { get; } = [];
 
     /// <summary>The validator the app uses; null keeps the app's own registration.</summary>
+    /// <summary>
+    /// Settings Program.cs reads while it registers services (before the host is built, so they must travel as
+    /// UseSetting), e.g. the exchange targets.
+    /// </summary>
+    public Dictionary<string, string?> StartupSettings { get; } = [];
+
     internal IResourceValidator? Validator { get; set; } = SharedEngine.Instance;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -70,6 +76,10 @@ public class GatewayFactory : WebApplicationFactory<Program>
         // Not UseSetting: it travels as command-line arguments, and the command-line provider then also reports the
         // parent of an array item ("Serilog:WriteTo:0") as an empty string, which Serilog reads as a sink named "".
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
+        foreach (var (key, value) in StartupSettings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureServices(services =>
         {
             if (Validator is { } validator)

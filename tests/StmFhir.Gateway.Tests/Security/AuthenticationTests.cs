@@ -74,6 +74,16 @@ public sealed class AuthenticationTests(GatewayFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task ExchangeStatus_NeedsTheReadScope()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateClient().GetAsync("/exchange/status")).StatusCode);
+        await (await factory.ClientWithKey(GatewayFactory.WriteOnlyKey).GetAsync("/exchange/status")).AssertOutcomeAsync(HttpStatusCode.Forbidden);
+        var response = await factory.ClientWithKey(GatewayFactory.ReadOnlyKey).GetAsync("/exchange/status");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"targets\"", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task WriteOnlyKey_CannotRead()
     {
         await (await factory.ClientWithKey(GatewayFactory.WriteOnlyKey).GetAsync("/fhir/Patient")).AssertOutcomeAsync(HttpStatusCode.Forbidden);

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Globalization;
+using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Storage;
+
+namespace StmFhir.Cli.Commands;
+
+/// <summary>
+/// <c>stmfhir outbox list [--state S] | replay &lt;id&gt; | replay --all-dead</c>, with <c>--data DIR</c> (default
+/// <c>STMFHIR_DATA_DIR</c>, else <c>data</c>, as the gateway): the delivery state of the gateway's SQLite outbox, and
+/// moving dead-lettered rows back to pending for the gateway's dispatcher to deliver again. Exit code 2 when the data
+/// folder holds no database or a replay found no dead row.
+/// </summary>
+internal static class OutboxCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data")
+        {
+            Description = "The gateway's data folder (holding stmfhir.db); default STMFHIR_DATA_DIR, else 'data'.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("STMFHIR_DATA_DIR") is { Length: > 0 } dir ? dir : "data",
+            Recursive = true,
+        };
+        var state = new Option<string?>("--state") { Description = "Only rows in this state: pending, in_flight, delivered or dead." };
+        state.AcceptOnlyFromAmong([.. OutboxStates.All]);
+        var list = new Command("list", "List the outbox's delivery rows per target, oldest first.") { state };
+        list.SetAction((parseResult, cancellationToken) => WithStoreAsync(parseResult.GetRequiredValue(data), parseResult.InvocationConfiguration.Error,
+            (outbox, ct) => ListAsync(outbox, parseResult.GetValue(state), parseResult.InvocationConfiguration.Output, ct), cancellationToken));
+
+        var id = new Argument<long?>("id") { Description = "The outbox row to deliver again.", Arity = ArgumentArity.ZeroOrOne };
+        var allDead = new Option<bool>("--all-dead") { Description = "Move every dead-lettered row back to pending." };
+        var replay = new Command("replay", "Move a dead-lettered row (or, with --all-dead, every one) back to pending.") { id, allDead };
+        replay.Validators.Add(result =>
+        {
+            if (result.GetValue(id) is null == !result.GetValue(allDead))
+            {
+                result.AddError("Give either an outbox row id or --all-dead.");
+            }
+        });
+        replay.SetAction((parseResult, cancellationToken) => WithStoreAsync(parseResult.GetRequiredValue(data), parseResult.InvocationConfiguration.Error,
+            (outbox, ct) => ReplayAsync(outbox, parseResult.GetValue(id), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, ct),
+            cancellationToken));
+
+        return new Command("outbox", "Show and replay the gateway's outbox deliveries (SQLite data folder).") { data, list, replay };
+    }
+
+    private static async Task<int> WithStoreAsync(string dataDirectory, TextWriter error, Func<IOutboxStore, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
+    {
+        var options = new StorageOptions { DataDirectory = dataDirectory };
+        if (!File.Exists(options.SqlitePath))
+        {
+            await error.WriteLineAsync($"No gateway database at {options.SqlitePath}; pass --data DIR or set STMFHIR_DATA_DIR.");
+            return ExitCodes.UsageOrIo;
+        }
+        var store = ResourceStores.Create(options, TimeProvider.System);
+        try
+        {
+            await store.InitializeAsync(cancellationToken);
+            return await action((IOutboxStore)store, cancellationToken);
+        }
+        finally
+        {
+            if (store is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<int> ListAsync(IOutboxStore outbox, string? state, TextWriter output, CancellationToken cancellationToken)
+    {
+        foreach (var counts in await outbox.CountAsync(cancellationToken: cancellationToken))
+        {
+            await output.WriteLineAsync($"# {counts.Target}: {counts.Pending} pending, {counts.InFlight} in flight, {counts.Delivered} delivered, {counts.Dead} dead");
+        }
+        await output.WriteLineAsync("id\ttarget\tstate\tattempts\tupdated\tstatus\tmessage");
+        foreach (var row in await outbox.ListAsync(state, 10_000, cancellationToken))
+        {
+            await output.WriteLineAsync(string.Join('\t',
+                row.OutboxId.ToString(CultureInfo.InvariantCulture), row.Target, row.State, row.Attempts.ToString(CultureInfo.InvariantCulture),
+                row.UpdatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                row.HttpStatus?.ToString(CultureInfo.InvariantCulture) ?? "", (row.Error ?? "").ReplaceLineEndings(" ")));
+        }
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> ReplayAsync(IOutboxStore outbox, long? id, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var moved = id is { } one
+            ? await outbox.ReplayAsync(one, cancellationToken: cancellationToken)
+            : await outbox.ReplayAllDeadAsync(cancellationToken);
+        if (id is not null && moved == 0)
+        {
+            await error.WriteLineAsync($"Outbox row {id} has no dead-lettered delivery.");
+            return ExitCodes.UsageOrIo;
+        }
+        await output.WriteLineAsync($"{moved} delivery row(s) moved back to pending; the gateway delivers them on its next poll.");
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,99 @@
+namespace StmFhir.Exchange.Outbox;
+
+/// <summary>
+/// The delivery state of outbox rows per target, kept in the same database as the resources (see
+/// <c>Storage/StoreSchema.cs</c>, table <c>outbox_delivery</c>). A row is pending, in flight (claimed with a lease; an
+/// expired lease makes it claimable again, so a killed process loses nothing), delivered or dead (permanently refused).
+/// </summary>
+/// <remarks>Implemented by the resource store; thread-safe.</remarks>
+public interface IOutboxStore
+{
+    /// <summary>
+    /// Adds a pending delivery for <paramref name="target"/> of every outbox row that has none yet, then claims up to
+    /// <paramref name="limit"/> due rows (pending and due, or in flight with an expired lease), oldest first, leased
+    /// until <paramref name="leaseUntil"/>. Each claim counts as an attempt.
+    /// </summary>
+    Task<IReadOnlyList<OutboxClaim>> ClaimAsync(string target, int limit, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a delivery; false when the claim was lost (its lease expired and another took the row).</summary>
+    Task<bool> MarkDeliveredAsync(OutboxClaim claim, IReadOnlyList<OutboxDeliveredResource> resources, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the row to pending, to be tried again at <paramref name="nextAttemptAt"/>.</summary>
+    Task<bool> RescheduleAsync(OutboxClaim claim, DateTimeOffset nextAttemptAt, string message, CancellationToken cancellationToken = default);
+
+    /// <summary>Dead-letters the row with the target's answer (<paramref name="outcomeJson"/>: its OperationOutcome as FHIR JSON).</summary>
+    Task<bool> DeadLetterAsync(OutboxClaim claim, string message, int? httpStatus, string? outcomeJson, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves a dead row (every target's, or one target's) back to pending, due now; the number of rows moved.</summary>
+    Task<int> ReplayAsync(long outboxId, string? target = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves every dead row back to pending; the number of rows moved.</summary>
+    Task<int> ReplayAllDeadAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Per target, how many rows are in each state. For each of <paramref name="targets"/> (the configured ones) outbox
+    /// rows the dispatcher has not picked up yet count as pending, and a target without rows is listed with zeros.
+    /// </summary>
+    Task<IReadOnlyList<OutboxTargetCounts>> CountAsync(IReadOnlyCollection<string>? targets = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Delivery rows, oldest first, optionally only those in <paramref name="state"/> (see <see cref="OutboxStates"/>).</summary>
+    Task<IReadOnlyList<OutboxDeliveryRow>> ListAsync(string? state = null, int limit = 1000, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The states of a delivery row.</summary>
+public static class OutboxStates
+{
+    /// <summary>Waiting for its next attempt.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>Claimed by a dispatcher until its lease expires.</summary>
+    public const string InFlight = "in_flight";
+
+    /// <summary>Delivered to the target.</summary>
+    public const string Delivered = "delivered";
+
+    /// <summary>Refused permanently by the target; waits for a replay.</summary>
+    public const string Dead = "dead";
+
+    /// <summary>Every state, in order.</summary>
+    public static IReadOnlyList<string> All { get; } = [Pending, InFlight, Delivered, Dead];
+}
+
+/// <summary>One claimed outbox row for one target.</summary>
+/// <param name="OutboxId">The outbox row.</param>
+/// <param name="Target">The target name.</param>
+/// <param name="Claim">The claim token that must match when the result is recorded.</param>
+/// <param name="Attempts">Attempts so far, this one included.</param>
+/// <param name="Source">The outbox row's source (e.g. a session id).</param>
+/// <param name="Payload">The resource versions the row announces.</param>
+public sealed record OutboxClaim(long OutboxId, string Target, string Claim, int Attempts, string Source, OutboxPayload Payload);
+
+/// <summary>One resource as the target holds it after a delivery.</summary>
+/// <param name="ResourceType">Resource type.</param>
+/// <param name="Source">The local reference it was delivered from.</param>
+/// <param name="TargetId">The id at the target.</param>
+/// <param name="VersionId">The version at the target, when known.</param>
+/// <param name="Change">created, updated or unchanged.</param>
+public sealed record OutboxDeliveredResource(string ResourceType, string Source, string TargetId, string? VersionId, string Change);
+
+/// <summary>Counts of delivery rows per state for one target.</summary>
+/// <param name="Target">The target name.</param>
+/// <param name="Pending">Pending rows.</param>
+/// <param name="InFlight">Rows in flight.</param>
+/// <param name="Delivered">Delivered rows.</param>
+/// <param name="Dead">Dead-lettered rows.</param>
+public sealed record OutboxTargetCounts(string Target, int Pending, int InFlight, int Delivered, int Dead);
+
+/// <summary>One delivery row as listed.</summary>
+/// <param name="OutboxId">The outbox row.</param>
+/// <param name="Target">The target name.</param>
+/// <param name="State">See <see cref="OutboxStates"/>.</param>
+/// <param name="Attempts">Attempts so far.</param>
+/// <param name="NextAttemptAt">When a pending row is due.</param>
+/// <param name="UpdatedAt">The last change of state.</param>
+/// <param name="Source">The outbox row's source.</param>
+/// <param name="Error">The last failure's message (dead or rescheduled rows).</param>
+/// <param name="HttpStatus">The target's HTTP status of the last failure.</param>
+/// <param name="Outcome">The target's OperationOutcome (FHIR JSON) of a dead row.</param>
+public sealed record OutboxDeliveryRow(long OutboxId, string Target, string State, int Attempts, DateTimeOffset NextAttemptAt,
+    DateTimeOffset UpdatedAt, string Source, string? Error, int? HttpStatus, string? Outcome);

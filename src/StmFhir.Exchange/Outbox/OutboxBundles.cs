@@ -1,0 +1,52 @@
+using Hl7.Fhir.Model;
+using StmFhir.Exchange.Delivery;
+using StmFhir.Exchange.Storage;
+
+namespace StmFhir.Exchange.Outbox;
+
+/// <summary>
+/// The transaction Bundle for one outbox row, from the stored current versions of its resources (a later row may have
+/// changed them since; delivering the current content is idempotent and never goes back in time). Patient and
+/// Practitioner are conditional creates on their identifier, everything else <c>PUT Type/id</c>.
+/// </summary>
+internal static class OutboxBundles
+{
+    public static async Task<Bundle> BuildAsync(IResourceStore store, OutboxPayload payload, CancellationToken cancellationToken)
+    {
+        var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
+        foreach (var item in payload.Resources.DistinctBy(r => (r.Type, r.Id)))
+        {
+            var stored = await store.ReadAsync(item.Type, item.Id, cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                continue;
+            }
+            var resource = ResourceJson.Deserialize(stored.Json);
+            if (resource.Meta is { } meta)
+            {
+                meta.VersionId = null;
+                meta.LastUpdated = null;
+            }
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = $"{item.Type}/{item.Id}",
+                Resource = resource,
+                Request = Request(resource, item),
+            });
+        }
+        return bundle;
+    }
+
+    private static Bundle.RequestComponent Request(Resource resource, OutboxResource item)
+    {
+        var identifier = resource switch
+        {
+            Patient p => p.Identifier.FirstOrDefault(i => !string.IsNullOrEmpty(i.System) && !string.IsNullOrEmpty(i.Value)),
+            Practitioner p => p.Identifier.FirstOrDefault(i => !string.IsNullOrEmpty(i.System) && !string.IsNullOrEmpty(i.Value)),
+            _ => null,
+        };
+        return identifier is null
+            ? new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"{item.Type}/{item.Id}" }
+            : new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = item.Type, IfNoneExist = $"identifier={DeliveryPlanner.EscapeQueryValue(identifier.System!)}|{DeliveryPlanner.EscapeQueryValue(identifier.Value!)}" };
+    }
+}

@@ -1,0 +1,133 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StmFhir.Exchange.Client;
+using StmFhir.Exchange.Delivery;
+using StmFhir.Exchange.Storage;
+
+namespace StmFhir.Exchange.Outbox;
+
+/// <summary>
+/// Pushes outbox rows to every configured target: claims due rows per target (leased, so a dead process's rows are
+/// retaken), builds each row's transaction Bundle from the stored current versions, delivers it, and records the result:
+/// delivered; a transient failure is rescheduled with a doubling back-off; a permanent one is dead-lettered with the
+/// target's OperationOutcome until replayed. Rows are independent: a failing row never holds up the rows behind it.
+/// </summary>
+internal sealed partial class OutboxDispatcher(
+    IResourceStore store, IOutboxStore outbox, IFhirTargets targets, IFhirDeliverer deliverer,
+    IOptions<OutboxOptions> options, TimeProvider time, ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private readonly OutboxOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var busy = false;
+            foreach (var target in targets.Names)
+            {
+                try
+                {
+                    busy |= await DispatchOnceAsync(target, stoppingToken).ConfigureAwait(false) >= _options.BatchSize;
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    LogPollFailed(logger, target, e);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            if (!busy)
+            {
+                try
+                {
+                    await Task.Delay(_options.PollInterval, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Claims and delivers one batch of due rows for <paramref name="target"/>; the number claimed.</summary>
+    internal async Task<int> DispatchOnceAsync(string target, CancellationToken cancellationToken)
+    {
+        var claims = await outbox.ClaimAsync(target, _options.BatchSize, time.GetUtcNow() + _options.Lease, cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < claims.Count; i++)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // Hand the rest back at once rather than leaving them to their leases.
+                foreach (var rest in claims.Skip(i))
+                {
+                    await outbox.RescheduleAsync(rest, time.GetUtcNow(), "dispatcher stopped", CancellationToken.None).ConfigureAwait(false);
+                }
+                break;
+            }
+            await DeliverAsync(claims[i], cancellationToken).ConfigureAwait(false);
+        }
+        return claims.Count;
+    }
+
+    private async Task DeliverAsync(OutboxClaim claim, CancellationToken cancellationToken)
+    {
+        DeliveryResult result;
+        try
+        {
+            var bundle = await OutboxBundles.BuildAsync(store, claim.Payload, cancellationToken).ConfigureAwait(false);
+            if (bundle.Entry.Count == 0)
+            {
+                await outbox.MarkDeliveredAsync(claim, [], CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            result = await deliverer.DeliverAsync(new DeliveryRequest(claim.Target, bundle) { SourceId = $"outbox/{claim.OutboxId}" }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await outbox.RescheduleAsync(claim, time.GetUtcNow(), "dispatcher stopped", CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e)
+        {
+            LogRowFailed(logger, claim.OutboxId, claim.Target, e);
+            await outbox.RescheduleAsync(claim, time.GetUtcNow() + _options.BackOff(claim.Attempts), e.GetType().Name + ": " + e.Message, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        if (result.Succeeded)
+        {
+            var resources = result.Resources.Concat(result.Provenance is { } p ? [p] : [])
+                .Select(r => new OutboxDeliveredResource(r.ResourceType, r.Source, r.TargetId, r.VersionId, r.Change.ToString().ToLowerInvariant()))
+                .ToList();
+            await outbox.MarkDeliveredAsync(claim, resources, CancellationToken.None).ConfigureAwait(false);
+        }
+        else if (result.Failure!.IsTransient)
+        {
+            var next = time.GetUtcNow() + _options.BackOff(claim.Attempts);
+            LogTransient(logger, claim.OutboxId, claim.Target, result.Failure.HttpStatus, claim.Attempts, next);
+            await outbox.RescheduleAsync(claim, next, result.Failure.Message, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            LogDead(logger, claim.OutboxId, claim.Target, result.Failure.HttpStatus);
+            var outcome = result.Failure.Outcome is { } o ? ResourceJson.Serialize(o) : null;
+            await outbox.DeadLetterAsync(claim, result.Failure.Message, result.Failure.HttpStatus, outcome, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox poll for target {Target} failed")]
+    private static partial void LogPollFailed(ILogger logger, string target, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox row {OutboxId} for target {Target} failed; retried later")]
+    private static partial void LogRowFailed(ILogger logger, long outboxId, string target, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {OutboxId} for target {Target}: transient failure (status {HttpStatus}), attempt {Attempts}; next at {NextAttemptAt}")]
+    private static partial void LogTransient(ILogger logger, long outboxId, string target, int? httpStatus, int attempts, DateTimeOffset nextAttemptAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {OutboxId} for target {Target}: refused permanently (status {HttpStatus}); dead-lettered")]
+    private static partial void LogDead(ILogger logger, long outboxId, string target, int? httpStatus);
+}

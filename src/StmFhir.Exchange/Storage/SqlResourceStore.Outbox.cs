@@ -1,0 +1,194 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using StmFhir.Exchange.Outbox;
+
+namespace StmFhir.Exchange.Storage;
+
+/// <summary>The outbox's delivery state (<see cref="IOutboxStore"/>), in the same database and SQL for both dialects.</summary>
+internal sealed partial class SqlResourceStore : IOutboxStore
+{
+    private const string RowColumns =
+        "d.outbox_id, d.target, d.state, d.attempts, d.next_attempt_at, d.updated_at, o.source, d.error, d.http_status, d.outcome";
+
+    public async Task<IReadOnlyList<OutboxClaim>> ClaimAsync(string target, int limit, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(target);
+        var now = Now();
+        var claim = Guid.NewGuid().ToString("N");
+        var claimed = await WriteAsync(async (connection, transaction) =>
+        {
+            // Rows from concurrent transactions may commit with lower ids later, so every row without a delivery is added, not only newer ones.
+            await using (var enqueue = connection.Command("""
+                INSERT INTO outbox_delivery (outbox_id, target, state, attempts, next_attempt_at, updated_at)
+                SELECT o.id, @target, 'pending', 0, @now, @now FROM outbox o
+                WHERE NOT EXISTS (SELECT 1 FROM outbox_delivery d WHERE d.outbox_id = o.id AND d.target = @target)
+                ON CONFLICT DO NOTHING
+                """, transaction).With("target", target).With("now", now))
+            {
+                await enqueue.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await using var update = connection.Command($"""
+                UPDATE outbox_delivery SET state = 'in_flight', claim = @claim, lease_until = @lease, attempts = attempts + 1, updated_at = @now
+                WHERE target = @target AND outbox_id IN (
+                    SELECT outbox_id FROM outbox_delivery
+                    WHERE target = @target AND ((state = 'pending' AND next_attempt_at <= @now) OR (state = 'in_flight' AND lease_until <= @now))
+                    ORDER BY outbox_id LIMIT @limit {dialect.ClaimLockClause})
+                RETURNING outbox_id, attempts
+                """, transaction)
+                .With("claim", claim).With("lease", leaseUntil.ToUnixTimeMilliseconds()).With("now", now).With("target", target).With("limit", limit);
+            var rows = new List<(long Id, int Attempts)>();
+            await using var reader = await update.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((ToLong(reader.GetValue(0)), (int)ToLong(reader.GetValue(1))));
+            }
+            return rows;
+        }, cancellationToken).ConfigureAwait(false);
+
+        var claims = new List<OutboxClaim>(claimed.Count);
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (id, attempts) in claimed.OrderBy(r => r.Id))
+        {
+            await using var read = connection.Command("SELECT source, payload FROM outbox WHERE id = @id").With("id", id);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var payload = JsonSerializer.Deserialize(reader.GetString(1), OutboxJsonContext.Default.OutboxPayload) ?? new OutboxPayload([]);
+                claims.Add(new OutboxClaim(id, target, claim, attempts, reader.GetString(0), payload));
+            }
+        }
+        return claims;
+    }
+
+    public Task<bool> MarkDeliveredAsync(OutboxClaim claim, IReadOnlyList<OutboxDeliveredResource> resources, CancellationToken cancellationToken = default) =>
+        FinishAsync(claim, "state = 'delivered', result = @result, error = NULL, http_status = NULL, outcome = NULL",
+            c => c.With("result", JsonSerializer.Serialize(resources, OutboxJsonContext.Default.IReadOnlyListOutboxDeliveredResource)), cancellationToken);
+
+    public Task<bool> RescheduleAsync(OutboxClaim claim, DateTimeOffset nextAttemptAt, string message, CancellationToken cancellationToken = default) =>
+        FinishAsync(claim, "state = 'pending', next_attempt_at = @next, error = @error",
+            c => c.With("next", nextAttemptAt.ToUnixTimeMilliseconds()).With("error", message), cancellationToken);
+
+    public Task<bool> DeadLetterAsync(OutboxClaim claim, string message, int? httpStatus, string? outcomeJson, CancellationToken cancellationToken = default) =>
+        FinishAsync(claim, "state = 'dead', error = @error, http_status = @status, outcome = @outcome",
+            c => c.With("error", message).With("status", httpStatus).With("outcome", outcomeJson), cancellationToken);
+
+    public Task<int> ReplayAsync(long outboxId, string? target = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command(
+                "UPDATE outbox_delivery SET state = 'pending', next_attempt_at = @now, updated_at = @now, attempts = 0, claim = NULL, lease_until = NULL " +
+                "WHERE state = 'dead' AND outbox_id = @id" + (target is null ? "" : " AND target = @target"), transaction)
+                .With("now", Now()).With("id", outboxId);
+            if (target is not null)
+            {
+                command.With("target", target);
+            }
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public Task<int> ReplayAllDeadAsync(CancellationToken cancellationToken = default) =>
+        WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command(
+                "UPDATE outbox_delivery SET state = 'pending', next_attempt_at = @now, updated_at = @now, attempts = 0, claim = NULL, lease_until = NULL " +
+                "WHERE state = 'dead'", transaction).With("now", Now());
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<OutboxTargetCounts>> CountAsync(IReadOnlyCollection<string>? targets = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var counts = new SortedDictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
+        await using (var command = connection.Command("SELECT target, state, COUNT(*) FROM outbox_delivery GROUP BY target, state ORDER BY target"))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var target = reader.GetString(0);
+                if (!counts.TryGetValue(target, out var states))
+                {
+                    counts[target] = states = [];
+                }
+                states[reader.GetString(1)] = (int)ToLong(reader.GetValue(2));
+            }
+        }
+        foreach (var target in targets ?? [])
+        {
+            await using var waiting = connection.Command(
+                "SELECT COUNT(*) FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM outbox_delivery d WHERE d.outbox_id = o.id AND d.target = @target)")
+                .With("target", target);
+            var unclaimed = (int)ToLong(await waiting.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
+            if (!counts.TryGetValue(target, out var states))
+            {
+                counts[target] = states = [];
+            }
+            states[OutboxStates.Pending] = states.GetValueOrDefault(OutboxStates.Pending) + unclaimed;
+        }
+        return [.. counts.Select(c => new OutboxTargetCounts(c.Key,
+            c.Value.GetValueOrDefault(OutboxStates.Pending), c.Value.GetValueOrDefault(OutboxStates.InFlight),
+            c.Value.GetValueOrDefault(OutboxStates.Delivered), c.Value.GetValueOrDefault(OutboxStates.Dead)))];
+    }
+
+    public async Task<IReadOnlyList<OutboxDeliveryRow>> ListAsync(string? state = null, int limit = 1000, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(
+            $"SELECT {RowColumns} FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id " +
+            (state is null ? "" : "WHERE d.state = @state ") + "ORDER BY d.outbox_id, d.target LIMIT @limit")
+            .With("limit", limit);
+        if (state is not null)
+        {
+            command.With("state", state);
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<OutboxDeliveryRow>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new OutboxDeliveryRow(
+                ToLong(reader.GetValue(0)), reader.GetString(1), reader.GetString(2), (int)ToLong(reader.GetValue(3)),
+                DateTimeOffset.FromUnixTimeMilliseconds(ToLong(reader.GetValue(4))), DateTimeOffset.FromUnixTimeMilliseconds(ToLong(reader.GetValue(5))),
+                reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : (int)ToLong(reader.GetValue(8)),
+                reader.IsDBNull(9) ? null : reader.GetString(9)));
+        }
+        return rows;
+    }
+
+    private async Task<bool> FinishAsync(OutboxClaim claim, string set, Func<DbCommand, DbCommand> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var changed = await WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = parameters(connection.Command(
+                $"UPDATE outbox_delivery SET {set}, claim = NULL, lease_until = NULL, updated_at = @now " +
+                "WHERE outbox_id = @id AND target = @target AND claim = @claim AND state = 'in_flight'", transaction))
+                .With("now", Now()).With("id", claim.OutboxId).With("target", claim.Target).With("claim", claim.Claim);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    private async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var writer = await dialect.EnterWriterAsync(cancellationToken).ConfigureAwait(false);
+                await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+                var result = await write(connection, transaction).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                return result;
+            }
+            catch (Exception e) when (attempt < MaxAttempts && dialect.IsTransient(e))
+            {
+                // Two dispatchers enqueued the same row at once; the loser runs again and finds it.
+            }
+        }
+    }
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static long ToLong(object value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
+}

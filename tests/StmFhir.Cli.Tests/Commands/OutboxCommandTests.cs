@@ -1,0 +1,78 @@
+using Hl7.Fhir.Model;
+using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Storage;
+using Task = System.Threading.Tasks.Task;
+
+namespace StmFhir.Cli.Tests.Commands;
+
+/// <summary><c>stmfhir outbox list|replay</c> on a gateway's SQLite data folder.</summary>
+public sealed class OutboxCommandTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _folder.Dispose();
+    }
+
+    /// <summary>Two outbox rows for target "peer": one delivered, one dead-lettered; the dead row's id.</summary>
+    private async Task<long> SeedAsync()
+    {
+        var store = ResourceStores.Create(new StorageOptions { DataDirectory = _folder.Path }, TimeProvider.System);
+        await store.InitializeAsync();
+        foreach (var id in new[] { "p1", "p2" })
+        {
+            await store.CommitAsync(new ChangeSet([new Change(ChangeMethod.Update, new Patient { Id = id, Name = [new HumanName { Family = id }] })], "test"));
+        }
+        var outbox = (IOutboxStore)store;
+        var claims = await outbox.ClaimAsync("peer", 10, DateTimeOffset.UtcNow.AddMinutes(1));
+        await outbox.MarkDeliveredAsync(claims[0], []);
+        await outbox.DeadLetterAsync(claims[1], "Rejected for the test", 422, null);
+        await ((IAsyncDisposable)store).DisposeAsync();
+        return claims[1].OutboxId;
+    }
+
+    [Fact]
+    public async Task List_ShowsCountsAndRows_FilteredByState()
+    {
+        var dead = await SeedAsync();
+
+        var (exit, output, _) = await CliRunner.RunAsync("outbox", "list", "--state", "dead", "--data", _folder.Path);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("# peer: 0 pending, 0 in flight, 1 delivered, 1 dead", output);
+        Assert.Contains($"{dead}\tpeer\tdead\t1\t", output);
+        Assert.Contains("422\tRejected for the test", output);
+        Assert.DoesNotContain("\tdelivered\t", output);
+    }
+
+    [Fact]
+    public async Task Replay_OneRowThenAllDead_MovesDeadRowsBackToPending()
+    {
+        var dead = await SeedAsync();
+
+        var one = await CliRunner.RunAsync("outbox", "replay", dead.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", _folder.Path);
+        var again = await CliRunner.RunAsync("outbox", "replay", dead.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", _folder.Path);
+        var all = await CliRunner.RunAsync("outbox", "replay", "--all-dead", "--data", _folder.Path);
+        var list = await CliRunner.RunAsync("outbox", "list", "--data", _folder.Path);
+
+        Assert.Equal(0, one.ExitCode);
+        Assert.Contains("1 delivery row(s) moved back to pending", one.Output);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Equal(0, all.ExitCode);
+        Assert.Contains("0 delivery row(s)", all.Output);
+        Assert.Contains("# peer: 1 pending, 0 in flight, 1 delivered, 0 dead", list.Output);
+    }
+
+    [Fact]
+    public async Task Replay_WithoutIdOrAllDead_AndMissingDatabase_AreUsageErrors()
+    {
+        var usage = await CliRunner.RunAsync("outbox", "replay", "--data", _folder.Path);
+        var missing = await CliRunner.RunAsync("outbox", "list", "--data", Path.Combine(_folder.Path, "nowhere"));
+
+        Assert.Equal(2, usage.ExitCode);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("No gateway database", missing.Error);
+    }
+}

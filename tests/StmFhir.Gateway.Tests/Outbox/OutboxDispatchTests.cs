@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Tests.Peer;
+using StmFhir.Gateway.Tests.Infrastructure;
+using StmFhir.Tests.Shared;
+using Task = System.Threading.Tasks.Task;
+
+namespace StmFhir.Gateway.Tests.Outbox;
+
+/// <summary>
+/// Sessions posted to the gateway reach the real FHIR peer through the outbox dispatcher: exactly once, past a
+/// permanently refused row, and across a restart of the gateway on the same SQLite file.
+/// </summary>
+[Collection(PeerCollection.Name)]
+public sealed class OutboxDispatchTests(PeerFhirServer peer) : IAsyncLifetime
+{
+    private const string SourceSystem = "https://pt.example-clinic.org/stm";
+    private const string Mrn = "https://example-hospital.org/mrn";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private readonly List<GatewayFactory> _factories = [];
+
+    public async Task InitializeAsync()
+    {
+        await peer.ResetAsync();
+        // The peer's validator refuses the sessions' RiskAssessment predictions (a Medplum quirk the delivery tests also turn off).
+        await peer.ConfigureAsync("""{"validate":false}""");
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var factory in _factories)
+        {
+            await factory.DisposeAsync();
+        }
+        await peer.ResetAsync();
+    }
+
+    private GatewayFactory Gateway(string? dataDirectory = null)
+    {
+        var factory = new GatewayFactory();
+        factory.StartupSettings["Exchange:Targets:0:Name"] = "peer";
+        factory.StartupSettings["Exchange:Targets:0:BaseUrl"] = peer.BaseUrl.ToString();
+        factory.StartupSettings["Exchange:Targets:0:Resilience:MaxRetryAttempts"] = "1";
+        factory.StartupSettings["Exchange:Targets:0:Resilience:RetryDelay"] = "00:00:00.020";
+        factory.StartupSettings["Exchange:Targets:0:Resilience:CircuitBreakerMinimumThroughput"] = "1000";
+        factory.Settings["Exchange:Outbox:PollInterval"] = "00:00:00.100";
+        factory.Settings["Exchange:Outbox:RetryDelay"] = "00:00:00.100";
+        factory.Settings["Exchange:Outbox:MaxRetryDelay"] = "00:00:00.500";
+        factory.Settings["Exchange:Outbox:Lease"] = "00:00:05";
+        if (dataDirectory is not null)
+        {
+            factory.Settings["Storage:DataDirectory"] = dataDirectory;
+        }
+        _factories.Add(factory);
+        return factory;
+    }
+
+    private static async Task PostAsync(HttpClient client, string sessionId, string mrn)
+    {
+        var response = await client.PostAsync("/stm/sessions", Http.Json(SessionJson.Text(sessionId, mrn: mrn), "application/json"));
+        Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<JsonElement> StatusAsync(HttpClient client)
+    {
+        var response = await client.GetAsync("/exchange/status");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    }
+
+    private static async Task<JsonElement> WaitForAsync(HttpClient client, int delivered, int dead)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var status = await StatusAsync(client);
+            var peerCounts = status.GetProperty("targets").EnumerateArray().FirstOrDefault(t => t.GetProperty("target").GetString() == "peer");
+            if (peerCounts.ValueKind == JsonValueKind.Object
+                && peerCounts.GetProperty("delivered").GetInt32() == delivered && peerCounts.GetProperty("dead").GetInt32() == dead
+                && peerCounts.GetProperty("pending").GetInt32() == 0 && peerCounts.GetProperty("inFlight").GetInt32() == 0)
+            {
+                return status;
+            }
+            Assert.True(clock.Elapsed < Patience, $"Not delivered in time: {status}");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<List<Resource>> PeerSearchAsync(string type, string system, string value)
+    {
+        using var client = peer.CreateClient();
+        var json = await client.GetStringAsync($"{type}?identifier={Uri.EscapeDataString($"{system}|{value}")}&_count=100");
+        return [.. new FhirJsonDeserializer().Deserialize<Bundle>(json).Entry.Select(e => e.Resource!)];
+    }
+
+    private async Task AssertArrivedOnceAsync(string sessionId, string mrn)
+    {
+        Assert.Single(await PeerSearchAsync("Procedure", SourceSystem, sessionId));
+        Assert.Single(await PeerSearchAsync("RiskAssessment", SourceSystem, $"{sessionId}/screening"));
+        Assert.Single(await PeerSearchAsync("Patient", Mrn, mrn));
+    }
+
+    [Fact]
+    public async Task PostedSessions_ArriveAtThePeerExactlyOnce()
+    {
+        await using var gateway = Gateway();
+        var client = gateway.ClientWithKey();
+
+        await PostAsync(client, "STM-OB-0001", "MRN-OB-1");
+        await PostAsync(client, "STM-OB-0002", "MRN-OB-2");
+        await PostAsync(client, "STM-OB-0003", "MRN-OB-1");
+        await PostAsync(client, "STM-OB-0001", "MRN-OB-1");
+
+        await WaitForAsync(client, delivered: 3, dead: 0);
+        await AssertArrivedOnceAsync("STM-OB-0001", "MRN-OB-1");
+        await AssertArrivedOnceAsync("STM-OB-0002", "MRN-OB-2");
+        await AssertArrivedOnceAsync("STM-OB-0003", "MRN-OB-1");
+    }
+
+    [Fact]
+    public async Task PermanentRefusal_DeadLettersThatRowOnly_AndReplayDeliversIt()
+    {
+        await peer.SetFaultsAsync($$"""{"rejects":[{"identifier":"{{SourceSystem}}|STM-OB-0012","status":422,"text":"Rejected for the test"}]}""");
+        await using var gateway = Gateway();
+        var client = gateway.ClientWithKey();
+
+        await PostAsync(client, "STM-OB-0011", "MRN-OB-11");
+        await PostAsync(client, "STM-OB-0012", "MRN-OB-12");
+        await PostAsync(client, "STM-OB-0013", "MRN-OB-13");
+
+        var status = await WaitForAsync(client, delivered: 2, dead: 1);
+        var dead = Assert.Single(status.GetProperty("dead").EnumerateArray());
+        Assert.Equal(422, dead.GetProperty("httpStatus").GetInt32());
+        Assert.Equal("OperationOutcome", dead.GetProperty("outcome").GetProperty("resourceType").GetString());
+        await AssertArrivedOnceAsync("STM-OB-0011", "MRN-OB-11");
+        await AssertArrivedOnceAsync("STM-OB-0013", "MRN-OB-13");
+        Assert.Empty(await PeerSearchAsync("Procedure", SourceSystem, "STM-OB-0012"));
+
+        await peer.ClearFaultsAsync();
+        var replayed = await gateway.Services.GetRequiredService<IOutboxStore>().ReplayAsync(dead.GetProperty("outboxId").GetInt64());
+
+        Assert.Equal(1, replayed);
+        await WaitForAsync(client, delivered: 3, dead: 0);
+        await AssertArrivedOnceAsync("STM-OB-0012", "MRN-OB-12");
+    }
+
+    [Fact]
+    public async Task Restart_WhileRowsArePending_LosesAndDuplicatesNothing()
+    {
+        await peer.SetFaultsAsync("""{"steps":[{"kind":"status","status":503,"times":10000}]}""");
+        var first = Gateway();
+        var client = first.ClientWithKey();
+        await PostAsync(client, "STM-OB-0021", "MRN-OB-21");
+        await PostAsync(client, "STM-OB-0022", "MRN-OB-22");
+        var before = await StatusAsync(client);
+        Assert.Equal(0, before.GetProperty("targets").EnumerateArray().Sum(t => t.GetProperty("delivered").GetInt32()));
+        await first.StopAsync();
+
+        await peer.ClearFaultsAsync();
+        await using var second = Gateway(first.DataDirectory);
+        var again = second.ClientWithKey();
+
+        await WaitForAsync(again, delivered: 2, dead: 0);
+        await AssertArrivedOnceAsync("STM-OB-0021", "MRN-OB-21");
+        await AssertArrivedOnceAsync("STM-OB-0022", "MRN-OB-22");
+    }
+}
