@@ -21,6 +21,9 @@ internal sealed partial class OutboxDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Read every target's CapabilityStatement at start (recorded and logged by the targets); a target that does not
+        // answer yet is probed again on its first delivery.
+        await Task.WhenAll(targets.Names.Select(target => ProbeAsync(target, stoppingToken))).ConfigureAwait(false);
         while (!stoppingToken.IsCancellationRequested)
         {
             var busy = false;
@@ -50,6 +53,22 @@ internal sealed partial class OutboxDispatcher(
                     return;
                 }
             }
+        }
+    }
+
+    private async Task ProbeAsync(string target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await targets.ProbeAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogProbeFailed(logger, target, e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
         }
     }
 
@@ -118,6 +137,9 @@ internal sealed partial class OutboxDispatcher(
             await outbox.DeadLetterAsync(claim, result.Failure.Message, result.Failure.HttpStatus, outcome, CancellationToken.None).ConfigureAwait(false);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Target {Target}: capabilities not read at start ({Reason}); read again on first delivery")]
+    private static partial void LogProbeFailed(ILogger logger, string target, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox poll for target {Target} failed")]
     private static partial void LogPollFailed(ILogger logger, string target, Exception exception);

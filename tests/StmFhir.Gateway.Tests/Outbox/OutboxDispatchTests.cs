@@ -124,6 +124,36 @@ public sealed class OutboxDispatchTests(PeerFhirServer peer) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ThrottlingBurstsAndResets_AreRetriedUntilEverySessionArrivesOnce()
+    {
+        await peer.SetFaultsAsync("""
+            {"steps":[
+              {"kind":"status","status":429,"retryAfter":1,"times":2},
+              {"kind":"status","status":503,"times":4},
+              {"kind":"reset","times":2},
+              {"kind":"reset","times":2,"phase":"after"},
+              {"kind":"status","status":503,"every":3,"times":4}
+            ]}
+            """);
+        await using var gateway = Gateway();
+        var client = gateway.ClientWithKey();
+
+        await PostAsync(client, "STM-OB-0031", "MRN-OB-31");
+        await PostAsync(client, "STM-OB-0032", "MRN-OB-32");
+        await PostAsync(client, "STM-OB-0033", "MRN-OB-33");
+
+        await WaitForAsync(client, delivered: 3, dead: 0);
+        using (var stats = await peer.GetStatsAsync())
+        {
+            Assert.True(stats.RootElement.GetProperty("faultsInjected").EnumerateObject().Sum(f => f.Value.GetInt32()) >= 8, stats.RootElement.ToString());
+        }
+        await peer.ClearFaultsAsync(); // so that the searches below are not faulted themselves
+        await AssertArrivedOnceAsync("STM-OB-0031", "MRN-OB-31");
+        await AssertArrivedOnceAsync("STM-OB-0032", "MRN-OB-32");
+        await AssertArrivedOnceAsync("STM-OB-0033", "MRN-OB-33");
+    }
+
+    [Fact]
     public async Task PermanentRefusal_DeadLettersThatRowOnly_AndReplayDeliversIt()
     {
         await peer.SetFaultsAsync($$"""{"rejects":[{"identifier":"{{SourceSystem}}|STM-OB-0012","status":422,"text":"Rejected for the test"}]}""");
