@@ -84,7 +84,7 @@ internal sealed class DeliveryItem
     }
 
     /// <summary>Finds the references in <see cref="Resource"/> (once; the planner and every request use them).</summary>
-    public void IndexReferences() => ReferenceWalker.Each(Resource, r =>
+    public void IndexReferences() => StmFhir.Core.Mapping.ResourceReferences.ForEach(Resource, r =>
     {
         if (r.Reference is { } value)
         {

@@ -5,26 +5,12 @@ namespace StmFhir.Exchange.Storage;
 /// <summary>Rewrites references to Bundle fullUrls (<c>urn:uuid:...</c>) into the stored <c>Type/id</c> they became.</summary>
 internal static class ReferenceRewriter
 {
-    public static void Rewrite(Base element, IReadOnlyDictionary<string, string> targets)
-    {
-        if (element is ResourceReference { Reference: { } reference } r && targets.TryGetValue(reference, out var target))
+    public static void Rewrite(Base element, IReadOnlyDictionary<string, string> targets) =>
+        StmFhir.Core.Mapping.ResourceReferences.ForEach(element, r =>
         {
-            r.Reference = target;
-        }
-        foreach (var (_, value) in element.EnumerateElements())
-        {
-            switch (value)
+            if (r.Reference is { } reference && targets.TryGetValue(reference, out var target))
             {
-                case Base child:
-                    Rewrite(child, targets);
-                    break;
-                case IEnumerable<Base> children:
-                    foreach (var child in children)
-                    {
-                        Rewrite(child, targets);
-                    }
-                    break;
+                r.Reference = target;
             }
-        }
-    }
+        });
 }

@@ -65,13 +65,13 @@ public sealed class RoundTripTests
             {
                 var copy = (Resource)e.Resource!.DeepCopy();
                 copy.Id = serverIds[e.FullUrl!].Split('/')[1];
-                foreach (var reference in copy.AllReferences())
+                ResourceReferences.ForEach(copy, reference =>
                 {
                     if (reference.Reference is { } target && serverIds.TryGetValue(target, out var rewritten))
                     {
                         reference.Reference = rewritten;
                     }
-                }
+                });
                 return copy;
             }).Reverse().ToList();
 
@@ -81,18 +81,4 @@ public sealed class RoundTripTests
             Assert.Equal(StmSessionWriter.Write(session), StmSessionWriter.Write(back.Session!));
         }, iter: 200);
     }
-}
-
-internal static class ReferenceWalker
-{
-    /// <summary>Every ResourceReference inside <paramref name="resource"/>.</summary>
-    public static IEnumerable<ResourceReference> AllReferences(this Base resource) =>
-        resource.EnumerateElements()
-            .SelectMany(element => element.Value switch
-            {
-                IEnumerable<Base> many => many,
-                Base one => [one],
-                _ => [],
-            })
-            .SelectMany(child => child is ResourceReference r ? [r, .. r.AllReferences()] : child.AllReferences());
 }

@@ -1,12 +1,15 @@
 using Hl7.Fhir.Model;
 
-namespace StmFhir.Exchange.Delivery;
+namespace StmFhir.Core.Mapping;
 
-/// <summary>Finds every Reference in a resource, contained resources and extensions included.</summary>
-internal static class ReferenceWalker
+/// <summary>The one walk over every Reference in a resource (contained resources and extensions included).</summary>
+public static class ResourceReferences
 {
-    public static void Each(Base node, Action<ResourceReference> action)
+    /// <summary>Calls <paramref name="action"/> for every <see cref="ResourceReference"/> in or below <paramref name="node"/>.</summary>
+    public static void ForEach(Base node, Action<ResourceReference> action)
     {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(action);
         if (node is ResourceReference reference)
         {
             action(reference);
@@ -21,12 +24,12 @@ internal static class ReferenceWalker
             switch (value)
             {
                 case Base child:
-                    Each(child, action);
+                    ForEach(child, action);
                     break;
                 case IEnumerable<Base> children:
                     foreach (var child in children)
                     {
-                        Each(child, action);
+                        ForEach(child, action);
                     }
                     break;
             }
