@@ -92,6 +92,15 @@ internal sealed class FhirRequestReader(IOptions<FhirOptions> options)
         return kind == "xml" ? ParseXml(bytes) : ParseJson(bytes);
     }
 
+    /// <summary>The body as a resource of the URL's <paramref name="type"/>; another resourceType is a 400.</summary>
+    public async Task<BodyRead<Resource>> ReadResourceOfTypeAsync(HttpRequest request, string type, CancellationToken cancellationToken)
+    {
+        var body = await ReadResourceAsync(request, cancellationToken).ConfigureAwait(false);
+        return body.Value is { } resource && resource.TypeName != type
+            ? BodyRead<Resource>.Fail(Outcomes.BadRequest($"The body is a {resource.TypeName}, but the URL is for {type}"))
+            : body;
+    }
+
     /// <summary><c>json</c>, <c>xml</c>, or null for a media type the gateway does not read (none given counts as JSON).</summary>
     public static string? BodyKind(string? contentType) => contentType switch
     {

@@ -100,14 +100,10 @@ internal static class ResourceEndpoints
     private static async Task<IResult> CreateAsync(string type, HttpRequest request, FhirRequestReader reader, IResourceValidator validator,
         IngestService ingest, CancellationToken cancellationToken)
     {
-        var body = await reader.ReadResourceAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await reader.ReadResourceOfTypeAsync(request, type, cancellationToken).ConfigureAwait(false);
         if (body.Value is not { } resource)
         {
             return body.Error!;
-        }
-        if (resource.TypeName != type)
-        {
-            return Outcomes.BadRequest($"The body is a {resource.TypeName}, but the URL is for {type}");
         }
         var ifNoneExist = request.Headers["If-None-Exist"].ToString();
         var change = new Change(ChangeMethod.Create, resource) { IfNoneExist = ifNoneExist.Length > 0 ? ifNoneExist : null };
@@ -117,14 +113,10 @@ internal static class ResourceEndpoints
     private static async Task<IResult> UpdateAsync(string type, string id, HttpRequest request, FhirRequestReader reader, IResourceValidator validator,
         IngestService ingest, CancellationToken cancellationToken)
     {
-        var body = await reader.ReadResourceAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await reader.ReadResourceOfTypeAsync(request, type, cancellationToken).ConfigureAwait(false);
         if (body.Value is not { } resource)
         {
             return body.Error!;
-        }
-        if (resource.TypeName != type)
-        {
-            return Outcomes.BadRequest($"The body is a {resource.TypeName}, but the URL is for {type}");
         }
         if (resource.Id != id)
         {
