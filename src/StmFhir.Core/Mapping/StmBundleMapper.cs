@@ -115,7 +115,7 @@ public static class StmBundleMapper
             {
                 Method = Bundle.HTTPVerb.POST,
                 Url = resource.TypeName,
-                IfNoneExist = $"identifier={identifier.System}|{identifier.Value}",
+                IfNoneExist = IdentifierSearch.Condition(identifier.System, identifier.Value),
             },
         });
 }

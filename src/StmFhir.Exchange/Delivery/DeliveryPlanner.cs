@@ -159,26 +159,8 @@ internal sealed class DeliveryPlanner
             _ => resource.EnumerateElements().Where(e => e.Key == "identifier").SelectMany(e => e.Value as IEnumerable<Identifier> ?? []).ToList(),
         };
         return identifiers.FirstOrDefault(i => !string.IsNullOrEmpty(i.System) && !string.IsNullOrEmpty(i.Value)) is { } identifier
-            ? $"identifier={EscapeQueryValue(identifier.System!)}|{EscapeQueryValue(identifier.Value!)}"
+            ? StmFhir.Core.Mapping.IdentifierSearch.Condition(identifier.System!, identifier.Value!)
             : null;
-    }
-
-    /// <summary>Escapes what would change a query's meaning (<c>% &amp; + # =</c>, spaces, controls, non-ASCII); keeps <c>: / |</c> readable.</summary>
-    internal static string EscapeQueryValue(string value)
-    {
-        var builder = new System.Text.StringBuilder(value.Length);
-        foreach (var c in value)
-        {
-            if (c is '%' or '&' or '+' or '#' or '=' || c <= ' ' || c > '~')
-            {
-                builder.Append(Uri.EscapeDataString(c.ToString()));
-            }
-            else
-            {
-                builder.Append(c);
-            }
-        }
-        return builder.ToString();
     }
 
     // Stable topological order: each item after the items it refers to, otherwise Bundle order. A cycle (which a

@@ -47,6 +47,6 @@ internal static class OutboxBundles
         };
         return identifier is null
             ? new Bundle.RequestComponent { Method = Bundle.HTTPVerb.PUT, Url = $"{item.Type}/{item.Id}" }
-            : new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = item.Type, IfNoneExist = $"identifier={DeliveryPlanner.EscapeQueryValue(identifier.System!)}|{DeliveryPlanner.EscapeQueryValue(identifier.Value!)}" };
+            : new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = item.Type, IfNoneExist = StmFhir.Core.Mapping.IdentifierSearch.Condition(identifier.System!, identifier.Value!) };
     }
 }
