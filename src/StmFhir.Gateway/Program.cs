@@ -8,6 +8,7 @@ using StmFhir.Gateway.Ingest;
 using StmFhir.Gateway.Logging;
 using StmFhir.Gateway.Security;
 using StmFhir.Gateway.Sessions;
+using StmFhir.Gateway.ValidatorPage;
 
 // appsettings*.json sit beside the executable: found whatever the working directory (which holds data/ and logs/).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -37,6 +38,7 @@ app.MapFhirConformance();
 app.MapFhirResources();
 app.MapFhirTransactions();
 app.MapFhirValidate();
+app.MapValidatorPage();
 app.MapExchangeStatus();
 
 app.Run();
