@@ -77,6 +77,13 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
                 remap[expected ?? fullUrl] = target;
             }
         }
+        // One pass rewrites both kinds of reference: to a fullUrl (placeholder or absolute) and to an assumed id the
+        // database did not give. Each reference is looked up once, so no rewrite can feed another.
+        var rewrites = remap.Count == 0 ? targets : new Dictionary<string, string>(targets, StringComparer.Ordinal);
+        foreach (var (from, to) in remap)
+        {
+            rewrites[from] = to;
+        }
         var outcomes = new ChangeOutcome[changes.Count];
         var toWrite = new List<(int Index, Resource Resource, int Version, PreparedChange Prepared)>();
         for (var i = 0; i < changes.Count; i++)
@@ -91,8 +98,7 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
             var resource = change.Resource;
             if (remap.Count > 0 || prepared[i] is not { } ready || ready.AssumedId != ids[i])
             {
-                ReferenceRewriter.Rewrite(resource, remap.Count > 0 ? remap : targets);
-                ReferenceRewriter.Rewrite(resource, targets);
+                ReferenceRewriter.Rewrite(resource, rewrites);
                 ready = PreparedChange.Prepare(resource, ids[i]);
             }
             var state = change.Method == ChangeMethod.Update ? current.GetValueOrDefault((type, ids[i])) : null;

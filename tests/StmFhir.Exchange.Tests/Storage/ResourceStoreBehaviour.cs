@@ -247,6 +247,34 @@ public abstract class ResourceStoreBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SessionBundle_WhosePatientExistsUnderAnotherId_PointsEveryReferenceAtTheExistingPatient()
+    {
+        // The patient arrived first by another way (a FHIR client, a pull) under an id other than the mapper's.
+        var existing = NewPatient("MRN-0048213", "Hoffmann");
+        existing.Id = "from-elsewhere";
+        await Store.CommitAsync(Put(existing));
+
+        var result = await Store.CommitAsync(TransactionBundles.ToChangeSet(SessionBundle(), "stm-session"));
+
+        Assert.Equal(ChangeOutcome.Matched, result.Entries[0].Outcome);
+        Assert.Equal("from-elsewhere", result.Entries[0].Resource.Id);
+        var subjects = new List<string>();
+        foreach (var entry in result.Entries.Skip(2))
+        {
+            var stored = FhirJson.Deserialize<Resource>((await Store.ReadAsync(entry.Resource.Type, entry.Resource.Id))!.Json);
+            StmFhir.Core.Mapping.ResourceReferences.ForEach(stored, r =>
+            {
+                if (r.Reference?.StartsWith("Patient/", StringComparison.Ordinal) == true || r.Reference?.StartsWith("urn:", StringComparison.Ordinal) == true)
+                {
+                    subjects.Add(r.Reference);
+                }
+            });
+        }
+        Assert.NotEmpty(subjects);
+        Assert.All(subjects, s => Assert.Equal("Patient/from-elsewhere", s));
+    }
+
+    [Fact]
     public async Task ConditionalCreate_WhenNoneExists_CreatesWithTheFullUrlUuid()
     {
         var changes = new ChangeSet(
