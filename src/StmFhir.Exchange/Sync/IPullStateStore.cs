@@ -1,0 +1,33 @@
+namespace StmFhir.Exchange.Sync;
+
+/// <summary>
+/// The pull state per target, in the same database as the resources (table <c>pull_state</c>): the watermark and what
+/// the last pull did. Implemented by the resource store; thread-safe.
+/// </summary>
+public interface IPullStateStore
+{
+    /// <summary>The state of <paramref name="target"/>, or null when it was never pulled.</summary>
+    Task<PullState?> GetPullStateAsync(string target, CancellationToken cancellationToken = default);
+
+    /// <summary>Every target's state, by name.</summary>
+    Task<IReadOnlyList<PullState>> ListPullStatesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sets the watermark of <paramref name="target"/> to <paramref name="watermark"/> (a FHIR instant) unless the stored
+    /// one is later already: it never moves back, also when two pulls of one target run at once. True when it moved.
+    /// </summary>
+    Task<bool> AdvanceWatermarkAsync(string target, DateTimeOffset watermark, CancellationToken cancellationToken = default);
+
+    /// <summary>Records what a pull of <paramref name="result"/>'s target did (its counts, failures and error).</summary>
+    Task RecordPullAsync(PullResult result, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A target's pull state.</summary>
+/// <param name="Target">The target's name.</param>
+/// <param name="Watermark">The greatest <c>meta.lastUpdated</c> of the pulled Procedures committed so far (FHIR instant), or null.</param>
+/// <param name="LastPullAt">When the last pull started.</param>
+/// <param name="LastCounts">What it did.</param>
+/// <param name="LastFailures">The Procedures it could not store (at most 100).</param>
+/// <param name="LastError">Why it stopped early, if it did.</param>
+public sealed record PullState(string Target, string? Watermark, DateTimeOffset? LastPullAt, PullCounts? LastCounts,
+    IReadOnlyList<PullFailure> LastFailures, string? LastError);
