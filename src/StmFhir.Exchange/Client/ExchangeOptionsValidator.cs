@@ -33,7 +33,7 @@ internal static partial class ExchangeOptionsValidator
             CheckAuth(problems, at, target.Auth ?? new FhirTargetAuthOptions());
             CheckResilience(problems, at, target.Resilience ?? new FhirTargetResilienceOptions());
             var pull = target.Pull ?? new FhirTargetPullOptions();
-            CheckRange(problems, at, "Pull:Interval", pull.Interval, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+            CheckRange(problems, at, "Pull:Interval", pull.Interval, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1));
             CheckRange(problems, at, "Pull:PageSize", pull.PageSize, 1, 1000);
         }
         return problems;

@@ -51,7 +51,7 @@ public sealed class FhirTargetPullOptions
     /// <summary>Whether the gateway pulls from this target on a schedule. The default value is false (off).</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>The time from the end of one scheduled pull to the start of the next. The default value is 5 minutes. Range 1 second to 1 day.</summary>
+    /// <summary>The time from the end of one scheduled pull to the start of the next. The default value is 5 minutes. Range 100 ms to 1 day.</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
