@@ -37,7 +37,7 @@ internal static class PullCommand
                 ? at
                 : SinceError(result),
         };
-        var count = new Option<int?>("--count") { Description = "Procedures per search page (1-1000); default the target's Pull:PageSize (100)." };
+        var count = new Option<int?>("--count") { Description = "Resources per search page (1-1000); default the target's Pull:PageSize (100)." };
         count.Validators.Add(result =>
         {
             if (result.GetValue(count) is { } n && n is < 1 or > 1000)

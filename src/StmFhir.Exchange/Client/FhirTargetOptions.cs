@@ -55,7 +55,7 @@ public sealed class FhirTargetPullOptions
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Procedures per search page (<c>_count</c>). The default value is 100. Range 1 to 1000. Medplum pages with a cursor
+    /// Resources per search page (<c>_count</c>) of each scan (Procedure, Observation, RiskAssessment). The default value is 100. Range 1 to 1000. Medplum pages with a cursor
     /// (safe against rows that change during a pull) from 20 up; smaller pages use offsets.
     /// </summary>
     public int PageSize { get; set; } = 100;

@@ -18,7 +18,7 @@ public sealed record PullRequest(string Target)
     /// <summary>Start from this instant instead of the stored watermark (which still only moves forward).</summary>
     public DateTimeOffset? Since { get; init; }
 
-    /// <summary>Procedures per page; the target's <c>Pull:PageSize</c> when null.</summary>
+    /// <summary>Resources per search page; the target's <c>Pull:PageSize</c> when null.</summary>
     public int? PageSize { get; init; }
 }
 
@@ -31,10 +31,10 @@ public sealed record PullResult
     /// <summary>When the pull started.</summary>
     public required DateTimeOffset StartedAt { get; init; }
 
-    /// <summary>The <c>_lastUpdated</c> lower bound the pull searched from (inclusive), or null for everything.</summary>
+    /// <summary>The <c>_lastUpdated</c> lower bound the pull searched Procedures from (inclusive), or null for everything.</summary>
     public string? Since { get; init; }
 
-    /// <summary>The stored watermark after the pull.</summary>
+    /// <summary>The stored Procedure watermark after the pull.</summary>
     public string? Watermark { get; init; }
 
     /// <summary>The counts.</summary>
@@ -52,7 +52,7 @@ public sealed record PullResult
 
 /// <summary>The counts of a pull.</summary>
 /// <param name="Pages">Search pages read.</param>
-/// <param name="Fetched">Procedures read (STM or not).</param>
+/// <param name="Fetched">Distinct Procedures read (STM or not), changed themselves or through a changed part.</param>
 /// <param name="Created">Sessions stored that were not here before.</param>
 /// <param name="Updated">Sessions stored with changes (new versions of the changed resources only).</param>
 /// <param name="Unchanged">Sessions already stored with the same content: nothing written.</param>

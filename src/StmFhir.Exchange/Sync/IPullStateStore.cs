@@ -13,10 +13,11 @@ public interface IPullStateStore
     Task<IReadOnlyList<PullState>> ListPullStatesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Sets the watermark of <paramref name="target"/> to <paramref name="watermark"/> (a FHIR instant) unless the stored
-    /// one is later already: it never moves back, also when two pulls of one target run at once. True when it moved.
+    /// Sets the watermark of <paramref name="resourceType"/> at <paramref name="target"/> to <paramref name="watermark"/>
+    /// unless the stored one is later already: it never moves back, also when two pulls of one target run at once.
+    /// True when it moved.
     /// </summary>
-    Task<bool> AdvanceWatermarkAsync(string target, DateTimeOffset watermark, CancellationToken cancellationToken = default);
+    Task<bool> AdvanceWatermarkAsync(string target, string resourceType, DateTimeOffset watermark, CancellationToken cancellationToken = default);
 
     /// <summary>Records what a pull of <paramref name="result"/>'s target did (its counts, failures and error).</summary>
     Task RecordPullAsync(PullResult result, CancellationToken cancellationToken = default);
@@ -24,10 +25,17 @@ public interface IPullStateStore
 
 /// <summary>A target's pull state.</summary>
 /// <param name="Target">The target's name.</param>
-/// <param name="Watermark">The greatest <c>meta.lastUpdated</c> of the pulled Procedures committed so far (FHIR instant), or null.</param>
+/// <param name="Watermarks">
+/// Per resource type scanned (Procedure, Observation, RiskAssessment), the greatest <c>meta.lastUpdated</c> of a page of
+/// them whose sessions are committed (FHIR instant, UTC); a type never seen has none.
+/// </param>
 /// <param name="LastPullAt">When the last pull started.</param>
 /// <param name="LastCounts">What it did.</param>
 /// <param name="LastFailures">The Procedures it could not store (at most 100).</param>
 /// <param name="LastError">Why it stopped early, if it did.</param>
-public sealed record PullState(string Target, string? Watermark, DateTimeOffset? LastPullAt, PullCounts? LastCounts,
-    IReadOnlyList<PullFailure> LastFailures, string? LastError);
+public sealed record PullState(string Target, IReadOnlyDictionary<string, string> Watermarks, DateTimeOffset? LastPullAt, PullCounts? LastCounts,
+    IReadOnlyList<PullFailure> LastFailures, string? LastError)
+{
+    /// <summary>The Procedure watermark: the <c>_lastUpdated</c> the next pull searches Procedures from (inclusive).</summary>
+    public string? Watermark => Watermarks.GetValueOrDefault("Procedure");
+}

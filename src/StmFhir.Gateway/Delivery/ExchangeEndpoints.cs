@@ -15,12 +15,13 @@ internal sealed record ExchangeStatus(IReadOnlyList<OutboxTargetCounts> Targets,
 /// <summary>A target's pulls.</summary>
 /// <param name="Target">The target.</param>
 /// <param name="Scheduled">Whether the gateway pulls from it on a schedule (<c>Pull:Enabled</c>).</param>
-/// <param name="Watermark">The <c>_lastUpdated</c> the next pull searches from (inclusive).</param>
+/// <param name="Watermark">The <c>_lastUpdated</c> the next pull searches Procedures from (inclusive).</param>
+/// <param name="Watermarks">The same per resource type scanned (Procedure, Observation, RiskAssessment).</param>
 /// <param name="LastPullAt">When the last pull started.</param>
 /// <param name="LastCounts">What it did.</param>
 /// <param name="LastFailures">The Procedures it could not store, by id at the target, with the reason.</param>
 /// <param name="LastError">Why it stopped early, if it did.</param>
-internal sealed record PullStatus(string Target, bool Scheduled, string? Watermark, DateTimeOffset? LastPullAt, PullCounts? LastCounts,
+internal sealed record PullStatus(string Target, bool Scheduled, string? Watermark, IReadOnlyDictionary<string, string> Watermarks, DateTimeOffset? LastPullAt, PullCounts? LastCounts,
     IReadOnlyList<PullFailure> LastFailures, string? LastError);
 
 /// <summary>A dead-lettered row.</summary>
@@ -56,8 +57,8 @@ internal static class ExchangeEndpoints
         var pullStates = (await pulls.ListPullStatesAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(p => p.Target, StringComparer.Ordinal);
         var scheduled = targets?.Where(t => exchange!.GetOptions(t).Pull.Enabled).ToHashSet(StringComparer.Ordinal) ?? [];
         var pullStatus = pullStates.Keys.Union(scheduled).Order(StringComparer.Ordinal).Select(t => pullStates.TryGetValue(t, out var p)
-            ? new PullStatus(t, scheduled.Contains(t), p.Watermark, p.LastPullAt, p.LastCounts, p.LastFailures, p.LastError)
-            : new PullStatus(t, true, null, null, null, [], null));
+            ? new PullStatus(t, scheduled.Contains(t), p.Watermark, p.Watermarks, p.LastPullAt, p.LastCounts, p.LastFailures, p.LastError)
+            : new PullStatus(t, true, null, new Dictionary<string, string>(), null, null, [], null));
         return TypedResults.Ok(new ExchangeStatus(counts, [.. dead.Select(d => new DeadRow(
             d.OutboxId, d.Target, d.Source, d.Attempts, d.UpdatedAt, d.HttpStatus, d.Error,
             d.Outcome is null ? null : JsonDocument.Parse(d.Outcome).RootElement.Clone()))], [.. pullStatus]));

@@ -52,7 +52,7 @@ public sealed class PullCommandTests(PeerFhirServer peer) : IAsyncLifetime, IDis
         var (exitCode, output, error) = await PullAsync();
 
         Assert.True(exitCode == 0, output + error);
-        Assert.Contains("Pulled from hospital everything: 1 page(s)", output, StringComparison.Ordinal);
+        Assert.Contains("Pulled from hospital everything: 3 page(s)", output, StringComparison.Ordinal); // one per scan: Procedure, Observation, RiskAssessment
         Assert.Contains("stored new  1", output, StringComparison.Ordinal);
         Assert.Contains("failed      0", output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_temp.Path, "data", "stmfhir.db")));

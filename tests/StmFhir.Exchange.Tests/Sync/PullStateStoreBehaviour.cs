@@ -39,18 +39,33 @@ public abstract class PullStateStoreBehaviour : IAsyncLifetime
     [Fact]
     public async Task TheWatermark_MovesForwardOnly()
     {
-        Assert.True(await State.AdvanceWatermarkAsync("a", T0));
-        Assert.True(await State.AdvanceWatermarkAsync("a", T0.AddMilliseconds(1)));
-        Assert.False(await State.AdvanceWatermarkAsync("a", T0));
-        Assert.False(await State.AdvanceWatermarkAsync("a", T0.AddMilliseconds(1)));
+        Assert.True(await State.AdvanceWatermarkAsync("a", "Procedure", T0));
+        Assert.True(await State.AdvanceWatermarkAsync("a", "Procedure", T0.AddMilliseconds(1)));
+        Assert.False(await State.AdvanceWatermarkAsync("a", "Procedure", T0));
+        Assert.False(await State.AdvanceWatermarkAsync("a", "Procedure", T0.AddMilliseconds(1)));
 
         Assert.Equal("2026-03-01T10:00:00.124Z", (await State.GetPullStateAsync("a"))!.Watermark);
     }
 
     [Fact]
+    public async Task EachResourceTypeScanned_HasItsOwnWatermark()
+    {
+        await State.AdvanceWatermarkAsync("a", "Procedure", T0);
+        await State.AdvanceWatermarkAsync("a", "Observation", T0.AddSeconds(1));
+        await State.AdvanceWatermarkAsync("b", "Procedure", T0.AddSeconds(2));
+
+        var a = (await State.GetPullStateAsync("a"))!;
+        Assert.Equal("2026-03-01T10:00:00.123Z", a.Watermark);
+        Assert.Equal("2026-03-01T10:00:01.123Z", a.Watermarks["Observation"]);
+        Assert.False(a.Watermarks.ContainsKey("RiskAssessment"));
+        Assert.Null(a.LastPullAt);
+        Assert.Equal("2026-03-01T10:00:02.123Z", (await State.GetPullStateAsync("b"))!.Watermark);
+    }
+
+    [Fact]
     public async Task TheWatermark_KeepsSubMillisecondPrecisionAndOffsetsBecomeUtc()
     {
-        await State.AdvanceWatermarkAsync("a", new DateTimeOffset(2026, 3, 1, 11, 0, 0, TimeSpan.FromHours(1)).AddTicks(1234));
+        await State.AdvanceWatermarkAsync("a", "Procedure", new DateTimeOffset(2026, 3, 1, 11, 0, 0, TimeSpan.FromHours(1)).AddTicks(1234));
 
         Assert.Equal("2026-03-01T10:00:00.0001234Z", (await State.GetPullStateAsync("a"))!.Watermark);
     }
@@ -58,7 +73,7 @@ public abstract class PullStateStoreBehaviour : IAsyncLifetime
     [Fact]
     public async Task ThePullResult_IsKeptPerTargetWithoutTouchingTheWatermark()
     {
-        await State.AdvanceWatermarkAsync("a", T0);
+        await State.AdvanceWatermarkAsync("a", "Procedure", T0);
         var result = new PullResult
         {
             Target = "a",
@@ -121,7 +136,7 @@ public sealed class SqlitePullStateStoreTests : PullStateStoreBehaviour, IDispos
     [Fact]
     public async Task TheWatermark_SurvivesReopeningTheFile()
     {
-        await State.AdvanceWatermarkAsync("a", new DateTimeOffset(2026, 3, 1, 10, 0, 0, TimeSpan.Zero));
+        await State.AdvanceWatermarkAsync("a", "Procedure", new DateTimeOffset(2026, 3, 1, 10, 0, 0, TimeSpan.Zero));
 
         await using var reopened = (SqlResourceStore)ResourceStores.Create(new StorageOptions { DataDirectory = _folder }, TimeProvider.System);
         await reopened.InitializeAsync();

@@ -91,8 +91,8 @@ public sealed class PullTests(PeerFhirServer peer) : IAsyncLifetime
 
         Assert.True(second.Succeeded, second.Error);
         Assert.Equal(0, second.Counts.Created + second.Counts.Updated);
-        // ge re-reads the Procedure at the watermark itself; it is stored again unchanged.
-        Assert.Equal(1, second.Counts.Unchanged);
+        // ge re-reads the Procedure (and the Observation and RiskAssessment) at each watermark; stored again unchanged.
+        Assert.InRange(second.Counts.Unchanged, 1, 3);
         Assert.Equal(outboxRows, (await _harness.Outbox.ListAsync()).Count);
         foreach (var session in sessions)
         {
@@ -121,6 +121,46 @@ public sealed class PullTests(PeerFhirServer peer) : IAsyncLifetime
         Assert.Equal(2, (await _harness.Store.ReadAsync("Procedure", ProcedureId(changed)))!.Version);
         Assert.Equal(1, (await _harness.Store.ReadAsync("Procedure", ProcedureId(sessions[1])))!.Version);
         Assert.Equal(1, (await _harness.Store.ReadAsync("Procedure", ProcedureId(sessions[2])))!.Version);
+        Assert.Equal(StmSessionWriter.Write(changed), await _harness.StoredSessionJsonAsync(changed));
+    }
+
+    [Fact]
+    public async Task APainScoreChangedAtThePeerAlone_UpdatesItsSession()
+    {
+        var session = TestSessions.Session("PULL-PART-OBS", painScores: 2);
+        await _harness.PushToPeerAsync(session);
+        // A later Procedure holds the Procedure watermark, so only the scan of the changed part can find the session.
+        await _harness.PushToPeerAsync(TestSessions.Session("PULL-PART-OBS-LATER"));
+        await _harness.PullAsync();
+        var procedureVersion = await PeerVersionAsync(session);
+        var changed = session with { PainScores = [session.PainScores[0], session.PainScores[1] with { Score = 1 }] };
+        await _harness.PushToPeerAsync(changed);
+        Assert.Equal(procedureVersion, await PeerVersionAsync(session));
+
+        var result = await _harness.PullAsync();
+
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(new { Created = 0, Updated = 1 }, new { result.Counts.Created, result.Counts.Updated });
+        Assert.Equal(StmSessionWriter.Write(changed), await _harness.StoredSessionJsonAsync(changed));
+        Assert.Single(await _harness.Store.HistoryAsync("Procedure", ProcedureId(session)));
+    }
+
+    [Fact]
+    public async Task AScreeningChangedAtThePeerAlone_UpdatesItsSession()
+    {
+        var session = TestSessions.Session("PULL-PART-RA");
+        await _harness.PushToPeerAsync(session);
+        // A later Procedure holds the Procedure watermark, so only the scan of the changed part can find the session.
+        await _harness.PushToPeerAsync(TestSessions.Session("PULL-PART-RA-LATER"));
+        await _harness.PullAsync();
+        var procedureVersion = await PeerVersionAsync(session);
+        var changed = session with { Screening = session.Screening! with { Result = ScreeningResult.Precautions } };
+        await _harness.PushToPeerAsync(changed);
+        Assert.Equal(procedureVersion, await PeerVersionAsync(session));
+
+        var result = await _harness.PullAsync();
+
+        Assert.Equal(new { Created = 0, Updated = 1 }, new { result.Counts.Created, result.Counts.Updated });
         Assert.Equal(StmSessionWriter.Write(changed), await _harness.StoredSessionJsonAsync(changed));
     }
 
@@ -250,6 +290,13 @@ public sealed class PullTests(PeerFhirServer peer) : IAsyncLifetime
         var state = await _harness.State.GetPullStateAsync(PullHarness.Target);
         Assert.Equal(first.Watermark, state!.Watermark);
         Assert.Equal(result.Error, state.LastError);
+    }
+
+    private async Task<string?> PeerVersionAsync(StmSession session)
+    {
+        using var client = peer.CreateClient();
+        var json = await client.GetStringAsync($"Procedure/{ProcedureId(session)}");
+        return FhirJson.Deserialize<Procedure>(json).Meta?.VersionId;
     }
 
     private static string ProcedureId(StmSession session) => StmBundleMapper.ToBundle(session).Entry.Single(e => e.Resource is Procedure).Resource!.Id!;

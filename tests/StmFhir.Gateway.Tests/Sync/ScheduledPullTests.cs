@@ -106,6 +106,7 @@ public sealed class ScheduledPullTests(PeerFhirServer peer) : IAsyncLifetime
         var pull = status.GetProperty("pulls")[0];
         Assert.True(pull.GetProperty("scheduled").GetBoolean());
         Assert.NotNull(pull.GetProperty("watermark").GetString());
+        Assert.Equal(pull.GetProperty("watermark").GetString(), pull.GetProperty("watermarks").GetProperty("Procedure").GetString());
         Assert.Equal(JsonValueKind.Null, pull.GetProperty("lastError").ValueKind);
         var search = await client.GetStringAsync($"/fhir/Procedure?identifier={Uri.EscapeDataString($"{SourceSystem}|STM-PULL-GW-1")}");
         Assert.Single(FhirJson.Deserialize<Bundle>(search).Entry);
