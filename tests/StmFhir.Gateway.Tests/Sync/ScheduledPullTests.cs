@@ -114,6 +114,11 @@ public sealed class ScheduledPullTests(PeerFhirServer peer) : IAsyncLifetime
         Assert.Equal(1, peerCounts.GetProperty("delivered").GetInt32());
         Assert.Equal(0, peerCounts.GetProperty("pending").GetInt32());
         Assert.Equal(1, await PeerProceduresAsync("STM-PULL-GW-1"));
+        // Ids and counts only: neither the patient's name nor their record number reaches the logs.
+        var logs = _gateway!.ReadLogs();
+        Assert.Contains("Pulled from", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hoffmann", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("MRN-STM-PULL-GW-1", logs, StringComparison.Ordinal);
     }
 
     [Fact]
