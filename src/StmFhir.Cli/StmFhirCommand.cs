@@ -14,6 +14,7 @@ internal static class StmFhirCommand
         root.Add(PackageCommand.Create());
         root.Add(PushCommand.Create());
         root.Add(OutboxCommand.Create());
+        root.Add(PullCommand.Create());
         return root;
     }
 

@@ -62,7 +62,11 @@ public static class StmBundleMapper
     private static List<SessionReadResult> ToSessions(ResourceSet resources) =>
         [.. resources.All.OfType<Procedure>().Where(IsStmProcedure).Select(p => ToSession(p, resources))];
 
-    private static bool IsStmProcedure(Procedure procedure) =>
+    /// <summary>
+    /// True when <paramref name="procedure"/> is an STM session (its code has the local STM procedure coding, as the
+    /// forward mapping writes it); other Procedures, e.g. pulled from a server that holds more than STM, are not mapped.
+    /// </summary>
+    public static bool IsStmProcedure(Procedure procedure) =>
         procedure.Code?.Coding.Any(c => c.System == Terminology.StmCodes.StmProcedure.System && c.Code == Terminology.StmCodes.StmProcedure.Code) == true;
 
     private static SessionReadResult ToSession(Procedure procedure, ResourceSet resources)

@@ -32,6 +32,9 @@ internal static partial class ExchangeOptionsValidator
             CheckRange(problems, at, "MaxConditionalEntriesPerTransaction", target.MaxConditionalEntriesPerTransaction, 1, Math.Max(1, target.MaxEntriesPerTransaction));
             CheckAuth(problems, at, target.Auth ?? new FhirTargetAuthOptions());
             CheckResilience(problems, at, target.Resilience ?? new FhirTargetResilienceOptions());
+            var pull = target.Pull ?? new FhirTargetPullOptions();
+            CheckRange(problems, at, "Pull:Interval", pull.Interval, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1));
+            CheckRange(problems, at, "Pull:PageSize", pull.PageSize, 1, 1000);
         }
         return problems;
     }

@@ -40,6 +40,25 @@ public sealed class FhirTargetOptions
 
     /// <summary>Retries, timeouts and the circuit breaker of this target's HTTP client.</summary>
     public FhirTargetResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>Pulling STM sessions from this target (<c>stmfhir pull</c>, and the gateway's scheduled pull).</summary>
+    public FhirTargetPullOptions Pull { get; set; } = new();
+}
+
+/// <summary>Pulling from one target (configuration section <c>Exchange:Targets:N:Pull</c>; see Sync/PULL.md).</summary>
+public sealed class FhirTargetPullOptions
+{
+    /// <summary>Whether the gateway pulls from this target on a schedule. The default value is false (off).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>The time from the end of one scheduled pull to the start of the next. The default value is 5 minutes. Range 100 ms to 1 day.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Resources per search page (<c>_count</c>) of each scan (Procedure, Observation, RiskAssessment). The default value is 100. Range 1 to 1000. Medplum pages with a cursor
+    /// (safe against rows that change during a pull) from 20 up; smaller pages use offsets.
+    /// </summary>
+    public int PageSize { get; set; } = 100;
 }
 
 /// <summary>How StmFhir authenticates to a target.</summary>

@@ -33,4 +33,12 @@ public sealed record Change(ChangeMethod Method, Resource Resource)
 /// <summary>Changes to apply together, all or nothing.</summary>
 /// <param name="Changes">The changes, in Bundle order.</param>
 /// <param name="Source">What produced them (e.g. <c>stm-session</c>, <c>fhir-transaction</c>), recorded on the outbox row.</param>
-public sealed record ChangeSet(IReadOnlyList<Change> Changes, string Source);
+public sealed record ChangeSet(IReadOnlyList<Change> Changes, string Source)
+{
+    /// <summary>
+    /// The target these changes were pulled from, or null for local changes. The outbox row of a pulled change is
+    /// recorded as already delivered to that target (in the same transaction), so the dispatcher never sends data back
+    /// to where it came from; every other target receives it as usual.
+    /// </summary>
+    public string? Origin { get; init; }
+}

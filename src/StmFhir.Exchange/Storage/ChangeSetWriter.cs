@@ -127,7 +127,7 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
         }
 
         long? outboxId = written.Count > 0
-            ? await WriteOutboxAsync(set.Source, [.. written.Select(w => w.Resource)], cancellationToken).ConfigureAwait(false)
+            ? await WriteOutboxAsync(set.Source, set.Origin, [.. written.Select(w => w.Resource)], cancellationToken).ConfigureAwait(false)
             : null;
         var entries = new CommittedEntry[changes.Count];
         for (var i = 0; i < changes.Count; i++)
@@ -237,15 +237,32 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
         return result;
     }
 
-    private async Task<long> WriteOutboxAsync(string source, List<StoredResource> written, CancellationToken cancellationToken)
+    private async Task<long> WriteOutboxAsync(string source, string? origin, List<StoredResource> written, CancellationToken cancellationToken)
     {
         var payload = JsonSerializer.Serialize(new Outbox.OutboxPayload(
             [.. written.Select(w => new Outbox.OutboxResource(w.Type, w.Id, w.Version))]), Outbox.OutboxJsonContext.Default.OutboxPayload);
-        await using var command = connection.Command(
+        long id;
+        await using (var command = connection.Command(
             "INSERT INTO outbox (created_at, source, payload) VALUES (@now, @source, @payload) RETURNING id", transaction)
-            .With("now", now).With("source", source).With("payload", payload);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            .With("now", now).With("source", source).With("payload", payload))
+        {
+            id = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (origin is not null)
+        {
+            // Pulled data is already at its origin: sending it back could only loop (or, where the origin assigned its
+            // own ids, duplicate it there). The dispatcher never claims a delivered row.
+            await using var delivered = connection.Command(
+                "INSERT INTO outbox_delivery (outbox_id, target, state, attempts, next_attempt_at, updated_at, result) " +
+                "VALUES (@id, @target, 'delivered', 0, @now, @now, @result)", transaction)
+                .With("id", id).With("target", origin).With("now", now).With("result", OriginResult);
+            await delivered.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return id;
     }
+
+    /// <summary>The <c>result</c> of a delivery row never sent because the data came from that target.</summary>
+    internal const string OriginResult = "[]";
 
     public static string? UrnUuid(string? fullUrl)
     {

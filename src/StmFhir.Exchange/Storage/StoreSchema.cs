@@ -8,6 +8,8 @@ namespace StmFhir.Exchange.Storage;
 /// <item><c>search_index</c>: one row per indexed value of a current version (tokens incl. business identifiers, references, date ranges);</item>
 /// <item><c>outbox</c>: one row per committed change set, written in the same transaction, for the dispatcher to push;</item>
 /// <item><c>outbox_delivery</c>: per outbox row and target, the delivery state (pending, in_flight with a lease, delivered, dead), attempts, next attempt time and the result or failure.</item>
+/// <item><c>pull_state</c>: per target pulled from, the last pull's time, result and error;</item>
+/// <item><c>pull_watermark</c>: per target and resource type scanned, the greatest <c>meta.lastUpdated</c> of a pulled page whose sessions are committed.</item>
 /// </list>
 /// </summary>
 internal static class StoreSchema
@@ -48,6 +50,16 @@ internal static class StoreSchema
             PRIMARY KEY (outbox_id, target))
         """,
         "CREATE INDEX IF NOT EXISTS ix_outbox_delivery_due ON outbox_delivery (target, state, next_attempt_at, outbox_id)",
+        // Added after version 1; CREATE IF NOT EXISTS also adds them to an existing database, so no migration step is needed.
+        """
+        CREATE TABLE IF NOT EXISTS pull_state (
+            target TEXT NOT NULL PRIMARY KEY, last_run_at BIGINT, last_result TEXT, last_error TEXT, updated_at BIGINT NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS pull_watermark (
+            target TEXT NOT NULL, resource_type TEXT NOT NULL, watermark TEXT NOT NULL, watermark_ticks BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL, PRIMARY KEY (target, resource_type))
+        """,
         "CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL)",
     ];
 }

@@ -1,14 +1,28 @@
 using System.Text.Json;
 using StmFhir.Exchange.Client;
 using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Sync;
 using StmFhir.Gateway.Security;
 
 namespace StmFhir.Gateway.Delivery;
 
-/// <summary>The outbox's delivery state.</summary>
+/// <summary>The outbox's delivery state and the pulls' state.</summary>
 /// <param name="Targets">Per target, rows pending, in flight, delivered and dead-lettered.</param>
 /// <param name="Dead">The dead-lettered rows with the target's reasons.</param>
-internal sealed record ExchangeStatus(IReadOnlyList<OutboxTargetCounts> Targets, IReadOnlyList<DeadRow> Dead);
+/// <param name="Pulls">Per target pulled from (by the schedule or <c>stmfhir pull</c>), or with a scheduled pull.</param>
+internal sealed record ExchangeStatus(IReadOnlyList<OutboxTargetCounts> Targets, IReadOnlyList<DeadRow> Dead, IReadOnlyList<PullStatus> Pulls);
+
+/// <summary>A target's pulls.</summary>
+/// <param name="Target">The target.</param>
+/// <param name="Scheduled">Whether the gateway pulls from it on a schedule (<c>Pull:Enabled</c>).</param>
+/// <param name="Watermark">The <c>_lastUpdated</c> the next pull searches Procedures from (inclusive).</param>
+/// <param name="Watermarks">The same per resource type scanned (Procedure, Observation, RiskAssessment).</param>
+/// <param name="LastPullAt">When the last pull started.</param>
+/// <param name="LastCounts">What it did.</param>
+/// <param name="LastFailures">The Procedures it could not store, by id at the target, with the reason.</param>
+/// <param name="LastError">Why it stopped early, if it did.</param>
+internal sealed record PullStatus(string Target, bool Scheduled, string? Watermark, IReadOnlyDictionary<string, string> Watermarks, DateTimeOffset? LastPullAt, PullCounts? LastCounts,
+    IReadOnlyList<PullFailure> LastFailures, string? LastError);
 
 /// <summary>A dead-lettered row.</summary>
 /// <param name="OutboxId">The outbox row (for <c>stmfhir outbox replay</c>).</param>
@@ -24,23 +38,29 @@ internal sealed record DeadRow(long OutboxId, string Target, string Source, int 
 /// <summary><c>GET /exchange/status</c>.</summary>
 internal static class ExchangeEndpoints
 {
-    /// <summary>Maps <c>GET /exchange/status</c> (read scope): counts per target and the dead-lettered rows.</summary>
+    /// <summary>Maps <c>GET /exchange/status</c> (read scope): counts per target, the dead-lettered rows, the pulls.</summary>
     public static IEndpointRouteBuilder MapExchangeStatus(this IEndpointRouteBuilder app)
     {
         app.MapGet("/exchange/status", StatusAsync).RequireAuthorization(Scopes.ReadPolicy)
-            .WithTags("Exchange").WithSummary("Delivery state of the outbox per target, and the dead-lettered rows with their reasons")
+            .WithTags("Exchange").WithSummary("Delivery state of the outbox per target, the dead-lettered rows with their reasons, and the pulls per target")
             .Produces<ExchangeStatus>();
         return app;
     }
 
-    private static async Task<IResult> StatusAsync(IOutboxStore outbox, IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<IResult> StatusAsync(IOutboxStore outbox, IPullStateStore pulls, IServiceProvider services, CancellationToken cancellationToken)
     {
         // Rows committed since the dispatcher's last poll count as pending for every configured target.
-        var targets = services.GetService<IFhirTargets>()?.Names;
+        var exchange = services.GetService<IFhirTargets>();
+        var targets = exchange?.Names;
         var counts = await outbox.CountAsync(targets?.ToList(), cancellationToken).ConfigureAwait(false);
         var dead = await outbox.ListAsync(OutboxStates.Dead, 1000, cancellationToken).ConfigureAwait(false);
+        var pullStates = (await pulls.ListPullStatesAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(p => p.Target, StringComparer.Ordinal);
+        var scheduled = targets?.Where(t => exchange!.GetOptions(t).Pull.Enabled).ToHashSet(StringComparer.Ordinal) ?? [];
+        var pullStatus = pullStates.Keys.Union(scheduled).Order(StringComparer.Ordinal).Select(t => pullStates.TryGetValue(t, out var p)
+            ? new PullStatus(t, scheduled.Contains(t), p.Watermark, p.Watermarks, p.LastPullAt, p.LastCounts, p.LastFailures, p.LastError)
+            : new PullStatus(t, true, null, new Dictionary<string, string>(), null, null, [], null));
         return TypedResults.Ok(new ExchangeStatus(counts, [.. dead.Select(d => new DeadRow(
             d.OutboxId, d.Target, d.Source, d.Attempts, d.UpdatedAt, d.HttpStatus, d.Error,
-            d.Outcome is null ? null : JsonDocument.Parse(d.Outcome).RootElement.Clone()))]));
+            d.Outcome is null ? null : JsonDocument.Parse(d.Outcome).RootElement.Clone()))], [.. pullStatus]));
     }
 }
