@@ -27,18 +27,22 @@ internal static class SampleSessions
             json["sessionId"] = sessionId;
             json["patient"]!["identifier"]!["value"] = $"{prefix}-MRN-{i % patients}";
             var body = Encoding.UTF8.GetBytes(json.ToJsonString());
-            var read = StmSessionReader.Read(body);
-            if (!read.IsValid)
-            {
-                throw new InvalidOperationException($"Generated session {sessionId} is invalid: {string.Join("; ", read.Problems)}");
-            }
-            var identifiers = StmBundleMapper.ToBundle(read.Session!).Entry
-                .Select(e => e.Resource!)
-                .SelectMany(r => IdentifiersOf(r).Select(id => new ExpectedIdentifier(r.TypeName, id.System ?? "", id.Value ?? "")))
-                .ToList();
-            sessions.Add(new GeneratedSession(json["sourceSystem"]!.GetValue<string>(), sessionId, body, identifiers));
+            sessions.Add(new GeneratedSession(json["sourceSystem"]!.GetValue<string>(), sessionId, body, Identifiers(body)));
         }
         return sessions;
+    }
+
+    /// <summary>Every business identifier of the FHIR resources a session (STM JSON) maps to.</summary>
+    public static IReadOnlyList<ExpectedIdentifier> Identifiers(ReadOnlyMemory<byte> sessionJson)
+    {
+        var read = StmSessionReader.Read(sessionJson);
+        if (!read.IsValid)
+        {
+            throw new InvalidOperationException($"Invalid session: {string.Join("; ", read.Problems)}");
+        }
+        return [.. StmBundleMapper.ToBundle(read.Session!).Entry
+            .Select(e => e.Resource!)
+            .SelectMany(r => IdentifiersOf(r).Select(id => new ExpectedIdentifier(r.TypeName, id.System ?? "", id.Value ?? "")))];
     }
 
     private static IEnumerable<Identifier> IdentifiersOf(Resource resource) => resource switch

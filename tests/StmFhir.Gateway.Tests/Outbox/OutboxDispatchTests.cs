@@ -181,6 +181,43 @@ public sealed class OutboxDispatchTests(PeerFhirServer peer) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SameSessionPostedTwentyTimesAtOnce_IsStoredOnce_AndEachResourceArrivesOnce()
+    {
+        await using var gateway = Gateway();
+        var client = gateway.ClientWithKey();
+        var json = SessionJson.Text("STM-OB-0041", mrn: "MRN-OB-41");
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var posts = Enumerable.Range(0, 20).Select(async _ =>
+        {
+            await go.Task;
+            using var response = await client.PostAsync("/stm/sessions", Http.Json(json, "application/json"));
+            return (response.StatusCode, Outcome: (await response.ReadJsonAsync()).GetProperty("outcome").GetString());
+        }).ToList();
+        go.SetResult();
+        var answers = await Task.WhenAll(posts);
+
+        Assert.All(answers, a => Assert.True(a.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, a.ToString()));
+        Assert.Equal(1, answers.Count(a => a.Outcome == "created"));
+        Assert.Equal(19, answers.Count(a => a.Outcome == "unchanged"));
+        // One stored change, so one outbox row: delivered once.
+        await WaitForAsync(client, delivered: 1, dead: 0);
+
+        var stored = await (await client.GetAsync($"/fhir/Procedure?identifier={Uri.EscapeDataString($"{SourceSystem}|STM-OB-0041")}")).ReadFhirAsync<Bundle>();
+        var procedure = Assert.Single(stored.Entry).Resource!;
+        Assert.Equal("1", procedure.Meta?.VersionId);
+        var history = await (await client.GetAsync($"/fhir/Procedure/{procedure.Id}/_history")).ReadFhirAsync<Bundle>();
+        Assert.Single(history.Entry);
+
+        var identifiers = SampleSessions.Identifiers(System.Text.Encoding.UTF8.GetBytes(json));
+        Assert.Equal(["Patient", "Practitioner", "Procedure", "Observation", "RiskAssessment"], identifiers.Select(i => i.ResourceType).Distinct());
+        foreach (var identifier in identifiers)
+        {
+            Assert.Single(await PeerSearchAsync(identifier.ResourceType, identifier.System, identifier.Value));
+        }
+    }
+
+    [Fact]
     public async Task Restart_WhileRowsArePending_LosesAndDuplicatesNothing()
     {
         await peer.SetFaultsAsync("""{"steps":[{"kind":"status","status":503,"times":10000}]}""");
