@@ -76,7 +76,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
             throw new InvalidOperationException($"No built gateway at {_dll}: dotnet build src/StmFhir.Gateway -c Release");
         }
         Url = new Uri($"http://127.0.0.1:{FreePort()}/");
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(DotnetHost())
         {
             WorkingDirectory = WorkDirectory,
             RedirectStandardInput = true,
@@ -176,6 +176,10 @@ internal sealed class GatewayProcess : IAsyncDisposable
             }
         }
     }
+
+    // The host running this process when it is dotnet (a test host, `dotnet tool.dll`), so the same SDK runs the gateway.
+    private static string DotnetHost() =>
+        System.Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 
     private static int FreePort()
     {

@@ -26,27 +26,49 @@ public sealed class GatewayKillTests(PeerFhirServer peer, ITestOutputHelper outp
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "stmfhir-kill-" + Guid.NewGuid().ToString("N"));
     private GatewayProcess _gateway = null!;
 
-    public async Task InitializeAsync()
+    /// <summary>
+    /// The gateway process on <see cref="_folder"/>. <paramref name="targetRetryDelay"/>: configure the target in full
+    /// (<c>Exchange:Targets</c>, named <c>default</c> as <c>STMFHIR_TARGET_URL</c> names it) with that HTTP retry delay
+    /// instead of the default 1 s, so that many injected 503s cost seconds, not a minute; null: <c>STMFHIR_TARGET_URL</c>.
+    /// </summary>
+    private void CreateGateway(string? targetRetryDelay = null)
     {
-        await peer.ResetAsync();
-        // The peer's validator refuses the sessions' RiskAssessment predictions (a Medplum quirk the delivery tests also turn off).
-        await peer.ConfigureAsync("""{"validate":false}""");
-        _gateway = new GatewayProcess(GatewayProcess.BuiltGatewayDll(), _folder, new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["STMFHIR_DATA_DIR"] = Path.Combine(_folder, "data"),
-            ["STMFHIR_TARGET_URL"] = peer.BaseUrl.ToString(),
             ["STMFHIR_API_KEY"] = Key,
             // A killed gateway's claims are taken back after the lease; short so that the test need not wait 5 minutes.
             ["Exchange__Outbox__Lease"] = "00:00:03",
             ["Exchange__Outbox__PollInterval"] = "00:00:00.200",
             ["Exchange__Outbox__RetryDelay"] = "00:00:00.200",
             ["Exchange__Outbox__MaxRetryDelay"] = "00:00:01",
-        });
+        };
+        if (targetRetryDelay is null)
+        {
+            environment["STMFHIR_TARGET_URL"] = peer.BaseUrl.ToString();
+        }
+        else
+        {
+            environment["Exchange__Targets__0__Name"] = "default";
+            environment["Exchange__Targets__0__BaseUrl"] = peer.BaseUrl.ToString();
+            environment["Exchange__Targets__0__Resilience__RetryDelay"] = targetRetryDelay;
+        }
+        _gateway = new GatewayProcess(GatewayProcess.BuiltGatewayDll(), _folder, environment);
+    }
+
+    public async Task InitializeAsync()
+    {
+        await peer.ResetAsync();
+        // The peer's validator refuses the sessions' RiskAssessment predictions (a Medplum quirk the delivery tests also turn off).
+        await peer.ConfigureAsync("""{"validate":false}""");
     }
 
     public async Task DisposeAsync()
     {
-        await _gateway.DisposeAsync();
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
         await peer.ResetAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
@@ -65,6 +87,7 @@ public sealed class GatewayKillTests(PeerFhirServer peer, ITestOutputHelper outp
         var sessions = SampleSessions.Create("STM-KILL", 60, patients: 7);
         // Every peer request takes 100 ms, so the dispatcher is still busy (a request in flight) when the kill comes.
         await peer.SetFaultsAsync("""{"steps":[{"kind":"delay","ms":100,"times":10000}]}""");
+        CreateGateway();
         await _gateway.StartAsync(ReadyTimeout);
         var clock = Stopwatch.StartNew();
 
@@ -81,6 +104,78 @@ public sealed class GatewayKillTests(PeerFhirServer peer, ITestOutputHelper outp
         Assert.True(atKill.Delivered < sessions.Count, $"killed at {killedAt}: {atKill}");
         Assert.Equal(0, drained.Dead);
         await AssertExactlyOnceAtPeerAsync(sessions);
+    }
+
+    [Fact]
+    public async Task KilledTwiceWhileIngestingUnder503s_ClientsRetryingUntilAcknowledged_EverySessionArrivesExactlyOnce()
+    {
+        var sessions = SampleSessions.Create("STM-SOAK", 120, patients: 12);
+        CreateGateway(targetRetryDelay: "00:00:00.050");
+        await _gateway.StartAsync(ReadyTimeout);
+        var clock = Stopwatch.StartNew();
+        // Every 5th FHIR request at the peer answers 503 (20 %), as in the soak of issue 5 (tests/StmFhir.Benchmarks/Soak).
+        await peer.SetFaultsAsync("""{"steps":[{"kind":"status","status":503,"every":5,"times":10000}]}""");
+        var acknowledged = 0;
+        using var stop = new CancellationTokenSource(Patience);
+        var kills = Task.Run(async () =>
+        {
+            foreach (var threshold in new[] { sessions.Count / 3, sessions.Count * 2 / 3 })
+            {
+                while (Volatile.Read(ref acknowledged) < threshold)
+                {
+                    await Task.Delay(10, stop.Token);
+                }
+                _gateway.Kill();
+                await _gateway.StartAsync(ReadyTimeout, stop.Token);
+            }
+        });
+
+        using (var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) })
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", Key);
+            var next = -1;
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < sessions.Count)
+                {
+                    await PostUntilAcknowledgedAsync(client, sessions[i], stop.Token);
+                    Interlocked.Increment(ref acknowledged);
+                }
+            })));
+        }
+        await kills;
+        var drained = await WaitForStatusAsync(c => c.Pending == 0 && c.InFlight == 0 && c.Delivered + c.Dead >= sessions.Count, "drained");
+
+        output.WriteLine($"ingested and drained in {clock.Elapsed.TotalSeconds:0.0} s: {drained}");
+        Assert.Equal(3, _gateway.Starts);
+        Assert.Equal((sessions.Count, 0), (drained.Delivered, drained.Dead));
+        await peer.ClearFaultsAsync(); // so that the searches below are not faulted themselves
+        await AssertExactlyOnceAtPeerAsync(sessions);
+    }
+
+    /// <summary>
+    /// Posts until the gateway answers 201 or 200 (a session stored just before a kill is recognised after it);
+    /// connection failures while it is down are retried.
+    /// </summary>
+    private async Task PostUntilAcknowledgedAsync(HttpClient client, GeneratedSession session, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                using var content = new ByteArrayContent(session.Json);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                using var response = await client.PostAsync(new Uri(_gateway.Url, "stm/sessions"), content, cancellationToken);
+                Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"{session.SessionId}: {(int)response.StatusCode}");
+                return;
+            }
+            catch (Exception e) when ((e is HttpRequestException or TaskCanceledException) && !cancellationToken.IsCancellationRequested)
+            {
+                // Killed, or not listening yet.
+            }
+            await Task.Delay(100, cancellationToken);
+        }
     }
 
     private HttpClient GatewayClient()
