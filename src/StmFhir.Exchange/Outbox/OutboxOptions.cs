@@ -12,7 +12,11 @@ public sealed class OutboxOptions
     /// <summary>Rows claimed per target and poll.</summary>
     public int BatchSize { get; set; } = 10;
 
-    /// <summary>How long a claim holds; a row still in flight after that (its dispatcher died) is claimed again.</summary>
+    /// <summary>
+    /// How long a claim holds; a row still in flight after that (its dispatcher died) is claimed again. The dispatcher
+    /// renews the lease every third of it while it delivers the row, so a slow delivery is not taken over. The default is
+    /// 5 minutes.
+    /// </summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The wait before the second attempt after a transient failure; it doubles per attempt.</summary>

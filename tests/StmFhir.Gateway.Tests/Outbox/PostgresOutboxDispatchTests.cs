@@ -53,6 +53,39 @@ public sealed class PostgresOutboxDispatchTests(PeerFhirServer peer, PostgresSer
         Assert.All(provenances.GroupBy(p => p), g => Assert.Single(g));
     }
 
+    [Fact]
+    public async Task TwoGatewaysSharingOneOutbox_WithASlowTargetAndAShortLease_DeliverEveryRowOnce()
+    {
+        // Each peer request takes 300 ms, so a batch of 10 rows takes ~6 s to deliver: longer than the 3 s lease. Before
+        // the dispatcher renewed its leases, the other gateway took the batch's later rows when the lease ran out and both
+        // delivered them (two or three Provenances for half of the rows).
+        await _peer.SetFaultsAsync("""{"steps":[{"kind":"delay","ms":300,"times":10000}]}""");
+        var storage = await NewStorageAsync();
+        await using var a = Gateway(storage);
+        await using var b = Gateway(storage);
+        foreach (var gateway in new[] { a, b })
+        {
+            gateway.Settings["Exchange:Outbox:Lease"] = "00:00:03";
+            gateway.Settings["Exchange:Outbox:BatchSize"] = "10";
+        }
+        var (clientA, clientB) = (a.ClientWithKey(), b.ClientWithKey());
+
+        for (var i = 0; i < 10; i++)
+        {
+            await PostAsync(clientA, $"STM-PG3-{i:D4}", $"MRN-PG3-{i % 3}");
+        }
+
+        await WaitForAsync(clientB, delivered: 10, dead: 0);
+        await _peer.ClearFaultsAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            await AssertArrivedOnceAsync($"STM-PG3-{i:D4}", $"MRN-PG3-{i % 3}");
+        }
+        var provenances = await ProvenanceSourcesAsync();
+        Assert.All(provenances.GroupBy(p => p), g => Assert.True(g.Count() == 1, $"{g.Key} delivered {g.Count()} times"));
+        Assert.Equal(10, provenances.Count);
+    }
+
     /// <summary>The delivery source (<c>outbox/{id}</c>) of every Provenance at the peer.</summary>
     private async Task<List<string>> ProvenanceSourcesAsync()
     {
