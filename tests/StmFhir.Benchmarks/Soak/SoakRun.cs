@@ -160,6 +160,8 @@ internal static class SoakRun
         using var fhir = new HttpClient { BaseAddress = peer.BaseUrl, Timeout = TimeSpan.FromMinutes(2) };
         var inventory = await PeerInventory.ReadAsync(fhir, PeerInventory.IdentifiedTypes);
         var procedures = await PeerInventory.CountAsync(fhir, "Procedure");
+        // One Provenance per delivery: more than one per row means a row was delivered again (after a kill, its lease).
+        var provenances = await PeerInventory.CountAsync(fhir, "Provenance");
         var expected = sessions.SelectMany(s => s.Identifiers).DistinctBy(i => (i.ResourceType, i.Key)).ToList();
         var lost = expected.Count(i => inventory.Count(i.ResourceType, i.Key) == 0);
         var lostProcedures = sessions.Count(s => inventory.Count("Procedure", s.SourceSystem + "|" + s.SessionId) == 0);
@@ -171,6 +173,7 @@ internal static class SoakRun
         Console.WriteLine(FormattableString.Invariant($"  time to ingest {ingest.TotalSeconds:0.0} s; time to drain {(drained is null ? "not drained" : $"{drain.TotalSeconds:0.0} s from the start, {(drain - ingest).TotalSeconds:0.0} s after the ingest")}"));
         Console.WriteLine($"  distinct Procedures {inventory.Distinct("Procedure")} (peer total {procedures}); resources by type {string.Join(", ", inventory.Totals.Select(t => $"{t.Key} {t.Value}"))}");
         Console.WriteLine($"  duplicates {duplicates}; lost {lost} resources ({lostProcedures} Procedures); resources the sessions do not explain {unexpected}");
+        Console.WriteLine($"  deliveries recorded at the peer (Provenances) {provenances} for {count} outbox rows: {provenances - count} rows delivered again after a kill");
         var ok = drained is not null && inventory.Distinct("Procedure") == count && procedures == count && duplicates == 0 && lost == 0 && unexpected == 0 && refusals == 0;
         Console.WriteLine(ok ? "PASS" : $"FAIL (the gateway's data and logs are kept in {work})");
         await gateway.DisposeAsync();
