@@ -25,6 +25,27 @@ public sealed class OutboxOptions
     /// <summary>The longest wait between attempts.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Every problem with these options; empty when they are usable.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (PollInterval <= TimeSpan.Zero)
+        {
+            yield return "Exchange:Outbox:PollInterval must be positive";
+        }
+        if (BatchSize is < 1 or > 1000)
+        {
+            yield return "Exchange:Outbox:BatchSize must be from 1 to 1000";
+        }
+        if (Lease < TimeSpan.FromSeconds(1))
+        {
+            yield return "Exchange:Outbox:Lease must be at least 1 second";
+        }
+        if (RetryDelay <= TimeSpan.Zero || MaxRetryDelay < RetryDelay)
+        {
+            yield return "Exchange:Outbox:RetryDelay must be positive and MaxRetryDelay at least RetryDelay";
+        }
+    }
+
     /// <summary>The wait before attempt <paramref name="attempts"/> + 1.</summary>
     public TimeSpan BackOff(int attempts)
     {
