@@ -13,10 +13,12 @@ namespace StmFhir.Gateway.Tests.Outbox;
 /// <summary>
 /// The gateway as a separate process (the built dll, configured by environment variables as an operator would) is
 /// killed with SIGKILL while its dispatcher is delivering to the real peer, and started again on the same SQLite
-/// folder: every session arrives at the peer exactly once. Checked by searching the peer, not by asking the gateway.
+/// folder, or, on PostgreSQL, one of two gateways sharing the outbox is killed and the other carries on: every session
+/// arrives at the peer exactly once. Checked by searching the peer, not by asking the gateway.
 /// </summary>
+/// <remarks>In the peer's collection (tests that reset the peer must not overlap), so PostgreSQL comes as a class fixture.</remarks>
 [Collection(PeerCollection.Name)]
-public sealed class GatewayKillTests(PeerFhirServer peer, ITestOutputHelper output) : IAsyncLifetime
+public sealed class GatewayKillTests(PeerFhirServer peer, PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime, IClassFixture<PostgresServer>
 {
     private const string Key = "kill-test-key-00000001";
     // The first start on a machine fills the validation engine's cache (~40 s); later starts take a few seconds.
@@ -24,6 +26,7 @@ public sealed class GatewayKillTests(PeerFhirServer peer, ITestOutputHelper outp
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "stmfhir-kill-" + Guid.NewGuid().ToString("N"));
+    private readonly List<GatewayProcess> _gateways = [];
     private GatewayProcess _gateway = null!;
 
     /// <summary>
@@ -31,9 +34,10 @@ public sealed class GatewayKillTests(PeerFhirServer peer, ITestOutputHelper outp
     /// (<c>Exchange:Targets</c>, named <c>default</c> as <c>STMFHIR_TARGET_URL</c> names it) with that HTTP retry delay
     /// instead of the default 1 s, so that many injected 503s cost seconds, not a minute; null: <c>STMFHIR_TARGET_URL</c>.
     /// </summary>
-    private void CreateGateway(string? targetRetryDelay = null)
+    /// <param name="storage">Storage settings other than the SQLite folder (e.g. PostgreSQL), as environment variables.</param>
+    private GatewayProcess CreateGateway(string? targetRetryDelay = null, IReadOnlyDictionary<string, string>? storage = null)
     {
-        var environment = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(storage ?? new Dictionary<string, string>())
         {
             ["STMFHIR_DATA_DIR"] = Path.Combine(_folder, "data"),
             ["STMFHIR_API_KEY"] = Key,
@@ -53,7 +57,9 @@ public sealed class GatewayKillTests(PeerFhirServer peer, ITestOutputHelper outp
             environment["Exchange__Targets__0__BaseUrl"] = peer.BaseUrl.ToString();
             environment["Exchange__Targets__0__Resilience__RetryDelay"] = targetRetryDelay;
         }
-        _gateway = new GatewayProcess(GatewayProcess.BuiltGatewayDll(), _folder, environment);
+        _gateway = new GatewayProcess(GatewayProcess.BuiltGatewayDll(), Path.Combine(_folder, $"gateway-{_gateways.Count}"), environment);
+        _gateways.Add(_gateway);
+        return _gateway;
     }
 
     public async Task InitializeAsync()
@@ -65,9 +71,9 @@ public sealed class GatewayKillTests(PeerFhirServer peer, ITestOutputHelper outp
 
     public async Task DisposeAsync()
     {
-        if (_gateway is not null)
+        foreach (var gateway in _gateways)
         {
-            await _gateway.DisposeAsync();
+            await gateway.DisposeAsync();
         }
         await peer.ResetAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -158,6 +164,34 @@ public sealed class GatewayKillTests(PeerFhirServer peer, ITestOutputHelper outp
         await AssertExactlyOnceAtPeerAsync(sessions);
     }
 
+    [Fact]
+    public async Task TwoGatewaysOnPostgres_OneKilledWhileDelivering_TheOtherDeliversItsRows_EverySessionArrivesExactlyOnce()
+    {
+        var sessions = SampleSessions.Create("STM-PGKILL", 40, patients: 5);
+        var storage = new Dictionary<string, string>
+        {
+            ["Storage__Provider"] = "postgresql",
+            ["Storage__ConnectionString"] = await postgres.NewSchemaAsync(),
+        };
+        // Slow while ingesting (see above), then 100 ms per peer request so that both dispatchers are busy at the kill.
+        await peer.SetFaultsAsync("""{"steps":[{"kind":"delay","ms":1000,"times":10000}]}""");
+        var survivor = CreateGateway(storage: storage);
+        var victim = CreateGateway(storage: storage);
+        await Task.WhenAll(survivor.StartAsync(ReadyTimeout), victim.StartAsync(ReadyTimeout));
+
+        await PostAllAsync(sessions, victim);
+        await peer.SetFaultsAsync("""{"steps":[{"kind":"delay","ms":100,"times":10000}]}""");
+        var atKill = await WaitForStatusAsync(c => c.Delivered >= 5 && c.Delivered < sessions.Count && c.InFlight > 0, "some delivered, some in flight", survivor);
+        victim.Kill();
+
+        // The victim's claims come back after its 3 s lease; the survivor takes them.
+        var drained = await WaitForStatusAsync(c => c.Delivered == sessions.Count && c.Pending == 0 && c.InFlight == 0, "drained", survivor);
+        output.WriteLine($"killed one of two gateways with {atKill}; the other drained: {drained}");
+        Assert.Equal(0, drained.Dead);
+        await peer.ClearFaultsAsync();
+        await AssertExactlyOnceAtPeerAsync(sessions);
+    }
+
     /// <summary>
     /// Posts until the gateway answers 201 or 200 (a session stored just before a kill is recognised after it);
     /// connection failures while it is down are retried.
@@ -182,16 +216,16 @@ public sealed class GatewayKillTests(PeerFhirServer peer, ITestOutputHelper outp
         }
     }
 
-    private HttpClient GatewayClient()
+    private HttpClient GatewayClient(GatewayProcess? gateway = null)
     {
-        var client = new HttpClient { BaseAddress = _gateway.Url, Timeout = TimeSpan.FromSeconds(60) };
+        var client = new HttpClient { BaseAddress = (gateway ?? _gateway).Url, Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Add("X-Api-Key", Key);
         return client;
     }
 
-    private async Task PostAllAsync(IReadOnlyList<GeneratedSession> sessions)
+    private async Task PostAllAsync(IReadOnlyList<GeneratedSession> sessions, GatewayProcess? gateway = null)
     {
-        using var client = GatewayClient();
+        using var client = GatewayClient(gateway);
         var next = -1;
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
@@ -206,9 +240,9 @@ public sealed class GatewayKillTests(PeerFhirServer peer, ITestOutputHelper outp
         })));
     }
 
-    private async Task<TargetCounts> WaitForStatusAsync(Func<TargetCounts, bool> condition, string what)
+    private async Task<TargetCounts> WaitForStatusAsync(Func<TargetCounts, bool> condition, string what, GatewayProcess? gateway = null)
     {
-        using var client = GatewayClient();
+        using var client = GatewayClient(gateway);
         var clock = Stopwatch.StartNew();
         var counts = new TargetCounts(0, 0, 0, 0);
         while (clock.Elapsed < Patience)
@@ -226,7 +260,7 @@ public sealed class GatewayKillTests(PeerFhirServer peer, ITestOutputHelper outp
             }
             await Task.Delay(50);
         }
-        throw new TimeoutException($"Not {what} within {Patience.TotalSeconds} s: {counts}\n{_gateway.RecentOutput}");
+        throw new TimeoutException($"Not {what} within {Patience.TotalSeconds} s: {counts}\n{(gateway ?? _gateway).RecentOutput}");
     }
 
     /// <summary>Every business identifier of every session is held by exactly one resource at the peer, and the peer holds nothing else.</summary>
