@@ -166,7 +166,6 @@ internal static class SoakRun
         var lost = expected.Count(i => inventory.Count(i.ResourceType, i.Key) == 0);
         var lostProcedures = sessions.Count(s => inventory.Count("Procedure", s.SourceSystem + "|" + s.SessionId) == 0);
         var duplicates = PeerInventory.IdentifiedTypes.Sum(inventory.Duplicates);
-        var expectedKeys = expected.Select(i => (i.ResourceType, i.Key)).ToHashSet();
         var unexpected = PeerInventory.IdentifiedTypes.Sum(t => inventory.Totals[t]) - expected.Count - duplicates;
         Console.WriteLine(FormattableString.Invariant($"Verified at the peer in {verify.Elapsed.TotalSeconds:0.0} s (paged reads of {string.Join(", ", PeerInventory.IdentifiedTypes)}):"));
         Console.WriteLine($"  sessions {count}; kills {killTimes.Count} (at {string.Join(", ", killTimes.Select(t => t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s"))}; down {downtime.TotalSeconds:0.0} s in all)");
