@@ -2,10 +2,16 @@ using BenchmarkDotNet.Running;
 using StmFhir.Benchmarks.Load;
 
 // Benchmarks: dotnet run -c Release --project tests/StmFhir.Benchmarks -- --filter '*'
+// Soak (starts the peer and the gateway itself): dotnet run -c Release --project tests/StmFhir.Benchmarks -- soak [sessions]
 // Load run against a running gateway: dotnet run -c Release --project tests/StmFhir.Benchmarks -- load --url http://127.0.0.1:8080 --key KEY
 if (args is ["load", .. var rest])
 {
     return await LoadDriver.RunAsync(rest);
+}
+if (args is ["soak", .. var soak])
+{
+    // Issue 5's soak: peer with 20 % 503s, gateway processes killed twice, drain, verify at the peer (Soak/SoakRun.cs).
+    return await StmFhir.Benchmarks.Soak.SoakRun.RunAsync(soak);
 }
 if (args is ["cold-bare", var file])
 {

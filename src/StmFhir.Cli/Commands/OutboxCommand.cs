@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Data.Common;
 using System.Globalization;
 using StmFhir.Exchange.Outbox;
 using StmFhir.Exchange.Storage;
@@ -6,25 +7,24 @@ using StmFhir.Exchange.Storage;
 namespace StmFhir.Cli.Commands;
 
 /// <summary>
-/// <c>stmfhir outbox list [--state S] | replay &lt;id&gt; | replay --all-dead</c>, with <c>--data DIR</c> (default
-/// <c>STMFHIR_DATA_DIR</c>, else <c>data</c>, as the gateway): the delivery state of the gateway's SQLite outbox, and
-/// moving dead-lettered rows back to pending for the gateway's dispatcher to deliver again. Exit code 2 when the data
-/// folder holds no database or a replay found no dead row.
+/// <c>stmfhir outbox list [--state S] | replay &lt;id&gt; | replay --all-dead</c>: the delivery state of the gateway's
+/// outbox, and moving dead-lettered rows back to pending for the gateway's dispatcher to deliver again. The database is
+/// the gateway's, found from the same storage settings (<see cref="GatewaySettings"/>): SQLite in <c>--data DIR</c>
+/// (default <c>STMFHIR_DATA_DIR</c>, else <c>data</c>) or PostgreSQL (<c>--provider postgresql --connection-string CS</c>,
+/// or <c>Storage__Provider</c>/<c>Storage__ConnectionString</c>, or the <c>Storage</c> section of <c>--config FILE</c>).
+/// Exit code 2 when the settings are incomplete, the database cannot be opened (no SQLite file there) or a replay found
+/// no dead row.
 /// </summary>
 internal static class OutboxCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data")
-        {
-            Description = "The gateway's data folder (holding stmfhir.db); default STMFHIR_DATA_DIR, else 'data'.",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("STMFHIR_DATA_DIR") is { Length: > 0 } dir ? dir : "data",
-            Recursive = true,
-        };
+        var settings = new GatewaySettings.Options();
+        GatewaySettings.Arguments Storage(ParseResult parseResult) => settings.From(parseResult);
         var state = new Option<string?>("--state") { Description = "Only rows in this state: pending, in_flight, delivered or dead." };
         state.AcceptOnlyFromAmong([.. OutboxStates.All]);
         var list = new Command("list", "List the outbox's delivery rows per target, oldest first.") { state };
-        list.SetAction((parseResult, cancellationToken) => WithStoreAsync(parseResult.GetRequiredValue(data), parseResult.InvocationConfiguration.Error,
+        list.SetAction((parseResult, cancellationToken) => WithStoreAsync(Storage(parseResult), parseResult.InvocationConfiguration.Error,
             (outbox, ct) => ListAsync(outbox, parseResult.GetValue(state), parseResult.InvocationConfiguration.Output, ct), cancellationToken));
 
         var id = new Argument<long?>("id") { Description = "The outbox row to deliver again.", Arity = ArgumentArity.ZeroOrOne };
@@ -37,19 +37,42 @@ internal static class OutboxCommand
                 result.AddError("Give either an outbox row id or --all-dead.");
             }
         });
-        replay.SetAction((parseResult, cancellationToken) => WithStoreAsync(parseResult.GetRequiredValue(data), parseResult.InvocationConfiguration.Error,
+        replay.SetAction((parseResult, cancellationToken) => WithStoreAsync(Storage(parseResult), parseResult.InvocationConfiguration.Error,
             (outbox, ct) => ReplayAsync(outbox, parseResult.GetValue(id), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, ct),
             cancellationToken));
 
-        return new Command("outbox", "Show and replay the gateway's outbox deliveries (SQLite data folder).") { data, list, replay };
+        var outbox = new Command("outbox", "Show and replay the gateway's outbox deliveries (its SQLite data folder or PostgreSQL database).") { list, replay };
+        foreach (var option in settings.All)
+        {
+            outbox.Options.Add(option);
+        }
+        return outbox;
     }
 
-    private static async Task<int> WithStoreAsync(string dataDirectory, TextWriter error, Func<IOutboxStore, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
+    private static async Task<int> WithStoreAsync(GatewaySettings.Arguments arguments, TextWriter error, Func<IOutboxStore, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
     {
-        var options = new StorageOptions { DataDirectory = dataDirectory };
-        if (!File.Exists(options.SqlitePath))
+        StorageOptions options;
+        try
         {
-            await error.WriteLineAsync($"No gateway database at {options.SqlitePath}; pass --data DIR or set STMFHIR_DATA_DIR.");
+            options = GatewaySettings.Storage(arguments, Environment.GetEnvironmentVariables());
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            await error.WriteLineAsync($"Cannot read the storage settings: {e.Message}");
+            return ExitCodes.UsageOrIo;
+        }
+        var problems = options.Problems().ToList();
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems)
+            {
+                await error.WriteLineAsync(problem + " (--provider, --connection-string, --data, --config, or Storage__* variables)");
+            }
+            return ExitCodes.UsageOrIo;
+        }
+        if (options.Provider == "sqlite" && !File.Exists(options.SqlitePath))
+        {
+            await error.WriteLineAsync($"No gateway database at {options.SqlitePath}; pass --data DIR or set STMFHIR_DATA_DIR (for PostgreSQL: --provider postgresql --connection-string ...).");
             return ExitCodes.UsageOrIo;
         }
         var store = ResourceStores.Create(options, TimeProvider.System);
@@ -57,6 +80,12 @@ internal static class OutboxCommand
         {
             await store.InitializeAsync(cancellationToken);
             return await action((IOutboxStore)store, cancellationToken);
+        }
+        catch (DbException e)
+        {
+            // The provider's message (host, database, reason); a connection string's password is never part of it.
+            await error.WriteLineAsync($"Cannot use the gateway's {options.Provider} database: {e.Message}");
+            return ExitCodes.UsageOrIo;
         }
         finally
         {

@@ -10,10 +10,12 @@ using StmFhir.Exchange.Sync;
 namespace StmFhir.Cli.Commands;
 
 /// <summary>
-/// <c>stmfhir pull --server NAME [--config FILE] [--data DIR] [--since INSTANT] [--count N]</c>: pulls the STM sessions
+/// <c>stmfhir pull --server NAME [--since INSTANT] [--count N] [storage]</c>: pulls the STM sessions
 /// changed at a configured target since its stored watermark into the gateway's store (Sync/PULL.md). Targets and storage
-/// come from the gateway's configuration: <c>--config</c> (e.g. its appsettings.json) and environment variables
-/// (<c>Exchange__Targets__0__Name</c>, <c>STMFHIR_TARGET_URL</c> for a target named <c>default</c>, <c>Storage__...</c>).
+/// come from the gateway's configuration, read as the gateway reads it (<see cref="GatewaySettings"/>): <c>--config</c>
+/// (e.g. its appsettings.json), environment variables (<c>Exchange__Targets__0__Name</c>, <c>STMFHIR_TARGET_URL</c> for a
+/// target named <c>default</c>, <c>Storage__...</c>, <c>STMFHIR_DATA_DIR</c>), then <c>--provider</c>,
+/// <c>--connection-string</c> and <c>--data</c>.
 /// Exit code 0 when every STM Procedure was stored, 1 when some could not be, 2 for usage errors or a pull that stopped
 /// early (the target failed).
 /// </summary>
@@ -22,14 +24,7 @@ internal static class PullCommand
     public static Command Create()
     {
         var server = new Option<string>("--server") { Description = "The configured target to pull from, by name.", Required = true };
-        var config = new Option<FileInfo?>("--config")
-        {
-            Description = "A JSON configuration file with the Exchange (and Storage) sections, e.g. the gateway's appsettings.json; environment variables are read too.",
-        };
-        var data = new Option<string?>("--data")
-        {
-            Description = "The gateway's data folder (holding stmfhir.db); default STMFHIR_DATA_DIR, else Storage:DataDirectory, else 'data'.",
-        };
+        var settings = new GatewaySettings.Options();
         var since = new Option<DateTimeOffset?>("--since")
         {
             Description = "Pull what changed from this instant on (e.g. 2026-01-01 or 2026-01-01T08:00:00Z) instead of from the stored watermark, which never moves back.",
@@ -45,9 +40,13 @@ internal static class PullCommand
                 result.AddError("--count must be between 1 and 1000");
             }
         });
-        var command = new Command("pull", "Pull the STM sessions changed at a configured FHIR server into the gateway's store.") { server, config, data, since, count };
+        var command = new Command("pull", "Pull the STM sessions changed at a configured FHIR server into the gateway's store.") { server, since, count };
+        foreach (var option in settings.All)
+        {
+            command.Options.Add(option);
+        }
         command.SetAction((parseResult, cancellationToken) => RunAsync(
-            parseResult.GetRequiredValue(server), parseResult.GetValue(config), parseResult.GetValue(data),
+            parseResult.GetRequiredValue(server), settings.From(parseResult),
             new PullRequest(parseResult.GetRequiredValue(server)) { Since = parseResult.GetValue(since), PageSize = parseResult.GetValue(count) },
             parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken));
         return command;
@@ -59,19 +58,26 @@ internal static class PullCommand
         return null;
     }
 
-    private static async Task<int> RunAsync(string name, FileInfo? config, string? data, PullRequest request, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string name, GatewaySettings.Arguments arguments, PullRequest request, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (config is { Exists: false })
+        if (arguments.ConfigFile is { } file && !File.Exists(file))
         {
-            await error.WriteLineAsync($"pull: no configuration file at {config.FullName}");
+            await error.WriteLineAsync($"pull: no configuration file at {Path.GetFullPath(file)}");
             return ExitCodes.UsageOrIo;
         }
-        var builder = new ConfigurationBuilder();
-        if (config is not null)
+        IConfiguration configuration;
+        StorageOptions storage;
+        try
         {
-            builder.AddJsonFile(config.FullName, optional: false);
+            var environment = Environment.GetEnvironmentVariables();
+            configuration = GatewaySettings.Configuration(arguments.ConfigFile, environment);
+            storage = GatewaySettings.Storage(arguments, environment);
         }
-        var configuration = builder.AddEnvironmentVariables().Build();
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            await error.WriteLineAsync($"pull: cannot read the settings: {e.Message}");
+            return ExitCodes.UsageOrIo;
+        }
 
         var exchange = ExchangeOptions.From(configuration);
         if (!exchange.Targets.Any(t => t.Name == name))
@@ -80,9 +86,6 @@ internal static class PullCommand
             await error.WriteLineAsync($"pull: no target named '{name}'; configured targets: {known}");
             return ExitCodes.UsageOrIo;
         }
-        var storage = new StorageOptions();
-        configuration.GetSection(StorageOptions.Section).Bind(storage);
-        storage.DataDirectory = data ?? (Environment.GetEnvironmentVariable("STMFHIR_DATA_DIR") is { Length: > 0 } dir ? dir : storage.DataDirectory);
         if (storage.Problems().FirstOrDefault() is { } problem)
         {
             await error.WriteLineAsync($"pull: {problem}");

@@ -15,6 +15,12 @@ public interface IOutboxStore
     /// </summary>
     Task<IReadOnlyList<OutboxClaim>> ClaimAsync(string target, int limit, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Extends a claim's lease to <paramref name="leaseUntil"/> while its delivery goes on; false when the claim was lost
+    /// (its lease expired and another dispatcher took the row), in which case the row is that dispatcher's to deliver.
+    /// </summary>
+    Task<bool> RenewAsync(OutboxClaim claim, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+
     /// <summary>Records a delivery; false when the claim was lost (its lease expired and another took the row).</summary>
     Task<bool> MarkDeliveredAsync(OutboxClaim claim, IReadOnlyList<OutboxDeliveredResource> resources, CancellationToken cancellationToken = default);
 

@@ -75,7 +75,8 @@ internal sealed partial class OutboxDispatcher(
     /// <summary>Claims and delivers one batch of due rows for <paramref name="target"/>; the number claimed.</summary>
     internal async Task<int> DispatchOnceAsync(string target, CancellationToken cancellationToken)
     {
-        var claims = await outbox.ClaimAsync(target, _options.BatchSize, time.GetUtcNow() + _options.Lease, cancellationToken).ConfigureAwait(false);
+        var claimedAt = time.GetUtcNow();
+        var claims = await outbox.ClaimAsync(target, _options.BatchSize, claimedAt + _options.Lease, cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < claims.Count; i++)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -87,6 +88,15 @@ internal sealed partial class OutboxDispatcher(
                 }
                 break;
             }
+            // The batch's rows share the lease taken at the claim, but are delivered one after another: a row whose turn
+            // comes late renews its lease first, and is skipped if the lease ran out and another dispatcher took the row
+            // meanwhile (else both would deliver it).
+            if (time.GetUtcNow() - claimedAt > _options.Lease / 3
+                && !await outbox.RenewAsync(claims[i], time.GetUtcNow() + _options.Lease, cancellationToken).ConfigureAwait(false))
+            {
+                LogClaimLost(logger, claims[i].OutboxId, claims[i].Target);
+                continue;
+            }
             await DeliverAsync(claims[i], cancellationToken).ConfigureAwait(false);
         }
         return claims.Count;
@@ -94,30 +104,50 @@ internal sealed partial class OutboxDispatcher(
 
     private async Task DeliverAsync(OutboxClaim claim, CancellationToken cancellationToken)
     {
-        DeliveryResult result;
-        try
+        DeliveryResult? result = null;
+        Exception? error = null;
+        var stopped = false;
+        using (var delivering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            var bundle = await OutboxBundles.BuildAsync(store, claim.Payload, cancellationToken).ConfigureAwait(false);
-            if (bundle.Entry.Count == 0)
+            var keeper = KeepLeaseAsync(claim, delivering.Token);
+            try
             {
-                await outbox.MarkDeliveredAsync(claim, [], CancellationToken.None).ConfigureAwait(false);
-                return;
+                var bundle = await OutboxBundles.BuildAsync(store, claim.Payload, cancellationToken).ConfigureAwait(false);
+                if (bundle.Entry.Count > 0)
+                {
+                    result = await deliverer.DeliverAsync(new DeliveryRequest(claim.Target, bundle) { SourceId = $"outbox/{claim.OutboxId}" }, cancellationToken).ConfigureAwait(false);
+                }
             }
-            result = await deliverer.DeliverAsync(new DeliveryRequest(claim.Target, bundle) { SourceId = $"outbox/{claim.OutboxId}" }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await outbox.RescheduleAsync(claim, time.GetUtcNow(), "dispatcher stopped", CancellationToken.None).ConfigureAwait(false);
-            return;
-        }
-        catch (Exception e)
-        {
-            LogRowFailed(logger, claim.OutboxId, claim.Target, e);
-            await outbox.RescheduleAsync(claim, time.GetUtcNow() + _options.BackOff(claim.Attempts), e.GetType().Name + ": " + e.Message, CancellationToken.None).ConfigureAwait(false);
-            return;
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                stopped = true;
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+            finally
+            {
+                // The lease is kept only while the delivery runs; what follows records the outcome and ends the claim.
+                await delivering.CancelAsync().ConfigureAwait(false);
+                await keeper.ConfigureAwait(false);
+            }
         }
 
-        if (result.Succeeded)
+        if (stopped)
+        {
+            await outbox.RescheduleAsync(claim, time.GetUtcNow(), "dispatcher stopped", CancellationToken.None).ConfigureAwait(false);
+        }
+        else if (error is not null)
+        {
+            LogRowFailed(logger, claim.OutboxId, claim.Target, error);
+            await outbox.RescheduleAsync(claim, time.GetUtcNow() + _options.BackOff(claim.Attempts), error.GetType().Name + ": " + error.Message, CancellationToken.None).ConfigureAwait(false);
+        }
+        else if (result is null)
+        {
+            await outbox.MarkDeliveredAsync(claim, [], CancellationToken.None).ConfigureAwait(false);
+        }
+        else if (result.Succeeded)
         {
             var resources = result.Resources.Concat(result.Provenance is { } p ? [p] : [])
                 .Select(r => new OutboxDeliveredResource(r.ResourceType, r.Source, r.TargetId, r.VersionId, r.Change.ToString().ToLowerInvariant()))
@@ -138,6 +168,36 @@ internal sealed partial class OutboxDispatcher(
         }
     }
 
+    /// <summary>
+    /// Renews the claim's lease every third of <see cref="OutboxOptions.Lease"/> until <paramref name="cancellationToken"/>
+    /// fires, so that a delivery slower than the lease (a slow target, retries) is not taken and delivered a second time by
+    /// another dispatcher. Never throws: if renewing fails, the lease runs out and the row may be delivered twice, which the
+    /// idempotent delivery tolerates.
+    /// </summary>
+    private async Task KeepLeaseAsync(OutboxClaim claim, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.Lease / 3, time, cancellationToken).ConfigureAwait(false);
+                if (!await outbox.RenewAsync(claim, time.GetUtcNow() + _options.Lease, cancellationToken).ConfigureAwait(false))
+                {
+                    LogClaimLost(logger, claim.OutboxId, claim.Target);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The delivery ended.
+        }
+        catch (Exception e)
+        {
+            LogRenewFailed(logger, claim.OutboxId, claim.Target, e);
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Target {Target}: capabilities not read at start ({Reason}); read again on first delivery")]
     private static partial void LogProbeFailed(ILogger logger, string target, string reason);
 
@@ -149,6 +209,12 @@ internal sealed partial class OutboxDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {OutboxId} for target {Target}: transient failure (status {HttpStatus}), attempt {Attempts}; next at {NextAttemptAt}")]
     private static partial void LogTransient(ILogger logger, long outboxId, string target, int? httpStatus, int attempts, DateTimeOffset nextAttemptAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {OutboxId} for target {Target}: lease ran out and another dispatcher took the row; left to it")]
+    private static partial void LogClaimLost(ILogger logger, long outboxId, string target);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {OutboxId} for target {Target}: lease not renewed")]
+    private static partial void LogRenewFailed(ILogger logger, long outboxId, string target, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {OutboxId} for target {Target}: refused permanently (status {HttpStatus}); dead-lettered")]
     private static partial void LogDead(ILogger logger, long outboxId, string target, int? httpStatus);

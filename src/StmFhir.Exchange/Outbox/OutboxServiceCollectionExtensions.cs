@@ -29,7 +29,9 @@ public static class OutboxServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOutboxStore();
-        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.SectionName));
+        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.SectionName))
+            .Validate(o => !o.Problems().Any(), "Exchange:Outbox is invalid: PollInterval and RetryDelay must be positive, MaxRetryDelay at least RetryDelay, BatchSize 1-1000, Lease at least 1 second")
+            .ValidateOnStart();
         services.AddHostedService<OutboxDispatcher>();
         return services;
     }

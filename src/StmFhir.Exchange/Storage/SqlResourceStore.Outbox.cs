@@ -61,6 +61,19 @@ internal sealed partial class SqlResourceStore : IOutboxStore
         return claims;
     }
 
+    public async Task<bool> RenewAsync(OutboxClaim claim, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        var changed = await WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.Command(
+                "UPDATE outbox_delivery SET lease_until = @lease WHERE outbox_id = @id AND target = @target AND claim = @claim AND state = 'in_flight'", transaction)
+                .With("lease", leaseUntil.ToUnixTimeMilliseconds()).With("id", claim.OutboxId).With("target", claim.Target).With("claim", claim.Claim);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return changed == 1;
+    }
+
     public Task<bool> MarkDeliveredAsync(OutboxClaim claim, IReadOnlyList<OutboxDeliveredResource> resources, CancellationToken cancellationToken = default) =>
         FinishAsync(claim, "state = 'delivered', result = @result, error = NULL, http_status = NULL, outcome = NULL",
             c => c.With("result", JsonSerializer.Serialize(resources, OutboxJsonContext.Default.IReadOnlyListOutboxDeliveredResource)), cancellationToken);

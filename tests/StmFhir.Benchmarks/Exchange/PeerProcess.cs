@@ -50,6 +50,23 @@ internal sealed class PeerProcess : IDisposable
     public void Configure(string json) =>
         _admin.PostAsync(new Uri("config", UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json")).GetAwaiter().GetResult().EnsureSuccessStatusCode();
 
+    /// <summary>Replaces the fault plan (tests/peer-fhir/README.md).</summary>
+    public async Task SetFaultsAsync(string planJson)
+    {
+        using var response = await _admin.PostAsync(new Uri("faults", UriKind.Relative), new StringContent(planJson, Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Removes the fault plan.</summary>
+    public async Task ClearFaultsAsync()
+    {
+        using var response = await _admin.DeleteAsync(new Uri("faults", UriKind.Relative));
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The peer's counters (requests by status, faults injected, resources by type).</summary>
+    public async Task<JsonDocument> StatsAsync() => JsonDocument.Parse(await _admin.GetStringAsync(new Uri("stats", UriKind.Relative)));
+
     public void Dispose()
     {
         _admin.Dispose();

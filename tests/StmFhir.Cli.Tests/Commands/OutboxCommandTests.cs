@@ -16,10 +16,12 @@ public sealed class OutboxCommandTests : IDisposable
         _folder.Dispose();
     }
 
+    private Task<long> SeedAsync() => SeedAsync(new StorageOptions { DataDirectory = _folder.Path });
+
     /// <summary>Two outbox rows for target "peer": one delivered, one dead-lettered; the dead row's id.</summary>
-    private async Task<long> SeedAsync()
+    internal static async Task<long> SeedAsync(StorageOptions storage)
     {
-        var store = ResourceStores.Create(new StorageOptions { DataDirectory = _folder.Path }, TimeProvider.System);
+        var store = ResourceStores.Create(storage, TimeProvider.System);
         await store.InitializeAsync();
         foreach (var id in new[] { "p1", "p2" })
         {

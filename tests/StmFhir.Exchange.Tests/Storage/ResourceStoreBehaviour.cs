@@ -135,6 +135,23 @@ public abstract class ResourceStoreBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Outbox_Renew_ExtendsTheHoldersLease_AndFailsOnceAnotherTookTheRow()
+    {
+        var outbox = (IOutboxStore)Store;
+        await Store.CommitAsync(Put(WithId(NewPatient("OB-R"), "ob-r")));
+        var first = Assert.Single(await outbox.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddSeconds(-1)));
+
+        Assert.True(await outbox.RenewAsync(first, DateTimeOffset.UtcNow.AddMinutes(1)));
+        Assert.Empty(await outbox.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
+        Assert.True(await outbox.RenewAsync(first, DateTimeOffset.UtcNow.AddSeconds(-1)));
+        var second = Assert.Single(await outbox.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
+
+        Assert.False(await outbox.RenewAsync(first, DateTimeOffset.UtcNow.AddMinutes(1)));
+        Assert.True(await outbox.MarkDeliveredAsync(second, []));
+        Assert.False(await outbox.RenewAsync(second, DateTimeOffset.UtcNow.AddMinutes(1)));
+    }
+
+    [Fact]
     public async Task Initialize_CalledTwice_KeepsTheStoreUsable()
     {
         await Store.InitializeAsync();

@@ -13,26 +13,30 @@ using Task = System.Threading.Tasks.Task;
 namespace StmFhir.Gateway.Tests.Outbox;
 
 /// <summary>
-/// Sessions posted to the gateway reach the real FHIR peer through the outbox dispatcher: exactly once, past a
-/// permanently refused row, and across a restart of the gateway on the same SQLite file.
+/// Sessions posted to the gateway reach the real FHIR peer through the outbox dispatcher: exactly once, past
+/// throttling, bursts of 503s and connection resets, past a permanently refused row (replayed after the fix), across a
+/// restart of the gateway on the same database, and when one session is posted 20 times at once. The same tests run on
+/// SQLite (<see cref="SqliteOutboxDispatchTests"/>) and PostgreSQL (<see cref="PostgresOutboxDispatchTests"/>).
 /// </summary>
-[Collection(PeerCollection.Name)]
-public sealed class OutboxDispatchTests(PeerFhirServer peer) : IAsyncLifetime
+public abstract class OutboxDispatchBehaviour(PeerFhirServer peer) : IAsyncLifetime
 {
-    private const string SourceSystem = "https://pt.example-clinic.org/stm";
-    private const string Mrn = "https://example-hospital.org/mrn";
+    private protected const string SourceSystem = "https://pt.example-clinic.org/stm";
+    private protected const string Mrn = "https://example-hospital.org/mrn";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private readonly List<GatewayFactory> _factories = [];
 
-    public async Task InitializeAsync()
+    /// <summary>Settings of a fresh, empty store (<c>Storage:*</c>); two gateways given the same settings share it.</summary>
+    private protected abstract Task<Dictionary<string, string?>> NewStorageAsync();
+
+    public virtual async Task InitializeAsync()
     {
         await peer.ResetAsync();
         // The peer's validator refuses the sessions' RiskAssessment predictions (a Medplum quirk the delivery tests also turn off).
         await peer.ConfigureAsync("""{"validate":false}""");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var factory in _factories)
         {
@@ -41,7 +45,7 @@ public sealed class OutboxDispatchTests(PeerFhirServer peer) : IAsyncLifetime
         await peer.ResetAsync();
     }
 
-    private GatewayFactory Gateway(string? dataDirectory = null)
+    private protected GatewayFactory Gateway(Dictionary<string, string?> storage)
     {
         var factory = new GatewayFactory();
         factory.StartupSettings["Exchange:Targets:0:Name"] = "peer";
@@ -53,15 +57,15 @@ public sealed class OutboxDispatchTests(PeerFhirServer peer) : IAsyncLifetime
         factory.Settings["Exchange:Outbox:RetryDelay"] = "00:00:00.100";
         factory.Settings["Exchange:Outbox:MaxRetryDelay"] = "00:00:00.500";
         factory.Settings["Exchange:Outbox:Lease"] = "00:00:05";
-        if (dataDirectory is not null)
+        foreach (var (key, value) in storage)
         {
-            factory.Settings["Storage:DataDirectory"] = dataDirectory;
+            factory.Settings[key] = value;
         }
         _factories.Add(factory);
         return factory;
     }
 
-    private static async Task PostAsync(HttpClient client, string sessionId, string mrn)
+    private protected static async Task PostAsync(HttpClient client, string sessionId, string mrn)
     {
         var response = await client.PostAsync("/stm/sessions", Http.Json(SessionJson.Text(sessionId, mrn: mrn), "application/json"));
         Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
@@ -74,7 +78,7 @@ public sealed class OutboxDispatchTests(PeerFhirServer peer) : IAsyncLifetime
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
-    private static async Task<JsonElement> WaitForAsync(HttpClient client, int delivered, int dead)
+    private protected static async Task<JsonElement> WaitForAsync(HttpClient client, int delivered, int dead)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -92,14 +96,14 @@ public sealed class OutboxDispatchTests(PeerFhirServer peer) : IAsyncLifetime
         }
     }
 
-    private async Task<List<Resource>> PeerSearchAsync(string type, string system, string value)
+    private protected async Task<List<Resource>> PeerSearchAsync(string type, string system, string value)
     {
         using var client = peer.CreateClient();
         var json = await client.GetStringAsync($"{type}?identifier={Uri.EscapeDataString($"{system}|{value}")}&_count=100");
         return [.. new FhirJsonDeserializer().Deserialize<Bundle>(json).Entry.Select(e => e.Resource!)];
     }
 
-    private async Task AssertArrivedOnceAsync(string sessionId, string mrn)
+    private protected async Task AssertArrivedOnceAsync(string sessionId, string mrn)
     {
         Assert.Single(await PeerSearchAsync("Procedure", SourceSystem, sessionId));
         Assert.Single(await PeerSearchAsync("RiskAssessment", SourceSystem, $"{sessionId}/screening"));
@@ -109,7 +113,7 @@ public sealed class OutboxDispatchTests(PeerFhirServer peer) : IAsyncLifetime
     [Fact]
     public async Task PostedSessions_ArriveAtThePeerExactlyOnce()
     {
-        await using var gateway = Gateway();
+        await using var gateway = Gateway(await NewStorageAsync());
         var client = gateway.ClientWithKey();
 
         await PostAsync(client, "STM-OB-0001", "MRN-OB-1");
@@ -135,7 +139,7 @@ public sealed class OutboxDispatchTests(PeerFhirServer peer) : IAsyncLifetime
               {"kind":"status","status":503,"every":3,"times":4}
             ]}
             """);
-        await using var gateway = Gateway();
+        await using var gateway = Gateway(await NewStorageAsync());
         var client = gateway.ClientWithKey();
 
         await PostAsync(client, "STM-OB-0031", "MRN-OB-31");
@@ -157,7 +161,7 @@ public sealed class OutboxDispatchTests(PeerFhirServer peer) : IAsyncLifetime
     public async Task PermanentRefusal_DeadLettersThatRowOnly_AndReplayDeliversIt()
     {
         await peer.SetFaultsAsync($$"""{"rejects":[{"identifier":"{{SourceSystem}}|STM-OB-0012","status":422,"text":"Rejected for the test"}]}""");
-        await using var gateway = Gateway();
+        await using var gateway = Gateway(await NewStorageAsync());
         var client = gateway.ClientWithKey();
 
         await PostAsync(client, "STM-OB-0011", "MRN-OB-11");
@@ -181,10 +185,48 @@ public sealed class OutboxDispatchTests(PeerFhirServer peer) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SameSessionPostedTwentyTimesAtOnce_IsStoredOnce_AndEachResourceArrivesOnce()
+    {
+        await using var gateway = Gateway(await NewStorageAsync());
+        var client = gateway.ClientWithKey();
+        var json = SessionJson.Text("STM-OB-0041", mrn: "MRN-OB-41");
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var posts = Enumerable.Range(0, 20).Select(async _ =>
+        {
+            await go.Task;
+            using var response = await client.PostAsync("/stm/sessions", Http.Json(json, "application/json"));
+            return (response.StatusCode, Outcome: (await response.ReadJsonAsync()).GetProperty("outcome").GetString());
+        }).ToList();
+        go.SetResult();
+        var answers = await Task.WhenAll(posts);
+
+        Assert.All(answers, a => Assert.True(a.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, a.ToString()));
+        Assert.Equal(1, answers.Count(a => a.Outcome == "created"));
+        Assert.Equal(19, answers.Count(a => a.Outcome == "unchanged"));
+        // One stored change, so one outbox row: delivered once.
+        await WaitForAsync(client, delivered: 1, dead: 0);
+
+        var stored = await (await client.GetAsync($"/fhir/Procedure?identifier={Uri.EscapeDataString($"{SourceSystem}|STM-OB-0041")}")).ReadFhirAsync<Bundle>();
+        var procedure = Assert.Single(stored.Entry).Resource!;
+        Assert.Equal("1", procedure.Meta?.VersionId);
+        var history = await (await client.GetAsync($"/fhir/Procedure/{procedure.Id}/_history")).ReadFhirAsync<Bundle>();
+        Assert.Single(history.Entry);
+
+        var identifiers = SampleSessions.Identifiers(System.Text.Encoding.UTF8.GetBytes(json));
+        Assert.Equal(["Patient", "Practitioner", "Procedure", "Observation", "RiskAssessment"], identifiers.Select(i => i.ResourceType).Distinct());
+        foreach (var identifier in identifiers)
+        {
+            Assert.Single(await PeerSearchAsync(identifier.ResourceType, identifier.System, identifier.Value));
+        }
+    }
+
+    [Fact]
     public async Task Restart_WhileRowsArePending_LosesAndDuplicatesNothing()
     {
         await peer.SetFaultsAsync("""{"steps":[{"kind":"status","status":503,"times":10000}]}""");
-        var first = Gateway();
+        var storage = await NewStorageAsync();
+        var first = Gateway(storage);
         var client = first.ClientWithKey();
         await PostAsync(client, "STM-OB-0021", "MRN-OB-21");
         await PostAsync(client, "STM-OB-0022", "MRN-OB-22");
@@ -193,7 +235,7 @@ public sealed class OutboxDispatchTests(PeerFhirServer peer) : IAsyncLifetime
         await first.StopAsync();
 
         await peer.ClearFaultsAsync();
-        await using var second = Gateway(first.DataDirectory);
+        await using var second = Gateway(storage);
         var again = second.ClientWithKey();
 
         await WaitForAsync(again, delivered: 2, dead: 0);
