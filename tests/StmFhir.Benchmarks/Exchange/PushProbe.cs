@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using StmFhir.Exchange.Client;
+using StmFhir.Exchange.Delivery;
+
+namespace StmFhir.Benchmarks.Exchange;
+
+/// <summary>
+/// The push comparison of <see cref="PushBenchmarks"/> as alternating rounds in one process, for a machine shared with
+/// other builds: every round runs each case once (in a rotating order, so none always goes first) over all 15 sample
+/// sessions, and the ratio of a case is taken per round against the straight post of the same round. Prints medians.
+/// Run: <c>dotnet run -c Release --project tests/StmFhir.Benchmarks -- push [rounds]</c>.
+/// </summary>
+internal static class PushProbe
+{
+    public static int Run(int rounds)
+    {
+        using var setup = new PushSetup();
+        var cases = new List<(string Name, Func<string, Task<int>> Run)>
+        {
+            ("straight POST, one batch per Bundle", setup.PostStraightAsync),
+            ("deliverer (default)", mode => setup.DeliverAllAsync(setup.Deliverer, mode)),
+            ("deliverer, ReadVersionsBeforeWriting=false", mode => setup.DeliverAllAsync(setup.DelivererWithoutReads, mode)),
+        };
+        foreach (var mode in new[] { "New", "Repeat" })
+        {
+            // Warm-up: JIT, connections, and for Repeat the sessions' first delivery.
+            for (var w = 0; w < 3; w++)
+            {
+                foreach (var (_, run) in cases)
+                {
+                    run(mode).GetAwaiter().GetResult();
+                }
+            }
+            var times = cases.Select(_ => new List<double>()).ToList();
+            for (var r = 0; r < rounds; r++)
+            {
+                for (var k = 0; k < cases.Count; k++)
+                {
+                    var c = (k + r) % cases.Count;
+                    var clock = Stopwatch.StartNew();
+                    cases[c].Run(mode).GetAwaiter().GetResult();
+                    times[c].Add(clock.Elapsed.TotalMilliseconds);
+                }
+            }
+            Console.WriteLine($"{mode} sessions: 15 sample sessions per round, {rounds} rounds; median ms (min), median per-round ratio straight/case");
+            for (var c = 0; c < cases.Count; c++)
+            {
+                var ratio = Median(times[c].Zip(times[0], (t, s) => s / t));
+                Console.WriteLine($"  {cases[c].Name,-48} {Median(times[c]),7:F1} ms ({times[c].Min(),6:F1})  x{ratio:F2}");
+            }
+        }
+        return 0;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
