@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
+using Range = System.Range;
 
 namespace StmFhir.Exchange.Delivery;
 
@@ -46,7 +47,10 @@ internal sealed record ResponseEntry(int Status, string? Id, string? Version, Op
 /// <summary>For a search entry of a batch-response: how many matched, and the first match's version.</summary>
 internal sealed record SearchSummary(int Matches, string? FirstVersion);
 
-/// <summary>Reads transaction- and batch-responses with System.Text.Json: only status, id, version and outcomes are needed.</summary>
+/// <summary>
+/// Reads transaction- and batch-responses in one forward pass with <see cref="Utf8JsonReader"/> (no document is built:
+/// the answers carry every written resource, and only status, id, version and failures' outcomes are needed).
+/// </summary>
 internal static class ResponseBundleReader
 {
     /// <summary>The entries, or null if <paramref name="json"/> is not a response Bundle.</summary>
@@ -55,22 +59,41 @@ internal static class ResponseBundleReader
         try
         {
             var reader = new Utf8JsonReader(json);
-            using var document = JsonDocument.ParseValue(ref reader);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || Text(root, "resourceType") != "Bundle"
-                || Text(root, "type") is not ("transaction-response" or "batch-response"))
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return null;
             }
+            string? resourceType = null;
+            string? type = null;
             var entries = new List<ResponseEntry>();
-            if (root.TryGetProperty("entry", out var array) && array.ValueKind == JsonValueKind.Array)
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                foreach (var entry in array.EnumerateArray())
+                if (reader.ValueTextEquals("resourceType"u8))
                 {
-                    entries.Add(ReadEntry(entry));
+                    resourceType = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("type"u8))
+                {
+                    type = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("entry"u8))
+                {
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+                    {
+                        return null;
+                    }
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        entries.Add(ReadEntry(ref reader, json));
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
                 }
             }
-            return entries;
+            return resourceType == "Bundle" && type is "transaction-response" or "batch-response" ? entries : null;
         }
         catch (JsonException)
         {
@@ -78,59 +101,198 @@ internal static class ResponseBundleReader
         }
     }
 
-    private static ResponseEntry ReadEntry(JsonElement entry)
+    private static ResponseEntry ReadEntry(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
     {
-        var response = entry.TryGetProperty("response", out var r) && r.ValueKind == JsonValueKind.Object ? r : default;
-        var statusText = response.ValueKind == JsonValueKind.Object ? Text(response, "status") : null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return new ResponseEntry(0, null, null, null, null);
+        }
+        string? statusText = null, location = null, etag = null;
+        Range outcome = default;
+        ResourceSummary resource = default;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("response"u8) && NextIsObject(ref reader))
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("status"u8))
+                    {
+                        statusText = ReadString(ref reader);
+                    }
+                    else if (reader.ValueTextEquals("location"u8))
+                    {
+                        location = ReadString(ref reader);
+                    }
+                    else if (reader.ValueTextEquals("etag"u8))
+                    {
+                        etag = ReadString(ref reader);
+                    }
+                    else if (reader.ValueTextEquals("outcome"u8))
+                    {
+                        reader.Read();
+                        var start = (int)reader.TokenStartIndex;
+                        reader.Skip();
+                        outcome = start..(int)reader.BytesConsumed;
+                    }
+                    else
+                    {
+                        reader.Read();
+                        reader.Skip();
+                    }
+                }
+            }
+            else if (reader.ValueTextEquals("resource"u8) && NextIsObject(ref reader))
+            {
+                resource = ReadResource(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
         // "201" or "201 Created".
         var status = statusText is not null && statusText.Length >= 3 && int.TryParse(statusText.AsSpan(0, 3), out var code) ? code : 0;
-        var (locationId, locationVersion) = ParseLocation(response.ValueKind == JsonValueKind.Object ? Text(response, "location") : null);
-        var etag = response.ValueKind == JsonValueKind.Object ? ParseEtag(Text(response, "etag")) : null;
-        var resource = entry.TryGetProperty("resource", out var res) && res.ValueKind == JsonValueKind.Object ? res : default;
-        string? resourceId = null;
-        string? resourceVersion = null;
-        SearchSummary? search = null;
-        if (resource.ValueKind == JsonValueKind.Object)
+        var (locationId, locationVersion) = ParseLocation(location);
+        OperationOutcome? parsedOutcome = null;
+        // Successful entries carry an all-ok outcome too (Medplum): only a failure's is worth parsing.
+        if (status is < 200 or >= 300)
         {
-            resourceId = Text(resource, "id");
-            resourceVersion = resource.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object ? Text(meta, "versionId") : null;
-            if (Text(resource, "resourceType") == "Bundle" && Text(resource, "type") == "searchset")
+            if (!outcome.Equals(default(Range)))
             {
-                search = ReadSearch(resource);
+                parsedOutcome = DeliveryJson.ReadOutcome(json[outcome]);
+            }
+            else if (resource.ResourceType == "OperationOutcome")
+            {
+                parsedOutcome = DeliveryJson.ReadOutcome(json[resource.Raw]);
             }
         }
-        OperationOutcome? outcome = null;
-        if (response.ValueKind == JsonValueKind.Object && response.TryGetProperty("outcome", out var o) && o.ValueKind == JsonValueKind.Object)
-        {
-            outcome = DeliveryJson.ReadOutcome(System.Text.Encoding.UTF8.GetBytes(o.GetRawText()));
-        }
-        else if (status >= 400 && resource.ValueKind == JsonValueKind.Object && Text(resource, "resourceType") == "OperationOutcome")
-        {
-            outcome = DeliveryJson.ReadOutcome(System.Text.Encoding.UTF8.GetBytes(resource.GetRawText()));
-        }
-        return new ResponseEntry(status, locationId ?? resourceId, etag ?? locationVersion ?? resourceVersion, outcome, search);
+        var search = resource.ResourceType == "Bundle" && resource.Type == "searchset" ? new SearchSummary(resource.Matches, resource.FirstMatchVersion) : null;
+        return new ResponseEntry(status, locationId ?? resource.Id, ParseEtag(etag) ?? locationVersion ?? resource.Version, parsedOutcome, search);
     }
 
-    private static SearchSummary ReadSearch(JsonElement bundle)
+    private record struct ResourceSummary(string? ResourceType, string? Type, string? Id, string? Version, int Matches, string? FirstMatchVersion, Range Raw);
+
+    // At the resource's StartObject; leaves the reader at its EndObject.
+    private static ResourceSummary ReadResource(ref Utf8JsonReader reader)
     {
-        var matches = 0;
-        string? first = null;
-        if (bundle.TryGetProperty("entry", out var entries) && entries.ValueKind == JsonValueKind.Array)
+        var start = (int)reader.TokenStartIndex;
+        var summary = default(ResourceSummary);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            foreach (var entry in entries.EnumerateArray())
+            if (reader.ValueTextEquals("resourceType"u8))
             {
-                // Only matches count; _include and OperationOutcome entries do not.
-                if (entry.TryGetProperty("search", out var s) && s.ValueKind == JsonValueKind.Object && Text(s, "mode") is not (null or "match"))
+                summary.ResourceType = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("type"u8))
+            {
+                summary.Type = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("id"u8))
+            {
+                summary.Id = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("meta"u8))
+            {
+                summary.Version = ReadVersion(ref reader);
+            }
+            else if (reader.ValueTextEquals("entry"u8) && NextIs(ref reader, JsonTokenType.StartArray))
+            {
+                // A searchset's entries (only Bundles have entry): count the matches, keep the first one's version.
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
                 {
-                    continue;
+                    string? mode = null, version = null;
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("search"u8) && NextIsObject(ref reader))
+                        {
+                            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                            {
+                                if (reader.ValueTextEquals("mode"u8))
+                                {
+                                    mode = ReadString(ref reader);
+                                }
+                                else
+                                {
+                                    reader.Read();
+                                    reader.Skip();
+                                }
+                            }
+                        }
+                        else if (reader.ValueTextEquals("resource"u8) && NextIsObject(ref reader))
+                        {
+                            version = ReadResource(ref reader).Version;
+                        }
+                        else
+                        {
+                            reader.Read();
+                            reader.Skip();
+                        }
+                    }
+                    // Only matches count; _include and OperationOutcome entries do not.
+                    if (mode is null or "match" && summary.Matches++ == 0)
+                    {
+                        summary.FirstMatchVersion = version;
+                    }
                 }
-                if (matches++ == 0 && entry.TryGetProperty("resource", out var resource) && resource.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object)
+                if (reader.TokenType != JsonTokenType.EndArray)
                 {
-                    first = Text(meta, "versionId");
+                    reader.Skip();
                 }
             }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
         }
-        return new SearchSummary(matches, first);
+        summary.Raw = start..(int)reader.BytesConsumed;
+        return summary;
+    }
+
+    private static string? ReadVersion(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+        string? version = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("versionId"u8))
+            {
+                version = ReadString(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return version;
+    }
+
+    private static bool NextIsObject(ref Utf8JsonReader reader) => NextIs(ref reader, JsonTokenType.StartObject);
+
+    // At a property name: reads the value's first token, which must be of kind (a response, resource or search that
+    // is not an object makes the whole answer unreadable: Read returns null).
+    private static bool NextIs(ref Utf8JsonReader reader, JsonTokenType kind) =>
+        reader.Read() && reader.TokenType == kind ? true : throw new JsonException($"Expected {kind}, found {reader.TokenType}");
+
+    // At a property name: reads its value, a string or anything else (skipped, null).
+    private static string? ReadString(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.GetString();
+        }
+        reader.Skip();
+        return null;
     }
 
     /// <summary>Id and version from <c>[base/]Type/id[/_history/vid]</c>.</summary>
@@ -161,7 +323,4 @@ internal static class ResponseBundleReader
         value = value.Trim('"');
         return value.Length > 0 ? value : null;
     }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
