@@ -67,6 +67,14 @@ internal sealed class DeliveryItem
 
     public bool IsConditional => Mode != WriteMode.Put;
 
+    /// <summary>
+    /// How <see cref="TargetMemory"/> knows this resource: <c>Type/id</c> when PUT to its id, <c>Type?condition</c>
+    /// when found by a search; null for the Provenance (a new one each delivery).
+    /// </summary>
+    public string? MemoryKey => Index == int.MaxValue ? null
+        : Mode == WriteMode.Put ? $"{Type}/{Id}"
+        : Condition is not null ? $"{Type}?{Condition}" : null;
+
     /// <summary>How this resource can be referred to from any part: by the target's id once known, or by its own id when PUT.</summary>
     public string? StableReference => TargetId is not null ? $"{Type}/{TargetId}" : Mode == WriteMode.Put ? $"{Type}/{Id}" : null;
 

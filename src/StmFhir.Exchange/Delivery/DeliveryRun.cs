@@ -4,20 +4,22 @@ using StmFhir.Exchange.Client;
 namespace StmFhir.Exchange.Delivery;
 
 /// <summary>
-/// One delivery of one Bundle to one target. First a batch resolves the conditional creates (Patient, Practitioner:
-/// found by identifier or created) and reads the version every other resource has at the target now, so the result can
-/// say created, updated or unchanged. Then the rest goes in transactions within the target's limits, references
-/// rewritten to the target's ids, the Provenance in the last one. Every request is idempotent, so the resilience
-/// pipeline may retry any of them and the whole run may be repeated after a failure.
+/// One delivery of one Bundle to one target. What earlier deliveries learned (<see cref="TargetMemory"/>) comes first:
+/// a remembered person needs no conditional create, a remembered version no read. Then, only for what is left, a batch
+/// resolves the conditional creates (Patient, Practitioner: found by identifier or created) and reads the version every
+/// other resource has at the target now, so the result can say created, updated or unchanged. Then the rest goes in
+/// transactions within the target's limits, references rewritten to the target's ids, the remembered people read in
+/// the first one, the Provenance in the last one. Every request is idempotent, so the resilience pipeline may retry
+/// any of them and the whole run may be repeated after a failure.
 /// </summary>
-internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTargetClient client, DeliveryPlanner plan, FhirCapabilities capabilities)
+internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTargetClient client, DeliveryPlanner plan, FhirCapabilities capabilities, int requestsBefore = 0)
 {
     private static readonly HashSet<DeliveryItem> s_none = [];
 
     private DeliveryItem? _provenance;
 
     /// <summary>Requests sent (each possibly retried by the pipeline).</summary>
-    public int Requests { get; private set; }
+    public int Requests { get; private set; } = requestsBefore;
 
     /// <summary>What became of each Bundle entry so far, in Bundle order.</summary>
     public IReadOnlyList<ResourceDelivery> Results() =>
@@ -26,13 +28,29 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
     /// <summary>The Provenance's result once it arrived.</summary>
     public ResourceDelivery? ProvenanceResult => _provenance is { Change: not null, TargetId: not null } p ? p.ToResult() : null;
 
+    /// <summary>
+    /// People taken from <see cref="TargetMemory"/> instead of a conditional create; the first transaction reads each,
+    /// so a person the target no longer has fails it before anything refers to the missing id.
+    /// </summary>
+    public IReadOnlyList<DeliveryItem> RememberedPeople => _remembered;
+
+    /// <summary>True when the transaction that checked <see cref="RememberedPeople"/> was refused (permanently).</summary>
+    public bool RememberedPeopleRefused { get; private set; }
+
+    private readonly List<DeliveryItem> _remembered = [];
+    private readonly TargetMemory _memory = targets.Memory(target);
+
     /// <summary>Runs the delivery; null when everything arrived.</summary>
-    public async Task<DeliveryFailure?> RunAsync(string? sourceId, DateTimeOffset recorded, CancellationToken cancellationToken)
+    public async Task<DeliveryFailure?> RunAsync(string? sourceId, DateTimeOffset recorded, bool recallPeople, CancellationToken cancellationToken)
     {
+        Recall(recallPeople);
+        var readVersions = targets.GetOptions(target).ReadVersionsBeforeWriting && capabilities.Batch;
+        var creates = plan.Items.Where(i => i.Mode == WriteMode.ConditionalCreate && i.Change is null && i.DependsOn.All(d => d.StableReference is not null)).ToList();
+        var reads = readVersions ? plan.Items.Where(i => i.Mode != WriteMode.ConditionalCreate && !i.PriorKnown).ToList() : [];
         // Without reads, a Bundle that fits one conditional transaction (the Provenance included) needs no batch first.
-        var oneTransaction = !targets.GetOptions(target).ReadVersionsBeforeWriting
-            && plan.Items.Count + 1 <= targets.TransactionLimits(target).Conditional;
-        if (capabilities.Batch && !oneTransaction && await ResolveAndReadAsync(cancellationToken) is { } failure)
+        var pending = plan.Items.Count(i => i.Change is null);
+        var oneTransaction = reads.Count == 0 && pending + 1 + _remembered.Count <= targets.TransactionLimits(target).Conditional;
+        if (capabilities.Batch && !oneTransaction && await ResolveAndReadAsync(creates, reads, cancellationToken) is { } failure)
         {
             return failure;
         }
@@ -41,21 +59,46 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
         {
             plan.Add(_provenance);
         }
-        foreach (var part in Partition(plan.Items.Where(i => i.Change is null)))
+        var check = _remembered;
+        foreach (var part in Partition(plan.Items.Where(i => i.Change is null), check.Count))
         {
-            if (await SendTransactionAsync(part, cancellationToken) is { } partFailure)
+            if (await SendTransactionAsync(part, check, cancellationToken) is { } partFailure)
             {
                 return partFailure;
             }
+            check = [];
         }
         return null;
     }
 
-    // Phase 1: one batch (a batch has no strict-isolation cap, and each of its entries is idempotent on its own).
-    private async Task<DeliveryFailure?> ResolveAndReadAsync(CancellationToken cancellationToken)
+    // What earlier deliveries learned: people's ids (no conditional create needed) and versions (no read needed).
+    private void Recall(bool people)
     {
-        var creates = plan.Items.Where(i => i.Mode == WriteMode.ConditionalCreate && i.DependsOn.All(d => d.StableReference is not null)).ToList();
-        var reads = targets.GetOptions(target).ReadVersionsBeforeWriting ? plan.Items.Where(i => i.Mode != WriteMode.ConditionalCreate).ToList() : [];
+        foreach (var item in plan.Items)
+        {
+            if (item.MemoryKey is not { } key || !_memory.TryRecall(key, out var known))
+            {
+                continue;
+            }
+            if (item.Mode == WriteMode.ConditionalCreate)
+            {
+                if (people)
+                {
+                    // Matched, not overwritten: what a conditional create that found it reports.
+                    (item.TargetId, item.VersionId, item.Change) = (known.Id, known.Version, ResourceChange.Unchanged);
+                    _remembered.Add(item);
+                }
+            }
+            else if (known.Version is not null)
+            {
+                (item.PriorKnown, item.PriorVersion) = (true, known.Version);
+            }
+        }
+    }
+
+    // Phase 1: one batch (a batch has no strict-isolation cap, and each of its entries is idempotent on its own).
+    private async Task<DeliveryFailure?> ResolveAndReadAsync(List<DeliveryItem> creates, List<DeliveryItem> reads, CancellationToken cancellationToken)
+    {
         var work = creates.Select(i => (Item: i, Read: false)).Concat(reads.Select(i => (Item: i, Read: true))).ToList();
         var limit = targets.TransactionLimits(target).Plain;
         for (var start = 0; start < work.Count; start += limit)
@@ -112,7 +155,8 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
         }
     }
 
-    private List<List<DeliveryItem>> Partition(IEnumerable<DeliveryItem> pending)
+    // Parts within the target's limits; the first keeps room for the reads of the remembered people.
+    private List<List<DeliveryItem>> Partition(IEnumerable<DeliveryItem> pending, int reservedInFirst)
     {
         var (plainLimit, conditionalLimit) = targets.TransactionLimits(target);
         var parts = new List<List<DeliveryItem>>();
@@ -121,7 +165,8 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
         foreach (var item in pending)
         {
             var nextConditional = conditional || item.IsConditional;
-            if (item.SendLast || current.Count + 1 > (nextConditional ? conditionalLimit : plainLimit))
+            var reserved = parts.Count == 0 ? reservedInFirst : 0;
+            if (item.SendLast || (current.Count > 0 && current.Count + 1 + reserved > (nextConditional ? conditionalLimit : plainLimit)))
             {
                 if (current.Count > 0)
                 {
@@ -140,7 +185,7 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
         return parts;
     }
 
-    private async Task<DeliveryFailure?> SendTransactionAsync(List<DeliveryItem> part, CancellationToken cancellationToken)
+    private async Task<DeliveryFailure?> SendTransactionAsync(List<DeliveryItem> part, List<DeliveryItem> check, CancellationToken cancellationToken)
     {
         var inPart = part.ToHashSet();
         var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
@@ -152,17 +197,24 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
             }
             bundle.Entry.Add(WriteEntry(item, inPart));
         }
+        foreach (var person in check)
+        {
+            // A read that fails (404, 410) fails the whole transaction (FHIR transaction rules), before a reference
+            // to a person the target no longer has is written.
+            bundle.Entry.Add(new Bundle.EntryComponent { Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.GET, Url = person.StableReference } });
+        }
         var (entries, failure) = await PostAsync(bundle, "transaction", cancellationToken);
         if (failure is { HttpStatus: 400 } && part.Count > 1 && IsSizeLimit(failure.Outcome))
         {
             // The target has a smaller limit than configured (Medplum: 8 entries with conditional ones, 50 updates).
             // Each half is idempotent on its own, and the second half refers to the first by the ids it got.
-            targets.LowerTransactionLimit(target, part.Any(i => i.IsConditional), part.Count);
+            targets.LowerTransactionLimit(target, part.Any(i => i.IsConditional), bundle.Entry.Count);
             var half = part.Count / 2;
-            return await SendTransactionAsync(part[..half], cancellationToken) ?? await SendTransactionAsync(part[half..], cancellationToken);
+            return await SendTransactionAsync(part[..half], check, cancellationToken) ?? await SendTransactionAsync(part[half..], [], cancellationToken);
         }
         if (failure is not null)
         {
+            RememberedPeopleRefused = check.Count > 0 && !failure.IsTransient;
             return failure;
         }
         for (var i = 0; i < part.Count; i++)
@@ -176,15 +228,39 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
                 return recordFailure;
             }
         }
+        for (var i = 0; i < check.Count; i++)
+        {
+            var entry = entries![part.Count + i];
+            if (!entry.IsSuccess || entry.Id is { } id && id != check[i].TargetId)
+            {
+                // Not a transaction after all: parts of it may be written, with a reference to a missing person.
+                RememberedPeopleRefused = true;
+                return EntryFailure(check[i], entry);
+            }
+            check[i].VersionId = entry.Version ?? check[i].VersionId;
+        }
         return null;
     }
 
-    private static DeliveryFailure? RecordWrite(DeliveryItem item, ResponseEntry entry)
+    private DeliveryFailure? RecordWrite(DeliveryItem item, ResponseEntry entry)
     {
         item.Record(entry.Status, entry.Id, entry.Version);
-        return item.TargetId is null
-            ? new DeliveryFailure(DeliveryFailureKind.Permanent, $"The target wrote the {item.Type} of {Where(item)} but did not say its id", entry.Status)
-            : null;
+        if (item.TargetId is null)
+        {
+            return new DeliveryFailure(DeliveryFailureKind.Permanent, $"The target wrote the {item.Type} of {Where(item)} but did not say its id", entry.Status);
+        }
+        if (item.MemoryKey is { } key)
+        {
+            if (item.Mode == WriteMode.ConditionalCreate || item.VersionId is not null)
+            {
+                _memory.Remember(key, item.TargetId, item.VersionId);
+            }
+            else
+            {
+                _memory.Forget(key);
+            }
+        }
+        return null;
     }
 
     private async Task<(List<ResponseEntry>? Entries, DeliveryFailure? Failure)> PostAsync(Bundle bundle, string kind, CancellationToken cancellationToken)

@@ -28,7 +28,21 @@ internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider ti
             else
             {
                 run = new DeliveryRun(request.Target, targets, targets.CreateClient(request.Target), plan, capabilities);
-                failure = await run.RunAsync(request.SourceId, startedAt, cancellationToken);
+                failure = await run.RunAsync(request.SourceId, startedAt, recallPeople: true, cancellationToken);
+                if (failure is not null && run.RememberedPeopleRefused)
+                {
+                    // A remembered Patient or Practitioner may be gone (deleted, merged): forget them and deliver again
+                    // with conditional creates. Repeating a delivery is safe; a refusal for another reason repeats.
+                    LogRememberedPeopleRefused(request.Target, request.SourceId, failure.HttpStatus);
+                    var memory = targets.Memory(request.Target);
+                    foreach (var person in run.RememberedPeople)
+                    {
+                        memory.Forget(person.MemoryKey!);
+                    }
+                    var requests = run.Requests;
+                    run = new DeliveryRun(request.Target, targets, targets.CreateClient(request.Target), DeliveryPlanner.Create(request.Bundle, capabilities).Plan!, capabilities, requests);
+                    failure = await run.RunAsync(request.SourceId, startedAt, recallPeople: false, cancellationToken);
+                }
             }
         }
         catch (FhirTargetUnavailableException e)
@@ -67,6 +81,9 @@ internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider ti
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivered {SourceId} to {Target}: {Count} resources ({Created} created, {Updated} updated, {Unchanged} unchanged) in {Requests} requests")]
     private partial void LogDelivered(string target, string? sourceId, int count, int created, int updated, int unchanged, int requests);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Delivery of {SourceId} to {Target} referring to remembered people was refused (HTTP {Status}); delivering again with conditional creates")]
+    private partial void LogRememberedPeopleRefused(string target, string? sourceId, int? status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of {SourceId} to {Target} failed ({Kind}, HTTP {Status}) after {Arrived} resources arrived")]
     private partial void LogFailed(string target, string? sourceId, DeliveryFailureKind kind, int? status, int arrived);
