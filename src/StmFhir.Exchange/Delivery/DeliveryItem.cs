@@ -23,14 +23,16 @@ internal sealed class DeliveryItem
     /// <summary>The entry's fullUrl (or Type/id): how other entries refer to it, and how results name it.</summary>
     public required string Source { get; init; }
 
-    /// <summary>
-    /// This delivery's own copy of the caller's resource (the caller's is never changed): its id and references are set
-    /// for each request that writes it.
-    /// </summary>
+    /// <summary>The caller's resource (never changed: each request writes <see cref="Json"/> with its own id and references).</summary>
     public required Resource Resource { get; init; }
 
-    /// <summary>Every Reference in <see cref="Resource"/>, with the value it had in the caller's Bundle.</summary>
-    public List<(ResourceReference Reference, string Original)> References { get; } = [];
+    /// <summary>The resource's FHIR JSON, serialised once for every request that writes it.</summary>
+    public byte[] Json => _json ??= DeliveryJson.Serialize(Resource);
+
+    private byte[]? _json;
+
+    /// <summary>Every reference value in <see cref="Resource"/> (each once), as the caller's Bundle has it.</summary>
+    public List<string> References { get; } = [];
 
     public string Type => Resource.TypeName;
 
@@ -78,27 +80,8 @@ internal sealed class DeliveryItem
     /// <summary>How this resource can be referred to from any part: by the target's id once known, or by its own id when PUT.</summary>
     public string? StableReference => TargetId is not null ? $"{Type}/{TargetId}" : Mode == WriteMode.Put ? $"{Type}/{Id}" : null;
 
-    /// <summary>Copies <paramref name="resource"/> for this delivery, without the source's version bookkeeping.</summary>
-    public static Resource WorkingCopy(Resource resource)
-    {
-        var copy = (Resource)resource.DeepCopy();
-        if (copy.Meta is { } meta)
-        {
-            // The source's versionId and lastUpdated mean nothing at the target, and would make every PUT look changed.
-            meta.VersionId = null;
-            meta.LastUpdated = null;
-        }
-        return copy;
-    }
-
-    /// <summary>Finds the references in <see cref="Resource"/> (once; the planner and every request use them).</summary>
-    public void IndexReferences() => StmFhir.Core.Mapping.ResourceReferences.ForEach(Resource, r =>
-    {
-        if (r.Reference is { } value)
-        {
-            References.Add((r, value));
-        }
-    });
+    /// <summary>Finds the references in <see cref="Json"/> (once; the planner and every request use them).</summary>
+    public void IndexReferences() => References.AddRange(DeliveryBundleWriter.References(Json));
 
     public ResourceDelivery ToResult() => new(Type, Source, TargetId!, VersionId, Change!.Value);
 

@@ -104,10 +104,17 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
         for (var start = 0; start < work.Count; start += limit)
         {
             var chunk = work.GetRange(start, Math.Min(limit, work.Count - start));
-            var bundle = new Bundle { Type = Bundle.BundleType.Batch };
+            using var bundle = new DeliveryBundleWriter("batch");
             foreach (var (item, read) in chunk)
             {
-                bundle.Entry.Add(read ? ReadEntry(item) : WriteEntry(item, s_none));
+                if (read)
+                {
+                    bundle.Read(item.Mode == WriteMode.Put ? $"{item.Type}/{item.Id}" : $"{item.Type}?{item.Condition}");
+                }
+                else
+                {
+                    WriteEntry(bundle, item, s_none);
+                }
             }
             var (entries, failure) = await PostAsync(bundle, "batch", cancellationToken);
             if (failure is not null)
@@ -188,27 +195,32 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
     private async Task<DeliveryFailure?> SendTransactionAsync(List<DeliveryItem> part, List<DeliveryItem> check, CancellationToken cancellationToken)
     {
         var inPart = part.ToHashSet();
-        var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
-        foreach (var item in part)
+        var (entries, failure) = (default(List<ResponseEntry>), default(DeliveryFailure));
+        int sent;
+        using (var bundle = new DeliveryBundleWriter("transaction"))
         {
-            if (item.ConditionFactory is not null)
+            foreach (var item in part)
             {
-                item.Condition = item.ConditionFactory();
+                if (item.ConditionFactory is not null)
+                {
+                    item.Condition = item.ConditionFactory();
+                }
+                WriteEntry(bundle, item, inPart);
             }
-            bundle.Entry.Add(WriteEntry(item, inPart));
+            foreach (var person in check)
+            {
+                // A read that fails (404, 410) fails the whole transaction (FHIR transaction rules), before a reference
+                // to a person the target no longer has is written.
+                bundle.Read(person.StableReference!);
+            }
+            sent = bundle.Count;
+            (entries, failure) = await PostAsync(bundle, "transaction", cancellationToken);
         }
-        foreach (var person in check)
-        {
-            // A read that fails (404, 410) fails the whole transaction (FHIR transaction rules), before a reference
-            // to a person the target no longer has is written.
-            bundle.Entry.Add(new Bundle.EntryComponent { Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.GET, Url = person.StableReference } });
-        }
-        var (entries, failure) = await PostAsync(bundle, "transaction", cancellationToken);
         if (failure is { HttpStatus: 400 } && part.Count > 1 && IsSizeLimit(failure.Outcome))
         {
             // The target has a smaller limit than configured (Medplum: 8 entries with conditional ones, 50 updates).
             // Each half is idempotent on its own, and the second half refers to the first by the ids it got.
-            targets.LowerTransactionLimit(target, part.Any(i => i.IsConditional), bundle.Entry.Count);
+            targets.LowerTransactionLimit(target, part.Any(i => i.IsConditional), sent);
             var half = part.Count / 2;
             return await SendTransactionAsync(part[..half], check, cancellationToken) ?? await SendTransactionAsync(part[half..], [], cancellationToken);
         }
@@ -263,23 +275,24 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
         return null;
     }
 
-    private async Task<(List<ResponseEntry>? Entries, DeliveryFailure? Failure)> PostAsync(Bundle bundle, string kind, CancellationToken cancellationToken)
+    private async Task<(List<ResponseEntry>? Entries, DeliveryFailure? Failure)> PostAsync(DeliveryBundleWriter bundle, string kind, CancellationToken cancellationToken)
     {
         Requests++;
-        var response = await client.SendAsync(HttpMethod.Post, "", DeliveryJson.Serialize(bundle), cancellationToken);
+        var count = bundle.Count;
+        var response = await client.SendAsync(HttpMethod.Post, "", bundle.ToArray(), cancellationToken);
         if (!response.IsSuccess)
         {
             var outcome = DeliveryJson.ReadOutcome(response.Body);
             var kindOfFailure = response.IsTransientFailure ? DeliveryFailureKind.Transient : DeliveryFailureKind.Permanent;
             var described = DeliveryJson.Describe(outcome);
-            var message = $"The target answered {response.Status} to a {kind} of {bundle.Entry.Count} entries" + (described.Length > 0 ? $": {described}" : "");
+            var message = $"The target answered {response.Status} to a {kind} of {count} entries" + (described.Length > 0 ? $": {described}" : "");
             return (null, new DeliveryFailure(kindOfFailure, message, response.Status, outcome));
         }
         var entries = ResponseBundleReader.Read(response.Body);
-        if (entries is null || entries.Count != bundle.Entry.Count)
+        if (entries is null || entries.Count != count)
         {
             return (null, new DeliveryFailure(DeliveryFailureKind.Permanent,
-                $"The target's answer to a {kind} of {bundle.Entry.Count} entries is not a {kind}-response with as many entries", response.Status));
+                $"The target's answer to a {kind} of {count} entries is not a {kind}-response with as many entries", response.Status));
         }
         return (entries, null);
     }
@@ -300,46 +313,24 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
             || text.Contains("more update operations than allowed", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static Bundle.EntryComponent ReadEntry(DeliveryItem item) => new()
+    /// <summary>Writes the entry that writes <paramref name="item"/>, its references rewritten for a part holding <paramref name="inPart"/>.</summary>
+    private void WriteEntry(DeliveryBundleWriter bundle, DeliveryItem item, IReadOnlySet<DeliveryItem> inPart)
     {
-        Request = new Bundle.RequestComponent
-        {
-            Method = Bundle.HTTPVerb.GET,
-            Url = item.Mode == WriteMode.Put ? $"{item.Type}/{item.Id}" : $"{item.Type}?{item.Condition}",
-        },
-    };
-
-    /// <summary>The entry that writes <paramref name="item"/>, its references rewritten for a part holding <paramref name="inPart"/>.</summary>
-    private Bundle.EntryComponent WriteEntry(DeliveryItem item, IReadOnlySet<DeliveryItem> inPart)
-    {
-        var copy = item.Resource;
-        foreach (var (reference, original) in item.References)
-        {
-            reference.Reference = plan.Find(original) is { } referenced
-                ? referenced.StableReference ?? (inPart.Contains(referenced) ? referenced.Placeholder : original)
-                : original;
-        }
-        var request = new Bundle.RequestComponent();
+        string Rewrite(string original) => plan.Find(original) is { } referenced
+            ? referenced.StableReference ?? (inPart.Contains(referenced) ? referenced.Placeholder : original)
+            : original;
         switch (item.Mode)
         {
             case WriteMode.Put:
-                copy.Id = item.Id;
-                request.Method = Bundle.HTTPVerb.PUT;
-                request.Url = $"{item.Type}/{item.Id}";
+                bundle.Write(item.Placeholder, item.Json, item.Id, Rewrite, "PUT", $"{item.Type}/{item.Id}", null);
                 break;
             case WriteMode.ConditionalCreate:
-                copy.Id = null;
-                request.Method = Bundle.HTTPVerb.POST;
-                request.Url = item.Type;
-                request.IfNoneExist = item.Condition;
+                bundle.Write(item.Placeholder, item.Json, null, Rewrite, "POST", item.Type, item.Condition);
                 break;
             default:
                 // A conditional update that creates must not carry an id (the target assigns one).
-                copy.Id = null;
-                request.Method = Bundle.HTTPVerb.PUT;
-                request.Url = $"{item.Type}?{item.Condition}";
+                bundle.Write(item.Placeholder, item.Json, null, Rewrite, "PUT", $"{item.Type}?{item.Condition}", null);
                 break;
         }
-        return new Bundle.EntryComponent { FullUrl = item.Placeholder, Resource = copy, Request = request };
     }
 }
