@@ -40,19 +40,135 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
     private readonly List<DeliveryItem> _remembered = [];
     private readonly TargetMemory _memory = targets.Memory(target);
 
-    /// <summary>Runs the delivery; null when everything arrived.</summary>
+    /// <summary>Runs the delivery on its own; null when everything arrived.</summary>
     public async Task<DeliveryFailure?> RunAsync(string? sourceId, DateTimeOffset recorded, bool recallPeople, CancellationToken cancellationToken)
     {
+        var work = Prepare(recallPeople);
+        if (work.Count > 0)
+        {
+            var failures = await BatchAsync(client, targets.TransactionLimits(target).Plain, [.. work.Select(w => (this, w.Item, w.Read))], cancellationToken);
+            if (failures.TryGetValue(this, out var failure))
+            {
+                return failure;
+            }
+        }
+        return await WriteAsync(sourceId, recorded, cancellationToken);
+    }
+
+    /// <summary>
+    /// Phase 1: recalls what earlier deliveries learned, and lists what is left for a batch before writing: the
+    /// conditional creates and the version reads. Empty when no batch is needed (or the target has none).
+    /// </summary>
+    public List<(DeliveryItem Item, bool Read)> Prepare(bool recallPeople)
+    {
         Recall(recallPeople);
-        var readVersions = targets.GetOptions(target).ReadVersionsBeforeWriting && capabilities.Batch;
-        var creates = plan.Items.Where(i => i.Mode == WriteMode.ConditionalCreate && i.Change is null && i.DependsOn.All(d => d.StableReference is not null)).ToList();
-        var reads = readVersions ? plan.Items.Where(i => i.Mode != WriteMode.ConditionalCreate && !i.PriorKnown).ToList() : [];
+        if (!capabilities.Batch)
+        {
+            return [];
+        }
+        var creates = plan.Items.Where(i => i.Mode == WriteMode.ConditionalCreate && i.Change is null && i.DependsOn.All(d => d.StableReference is not null));
+        var reads = targets.GetOptions(target).ReadVersionsBeforeWriting
+            ? plan.Items.Where(i => i.Mode != WriteMode.ConditionalCreate && !i.PriorKnown).ToList()
+            : [];
         // Without reads, a Bundle that fits one conditional transaction (the Provenance included) needs no batch first.
         var pending = plan.Items.Count(i => i.Change is null);
-        var oneTransaction = reads.Count == 0 && pending + 1 + _remembered.Count <= targets.TransactionLimits(target).Conditional;
-        if (capabilities.Batch && !oneTransaction && await ResolveAndReadAsync(creates, reads, cancellationToken) is { } failure)
+        if (reads.Count == 0 && pending + 1 + _remembered.Count <= targets.TransactionLimits(target).Conditional)
         {
-            return failure;
+            return [];
+        }
+        return [.. creates.Select(i => (i, false)).Concat(reads.Select(i => (i, true)))];
+    }
+
+    /// <summary>
+    /// Sends the phase-1 work of one or more runs to the same target as batches of at most <paramref name="limit"/>
+    /// entries (a batch has no strict-isolation cap, and each of its entries is idempotent on its own), and records
+    /// the answers in each run. The runs that failed, with why.
+    /// </summary>
+    public static async Task<Dictionary<DeliveryRun, DeliveryFailure>> BatchAsync(FhirTargetClient client, int limit,
+        List<(DeliveryRun Run, DeliveryItem Item, bool Read)> work, CancellationToken cancellationToken)
+    {
+        var failures = new Dictionary<DeliveryRun, DeliveryFailure>();
+        for (var start = 0; start < work.Count; start += limit)
+        {
+            var chunk = work.GetRange(start, Math.Min(limit, work.Count - start)).Where(w => !failures.ContainsKey(w.Run)).ToList();
+            if (chunk.Count == 0)
+            {
+                continue;
+            }
+            using var bundle = new DeliveryBundleWriter("batch");
+            // Bundles of the same people (or the same resource twice) share one entry and its answer: two conditional
+            // creates of one new person in a batch could otherwise both create.
+            var entryOf = new int[chunk.Count];
+            var entryByKey = new Dictionary<(string?, bool), int>();
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                var (run, item, read) = chunk[i];
+                if (item.MemoryKey is { } key && entryByKey.TryGetValue((key, read), out var shared))
+                {
+                    entryOf[i] = shared;
+                    continue;
+                }
+                entryOf[i] = bundle.Count;
+                if (item.MemoryKey is not null)
+                {
+                    entryByKey[(item.MemoryKey, read)] = bundle.Count;
+                }
+                if (read)
+                {
+                    bundle.Read(item.Mode == WriteMode.Put ? $"{item.Type}/{item.Id}" : $"{item.Type}?{item.Condition}");
+                }
+                else
+                {
+                    run.WriteEntry(bundle, item, s_none);
+                }
+            }
+            foreach (var run in chunk.Select(w => w.Run).Distinct())
+            {
+                run.Requests++;
+            }
+            List<ResponseEntry>? entries;
+            DeliveryFailure? failure;
+            try
+            {
+                (entries, failure) = await PostAsync(client, bundle, "batch", cancellationToken);
+            }
+            catch (FhirTransportException e)
+            {
+                (entries, failure) = (null, new DeliveryFailure(e.IsTransient ? DeliveryFailureKind.Transient : DeliveryFailureKind.Permanent, e.Message));
+            }
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                var (run, item, read) = chunk[i];
+                if (failures.ContainsKey(run))
+                {
+                    continue;
+                }
+                var entry = entries?[entryOf[i]];
+                if (entry is { Status: 201 } && !read && entryOf.AsSpan(0, i).Contains(entryOf[i]))
+                {
+                    // Created for the Bundle before it in this batch: for this one, the conditional create matched.
+                    entry = entry with { Status = 200 };
+                }
+                if ((failure ?? run.Record(item, read, entry!)) is { } runFailure)
+                {
+                    failures[run] = runFailure;
+                }
+            }
+        }
+        return failures;
+    }
+
+    /// <summary>Phase 2: the Provenance, and every entry not settled yet in transactions; null when everything arrived.</summary>
+    public async Task<DeliveryFailure?> WriteAsync(string? sourceId, DateTimeOffset recorded, CancellationToken cancellationToken)
+    {
+        // A version remembered since phase 1 was written by another delivery in the meantime (the same resource in
+        // two Bundles of one call, or a concurrent delivery): it is newer than what the read saw.
+        foreach (var item in plan.Items)
+        {
+            if (item.Mode != WriteMode.ConditionalCreate && item.MemoryKey is { } key && _memory.TryRecall(key, out var known) && known.Version is not null)
+            {
+                (item.PriorKnown, item.PriorVersion) = (true, known.Version);
+            }
         }
         _provenance = DeliveryProvenance.Create(target, plan.Items, sourceId, recorded, capabilities);
         if (_provenance is not null)
@@ -69,6 +185,16 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
             check = [];
         }
         return null;
+    }
+
+    private DeliveryFailure? Record(DeliveryItem item, bool read, ResponseEntry entry)
+    {
+        if (read)
+        {
+            RecordPriorVersion(item, entry);
+            return null;
+        }
+        return entry.IsSuccess ? RecordWrite(item, entry) : EntryFailure(item, entry);
     }
 
     // What earlier deliveries learned: people's ids (no conditional create needed) and versions (no read needed).
@@ -94,52 +220,6 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
                 (item.PriorKnown, item.PriorVersion) = (true, known.Version);
             }
         }
-    }
-
-    // Phase 1: one batch (a batch has no strict-isolation cap, and each of its entries is idempotent on its own).
-    private async Task<DeliveryFailure?> ResolveAndReadAsync(List<DeliveryItem> creates, List<DeliveryItem> reads, CancellationToken cancellationToken)
-    {
-        var work = creates.Select(i => (Item: i, Read: false)).Concat(reads.Select(i => (Item: i, Read: true))).ToList();
-        var limit = targets.TransactionLimits(target).Plain;
-        for (var start = 0; start < work.Count; start += limit)
-        {
-            var chunk = work.GetRange(start, Math.Min(limit, work.Count - start));
-            using var bundle = new DeliveryBundleWriter("batch");
-            foreach (var (item, read) in chunk)
-            {
-                if (read)
-                {
-                    bundle.Read(item.Mode == WriteMode.Put ? $"{item.Type}/{item.Id}" : $"{item.Type}?{item.Condition}");
-                }
-                else
-                {
-                    WriteEntry(bundle, item, s_none);
-                }
-            }
-            var (entries, failure) = await PostAsync(bundle, "batch", cancellationToken);
-            if (failure is not null)
-            {
-                return failure;
-            }
-            for (var i = 0; i < chunk.Count; i++)
-            {
-                var (item, read) = chunk[i];
-                var entry = entries![i];
-                if (read)
-                {
-                    RecordPriorVersion(item, entry);
-                }
-                else if (!entry.IsSuccess)
-                {
-                    return EntryFailure(item, entry);
-                }
-                else if (RecordWrite(item, entry) is { } recordFailure)
-                {
-                    return recordFailure;
-                }
-            }
-        }
-        return null;
     }
 
     private static void RecordPriorVersion(DeliveryItem item, ResponseEntry entry)
@@ -214,7 +294,8 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
                 bundle.Read(person.StableReference!);
             }
             sent = bundle.Count;
-            (entries, failure) = await PostAsync(bundle, "transaction", cancellationToken);
+            Requests++;
+            (entries, failure) = await PostAsync(client, bundle, "transaction", cancellationToken);
         }
         if (failure is { HttpStatus: 400 } && part.Count > 1 && IsSizeLimit(failure.Outcome))
         {
@@ -275,9 +356,8 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
         return null;
     }
 
-    private async Task<(List<ResponseEntry>? Entries, DeliveryFailure? Failure)> PostAsync(DeliveryBundleWriter bundle, string kind, CancellationToken cancellationToken)
+    private static async Task<(List<ResponseEntry>? Entries, DeliveryFailure? Failure)> PostAsync(FhirTargetClient client, DeliveryBundleWriter bundle, string kind, CancellationToken cancellationToken)
     {
-        Requests++;
         var count = bundle.Count;
         var response = await client.SendAsync(HttpMethod.Post, "", bundle.ToArray(), cancellationToken);
         if (!response.IsSuccess)
