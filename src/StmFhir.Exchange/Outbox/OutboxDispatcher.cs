@@ -72,51 +72,90 @@ internal sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>Claims and delivers one batch of due rows for <paramref name="target"/>; the number claimed.</summary>
+    /// <summary>
+    /// Claims and delivers one batch of due rows for <paramref name="target"/>; the number claimed. The rows' Bundles go
+    /// to the deliverer together, so they share its batch of reads and conditional creates; each row still has its own
+    /// transactions, result and Provenance.
+    /// </summary>
     internal async Task<int> DispatchOnceAsync(string target, CancellationToken cancellationToken)
     {
         var claims = await outbox.ClaimAsync(target, _options.BatchSize, time.GetUtcNow() + _options.Lease, cancellationToken).ConfigureAwait(false);
+        var ready = new List<(OutboxClaim Claim, Hl7.Fhir.Model.Bundle Bundle)>(claims.Count);
         for (var i = 0; i < claims.Count; i++)
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                // Hand the rest back at once rather than leaving them to their leases.
-                foreach (var rest in claims.Skip(i))
-                {
-                    await outbox.RescheduleAsync(rest, time.GetUtcNow(), "dispatcher stopped", CancellationToken.None).ConfigureAwait(false);
-                }
-                break;
+                await HandBackAsync(claims.Skip(i)).ConfigureAwait(false);
+                return claims.Count;
             }
-            await DeliverAsync(claims[i], cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var bundle = await OutboxBundles.BuildAsync(store, claims[i].Payload, cancellationToken).ConfigureAwait(false);
+                if (bundle.Entry.Count == 0)
+                {
+                    await outbox.MarkDeliveredAsync(claims[i], [], CancellationToken.None).ConfigureAwait(false);
+                    continue;
+                }
+                ready.Add((claims[i], bundle));
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await HandBackAsync(claims.Skip(i)).ConfigureAwait(false);
+                return claims.Count;
+            }
+            catch (Exception e)
+            {
+                await RetryLaterAsync(claims[i], e).ConfigureAwait(false);
+            }
+        }
+        if (ready.Count == 0)
+        {
+            return claims.Count;
+        }
+
+        IReadOnlyList<DeliveryResult> results;
+        try
+        {
+            results = await deliverer.DeliverAllAsync(
+                [.. ready.Select(r => new DeliveryRequest(target, r.Bundle) { SourceId = $"outbox/{r.Claim.OutboxId}" })], cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await HandBackAsync(ready.Select(r => r.Claim)).ConfigureAwait(false);
+            return claims.Count;
+        }
+        catch (Exception e)
+        {
+            foreach (var (claim, _) in ready)
+            {
+                await RetryLaterAsync(claim, e).ConfigureAwait(false);
+            }
+            return claims.Count;
+        }
+        for (var i = 0; i < ready.Count; i++)
+        {
+            await RecordAsync(ready[i].Claim, results[i]).ConfigureAwait(false);
         }
         return claims.Count;
     }
 
-    private async Task DeliverAsync(OutboxClaim claim, CancellationToken cancellationToken)
+    // Hands rows back at once rather than leaving them to their leases.
+    private async Task HandBackAsync(IEnumerable<OutboxClaim> claims)
     {
-        DeliveryResult result;
-        try
-        {
-            var bundle = await OutboxBundles.BuildAsync(store, claim.Payload, cancellationToken).ConfigureAwait(false);
-            if (bundle.Entry.Count == 0)
-            {
-                await outbox.MarkDeliveredAsync(claim, [], CancellationToken.None).ConfigureAwait(false);
-                return;
-            }
-            result = await deliverer.DeliverAsync(new DeliveryRequest(claim.Target, bundle) { SourceId = $"outbox/{claim.OutboxId}" }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        foreach (var claim in claims)
         {
             await outbox.RescheduleAsync(claim, time.GetUtcNow(), "dispatcher stopped", CancellationToken.None).ConfigureAwait(false);
-            return;
         }
-        catch (Exception e)
-        {
-            LogRowFailed(logger, claim.OutboxId, claim.Target, e);
-            await outbox.RescheduleAsync(claim, time.GetUtcNow() + _options.BackOff(claim.Attempts), e.GetType().Name + ": " + e.Message, CancellationToken.None).ConfigureAwait(false);
-            return;
-        }
+    }
 
+    private async Task RetryLaterAsync(OutboxClaim claim, Exception e)
+    {
+        LogRowFailed(logger, claim.OutboxId, claim.Target, e);
+        await outbox.RescheduleAsync(claim, time.GetUtcNow() + _options.BackOff(claim.Attempts), e.GetType().Name + ": " + e.Message, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task RecordAsync(OutboxClaim claim, DeliveryResult result)
+    {
         if (result.Succeeded)
         {
             var resources = result.Resources.Concat(result.Provenance is { } p ? [p] : [])
