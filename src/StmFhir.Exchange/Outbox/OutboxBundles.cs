@@ -14,9 +14,11 @@ internal static class OutboxBundles
     public static async Task<Bundle> BuildAsync(IResourceStore store, OutboxPayload payload, CancellationToken cancellationToken)
     {
         var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
-        foreach (var item in payload.Resources.DistinctBy(r => (r.Type, r.Id)))
+        var items = payload.Resources.DistinctBy(r => (r.Type, r.Id)).ToList();
+        var current = await store.ReadAllAsync([.. items.Select(r => (r.Type, r.Id))], cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < items.Count; i++)
         {
-            var stored = await store.ReadAsync(item.Type, item.Id, cancellationToken).ConfigureAwait(false);
+            var (item, stored) = (items[i], current[i]);
             if (stored is null)
             {
                 continue;

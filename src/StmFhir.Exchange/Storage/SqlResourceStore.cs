@@ -59,6 +59,27 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.ReadStored(type) : null;
     }
 
+    public async Task<IReadOnlyList<StoredResource?>> ReadAllAsync(IReadOnlyList<(string Type, string Id)> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var found = new List<StoredResource?>(keys.Count);
+        if (keys.Count == 0)
+        {
+            return found;
+        }
+        // One connection (and one prepared command) for all: opening one per resource cost more than the reads.
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(CurrentSql).With("type", "").With("id", "");
+        foreach (var (type, id) in keys)
+        {
+            command.Parameters[0].Value = type;
+            command.Parameters[1].Value = id;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            found.Add(await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.ReadStored(type) : null);
+        }
+        return found;
+    }
+
     public async Task<StoredResource?> ReadVersionAsync(string type, string id, int version, CancellationToken cancellationToken = default)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -37,4 +37,7 @@ public class PushBenchmarks
 
     [Benchmark(Description = "IFhirDeliverer, ReadVersionsBeforeWriting = false")]
     public Task<int> DeliverWithoutReads() => _setup.DeliverAllAsync(_setup.DelivererWithoutReads, Sessions);
+
+    [Benchmark(Description = "IFhirDeliverer.DeliverAllAsync, 15 Bundles per call")]
+    public Task<int> DeliverGroup() => _setup.DeliverGroupAsync(_setup.Deliverer, Sessions);
 }

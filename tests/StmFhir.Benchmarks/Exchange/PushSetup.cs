@@ -7,6 +7,8 @@ using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
 using StmFhir.Exchange.Client;
 using StmFhir.Exchange.Delivery;
+using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Storage;
 
 namespace StmFhir.Benchmarks.Exchange;
 
@@ -24,6 +26,9 @@ internal sealed class PushSetup : IDisposable
     private readonly ServiceProvider _servicesWithoutReads;
     private readonly HttpClient _http;
     private readonly List<StmSession> _sessions;
+    private readonly string _storeFolder = Path.Combine(Path.GetTempPath(), "stmfhir-push-" + Guid.NewGuid().ToString("N"));
+    private readonly IResourceStore _store;
+    private readonly OutboxDispatcher _dispatcher;
     private int _round;
 
     public PushSetup()
@@ -38,6 +43,12 @@ internal sealed class PushSetup : IDisposable
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/fhir+json"));
         _sessions = [.. Directory.GetFiles(RepoFiles.Samples("sessions"), "*.json").Order(StringComparer.Ordinal)
             .Select(f => StmSessionReader.Read(File.ReadAllBytes(f)).Session ?? throw new InvalidOperationException($"{f} is not a valid session"))];
+        // The gateway's store (SQLite, the default) and its dispatcher, delivering with the default deliverer.
+        _store = ResourceStores.Create(new StorageOptions { DataDirectory = _storeFolder }, TimeProvider.System);
+        _store.InitializeAsync().GetAwaiter().GetResult();
+        _dispatcher = new OutboxDispatcher(_store, (IOutboxStore)_store, _services.GetRequiredService<IFhirTargets>(), Deliverer,
+            Microsoft.Extensions.Options.Options.Create(new OutboxOptions { BatchSize = _sessions.Count }), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);
     }
 
     public IFhirDeliverer Deliverer { get; }
@@ -102,8 +113,44 @@ internal sealed class PushSetup : IDisposable
         return arrived;
     }
 
+    /// <summary>All Bundles in one call: they share the batch of reads and conditional creates (as the dispatcher's claimed rows do).</summary>
+    public async Task<int> DeliverGroupAsync(IFhirDeliverer deliverer, string mode)
+    {
+        var results = await deliverer.DeliverAllAsync([.. Bundles(mode).Select(b => new DeliveryRequest("peer", b))]);
+        return results.All(r => r.Succeeded) ? results.Count : throw new InvalidOperationException(results.First(r => !r.Succeeded).Failure!.Message);
+    }
+
+    /// <summary>Stores every session as the gateway does on intake (its resources and an outbox row, one commit each); not timed.</summary>
+    public async System.Threading.Tasks.Task CommitAsync(string mode)
+    {
+        foreach (var bundle in Bundles(mode))
+        {
+            await _store.CommitAsync(TransactionBundles.ToChangeSet(bundle, "push-benchmark"));
+        }
+    }
+
+    /// <summary>
+    /// The push path as the gateway runs it, for the rows <see cref="CommitAsync"/> stored: the dispatcher claims them,
+    /// builds each row's Bundle from the store, delivers them (one <see cref="IFhirDeliverer.DeliverAllAsync"/> call) and
+    /// records every row's result.
+    /// </summary>
+    public async Task<int> DispatchAsync(string mode)
+    {
+        var claimed = 0;
+        int count;
+        while ((count = await _dispatcher.DispatchOnceAsync("peer", CancellationToken.None)) > 0)
+        {
+            claimed += count;
+        }
+        var rows = await ((IOutboxStore)_store).CountAsync(["peer"]);
+        return rows.Single().Pending + rows.Single().Dead == 0 ? claimed : throw new InvalidOperationException("Rows left undelivered");
+    }
+
     public void Dispose()
     {
+        _dispatcher.Dispose();
+        ((IAsyncDisposable)_store).DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Directory.Delete(_storeFolder, recursive: true);
         _http.Dispose();
         _services.Dispose();
         _servicesWithoutReads.Dispose();

@@ -59,6 +59,19 @@ public abstract class ResourceStoreBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadAll_GivesTheCurrentVersionsInTheOrderAsked_AndNullWhereThereIsNone()
+    {
+        await Store.CommitAsync(Put(WithId(NewPatient("RA-1"), "ra-1")));
+        await Store.CommitAsync(Put(WithId(NewPatient("RA-2"), "ra-2")));
+        await Store.CommitAsync(Put(WithId(NewPatient("RA-1", family: "Changed"), "ra-1")));
+
+        var found = await Store.ReadAllAsync([("Patient", "ra-2"), ("Patient", "missing"), ("Patient", "ra-1")]);
+
+        Assert.Equal(["ra-2", null, "ra-1"], found.Select(r => r?.Id));
+        Assert.Equal(2, found[2]!.Version);
+    }
+
+    [Fact]
     public async Task Outbox_ClaimRecordAndReplay_MoveRowsThroughTheStates()
     {
         var outbox = (IOutboxStore)Store;
