@@ -132,12 +132,19 @@ internal sealed partial class OutboxDispatcher(
             }
             return claims.Count;
         }
-        for (var i = 0; i < ready.Count; i++)
+        // Every delivered row in one commit; failures (rare) one by one.
+        await outbox.MarkDeliveredAsync(
+            [.. ready.Zip(results).Where(r => r.Second.Succeeded).Select(r => (r.First.Claim, Delivered(r.Second)))], CancellationToken.None).ConfigureAwait(false);
+        foreach (var ((claim, _), result) in ready.Zip(results).Where(r => !r.Second.Succeeded))
         {
-            await RecordAsync(ready[i].Claim, results[i]).ConfigureAwait(false);
+            await RecordFailureAsync(claim, result.Failure!).ConfigureAwait(false);
         }
         return claims.Count;
     }
+
+    private static IReadOnlyList<OutboxDeliveredResource> Delivered(DeliveryResult result) =>
+        [.. result.Resources.Concat(result.Provenance is { } p ? [p] : [])
+            .Select(r => new OutboxDeliveredResource(r.ResourceType, r.Source, r.TargetId, r.VersionId, r.Change.ToString().ToLowerInvariant()))];
 
     // Hands rows back at once rather than leaving them to their leases.
     private async Task HandBackAsync(IEnumerable<OutboxClaim> claims)
@@ -154,26 +161,19 @@ internal sealed partial class OutboxDispatcher(
         await outbox.RescheduleAsync(claim, time.GetUtcNow() + _options.BackOff(claim.Attempts), e.GetType().Name + ": " + e.Message, CancellationToken.None).ConfigureAwait(false);
     }
 
-    private async Task RecordAsync(OutboxClaim claim, DeliveryResult result)
+    private async Task RecordFailureAsync(OutboxClaim claim, DeliveryFailure failure)
     {
-        if (result.Succeeded)
-        {
-            var resources = result.Resources.Concat(result.Provenance is { } p ? [p] : [])
-                .Select(r => new OutboxDeliveredResource(r.ResourceType, r.Source, r.TargetId, r.VersionId, r.Change.ToString().ToLowerInvariant()))
-                .ToList();
-            await outbox.MarkDeliveredAsync(claim, resources, CancellationToken.None).ConfigureAwait(false);
-        }
-        else if (result.Failure!.IsTransient)
+        if (failure.IsTransient)
         {
             var next = time.GetUtcNow() + _options.BackOff(claim.Attempts);
-            LogTransient(logger, claim.OutboxId, claim.Target, result.Failure.HttpStatus, claim.Attempts, next);
-            await outbox.RescheduleAsync(claim, next, result.Failure.Message, CancellationToken.None).ConfigureAwait(false);
+            LogTransient(logger, claim.OutboxId, claim.Target, failure.HttpStatus, claim.Attempts, next);
+            await outbox.RescheduleAsync(claim, next, failure.Message, CancellationToken.None).ConfigureAwait(false);
         }
         else
         {
-            LogDead(logger, claim.OutboxId, claim.Target, result.Failure.HttpStatus);
-            var outcome = result.Failure.Outcome is { } o ? ResourceJson.Serialize(o) : null;
-            await outbox.DeadLetterAsync(claim, result.Failure.Message, result.Failure.HttpStatus, outcome, CancellationToken.None).ConfigureAwait(false);
+            LogDead(logger, claim.OutboxId, claim.Target, failure.HttpStatus);
+            var outcome = failure.Outcome is { } o ? ResourceJson.Serialize(o) : null;
+            await outbox.DeadLetterAsync(claim, failure.Message, failure.HttpStatus, outcome, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -72,6 +72,23 @@ public abstract class ResourceStoreBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Outbox_SeveralDeliveriesRecordedTogether_AreDelivered_ExceptWhereTheClaimWasLost()
+    {
+        var outbox = (IOutboxStore)Store;
+        await Store.CommitAsync(Put(WithId(NewPatient("MD-1"), "md-1")));
+        await Store.CommitAsync(Put(WithId(NewPatient("MD-2"), "md-2")));
+        var claims = await outbox.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.True(await outbox.RescheduleAsync(claims[1], DateTimeOffset.UtcNow, "handed back"));
+
+        var recorded = await outbox.MarkDeliveredAsync([(claims[0], [new("Patient", "Patient/md-1", "x", "1", "created")]), (claims[1], [])]);
+
+        Assert.Equal([true, false], recorded);
+        var states = (await outbox.ListAsync()).ToDictionary(r => r.OutboxId, r => r.State);
+        Assert.Equal(OutboxStates.Delivered, states[claims[0].OutboxId]);
+        Assert.Equal(OutboxStates.Pending, states[claims[1].OutboxId]);
+    }
+
+    [Fact]
     public async Task Outbox_ClaimRecordAndReplay_MoveRowsThroughTheStates()
     {
         var outbox = (IOutboxStore)Store;
