@@ -37,7 +37,6 @@ internal static class PushProbe
                     run(mode).GetAwaiter().GetResult();
                 }
             }
-            StmFhir.Exchange.Outbox.DProbe.Show();
             var times = cases.Select(_ => new List<double>()).ToList();
             var arrived = new int[cases.Count];
             for (var r = 0; r < rounds; r++)
@@ -51,7 +50,6 @@ internal static class PushProbe
                     times[c].Add(clock.Elapsed.TotalMilliseconds);
                 }
             }
-            Console.WriteLine("  DISPATCH per call: " + StmFhir.Exchange.Outbox.DProbe.Show());
             Console.WriteLine($"{mode} sessions: 15 sample sessions per round, {rounds} rounds; median ms (min), median per-round ratio straight/case");
             for (var c = 0; c < cases.Count; c++)
             {
