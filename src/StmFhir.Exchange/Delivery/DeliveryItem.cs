@@ -1,4 +1,5 @@
 using Hl7.Fhir.Model;
+using Hl7.Fhir.Utility;
 
 namespace StmFhir.Exchange.Delivery;
 
@@ -26,8 +27,11 @@ internal sealed class DeliveryItem
     /// <summary>The caller's resource (never changed: each request writes <see cref="Json"/> with its own id and references).</summary>
     public required Resource Resource { get; init; }
 
-    /// <summary>The resource's FHIR JSON, serialised once for every request that writes it.</summary>
-    public byte[] Json => _json ??= DeliveryJson.Serialize(Resource);
+    /// <summary>
+    /// The resource's FHIR JSON for every request that writes it: the <see cref="SerializedResource"/> the caller
+    /// attached (the outbox's stored JSON), else serialised once.
+    /// </summary>
+    public byte[] Json => _json ??= Resource.Annotation<SerializedResource>()?.Utf8Json ?? DeliveryJson.Serialize(Resource);
 
     private byte[]? _json;
 
@@ -98,3 +102,10 @@ internal sealed class DeliveryItem
             : ResourceChange.Updated;
     }
 }
+
+/// <summary>
+/// The FHIR JSON a resource was read from, attached as an annotation by a caller that has it (the outbox dispatcher,
+/// from the store), so the deliverer copies it instead of serialising the resource again. It must be the resource's
+/// own content; <c>meta.versionId</c> and <c>meta.lastUpdated</c> in it are dropped on the wire.
+/// </summary>
+internal sealed record SerializedResource(byte[] Utf8Json);

@@ -1,4 +1,5 @@
 using Hl7.Fhir.Model;
+using Hl7.Fhir.Utility;
 using StmFhir.Exchange.Delivery;
 using StmFhir.Exchange.Storage;
 
@@ -24,6 +25,8 @@ internal static class OutboxBundles
                 continue;
             }
             var resource = ResourceJson.Deserialize(stored.Json);
+            // The deliverer writes the stored JSON as it is instead of serialising the resource again.
+            resource.AddAnnotation(new SerializedResource(System.Text.Encoding.UTF8.GetBytes(stored.Json)));
             if (resource.Meta is { } meta)
             {
                 meta.VersionId = null;

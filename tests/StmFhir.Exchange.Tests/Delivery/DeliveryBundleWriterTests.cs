@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Hl7.Fhir.Utility;
 using StmFhir.Exchange.Delivery;
 
 namespace StmFhir.Exchange.Tests.Delivery;
@@ -48,6 +49,19 @@ public sealed class DeliveryBundleWriterTests
         Assert.Equal("""{"resourceType":"Patient","active":true}""", entries[0].GetProperty("resource").GetRawText());
         Assert.Equal("identifier=a|b", entries[0].GetProperty("request").GetProperty("ifNoneExist").GetString());
         Assert.Equal("GET", entries[1].GetProperty("request").GetProperty("method").GetString());
+    }
+
+    [Fact]
+    public void JsonAttachedToTheResourceIsUsedInsteadOfSerialisingItAgain()
+    {
+        var patient = new Hl7.Fhir.Model.Patient { Id = "p1", Active = true };
+        var stored = """{"resourceType":"Patient","id":"p1","meta":{"versionId":"4"},"active":true}"""u8.ToArray();
+        patient.AddAnnotation(new SerializedResource(stored));
+
+        var item = new DeliveryItem { Index = 0, Source = "Patient/p1", Resource = patient, Mode = WriteMode.Put, Id = "p1", Placeholder = "urn:uuid:x" };
+
+        Assert.Same(stored, item.Json);
+        Assert.NotSame(stored, new DeliveryItem { Index = 0, Source = "Patient/p1", Resource = new Hl7.Fhir.Model.Patient { Id = "p1" }, Mode = WriteMode.Put, Id = "p1", Placeholder = "urn:uuid:x" }.Json);
     }
 
     [Fact]
