@@ -1,4 +1,5 @@
 using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Utility;
 using StmFhir.Exchange.Delivery;
 using StmFhir.Exchange.Storage;
@@ -12,6 +13,11 @@ namespace StmFhir.Exchange.Outbox;
 /// </summary>
 internal static class OutboxBundles
 {
+    // The store holds JSON it serialised itself from validated resources: read without validating it again (measured
+    // ~6x faster than the default mode, which dominated building the Bundles).
+    private static readonly System.Text.Json.JsonSerializerOptions s_stored = new System.Text.Json.JsonSerializerOptions()
+        .ForFhir(ModelInfo.ModelInspector).UsingMode(DeserializationMode.Ostrich);
+
     public static async Task<Bundle> BuildAsync(IResourceStore store, OutboxPayload payload, CancellationToken cancellationToken)
     {
         var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
@@ -24,7 +30,8 @@ internal static class OutboxBundles
             {
                 continue;
             }
-            var resource = ResourceJson.Deserialize(stored.Json);
+            var resource = System.Text.Json.JsonSerializer.Deserialize<Resource>(stored.Json, s_stored)
+                ?? throw new System.Text.Json.JsonException($"{item.Type}/{item.Id} is stored as null");
             // The deliverer writes the stored JSON as it is instead of serialising the resource again.
             resource.AddAnnotation(new SerializedResource(System.Text.Encoding.UTF8.GetBytes(stored.Json)));
             if (resource.Meta is { } meta)
