@@ -41,9 +41,9 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
     private readonly TargetMemory _memory = targets.Memory(target);
 
     /// <summary>Runs the delivery on its own; null when everything arrived.</summary>
-    public async Task<DeliveryFailure?> RunAsync(string? sourceId, DateTimeOffset recorded, bool recallPeople, CancellationToken cancellationToken)
+    public async Task<DeliveryFailure?> RunAsync(string? sourceId, DateTimeOffset recorded, bool recallPeople, bool newAtTarget, CancellationToken cancellationToken)
     {
-        var work = Prepare(recallPeople);
+        var work = Prepare(recallPeople, newAtTarget);
         if (work.Count > 0)
         {
             var failures = await BatchAsync(client, targets.TransactionLimits(target).Plain, [.. work.Select(w => (this, w.Item, w.Read))], cancellationToken);
@@ -59,9 +59,17 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
     /// Phase 1: recalls what earlier deliveries learned, and lists what is left for a batch before writing: the
     /// conditional creates and the version reads. Empty when no batch is needed (or the target has none).
     /// </summary>
-    public List<(DeliveryItem Item, bool Read)> Prepare(bool recallPeople)
+    public List<(DeliveryItem Item, bool Read)> Prepare(bool recallPeople, bool newAtTarget)
     {
         Recall(recallPeople);
+        if (newAtTarget)
+        {
+            // The caller knows nobody wrote these ids before this delivery (DeliveryRequest.NewAtTarget).
+            foreach (var item in plan.Items.Where(i => i.Mode == WriteMode.Put && !i.PriorKnown))
+            {
+                (item.PriorKnown, item.PriorVersion) = (true, null);
+            }
+        }
         if (!capabilities.Batch)
         {
             return [];

@@ -56,7 +56,7 @@ internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider ti
         }
 
         // Phase 1 of every Bundle in shared batches, then each Bundle's transactions.
-        var work = deliveries.Where(d => d.Run is not null).SelectMany(d => d.Run!.Prepare(recallPeople: true).Select(w => (d.Run!, w.Item, w.Read))).ToList();
+        var work = deliveries.Where(d => d.Run is not null).SelectMany(d => d.Run!.Prepare(recallPeople: true, d.Request.NewAtTarget).Select(w => (d.Run!, w.Item, w.Read))).ToList();
         var failures = work.Count > 0
             ? await DeliveryRun.BatchAsync(client, targets.TransactionLimits(target).Plain, work, cancellationToken)
             : [];
@@ -72,7 +72,7 @@ internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider ti
                 // Refused in a batch shared with other Bundles: delivered alone, so that only its own content can
                 // make it fail permanently (and be dead-lettered).
                 delivery.Run = new DeliveryRun(target, targets, client, DeliveryPlanner.Create(delivery.Request.Bundle, capabilities).Plan!, capabilities, delivery.Run!.Requests);
-                delivery.Failure = await GuardAsync(() => delivery.Run.RunAsync(delivery.Request.SourceId, startedAt, recallPeople: true, cancellationToken));
+                delivery.Failure = await GuardAsync(() => delivery.Run.RunAsync(delivery.Request.SourceId, startedAt, recallPeople: true, delivery.Request.NewAtTarget, cancellationToken));
                 continue;
             }
             delivery.Failure = await GuardAsync(() => delivery.Run!.WriteAsync(delivery.Request.SourceId, startedAt, cancellationToken));
@@ -87,7 +87,7 @@ internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider ti
                     memory.Forget(person.MemoryKey!);
                 }
                 delivery.Run = new DeliveryRun(target, targets, client, DeliveryPlanner.Create(delivery.Request.Bundle, capabilities).Plan!, capabilities, delivery.Run.Requests);
-                delivery.Failure = await GuardAsync(() => delivery.Run.RunAsync(delivery.Request.SourceId, startedAt, recallPeople: false, cancellationToken));
+                delivery.Failure = await GuardAsync(() => delivery.Run.RunAsync(delivery.Request.SourceId, startedAt, recallPeople: false, delivery.Request.NewAtTarget, cancellationToken));
             }
         }
     }

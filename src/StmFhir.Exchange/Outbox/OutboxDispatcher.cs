@@ -117,7 +117,8 @@ internal sealed partial class OutboxDispatcher(
         try
         {
             results = await deliverer.DeliverAllAsync(
-                [.. ready.Select(r => new DeliveryRequest(target, r.Bundle) { SourceId = $"outbox/{r.Claim.OutboxId}" })], cancellationToken).ConfigureAwait(false);
+                [.. ready.Select(r => new DeliveryRequest(target, r.Bundle) { SourceId = $"outbox/{r.Claim.OutboxId}", NewAtTarget = IsNew(r.Claim) })],
+                cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -145,6 +146,14 @@ internal sealed partial class OutboxDispatcher(
     private static IReadOnlyList<OutboxDeliveredResource> Delivered(DeliveryResult result) =>
         [.. result.Resources.Concat(result.Provenance is { } p ? [p] : [])
             .Select(r => new OutboxDeliveredResource(r.ResourceType, r.Source, r.TargetId, r.VersionId, r.Change.ToString().ToLowerInvariant()))];
+
+    /// <summary>
+    /// A row's first attempt whose resources are all at their first version: the commit that created them wrote this
+    /// row, and no attempt sent them anywhere yet, so the deliverer need not read their versions at the target (a killed
+    /// or failed attempt makes the next one the second; a replay starts again at the first, and then reports what its
+    /// dead-lettered attempt wrote as Created, which that row's delivery did).
+    /// </summary>
+    internal static bool IsNew(OutboxClaim claim) => claim.Attempts == 1 && claim.Payload.Resources.All(r => r.Version == 1);
 
     // Hands rows back at once rather than leaving them to their leases.
     private async Task HandBackAsync(IEnumerable<OutboxClaim> claims)

@@ -50,6 +50,47 @@ public sealed class TargetMemoryDeliveryTests(PeerFhirServer peer)
     }
 
     [Fact]
+    public async Task NewSessionKnownToBeNewAtTheTargetOfRememberedPeopleIsOneTransactionWithEverythingCreated()
+    {
+        var first = TestSessions.Session("memory-new-1", patientMrn: "MRN-NEW", clinicianId: "staff-new");
+        var second = TestSessions.Session("memory-new-2", painScores: 3, romMeasurements: 2, patientMrn: "MRN-NEW", clinicianId: "staff-new");
+        using var exchange = new PeerExchange(peer);
+        await exchange.DeliverAsync(first);
+
+        var result = await exchange.Deliverer.DeliverAsync(new DeliveryRequest(PeerExchange.Target, StmFhir.Core.Mapping.StmBundleMapper.ToBundle(second)) { NewAtTarget = true });
+
+        Assert.True(result.Succeeded, result.Failure?.Message);
+        Assert.Equal(1, result.Requests); // no reads, no conditional creates
+        Assert.All(result.Resources.Where(r => r.ResourceType is not ("Patient" or "Practitioner")), r => Assert.Equal(ResourceChange.Created, r.Change));
+        Assert.Single(await exchange.ProceduresAsync(second));
+    }
+
+    [Fact]
+    public async Task NewAtTheTargetAndTheTransactionsAnswerLostIsRetriedAndStillReportsCreated()
+    {
+        var first = TestSessions.Session("memory-lost-1", patientMrn: "MRN-LOST", clinicianId: "staff-lost");
+        var second = TestSessions.Session("memory-lost-2", painScores: 2, patientMrn: "MRN-LOST", clinicianId: "staff-lost");
+        using var exchange = new PeerExchange(peer);
+        await exchange.DeliverAsync(first);
+        // The one transaction is applied, then its connection reset: the pipeline sends it again and gets 200s.
+        await peer.SetFaultsAsync("""{"steps":[{"kind":"reset","times":1,"phase":"after"}]}""");
+
+        DeliveryResult result;
+        try
+        {
+            result = await exchange.Deliverer.DeliverAsync(new DeliveryRequest(PeerExchange.Target, StmFhir.Core.Mapping.StmBundleMapper.ToBundle(second)) { NewAtTarget = true });
+        }
+        finally
+        {
+            await peer.ClearFaultsAsync();
+        }
+
+        Assert.True(result.Succeeded, result.Failure?.Message);
+        Assert.All(result.Resources.Where(r => r.ResourceType is not ("Patient" or "Practitioner")), r => Assert.Equal(ResourceChange.Created, r.Change));
+        Assert.Single(await exchange.ProceduresAsync(second));
+    }
+
+    [Fact]
     public async Task PatientDeletedAtTheTargetIsCreatedAgainAndTheSessionRefersToTheNewOne()
     {
         var first = TestSessions.Session("memory-deleted-1", patientMrn: "MRN-DELETED", clinicianId: "staff-deleted");

@@ -66,6 +66,14 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         Assert.Equal(OutboxStates.Delivered, Assert.Single((await RowsAsync()).Values).State);
     }
 
+    [Theory]
+    [InlineData(1, 1, true)]
+    [InlineData(2, 1, false)] // an earlier attempt may have written them
+    [InlineData(1, 2, false)] // an earlier row delivered the first version
+    public void RowIsNewAtTheTarget_OnlyOnItsFirstAttemptWithEveryResourceAtItsFirstVersion(int attempts, int version, bool expected) =>
+        Assert.Equal(expected, OutboxDispatcher.IsNew(new OutboxClaim(1, Target, "c", attempts, "s",
+            new OutboxPayload([new OutboxResource("Procedure", "p", version), new OutboxResource("Observation", "o", 1)]))));
+
     [Fact]
     public async Task RowsClaimedTogether_AreDeliveredInOneCall_EachWithItsOwnResult()
     {
