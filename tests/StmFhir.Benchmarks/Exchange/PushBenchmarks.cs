@@ -38,6 +38,9 @@ public class PushBenchmarks
     [Benchmark(Description = "IFhirDeliverer, ReadVersionsBeforeWriting = false")]
     public Task<int> DeliverWithoutReads() => _setup.DeliverAllAsync(_setup.DelivererWithoutReads, Sessions);
 
+    [Benchmark(Description = "IFhirDeliverer, NewAtTarget (New only)")]
+    public Task<int> DeliverNewAtTarget() => _setup.DeliverAllAsync(_setup.Deliverer, Sessions, newAtTarget: true);
+
     [Benchmark(Description = "IFhirDeliverer.DeliverAllAsync, 15 Bundles per call")]
     public Task<int> DeliverGroup() => _setup.DeliverGroupAsync(_setup.Deliverer, Sessions);
 }

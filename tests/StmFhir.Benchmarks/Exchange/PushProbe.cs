@@ -25,6 +25,7 @@ internal static class PushProbe
             ("straight POST pre-split (people batch + PUT tx)", nothing, setup.PostPreSplitAsync),
             ("deliverer, one Bundle per call", nothing, mode => setup.DeliverAllAsync(setup.Deliverer, mode)),
             ("deliverer, one per call, no version reads", nothing, mode => setup.DeliverAllAsync(setup.DelivererWithoutReads, mode)),
+            ("deliverer, one per call, NewAtTarget (New only)", nothing, mode => setup.DeliverAllAsync(setup.Deliverer, mode, newAtTarget: true)),
             ("deliverer, 15 Bundles per call (DeliverAllAsync)", nothing, mode => setup.DeliverGroupAsync(setup.Deliverer, mode)),
             ("dispatcher: claim, build from store, deliver, record", setup.CommitAsync, setup.DispatchAsync),
         };

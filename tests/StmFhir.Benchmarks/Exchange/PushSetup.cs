@@ -102,12 +102,16 @@ internal sealed class PushSetup : IDisposable
         return arrived;
     }
 
-    public async Task<int> DeliverAllAsync(IFhirDeliverer deliverer, string mode)
+    /// <summary>
+    /// One <see cref="IFhirDeliverer.DeliverAsync"/> per Bundle; with <paramref name="newAtTarget"/> (only true of
+    /// "New") the caller vouches that the sessions were never delivered, as the dispatcher does for a row's first attempt.
+    /// </summary>
+    public async Task<int> DeliverAllAsync(IFhirDeliverer deliverer, string mode, bool newAtTarget = false)
     {
         var arrived = 0;
         foreach (var bundle in Bundles(mode))
         {
-            var result = await deliverer.DeliverAsync(new DeliveryRequest("peer", bundle));
+            var result = await deliverer.DeliverAsync(new DeliveryRequest("peer", bundle) { NewAtTarget = newAtTarget && mode == "New" });
             arrived += result.Succeeded ? 1 : throw new InvalidOperationException(result.Failure!.Message);
         }
         return arrived;
