@@ -23,5 +23,10 @@ if (args is ["throughput", ..] && (args.Length == 1 || int.TryParse(args[1], out
     // Medians of alternating bare/engine rounds, for a machine shared with other builds (Validation/ThroughputProbe.cs).
     return StmFhir.Benchmarks.Validation.ThroughputProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7);
 }
+if (args is ["push", ..] && (args.Length == 1 || int.TryParse(args[1], out _)))
+{
+    // Medians of alternating straight/deliverer rounds against the peer (Exchange/PushProbe.cs).
+    return StmFhir.Benchmarks.Exchange.PushProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -33,8 +33,9 @@ public sealed class FhirTargetOptions
 
     /// <summary>
     /// Whether a delivery reads the versions the target holds before writing, in the same batch that resolves Patient
-    /// and Practitioner, so that it can tell updated from unchanged (both answer 200). Without it a 200 is reported as
-    /// <c>Updated</c>. The default value is true; turn it off for a target where reads are expensive.
+    /// and Practitioner, so that it can tell updated from unchanged (both answer 200). Only resources whose version this
+    /// process has not remembered from an earlier delivery are read. Without it a 200 for a resource not remembered is
+    /// reported as <c>Updated</c>. The default value is true; turn it off for a target where reads are expensive.
     /// </summary>
     public bool ReadVersionsBeforeWriting { get; set; } = true;
 

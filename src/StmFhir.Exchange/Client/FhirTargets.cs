@@ -69,6 +69,9 @@ internal sealed partial class FhirTargets : IFhirTargets
         return new FhirTargetClient(_httpClientFactory.CreateClient(FhirTargetClient.HttpClientName(name)));
     }
 
+    /// <summary>What deliveries learned about the target's resources (people's ids, versions written).</summary>
+    public Delivery.TargetMemory Memory(string name) => State(name).Memory;
+
     /// <summary>The entries a transaction may hold at this target: learned limits, never above the configured ones.</summary>
     public (int Plain, int Conditional) TransactionLimits(string name)
     {
@@ -136,6 +139,8 @@ internal sealed partial class FhirTargets : IFhirTargets
         public FhirTargetOptions Options { get; } = options;
 
         public SemaphoreSlim ProbeLock { get; } = new(1, 1);
+
+        public Delivery.TargetMemory Memory { get; } = new();
 
         public volatile FhirCapabilities? Capabilities;
 

@@ -1,4 +1,5 @@
 using Hl7.Fhir.Model;
+using Hl7.Fhir.Utility;
 
 namespace StmFhir.Exchange.Delivery;
 
@@ -23,14 +24,19 @@ internal sealed class DeliveryItem
     /// <summary>The entry's fullUrl (or Type/id): how other entries refer to it, and how results name it.</summary>
     public required string Source { get; init; }
 
-    /// <summary>
-    /// This delivery's own copy of the caller's resource (the caller's is never changed): its id and references are set
-    /// for each request that writes it.
-    /// </summary>
+    /// <summary>The caller's resource (never changed: each request writes <see cref="Json"/> with its own id and references).</summary>
     public required Resource Resource { get; init; }
 
-    /// <summary>Every Reference in <see cref="Resource"/>, with the value it had in the caller's Bundle.</summary>
-    public List<(ResourceReference Reference, string Original)> References { get; } = [];
+    /// <summary>
+    /// The resource's FHIR JSON for every request that writes it: the <see cref="SerializedResource"/> the caller
+    /// attached (the outbox's stored JSON), else serialised once.
+    /// </summary>
+    public byte[] Json => _json ??= Resource.Annotation<SerializedResource>()?.Utf8Json ?? DeliveryJson.Serialize(Resource);
+
+    private byte[]? _json;
+
+    /// <summary>Every reference value in <see cref="Resource"/> (each once), as the caller's Bundle has it.</summary>
+    public List<string> References { get; } = [];
 
     public string Type => Resource.TypeName;
 
@@ -67,30 +73,19 @@ internal sealed class DeliveryItem
 
     public bool IsConditional => Mode != WriteMode.Put;
 
+    /// <summary>
+    /// How <see cref="TargetMemory"/> knows this resource: <c>Type/id</c> when PUT to its id, <c>Type?condition</c>
+    /// when found by a search; null for the Provenance (a new one each delivery).
+    /// </summary>
+    public string? MemoryKey => Index == int.MaxValue ? null
+        : Mode == WriteMode.Put ? $"{Type}/{Id}"
+        : Condition is not null ? $"{Type}?{Condition}" : null;
+
     /// <summary>How this resource can be referred to from any part: by the target's id once known, or by its own id when PUT.</summary>
     public string? StableReference => TargetId is not null ? $"{Type}/{TargetId}" : Mode == WriteMode.Put ? $"{Type}/{Id}" : null;
 
-    /// <summary>Copies <paramref name="resource"/> for this delivery, without the source's version bookkeeping.</summary>
-    public static Resource WorkingCopy(Resource resource)
-    {
-        var copy = (Resource)resource.DeepCopy();
-        if (copy.Meta is { } meta)
-        {
-            // The source's versionId and lastUpdated mean nothing at the target, and would make every PUT look changed.
-            meta.VersionId = null;
-            meta.LastUpdated = null;
-        }
-        return copy;
-    }
-
-    /// <summary>Finds the references in <see cref="Resource"/> (once; the planner and every request use them).</summary>
-    public void IndexReferences() => StmFhir.Core.Mapping.ResourceReferences.ForEach(Resource, r =>
-    {
-        if (r.Reference is { } value)
-        {
-            References.Add((r, value));
-        }
-    });
+    /// <summary>Finds the references in <see cref="Json"/> (once; the planner and every request use them).</summary>
+    public void IndexReferences() => References.AddRange(DeliveryBundleWriter.References(Json));
 
     public ResourceDelivery ToResult() => new(Type, Source, TargetId!, VersionId, Change!.Value);
 
@@ -107,3 +102,10 @@ internal sealed class DeliveryItem
             : ResourceChange.Updated;
     }
 }
+
+/// <summary>
+/// The FHIR JSON a resource was read from, attached as an annotation by a caller that has it (the outbox dispatcher,
+/// from the store), so the deliverer copies it instead of serialising the resource again. It must be the resource's
+/// own content; <c>meta.versionId</c> and <c>meta.lastUpdated</c> in it are dropped on the wire.
+/// </summary>
+internal sealed record SerializedResource(byte[] Utf8Json);

@@ -68,7 +68,7 @@ internal sealed class DeliveryPlanner
         foreach (var item in items)
         {
             item.IndexReferences();
-            foreach (var (_, original) in item.References)
+            foreach (var original in item.References)
             {
                 if (planner.Find(original) is { } target && target != item && !item.DependsOn.Contains(target))
                 {
@@ -94,7 +94,7 @@ internal sealed class DeliveryPlanner
         {
             return (null, "has no resource (only writes are delivered)");
         }
-        var resource = DeliveryItem.WorkingCopy(original);
+        var resource = original;
         var type = resource.TypeName;
         var url = entry.Request?.Url ?? "";
         var method = entry.Request?.Method;

@@ -16,4 +16,13 @@ public sealed record DeliveryRequest(string Target, Bundle Bundle)
     /// Optional.
     /// </summary>
     public string? SourceId { get; init; }
+
+    /// <summary>
+    /// The caller knows that no earlier delivery (by anyone) wrote these resources' ids at the target, e.g. the outbox
+    /// row that first stored them, on its first attempt. The versions are then not read before writing (one request
+    /// fewer for a new session): a resource is taken to be absent, so a <c>200</c> for it means an earlier attempt of
+    /// this same delivery wrote it (its answer lost) and is reported Created, as a read that found nothing would have
+    /// it. Only PUTs to the resources' ids are affected. The default value is false.
+    /// </summary>
+    public bool NewAtTarget { get; init; }
 }

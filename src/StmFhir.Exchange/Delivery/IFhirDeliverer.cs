@@ -13,4 +13,20 @@ public interface IFhirDeliverer
     /// <see cref="KeyNotFoundException"/> for an unknown target.
     /// </summary>
     Task<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Delivers several Bundles, each as <see cref="DeliverAsync"/> would and with a result of its own (in the same
+    /// order), sharing round trips where a target allows: the reads and conditional creates of all of them go in the
+    /// same batches before each Bundle's own transactions. One failing Bundle does not fail the others.
+    /// </summary>
+    async Task<IReadOnlyList<DeliveryResult>> DeliverAllAsync(IReadOnlyList<DeliveryRequest> requests, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var results = new List<DeliveryResult>(requests.Count);
+        foreach (var request in requests)
+        {
+            results.Add(await DeliverAsync(request, cancellationToken));
+        }
+        return results;
+    }
 }

@@ -24,6 +24,21 @@ public interface IOutboxStore
     /// <summary>Records a delivery; false when the claim was lost (its lease expired and another took the row).</summary>
     Task<bool> MarkDeliveredAsync(OutboxClaim claim, IReadOnlyList<OutboxDeliveredResource> resources, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records several deliveries in one database transaction (one commit for a whole dispatch instead of one per row);
+    /// for each, false when its claim was lost.
+    /// </summary>
+    async Task<IReadOnlyList<bool>> MarkDeliveredAsync(IReadOnlyList<(OutboxClaim Claim, IReadOnlyList<OutboxDeliveredResource> Resources)> deliveries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deliveries);
+        var recorded = new List<bool>(deliveries.Count);
+        foreach (var (claim, resources) in deliveries)
+        {
+            recorded.Add(await MarkDeliveredAsync(claim, resources, cancellationToken).ConfigureAwait(false));
+        }
+        return recorded;
+    }
+
     /// <summary>Returns the row to pending, to be tried again at <paramref name="nextAttemptAt"/>.</summary>
     Task<bool> RescheduleAsync(OutboxClaim claim, DateTimeOffset nextAttemptAt, string message, CancellationToken cancellationToken = default);
 

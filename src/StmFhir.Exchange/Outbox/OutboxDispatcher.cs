@@ -72,119 +72,159 @@ internal sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>Claims and delivers one batch of due rows for <paramref name="target"/>; the number claimed.</summary>
+    /// <summary>
+    /// Claims and delivers one batch of due rows for <paramref name="target"/>; the number claimed. The rows' Bundles go
+    /// to the deliverer together, so they share its batch of reads and conditional creates; each row still has its own
+    /// transactions, result and Provenance.
+    /// </summary>
     internal async Task<int> DispatchOnceAsync(string target, CancellationToken cancellationToken)
     {
         var claimedAt = time.GetUtcNow();
         var claims = await outbox.ClaimAsync(target, _options.BatchSize, claimedAt + _options.Lease, cancellationToken).ConfigureAwait(false);
+        var ready = new List<(OutboxClaim Claim, Hl7.Fhir.Model.Bundle Bundle)>(claims.Count);
         for (var i = 0; i < claims.Count; i++)
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                // Hand the rest back at once rather than leaving them to their leases.
-                foreach (var rest in claims.Skip(i))
-                {
-                    await outbox.RescheduleAsync(rest, time.GetUtcNow(), "dispatcher stopped", CancellationToken.None).ConfigureAwait(false);
-                }
-                break;
+                await HandBackAsync(ready.Select(r => r.Claim).Concat(claims.Skip(i))).ConfigureAwait(false);
+                return claims.Count;
             }
-            // The batch's rows share the lease taken at the claim, but are delivered one after another: a row whose turn
-            // comes late renews its lease first, and is skipped if the lease ran out and another dispatcher took the row
-            // meanwhile (else both would deliver it).
+            // A row reached late (slow reads) renews its lease first, and is skipped if the lease ran out and another
+            // dispatcher took the row meanwhile (else both would deliver it).
             if (time.GetUtcNow() - claimedAt > _options.Lease / 3
                 && !await outbox.RenewAsync(claims[i], time.GetUtcNow() + _options.Lease, cancellationToken).ConfigureAwait(false))
             {
                 LogClaimLost(logger, claims[i].OutboxId, claims[i].Target);
                 continue;
             }
-            await DeliverAsync(claims[i], cancellationToken).ConfigureAwait(false);
-        }
-        return claims.Count;
-    }
-
-    private async Task DeliverAsync(OutboxClaim claim, CancellationToken cancellationToken)
-    {
-        DeliveryResult? result = null;
-        Exception? error = null;
-        var stopped = false;
-        using (var delivering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-        {
-            var keeper = KeepLeaseAsync(claim, delivering.Token);
             try
             {
-                var bundle = await OutboxBundles.BuildAsync(store, claim.Payload, cancellationToken).ConfigureAwait(false);
-                if (bundle.Entry.Count > 0)
+                var bundle = await OutboxBundles.BuildAsync(store, claims[i].Payload, cancellationToken).ConfigureAwait(false);
+                if (bundle.Entry.Count == 0)
                 {
-                    result = await deliverer.DeliverAsync(new DeliveryRequest(claim.Target, bundle) { SourceId = $"outbox/{claim.OutboxId}" }, cancellationToken).ConfigureAwait(false);
+                    await outbox.MarkDeliveredAsync(claims[i], [], CancellationToken.None).ConfigureAwait(false);
+                    continue;
                 }
+                ready.Add((claims[i], bundle));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                stopped = true;
+                await HandBackAsync(ready.Select(r => r.Claim).Concat(claims.Skip(i))).ConfigureAwait(false);
+                return claims.Count;
             }
             catch (Exception e)
             {
-                error = e;
+                await RetryLaterAsync(claims[i], e).ConfigureAwait(false);
+            }
+        }
+        if (ready.Count == 0)
+        {
+            return claims.Count;
+        }
+
+        IReadOnlyList<DeliveryResult> results;
+        using (var delivering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            // The leases are kept only while the delivery runs; what follows records the outcome and ends the claims.
+            var keeper = KeepLeasesAsync(target, [.. ready.Select(r => r.Claim)], delivering.Token);
+            try
+            {
+                results = await deliverer.DeliverAllAsync(
+                    [.. ready.Select(r => new DeliveryRequest(target, r.Bundle) { SourceId = $"outbox/{r.Claim.OutboxId}", NewAtTarget = IsNew(r.Claim) })],
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await HandBackAsync(ready.Select(r => r.Claim)).ConfigureAwait(false);
+                return claims.Count;
+            }
+            catch (Exception e)
+            {
+                foreach (var (claim, _) in ready)
+                {
+                    await RetryLaterAsync(claim, e).ConfigureAwait(false);
+                }
+                return claims.Count;
             }
             finally
             {
-                // The lease is kept only while the delivery runs; what follows records the outcome and ends the claim.
                 await delivering.CancelAsync().ConfigureAwait(false);
                 await keeper.ConfigureAwait(false);
             }
         }
+        // Every delivered row in one commit; failures (rare) one by one.
+        await outbox.MarkDeliveredAsync(
+            [.. ready.Zip(results).Where(r => r.Second.Succeeded).Select(r => (r.First.Claim, Delivered(r.Second)))], CancellationToken.None).ConfigureAwait(false);
+        foreach (var ((claim, _), result) in ready.Zip(results).Where(r => !r.Second.Succeeded))
+        {
+            await RecordFailureAsync(claim, result.Failure!).ConfigureAwait(false);
+        }
+        return claims.Count;
+    }
 
-        if (stopped)
+    private static IReadOnlyList<OutboxDeliveredResource> Delivered(DeliveryResult result) =>
+        [.. result.Resources.Concat(result.Provenance is { } p ? [p] : [])
+            .Select(r => new OutboxDeliveredResource(r.ResourceType, r.Source, r.TargetId, r.VersionId, r.Change.ToString().ToLowerInvariant()))];
+
+    /// <summary>
+    /// A row's first attempt whose resources are all at their first version: the commit that created them wrote this
+    /// row, and no attempt sent them anywhere yet, so the deliverer need not read their versions at the target (a killed
+    /// or failed attempt makes the next one the second; a replay starts again at the first, and then reports what its
+    /// dead-lettered attempt wrote as Created, which that row's delivery did).
+    /// </summary>
+    internal static bool IsNew(OutboxClaim claim) => claim.Attempts == 1 && claim.Payload.Resources.All(r => r.Version == 1);
+
+    // Hands rows back at once rather than leaving them to their leases.
+    private async Task HandBackAsync(IEnumerable<OutboxClaim> claims)
+    {
+        foreach (var claim in claims)
         {
             await outbox.RescheduleAsync(claim, time.GetUtcNow(), "dispatcher stopped", CancellationToken.None).ConfigureAwait(false);
         }
-        else if (error is not null)
-        {
-            LogRowFailed(logger, claim.OutboxId, claim.Target, error);
-            await outbox.RescheduleAsync(claim, time.GetUtcNow() + _options.BackOff(claim.Attempts), error.GetType().Name + ": " + error.Message, CancellationToken.None).ConfigureAwait(false);
-        }
-        else if (result is null)
-        {
-            await outbox.MarkDeliveredAsync(claim, [], CancellationToken.None).ConfigureAwait(false);
-        }
-        else if (result.Succeeded)
-        {
-            var resources = result.Resources.Concat(result.Provenance is { } p ? [p] : [])
-                .Select(r => new OutboxDeliveredResource(r.ResourceType, r.Source, r.TargetId, r.VersionId, r.Change.ToString().ToLowerInvariant()))
-                .ToList();
-            await outbox.MarkDeliveredAsync(claim, resources, CancellationToken.None).ConfigureAwait(false);
-        }
-        else if (result.Failure!.IsTransient)
+    }
+
+    private async Task RetryLaterAsync(OutboxClaim claim, Exception e)
+    {
+        LogRowFailed(logger, claim.OutboxId, claim.Target, e);
+        await outbox.RescheduleAsync(claim, time.GetUtcNow() + _options.BackOff(claim.Attempts), e.GetType().Name + ": " + e.Message, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task RecordFailureAsync(OutboxClaim claim, DeliveryFailure failure)
+    {
+        if (failure.IsTransient)
         {
             var next = time.GetUtcNow() + _options.BackOff(claim.Attempts);
-            LogTransient(logger, claim.OutboxId, claim.Target, result.Failure.HttpStatus, claim.Attempts, next);
-            await outbox.RescheduleAsync(claim, next, result.Failure.Message, CancellationToken.None).ConfigureAwait(false);
+            LogTransient(logger, claim.OutboxId, claim.Target, failure.HttpStatus, claim.Attempts, next);
+            await outbox.RescheduleAsync(claim, next, failure.Message, CancellationToken.None).ConfigureAwait(false);
         }
         else
         {
-            LogDead(logger, claim.OutboxId, claim.Target, result.Failure.HttpStatus);
-            var outcome = result.Failure.Outcome is { } o ? ResourceJson.Serialize(o) : null;
-            await outbox.DeadLetterAsync(claim, result.Failure.Message, result.Failure.HttpStatus, outcome, CancellationToken.None).ConfigureAwait(false);
+            LogDead(logger, claim.OutboxId, claim.Target, failure.HttpStatus);
+            var outcome = failure.Outcome is { } o ? ResourceJson.Serialize(o) : null;
+            await outbox.DeadLetterAsync(claim, failure.Message, failure.HttpStatus, outcome, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
     /// <summary>
-    /// Renews the claim's lease every third of <see cref="OutboxOptions.Lease"/> until <paramref name="cancellationToken"/>
+    /// Renews the claims' leases every third of <see cref="OutboxOptions.Lease"/> until <paramref name="cancellationToken"/>
     /// fires, so that a delivery slower than the lease (a slow target, retries) is not taken and delivered a second time by
     /// another dispatcher. Never throws: if renewing fails, the lease runs out and the row may be delivered twice, which the
     /// idempotent delivery tolerates.
     /// </summary>
-    private async Task KeepLeaseAsync(OutboxClaim claim, CancellationToken cancellationToken)
+    private async Task KeepLeasesAsync(string target, List<OutboxClaim> claims, CancellationToken cancellationToken)
     {
         try
         {
-            while (true)
+            while (claims.Count > 0)
             {
                 await Task.Delay(_options.Lease / 3, time, cancellationToken).ConfigureAwait(false);
-                if (!await outbox.RenewAsync(claim, time.GetUtcNow() + _options.Lease, cancellationToken).ConfigureAwait(false))
+                foreach (var claim in claims.ToList())
                 {
-                    LogClaimLost(logger, claim.OutboxId, claim.Target);
-                    return;
+                    if (!await outbox.RenewAsync(claim, time.GetUtcNow() + _options.Lease, cancellationToken).ConfigureAwait(false))
+                    {
+                        LogClaimLost(logger, claim.OutboxId, claim.Target);
+                        claims.Remove(claim);
+                    }
                 }
             }
         }
@@ -194,7 +234,7 @@ internal sealed partial class OutboxDispatcher(
         }
         catch (Exception e)
         {
-            LogRenewFailed(logger, claim.OutboxId, claim.Target, e);
+            LogRenewFailed(logger, claims.Count, target, e);
         }
     }
 
@@ -213,8 +253,8 @@ internal sealed partial class OutboxDispatcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {OutboxId} for target {Target}: lease ran out and another dispatcher took the row; left to it")]
     private static partial void LogClaimLost(ILogger logger, long outboxId, string target);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {OutboxId} for target {Target}: lease not renewed")]
-    private static partial void LogRenewFailed(ILogger logger, long outboxId, string target, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} outbox rows for target {Target}: leases not renewed")]
+    private static partial void LogRenewFailed(ILogger logger, int count, string target, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {OutboxId} for target {Target}: refused permanently (status {HttpStatus}); dead-lettered")]
     private static partial void LogDead(ILogger logger, long outboxId, string target, int? httpStatus);

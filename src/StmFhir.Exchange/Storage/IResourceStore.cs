@@ -20,6 +20,21 @@ public interface IResourceStore
     /// <summary>The current version of a resource, or null when there is none.</summary>
     Task<StoredResource?> ReadAsync(string type, string id, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The current versions of several resources, in the order asked (null where there is none): one database round
+    /// trip per resource at most, on one connection.
+    /// </summary>
+    async Task<IReadOnlyList<StoredResource?>> ReadAllAsync(IReadOnlyList<(string Type, string Id)> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var found = new List<StoredResource?>(keys.Count);
+        foreach (var (type, id) in keys)
+        {
+            found.Add(await ReadAsync(type, id, cancellationToken).ConfigureAwait(false));
+        }
+        return found;
+    }
+
     /// <summary>One version of a resource, or null when there is no such version.</summary>
     Task<StoredResource?> ReadVersionAsync(string type, string id, int version, CancellationToken cancellationToken = default);
 

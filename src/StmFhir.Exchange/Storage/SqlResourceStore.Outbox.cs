@@ -78,6 +78,31 @@ internal sealed partial class SqlResourceStore : IOutboxStore
         FinishAsync(claim, "state = 'delivered', result = @result, error = NULL, http_status = NULL, outcome = NULL",
             c => c.With("result", JsonSerializer.Serialize(resources, OutboxJsonContext.Default.IReadOnlyListOutboxDeliveredResource)), cancellationToken);
 
+    public async Task<IReadOnlyList<bool>> MarkDeliveredAsync(IReadOnlyList<(OutboxClaim Claim, IReadOnlyList<OutboxDeliveredResource> Resources)> deliveries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deliveries);
+        if (deliveries.Count == 0)
+        {
+            return [];
+        }
+        return await WriteAsync<IReadOnlyList<bool>>(async (connection, transaction) =>
+        {
+            var recorded = new List<bool>(deliveries.Count);
+            foreach (var (claim, resources) in deliveries)
+            {
+                ArgumentNullException.ThrowIfNull(claim);
+                await using var command = connection.Command(
+                    "UPDATE outbox_delivery SET state = 'delivered', result = @result, error = NULL, http_status = NULL, outcome = NULL, " +
+                    "claim = NULL, lease_until = NULL, updated_at = @now " +
+                    "WHERE outbox_id = @id AND target = @target AND claim = @claim AND state = 'in_flight'", transaction)
+                    .With("result", JsonSerializer.Serialize(resources, OutboxJsonContext.Default.IReadOnlyListOutboxDeliveredResource))
+                    .With("now", Now()).With("id", claim.OutboxId).With("target", claim.Target).With("claim", claim.Claim);
+                recorded.Add(await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1);
+            }
+            return recorded;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     public Task<bool> RescheduleAsync(OutboxClaim claim, DateTimeOffset nextAttemptAt, string message, CancellationToken cancellationToken = default) =>
         FinishAsync(claim, "state = 'pending', next_attempt_at = @next, error = @error",
             c => c.With("next", nextAttemptAt.ToUnixTimeMilliseconds()).With("error", message), cancellationToken);

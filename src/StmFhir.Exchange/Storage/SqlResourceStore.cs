@@ -15,6 +15,8 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
 
     public string Kind => dialect.Kind;
 
+    private const string SchemaLockKey = "stmfhir:schema";
+
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -24,6 +26,9 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
             await setup.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Gateways starting together on a new PostgreSQL database would race on CREATE ... IF NOT EXISTS (which is not
+        // safe under concurrency there: a duplicate key in pg_type); one creates the schema, the others then find it.
+        await dialect.LockAsync(connection, transaction, [SchemaLockKey], cancellationToken).ConfigureAwait(false);
         foreach (var sql in StoreSchema.Statements(dialect))
         {
             await using var command = connection.Command(sql, transaction);
@@ -57,6 +62,27 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
         await using var command = connection.Command(CurrentSql).With("type", type).With("id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.ReadStored(type) : null;
+    }
+
+    public async Task<IReadOnlyList<StoredResource?>> ReadAllAsync(IReadOnlyList<(string Type, string Id)> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var found = new List<StoredResource?>(keys.Count);
+        if (keys.Count == 0)
+        {
+            return found;
+        }
+        // One connection (and one prepared command) for all: opening one per resource cost more than the reads.
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(CurrentSql).With("type", "").With("id", "");
+        foreach (var (type, id) in keys)
+        {
+            command.Parameters[0].Value = type;
+            command.Parameters[1].Value = id;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            found.Add(await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.ReadStored(type) : null);
+        }
+        return found;
     }
 
     public async Task<StoredResource?> ReadVersionAsync(string type, string id, int version, CancellationToken cancellationToken = default)

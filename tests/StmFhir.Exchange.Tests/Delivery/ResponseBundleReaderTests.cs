@@ -40,6 +40,28 @@ public sealed class ResponseBundleReaderTests
     }
 
     [Fact]
+    public void PropertiesInAnyOrderAreReadAndASuccessfulEntrysOutcomeIsLeftUnparsed()
+    {
+        var json = """
+            {"entry":[
+              {"resource":{"meta":{"versionId":"v3"},"id":"o1","resourceType":"Observation"},"response":{"outcome":{"resourceType":"OperationOutcome","issue":[{"severity":"information","code":"informational"}]},"status":"200"}},
+              {"resource":{"entry":[{"resource":{"meta":{"versionId":"v5"}}},{"search":{"mode":"include"}}],"type":"searchset","resourceType":"Bundle"},"response":{"status":"200"}},
+              {"response":{"status":"404"},"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found","diagnostics":"Not found"}]}}
+            ],"type":"transaction-response","resourceType":"Bundle"}
+            """;
+
+        var entries = ResponseBundleReader.Read(Encoding.UTF8.GetBytes(json))!;
+
+        Assert.Equal((200, "o1", "v3", (Hl7.Fhir.Model.OperationOutcome?)null), (entries[0].Status, entries[0].Id, entries[0].Version, entries[0].Outcome));
+        Assert.Equal(new SearchSummary(1, "v5"), entries[1].Search);
+        Assert.Equal("Not found", entries[2].Outcome?.Issue.Single().Diagnostics);
+    }
+
+    [Fact]
+    public void AnEntryWhoseResponseIsNotAnObjectMakesTheAnswerUnreadable() =>
+        Assert.Null(ResponseBundleReader.Read("""{"resourceType":"Bundle","type":"batch-response","entry":[{"response":"200"}]}"""u8));
+
+    [Fact]
     public void SomethingElseIsNotAResponseBundle() =>
         Assert.Null(ResponseBundleReader.Read("""{"resourceType":"OperationOutcome"}"""u8));
 }

@@ -117,20 +117,25 @@ public sealed class SampleDeliveryTests(PeerFhirServer peer)
     }
 
     [Fact]
-    public async Task WithoutReadingVersionsASmallSessionIsOneTransactionAndARedeliveryReportsUpdated()
+    public async Task WithoutReadingVersionsASmallSessionIsOneTransactionAndARedeliveryByAnotherProcessReportsUpdated()
     {
         var session = TestSessions.Session("deliver-no-reads");
         using var exchange = new PeerExchange(peer, t => t.ReadVersionsBeforeWriting = false);
+        using var restarted = new PeerExchange(peer, t => t.ReadVersionsBeforeWriting = false);
 
         var first = await exchange.DeliverAsync(session);
         var again = await exchange.DeliverAsync(session);
+        var afterRestart = await restarted.DeliverAsync(session);
 
-        Assert.True(first.Succeeded && again.Succeeded, first.Failure?.Message ?? again.Failure?.Message);
+        Assert.True(first.Succeeded && again.Succeeded && afterRestart.Succeeded, first.Failure?.Message ?? again.Failure?.Message ?? afterRestart.Failure?.Message);
         Assert.Equal(1, first.Requests); // people, session resources and Provenance: 6 entries, under the cap of 8
         Assert.All(first.Resources, r => Assert.Equal(ResourceChange.Created, r.Change));
-        // A 200 to a PUT cannot tell updated from unchanged without the version read before.
-        Assert.Equal(ResourceChange.Updated, again.Resources.Single(r => r.ResourceType == "Procedure").Change);
-        Assert.Equal(first.Resources.Select(r => r.VersionId), again.Resources.Select(r => r.VersionId));
+        // The same process remembers the versions it wrote: a 200 with the same version is Unchanged.
+        Assert.Equal(1, again.Requests);
+        Assert.All(again.Resources, r => Assert.Equal(ResourceChange.Unchanged, r.Change));
+        // A fresh process knows nothing: a 200 to a PUT cannot tell updated from unchanged without the version read before.
+        Assert.Equal(ResourceChange.Updated, afterRestart.Resources.Single(r => r.ResourceType == "Procedure").Change);
+        Assert.Equal(first.Resources.Select(r => r.VersionId), afterRestart.Resources.Select(r => r.VersionId));
         Assert.Single(await exchange.ProceduresAsync(session));
     }
 

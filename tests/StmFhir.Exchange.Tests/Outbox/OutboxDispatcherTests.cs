@@ -66,6 +66,29 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         Assert.Equal(OutboxStates.Delivered, Assert.Single((await RowsAsync()).Values).State);
     }
 
+    [Theory]
+    [InlineData(1, 1, true)]
+    [InlineData(2, 1, false)] // an earlier attempt may have written them
+    [InlineData(1, 2, false)] // an earlier row delivered the first version
+    public void RowIsNewAtTheTarget_OnlyOnItsFirstAttemptWithEveryResourceAtItsFirstVersion(int attempts, int version, bool expected) =>
+        Assert.Equal(expected, OutboxDispatcher.IsNew(new OutboxClaim(1, Target, "c", attempts, "s",
+            new OutboxPayload([new OutboxResource("Procedure", "p", version), new OutboxResource("Observation", "o", 1)]))));
+
+    [Fact]
+    public async Task RowsClaimedTogether_AreDeliveredInOneCall_EachWithItsOwnResult()
+    {
+        await CommitAsync("g1");
+        await CommitAsync("g2");
+        await CommitAsync("g3");
+        _deliverer.Script = id => id == "outbox/2" ? new DeliveryFailure(DeliveryFailureKind.Permanent, "no", 422) : null;
+
+        Assert.Equal(3, await _dispatcher.DispatchOnceAsync(Target, CancellationToken.None));
+
+        Assert.Equal([3], _deliverer.Groups);
+        var rows = await RowsAsync();
+        Assert.Equal([OutboxStates.Delivered, OutboxStates.Dead, OutboxStates.Delivered], rows.Values.OrderBy(r => r.OutboxId).Select(r => r.State));
+    }
+
     [Fact]
     public async Task TransientFailure_BacksOff_AndAPermanentOneDeadLetters_WhileOtherRowsAreDelivered()
     {
@@ -105,6 +128,23 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         public List<DeliveryRequest> Requests { get; } = [];
 
         public Func<string, DeliveryFailure?> Script { get; set; } = _ => null;
+
+        /// <summary>How many Bundles each <see cref="DeliverAllAsync"/> call had.</summary>
+        public List<int> Groups { get; } = [];
+
+        public async Task<IReadOnlyList<DeliveryResult>> DeliverAllAsync(IReadOnlyList<DeliveryRequest> requests, CancellationToken cancellationToken = default)
+        {
+            lock (Groups)
+            {
+                Groups.Add(requests.Count);
+            }
+            var results = new List<DeliveryResult>();
+            foreach (var request in requests)
+            {
+                results.Add(await DeliverAsync(request, cancellationToken));
+            }
+            return results;
+        }
 
         public Task<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken = default)
         {

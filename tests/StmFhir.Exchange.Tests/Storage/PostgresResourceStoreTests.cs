@@ -19,4 +19,30 @@ public sealed class PostgresResourceStoreTests(PostgresServer server) : Resource
         Assert.Equal("postgresql", Store.Kind);
         Assert.True(await Store.IsReachableAsync());
     }
+
+    [Fact]
+    public async Task Initialize_ByManyGatewaysAtOnceOnANewDatabase_CreatesTheSchemaOnceWithoutFailing()
+    {
+        // Each round: eight stores (as eight gateways starting together) set up one new schema at the same moment.
+        for (var round = 0; round < 5; round++)
+        {
+            var connectionString = await server.NewSchemaAsync();
+            var stores = Enumerable.Range(0, 8)
+                .Select(_ => ResourceStores.Create(new StorageOptions { Provider = "postgresql", ConnectionString = connectionString }, TimeProvider.System))
+                .ToList();
+            try
+            {
+                await Task.WhenAll(stores.Select(s => Task.Run(() => s.InitializeAsync())));
+
+                Assert.All(await Task.WhenAll(stores.Select(s => s.IsReachableAsync())), Assert.True);
+            }
+            finally
+            {
+                foreach (var store in stores)
+                {
+                    await ((IAsyncDisposable)store).DisposeAsync();
+                }
+            }
+        }
+    }
 }

@@ -59,6 +59,36 @@ public abstract class ResourceStoreBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadAll_GivesTheCurrentVersionsInTheOrderAsked_AndNullWhereThereIsNone()
+    {
+        await Store.CommitAsync(Put(WithId(NewPatient("RA-1"), "ra-1")));
+        await Store.CommitAsync(Put(WithId(NewPatient("RA-2"), "ra-2")));
+        await Store.CommitAsync(Put(WithId(NewPatient("RA-1", family: "Changed"), "ra-1")));
+
+        var found = await Store.ReadAllAsync([("Patient", "ra-2"), ("Patient", "missing"), ("Patient", "ra-1")]);
+
+        Assert.Equal(["ra-2", null, "ra-1"], found.Select(r => r?.Id));
+        Assert.Equal(2, found[2]!.Version);
+    }
+
+    [Fact]
+    public async Task Outbox_SeveralDeliveriesRecordedTogether_AreDelivered_ExceptWhereTheClaimWasLost()
+    {
+        var outbox = (IOutboxStore)Store;
+        await Store.CommitAsync(Put(WithId(NewPatient("MD-1"), "md-1")));
+        await Store.CommitAsync(Put(WithId(NewPatient("MD-2"), "md-2")));
+        var claims = await outbox.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.True(await outbox.RescheduleAsync(claims[1], DateTimeOffset.UtcNow, "handed back"));
+
+        var recorded = await outbox.MarkDeliveredAsync([(claims[0], [new("Patient", "Patient/md-1", "x", "1", "created")]), (claims[1], [])]);
+
+        Assert.Equal([true, false], recorded);
+        var states = (await outbox.ListAsync()).ToDictionary(r => r.OutboxId, r => r.State);
+        Assert.Equal(OutboxStates.Delivered, states[claims[0].OutboxId]);
+        Assert.Equal(OutboxStates.Pending, states[claims[1].OutboxId]);
+    }
+
+    [Fact]
     public async Task Outbox_ClaimRecordAndReplay_MoveRowsThroughTheStates()
     {
         var outbox = (IOutboxStore)Store;
