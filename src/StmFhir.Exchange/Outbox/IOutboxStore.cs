@@ -9,10 +9,14 @@ namespace StmFhir.Exchange.Outbox;
 public interface IOutboxStore
 {
     /// <summary>
-    /// Adds a pending delivery for <paramref name="target"/> of every outbox row that has none yet, then claims up to
-    /// <paramref name="limit"/> due rows (pending and due, or in flight with an expired lease), oldest first, leased
-    /// until <paramref name="leaseUntil"/>. Each claim counts as an attempt.
+    /// Claims up to <paramref name="limit"/> due rows for <paramref name="target"/> (pending and due, or in flight with an
+    /// expired lease), oldest first, leased until <paramref name="leaseUntil"/>. Each claim counts as an attempt.
     /// </summary>
+    /// <remarks>
+    /// Deliveries are written with each outbox row, in the same transaction, for every target added to the outbox; a
+    /// claim only reads them by index, so its cost does not grow with the delivered history. A target not added yet
+    /// (the store adds the configured ones at start) is added here, with a pending delivery of every older row, once.
+    /// </remarks>
     Task<IReadOnlyList<OutboxClaim>> ClaimAsync(string target, int limit, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
 
     /// <summary>
