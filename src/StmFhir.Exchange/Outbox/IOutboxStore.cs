@@ -48,7 +48,35 @@ public interface IOutboxStore
 
     /// <summary>Delivery rows, oldest first, optionally only those in <paramref name="state"/> (see <see cref="OutboxStates"/>).</summary>
     Task<IReadOnlyList<OutboxDeliveryRow>> ListAsync(string? state = null, int limit = 1000, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One outbox row with its delivery to each target and, per delivered resource, the target's id, version and
+    /// outcome; null for an unknown id. Resource ids only, never resource bodies.
+    /// </summary>
+    Task<OutboxEntry?> GetAsync(long outboxId, CancellationToken cancellationToken = default);
 }
+
+/// <summary>One outbox row and what became of it at each target.</summary>
+/// <param name="OutboxId">The outbox row.</param>
+/// <param name="Source">What produced it (e.g. <c>stm-session</c>).</param>
+/// <param name="CreatedAt">When its change set committed.</param>
+/// <param name="Resources">The resource versions it announces.</param>
+/// <param name="Deliveries">Its delivery per target, by target name.</param>
+public sealed record OutboxEntry(long OutboxId, string Source, DateTimeOffset CreatedAt, IReadOnlyList<OutboxResource> Resources,
+    IReadOnlyList<OutboxTargetDelivery> Deliveries);
+
+/// <summary>An outbox row's delivery to one target.</summary>
+/// <param name="Target">The target name.</param>
+/// <param name="State">See <see cref="OutboxStates"/>.</param>
+/// <param name="Attempts">Attempts so far.</param>
+/// <param name="NextAttemptAt">When a pending row is due.</param>
+/// <param name="LeaseUntil">When the lease of a row in flight expires.</param>
+/// <param name="UpdatedAt">The last change of state.</param>
+/// <param name="Error">The last failure's message.</param>
+/// <param name="HttpStatus">The target's HTTP status of the last failure.</param>
+/// <param name="Results">Per resource, as the target holds it after the delivery (empty until delivered, and for data pulled from this target).</param>
+public sealed record OutboxTargetDelivery(string Target, string State, int Attempts, DateTimeOffset NextAttemptAt, DateTimeOffset? LeaseUntil,
+    DateTimeOffset UpdatedAt, string? Error, int? HttpStatus, IReadOnlyList<OutboxDeliveredResource> Results);
 
 /// <summary>The states of a delivery row.</summary>
 public static class OutboxStates

@@ -170,6 +170,40 @@ internal sealed partial class SqlResourceStore : IOutboxStore
         return rows;
     }
 
+    public async Task<OutboxEntry?> GetAsync(long outboxId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        (string Source, long CreatedAt, string Payload) row;
+        await using (var command = connection.Command("SELECT source, created_at, payload FROM outbox WHERE id = @id").With("id", outboxId))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+            row = (reader.GetString(0), ToLong(reader.GetValue(1)), reader.GetString(2));
+        }
+        var deliveries = new List<OutboxTargetDelivery>();
+        await using (var command = connection.Command(
+            "SELECT target, state, attempts, next_attempt_at, lease_until, updated_at, error, http_status, result " +
+            "FROM outbox_delivery WHERE outbox_id = @id ORDER BY target").With("id", outboxId))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var results = reader.IsDBNull(8) ? null : JsonSerializer.Deserialize(reader.GetString(8), OutboxJsonContext.Default.IReadOnlyListOutboxDeliveredResource);
+                deliveries.Add(new OutboxTargetDelivery(
+                    reader.GetString(0), reader.GetString(1), (int)ToLong(reader.GetValue(2)), At(ToLong(reader.GetValue(3))),
+                    reader.IsDBNull(4) ? null : At(ToLong(reader.GetValue(4))), At(ToLong(reader.GetValue(5))),
+                    reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : (int)ToLong(reader.GetValue(7)), results ?? []));
+            }
+        }
+        var payload = JsonSerializer.Deserialize(row.Payload, OutboxJsonContext.Default.OutboxPayload);
+        return new OutboxEntry(outboxId, row.Source, At(row.CreatedAt), payload?.Resources ?? [], deliveries);
+    }
+
+    private static DateTimeOffset At(long unixMilliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds);
+
     private async Task<bool> FinishAsync(OutboxClaim claim, string set, Func<DbCommand, DbCommand> parameters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(claim);

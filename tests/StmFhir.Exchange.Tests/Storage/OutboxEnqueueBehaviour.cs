@@ -125,6 +125,30 @@ public abstract class OutboxEnqueueBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_GivesEachTargetsDeliveryWithThePerResourceResults_AndNullForAnUnknownRow()
+    {
+        var store = await OpenAsync("a", "b");
+        var committed = await store.CommitAsync(Put("p1"));
+        var claim = Assert.Single(await store.ClaimAsync("a", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
+        await store.MarkDeliveredAsync(claim, [new("Patient", "Patient/p1", "x-9", "4", "unchanged")]);
+        var failed = Assert.Single(await store.ClaimAsync("b", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
+        await store.RescheduleAsync(failed, DateTimeOffset.UtcNow.AddMinutes(5), "503 from b");
+
+        var entry = await store.GetAsync(committed.OutboxId!.Value);
+
+        Assert.NotNull(entry);
+        Assert.Equal(("test", new OutboxResource("Patient", "p1", 1)), (entry.Source, Assert.Single(entry.Resources)));
+        Assert.Equal(["a", "b"], entry.Deliveries.Select(d => d.Target));
+        var a = entry.Deliveries[0];
+        Assert.Equal((OutboxStates.Delivered, 1, (string?)null), (a.State, a.Attempts, a.Error));
+        Assert.Equal(new OutboxDeliveredResource("Patient", "Patient/p1", "x-9", "4", "unchanged"), Assert.Single(a.Results));
+        var b = entry.Deliveries[1];
+        Assert.Equal((OutboxStates.Pending, 1, "503 from b"), (b.State, b.Attempts, b.Error));
+        Assert.Empty(b.Results);
+        Assert.Null(await store.GetAsync(committed.OutboxId.Value + 1000));
+    }
+
+    [Fact]
     public async Task TheClaim_ReadsDueRowsByIndex_HoweverLongTheDeliveredHistory()
     {
         var store = await OpenAsync("t");
