@@ -41,8 +41,9 @@ public interface IOutboxStore
     Task<int> ReplayAllDeadAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Per target, how many rows are in each state. For each of <paramref name="targets"/> (the configured ones) outbox
-    /// rows the dispatcher has not picked up yet count as pending, and a target without rows is listed with zeros.
+    /// Per target, how many rows are in each state. Each of <paramref name="targets"/> (the configured ones) is listed,
+    /// with zeros if it has no rows; for one not yet added to the outbox, the rows it lacks count as pending (they will be
+    /// backfilled when it is added).
     /// </summary>
     Task<IReadOnlyList<OutboxTargetCounts>> CountAsync(IReadOnlyCollection<string>? targets = null, CancellationToken cancellationToken = default);
 

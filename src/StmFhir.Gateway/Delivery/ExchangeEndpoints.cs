@@ -62,7 +62,7 @@ internal static class ExchangeEndpoints
 
     private static async Task<IResult> StatusAsync(IOutboxStore outbox, IPullStateStore pulls, IServiceProvider services, CancellationToken cancellationToken)
     {
-        // Rows committed since the dispatcher's last poll count as pending for every configured target.
+        // A configured target is listed even without rows; one not added to the outbox yet counts every row it lacks as pending.
         var exchange = services.GetService<IFhirTargets>();
         var targets = exchange?.Names;
         var counts = await outbox.CountAsync(targets?.ToList(), cancellationToken).ConfigureAwait(false);
