@@ -7,13 +7,14 @@ using StmFhir.Exchange.Storage;
 namespace StmFhir.Cli.Commands;
 
 /// <summary>
-/// <c>stmfhir outbox list [--state S] | replay &lt;id&gt; | replay --all-dead</c>: the delivery state of the gateway's
-/// outbox, and moving dead-lettered rows back to pending for the gateway's dispatcher to deliver again. The database is
+/// <c>stmfhir outbox list [--state S] | show &lt;id&gt; | replay &lt;id&gt; | replay --all-dead</c>: the delivery state of the
+/// gateway's outbox, one row's delivery per target with what each resource became there (ids only, never bodies), and
+/// moving dead-lettered rows back to pending for the gateway's dispatcher to deliver again. The database is
 /// the gateway's, found from the same storage settings (<see cref="GatewaySettings"/>): SQLite in <c>--data DIR</c>
 /// (default <c>STMFHIR_DATA_DIR</c>, else <c>data</c>) or PostgreSQL (<c>--provider postgresql --connection-string CS</c>,
 /// or <c>Storage__Provider</c>/<c>Storage__ConnectionString</c>, or the <c>Storage</c> section of <c>--config FILE</c>).
-/// Exit code 2 when the settings are incomplete, the database cannot be opened (no SQLite file there) or a replay found
-/// no dead row.
+/// Exit code 2 when the settings are incomplete, the database cannot be opened (no SQLite file there), a shown row does
+/// not exist or a replay found no dead row.
 /// </summary>
 internal static class OutboxCommand
 {
@@ -41,7 +42,13 @@ internal static class OutboxCommand
             (outbox, ct) => ReplayAsync(outbox, parseResult.GetValue(id), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, ct),
             cancellationToken));
 
-        var outbox = new Command("outbox", "Show and replay the gateway's outbox deliveries (its SQLite data folder or PostgreSQL database).") { list, replay };
+        var showId = new Argument<long>("id") { Description = "The outbox row to show." };
+        var show = new Command("show", "Show one outbox row: its state per target, attempts, last error, and what each resource became at the target.") { showId };
+        show.SetAction((parseResult, cancellationToken) => WithStoreAsync(Storage(parseResult), parseResult.InvocationConfiguration.Error,
+            (outbox, ct) => ShowAsync(outbox, parseResult.GetValue(showId), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, ct),
+            cancellationToken));
+
+        var outbox = new Command("outbox", "Show and replay the gateway's outbox deliveries (its SQLite data folder or PostgreSQL database).") { list, show, replay };
         foreach (var option in settings.All)
         {
             outbox.Options.Add(option);
@@ -109,6 +116,47 @@ internal static class OutboxCommand
                 row.OutboxId.ToString(CultureInfo.InvariantCulture), row.Target, row.State, row.Attempts.ToString(CultureInfo.InvariantCulture),
                 row.UpdatedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
                 row.HttpStatus?.ToString(CultureInfo.InvariantCulture) ?? "", (row.Error ?? "").ReplaceLineEndings(" ")));
+        }
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> ShowAsync(IOutboxStore outbox, long id, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (await outbox.GetAsync(id, cancellationToken) is not { } entry)
+        {
+            await error.WriteLineAsync($"Outbox row {id} does not exist.");
+            return ExitCodes.UsageOrIo;
+        }
+        static string Time(DateTimeOffset at) => at.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        await output.WriteLineAsync($"# outbox row {entry.OutboxId}: source {entry.Source}, committed {Time(entry.CreatedAt)}, " +
+            $"{entry.Resources.Count} resource(s): {string.Join(", ", entry.Resources.Select(r => $"{r.Type}/{r.Id}/_history/{r.Version}"))}");
+        if (entry.Deliveries.Count == 0)
+        {
+            await output.WriteLineAsync("# no target yet (the gateway adds its configured targets at start)");
+        }
+        foreach (var delivery in entry.Deliveries)
+        {
+            var when = delivery.State switch
+            {
+                OutboxStates.Pending => $", next attempt {Time(delivery.NextAttemptAt)}",
+                OutboxStates.InFlight when delivery.LeaseUntil is { } lease => $", leased until {Time(lease)}",
+                _ => "",
+            };
+            await output.WriteLineAsync($"## {delivery.Target}: {delivery.State}, {delivery.Attempts} attempt(s), updated {Time(delivery.UpdatedAt)}{when}");
+            if (delivery.Error is { } message)
+            {
+                var status = delivery.HttpStatus is { } code ? $"HTTP {code.ToString(CultureInfo.InvariantCulture)}: " : "";
+                await output.WriteLineAsync($"last error: {status}{message.ReplaceLineEndings(" ")}");
+            }
+            if (delivery.Results.Count > 0)
+            {
+                await output.WriteLineAsync("type\tlocal\ttarget\tversion\toutcome");
+                foreach (var result in delivery.Results)
+                {
+                    await output.WriteLineAsync(string.Join('\t', result.ResourceType, result.Source, $"{result.ResourceType}/{result.TargetId}",
+                        result.VersionId ?? "", result.Change));
+                }
+            }
         }
         return ExitCodes.Success;
     }

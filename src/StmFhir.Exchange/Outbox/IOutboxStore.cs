@@ -9,10 +9,14 @@ namespace StmFhir.Exchange.Outbox;
 public interface IOutboxStore
 {
     /// <summary>
-    /// Adds a pending delivery for <paramref name="target"/> of every outbox row that has none yet, then claims up to
-    /// <paramref name="limit"/> due rows (pending and due, or in flight with an expired lease), oldest first, leased
-    /// until <paramref name="leaseUntil"/>. Each claim counts as an attempt.
+    /// Claims up to <paramref name="limit"/> due rows for <paramref name="target"/> (pending and due, or in flight with an
+    /// expired lease), oldest first, leased until <paramref name="leaseUntil"/>. Each claim counts as an attempt.
     /// </summary>
+    /// <remarks>
+    /// Deliveries are written with each outbox row, in the same transaction, for every target added to the outbox; a
+    /// claim only reads them by index, so its cost does not grow with the delivered history. A target not added yet
+    /// (the store adds the configured ones at start) is added here, with a pending delivery of every older row, once.
+    /// </remarks>
     Task<IReadOnlyList<OutboxClaim>> ClaimAsync(string target, int limit, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -52,14 +56,43 @@ public interface IOutboxStore
     Task<int> ReplayAllDeadAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Per target, how many rows are in each state. For each of <paramref name="targets"/> (the configured ones) outbox
-    /// rows the dispatcher has not picked up yet count as pending, and a target without rows is listed with zeros.
+    /// Per target, how many rows are in each state. Each of <paramref name="targets"/> (the configured ones) is listed,
+    /// with zeros if it has no rows; for one not yet added to the outbox, the rows it lacks count as pending (they will be
+    /// backfilled when it is added).
     /// </summary>
     Task<IReadOnlyList<OutboxTargetCounts>> CountAsync(IReadOnlyCollection<string>? targets = null, CancellationToken cancellationToken = default);
 
     /// <summary>Delivery rows, oldest first, optionally only those in <paramref name="state"/> (see <see cref="OutboxStates"/>).</summary>
     Task<IReadOnlyList<OutboxDeliveryRow>> ListAsync(string? state = null, int limit = 1000, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One outbox row with its delivery to each target and, per delivered resource, the target's id, version and
+    /// outcome; null for an unknown id. Resource ids only, never resource bodies.
+    /// </summary>
+    Task<OutboxEntry?> GetAsync(long outboxId, CancellationToken cancellationToken = default);
 }
+
+/// <summary>One outbox row and what became of it at each target.</summary>
+/// <param name="OutboxId">The outbox row.</param>
+/// <param name="Source">What produced it (e.g. <c>stm-session</c>).</param>
+/// <param name="CreatedAt">When its change set committed.</param>
+/// <param name="Resources">The resource versions it announces.</param>
+/// <param name="Deliveries">Its delivery per target, by target name.</param>
+public sealed record OutboxEntry(long OutboxId, string Source, DateTimeOffset CreatedAt, IReadOnlyList<OutboxResource> Resources,
+    IReadOnlyList<OutboxTargetDelivery> Deliveries);
+
+/// <summary>An outbox row's delivery to one target.</summary>
+/// <param name="Target">The target name.</param>
+/// <param name="State">See <see cref="OutboxStates"/>.</param>
+/// <param name="Attempts">Attempts so far.</param>
+/// <param name="NextAttemptAt">When a pending row is due.</param>
+/// <param name="LeaseUntil">When the lease of a row in flight expires.</param>
+/// <param name="UpdatedAt">The last change of state.</param>
+/// <param name="Error">The last failure's message.</param>
+/// <param name="HttpStatus">The target's HTTP status of the last failure.</param>
+/// <param name="Results">Per resource, as the target holds it after the delivery (empty until delivered, and for data pulled from this target).</param>
+public sealed record OutboxTargetDelivery(string Target, string State, int Attempts, DateTimeOffset NextAttemptAt, DateTimeOffset? LeaseUntil,
+    DateTimeOffset UpdatedAt, string? Error, int? HttpStatus, IReadOnlyList<OutboxDeliveredResource> Results);
 
 /// <summary>The states of a delivery row.</summary>
 public static class OutboxStates

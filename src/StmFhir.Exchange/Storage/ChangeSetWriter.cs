@@ -258,6 +258,15 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
                 .With("id", id).With("target", origin).With("now", now).With("result", OriginResult);
             await delivered.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+        // Every known target gets its pending delivery now, in this transaction, so a claim finds it by index and never has
+        // to look for outbox rows a target lacks (a scan that would grow with the delivered history).
+        await using (var pending = connection.Command(
+            "INSERT INTO outbox_delivery (outbox_id, target, state, attempts, next_attempt_at, updated_at) " +
+            "SELECT @id, target, 'pending', 0, @now, @now FROM outbox_target WHERE target <> @origin", transaction)
+            .With("id", id).With("now", now).With("origin", origin ?? ""))
+        {
+            await pending.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
         return id;
     }
 

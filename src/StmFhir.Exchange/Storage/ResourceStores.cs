@@ -7,7 +7,14 @@ public static class ResourceStores
     /// A store for <paramref name="options"/>; the caller owns it (it is <see cref="IAsyncDisposable"/>) and must call
     /// <see cref="IResourceStore.InitializeAsync"/> before use. For SQLite the data folder is created.
     /// </summary>
-    public static IResourceStore Create(StorageOptions options, TimeProvider time)
+    /// <param name="options">The storage options.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="outboxTargets">
+    /// The configured exchange targets. Initialisation adds each one that is new to the outbox, with a pending delivery of
+    /// every older row (once); from then on every committed change set writes its deliveries for all added targets in its
+    /// own transaction. None by default (a process that only reads the outbox, or a target added at its first claim).
+    /// </param>
+    public static IResourceStore Create(StorageOptions options, TimeProvider time, IReadOnlyCollection<string>? outboxTargets = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Problems().FirstOrDefault() is { } problem)
@@ -19,7 +26,7 @@ public static class ResourceStores
             "postgresql" => new PostgresDialect(options.ConnectionString!),
             _ => CreateSqlite(options),
         };
-        return new SqlResourceStore(dialect, time);
+        return new SqlResourceStore(dialect, time, outboxTargets);
     }
 
     private static SqliteDialect CreateSqlite(StorageOptions options)

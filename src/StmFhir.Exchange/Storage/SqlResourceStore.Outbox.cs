@@ -8,34 +8,22 @@ namespace StmFhir.Exchange.Storage;
 /// <summary>The outbox's delivery state (<see cref="IOutboxStore"/>), in the same database and SQL for both dialects.</summary>
 internal sealed partial class SqlResourceStore : IOutboxStore
 {
+
     private const string RowColumns =
         "d.outbox_id, d.target, d.state, d.attempts, d.next_attempt_at, d.updated_at, o.source, d.error, d.http_status, d.outcome";
 
     public async Task<IReadOnlyList<OutboxClaim>> ClaimAsync(string target, int limit, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(target);
+        if (!_addedTargets.ContainsKey(target))
+        {
+            await AddOutboxTargetAsync(target, cancellationToken).ConfigureAwait(false);
+        }
         var now = Now();
         var claim = Guid.NewGuid().ToString("N");
         var claimed = await WriteAsync(async (connection, transaction) =>
         {
-            // Rows from concurrent transactions may commit with lower ids later, so every row without a delivery is added, not only newer ones.
-            await using (var enqueue = connection.Command("""
-                INSERT INTO outbox_delivery (outbox_id, target, state, attempts, next_attempt_at, updated_at)
-                SELECT o.id, @target, 'pending', 0, @now, @now FROM outbox o
-                WHERE NOT EXISTS (SELECT 1 FROM outbox_delivery d WHERE d.outbox_id = o.id AND d.target = @target)
-                ON CONFLICT DO NOTHING
-                """, transaction).With("target", target).With("now", now))
-            {
-                await enqueue.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            await using var update = connection.Command($"""
-                UPDATE outbox_delivery SET state = 'in_flight', claim = @claim, lease_until = @lease, attempts = attempts + 1, updated_at = @now
-                WHERE target = @target AND outbox_id IN (
-                    SELECT outbox_id FROM outbox_delivery
-                    WHERE target = @target AND ((state = 'pending' AND next_attempt_at <= @now) OR (state = 'in_flight' AND lease_until <= @now))
-                    ORDER BY outbox_id LIMIT @limit {dialect.ClaimLockClause})
-                RETURNING outbox_id, attempts
-                """, transaction)
+            await using var update = connection.Command(ClaimSql, transaction)
                 .With("claim", claim).With("lease", leaseUntil.ToUnixTimeMilliseconds()).With("now", now).With("target", target).With("limit", limit);
             var rows = new List<(long Id, int Attempts)>();
             await using var reader = await update.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -151,16 +139,31 @@ internal sealed partial class SqlResourceStore : IOutboxStore
                 states[reader.GetString(1)] = (int)ToLong(reader.GetValue(2));
             }
         }
+        var added = new HashSet<string>(StringComparer.Ordinal);
+        await using (var command = connection.Command("SELECT target FROM outbox_target"))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                added.Add(reader.GetString(0));
+            }
+        }
         foreach (var target in targets ?? [])
         {
-            await using var waiting = connection.Command(
-                "SELECT COUNT(*) FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM outbox_delivery d WHERE d.outbox_id = o.id AND d.target = @target)")
-                .With("target", target);
-            var unclaimed = (int)ToLong(await waiting.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
             if (!counts.TryGetValue(target, out var states))
             {
                 counts[target] = states = [];
             }
+            if (added.Contains(target))
+            {
+                continue;
+            }
+            // Not added yet (no dispatcher has started for it): every row it lacks will be backfilled, so counts as pending.
+            // Only this count reads the whole outbox, and only until the target is added.
+            await using var waiting = connection.Command(
+                "SELECT COUNT(*) FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM outbox_delivery d WHERE d.outbox_id = o.id AND d.target = @target)")
+                .With("target", target);
+            var unclaimed = (int)ToLong(await waiting.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
             states[OutboxStates.Pending] = states.GetValueOrDefault(OutboxStates.Pending) + unclaimed;
         }
         return [.. counts.Select(c => new OutboxTargetCounts(c.Key,
@@ -191,6 +194,40 @@ internal sealed partial class SqlResourceStore : IOutboxStore
         }
         return rows;
     }
+
+    public async Task<OutboxEntry?> GetAsync(long outboxId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        (string Source, long CreatedAt, string Payload) row;
+        await using (var command = connection.Command("SELECT source, created_at, payload FROM outbox WHERE id = @id").With("id", outboxId))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+            row = (reader.GetString(0), ToLong(reader.GetValue(1)), reader.GetString(2));
+        }
+        var deliveries = new List<OutboxTargetDelivery>();
+        await using (var command = connection.Command(
+            "SELECT target, state, attempts, next_attempt_at, lease_until, updated_at, error, http_status, result " +
+            "FROM outbox_delivery WHERE outbox_id = @id ORDER BY target").With("id", outboxId))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var results = reader.IsDBNull(8) ? null : JsonSerializer.Deserialize(reader.GetString(8), OutboxJsonContext.Default.IReadOnlyListOutboxDeliveredResource);
+                deliveries.Add(new OutboxTargetDelivery(
+                    reader.GetString(0), reader.GetString(1), (int)ToLong(reader.GetValue(2)), At(ToLong(reader.GetValue(3))),
+                    reader.IsDBNull(4) ? null : At(ToLong(reader.GetValue(4))), At(ToLong(reader.GetValue(5))),
+                    reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : (int)ToLong(reader.GetValue(7)), results ?? []));
+            }
+        }
+        var payload = JsonSerializer.Deserialize(row.Payload, OutboxJsonContext.Default.OutboxPayload);
+        return new OutboxEntry(outboxId, row.Source, At(row.CreatedAt), payload?.Resources ?? [], deliveries);
+    }
+
+    private static DateTimeOffset At(long unixMilliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds);
 
     private async Task<bool> FinishAsync(OutboxClaim claim, string set, Func<DbCommand, DbCommand> parameters, CancellationToken cancellationToken)
     {

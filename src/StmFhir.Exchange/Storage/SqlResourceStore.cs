@@ -3,7 +3,11 @@ using System.Data.Common;
 namespace StmFhir.Exchange.Storage;
 
 /// <summary>The resource store over a relational database; <see cref="StoreDialect"/> holds what differs per database.</summary>
-internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvider time) : IResourceStore, IAsyncDisposable
+/// <param name="dialect">The database.</param>
+/// <param name="time">The clock.</param>
+/// <param name="outboxTargets">The configured targets, added to the outbox (and backfilled once) by <see cref="InitializeAsync"/>.</param>
+internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvider time, IReadOnlyCollection<string>? outboxTargets = null)
+    : IResourceStore, IAsyncDisposable
 {
     private const int MaxAttempts = 3;
 
@@ -40,6 +44,10 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
             await version.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var target in outboxTargets ?? [])
+        {
+            await AddOutboxTargetAsync(target, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken = default)

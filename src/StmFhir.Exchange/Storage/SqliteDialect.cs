@@ -21,6 +21,8 @@ internal sealed class SqliteDialect(string path, bool synchronousFull) : StoreDi
 
     public override string Kind => "sqlite";
 
+    public override string ExplainPrefix => "EXPLAIN QUERY PLAN ";
+
     public override string OutboxIdColumn => "id INTEGER PRIMARY KEY AUTOINCREMENT";
 
     public override IEnumerable<string> SetupStatements => ["PRAGMA journal_mode=WAL"];

@@ -8,6 +8,8 @@ namespace StmFhir.Exchange.Storage;
 /// <item><c>search_index</c>: one row per indexed value of a current version (tokens incl. business identifiers, references, date ranges);</item>
 /// <item><c>outbox</c>: one row per committed change set, written in the same transaction, for the dispatcher to push;</item>
 /// <item><c>outbox_delivery</c>: per outbox row and target, the delivery state (pending, in_flight with a lease, delivered, dead), attempts, next attempt time and the result or failure.</item>
+/// <item><c>outbox_target</c>: the targets whose deliveries are written with each outbox row (in the commit's transaction); a target is
+/// backfilled with the older rows once, when it is added (see <c>SqlResourceStore.Outbox.cs</c>).</item>
 /// <item><c>pull_state</c>: per target pulled from, the last pull's time, result and error;</item>
 /// <item><c>pull_watermark</c>: per target and resource type scanned, the greatest <c>meta.lastUpdated</c> of a pulled page whose sessions are committed.</item>
 /// </list>
@@ -50,6 +52,9 @@ internal static class StoreSchema
             PRIMARY KEY (outbox_id, target))
         """,
         "CREATE INDEX IF NOT EXISTS ix_outbox_delivery_due ON outbox_delivery (target, state, next_attempt_at, outbox_id)",
+        // A claim also takes back rows whose lease expired; with this index it never reads delivered rows.
+        "CREATE INDEX IF NOT EXISTS ix_outbox_delivery_lease ON outbox_delivery (target, state, lease_until, outbox_id)",
+        "CREATE TABLE IF NOT EXISTS outbox_target (target TEXT NOT NULL PRIMARY KEY, registered_at BIGINT NOT NULL)",
         // Added after version 1; CREATE IF NOT EXISTS also adds them to an existing database, so no migration step is needed.
         """
         CREATE TABLE IF NOT EXISTS pull_state (

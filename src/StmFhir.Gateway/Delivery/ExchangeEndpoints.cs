@@ -2,6 +2,7 @@ using System.Text.Json;
 using StmFhir.Exchange.Client;
 using StmFhir.Exchange.Outbox;
 using StmFhir.Exchange.Sync;
+using StmFhir.Gateway.Fhir;
 using StmFhir.Gateway.Security;
 
 namespace StmFhir.Gateway.Delivery;
@@ -35,21 +36,33 @@ internal sealed record PullStatus(string Target, bool Scheduled, string? Waterma
 /// <param name="Outcome">The target's OperationOutcome.</param>
 internal sealed record DeadRow(long OutboxId, string Target, string Source, int Attempts, DateTimeOffset At, int? HttpStatus, string? Message, JsonElement? Outcome);
 
-/// <summary><c>GET /exchange/status</c>.</summary>
+/// <summary><c>GET /exchange/status</c> and <c>GET /exchange/outbox/{id}</c>.</summary>
 internal static class ExchangeEndpoints
 {
-    /// <summary>Maps <c>GET /exchange/status</c> (read scope): counts per target, the dead-lettered rows, the pulls.</summary>
+    /// <summary>
+    /// Maps <c>GET /exchange/status</c> (read scope): counts per target, the dead-lettered rows, the pulls; and
+    /// <c>GET /exchange/outbox/{id}</c> (read scope): one outbox row's delivery per target with the per-resource results.
+    /// </summary>
     public static IEndpointRouteBuilder MapExchangeStatus(this IEndpointRouteBuilder app)
     {
         app.MapGet("/exchange/status", StatusAsync).RequireAuthorization(Scopes.ReadPolicy)
             .WithTags("Exchange").WithSummary("Delivery state of the outbox per target, the dead-lettered rows with their reasons, and the pulls per target")
             .Produces<ExchangeStatus>();
+        app.MapGet("/exchange/outbox/{id:long}", OutboxRowAsync).RequireAuthorization(Scopes.ReadPolicy)
+            .WithTags("Exchange")
+            .WithSummary("One outbox row: its state per target, attempts, last error, and per resource the target's id, version and outcome (ids only, no bodies)")
+            .Produces<OutboxEntry>();
         return app;
     }
 
+    private static async Task<IResult> OutboxRowAsync(long id, IOutboxStore outbox, CancellationToken cancellationToken) =>
+        await outbox.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } entry
+            ? TypedResults.Ok(entry)
+            : Outcomes.NotFound($"Outbox row {id} does not exist");
+
     private static async Task<IResult> StatusAsync(IOutboxStore outbox, IPullStateStore pulls, IServiceProvider services, CancellationToken cancellationToken)
     {
-        // Rows committed since the dispatcher's last poll count as pending for every configured target.
+        // A configured target is listed even without rows; one not added to the outbox yet counts every row it lacks as pending.
         var exchange = services.GetService<IFhirTargets>();
         var targets = exchange?.Names;
         var counts = await outbox.CountAsync(targets?.ToList(), cancellationToken).ConfigureAwait(false);

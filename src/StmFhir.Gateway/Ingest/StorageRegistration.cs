@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using StmFhir.Exchange.Client;
 using StmFhir.Exchange.Storage;
 using StmFhir.Gateway.Fhir;
 
@@ -11,7 +12,9 @@ internal static class StorageRegistration
     public static IServiceCollection AddGatewayStorage(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(provider => ResourceStores.Create(provider.GetRequiredService<IOptions<StorageOptions>>().Value, provider.GetRequiredService<TimeProvider>()));
+        // The configured targets are added to the outbox at start (a new one is backfilled once), so each commit writes their deliveries.
+        services.AddSingleton(provider => ResourceStores.Create(provider.GetRequiredService<IOptions<StorageOptions>>().Value, provider.GetRequiredService<TimeProvider>(),
+            provider.GetService<IFhirTargets>()?.Names));
         services.AddHostedService<StoreInitializer>();
         services.AddSingleton<IngestService>();
         services.AddSingleton<FhirRequestReader>();

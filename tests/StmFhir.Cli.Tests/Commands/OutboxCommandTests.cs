@@ -68,6 +68,36 @@ public sealed class OutboxCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Show_PrintsEachTargetsStateAndThePerResourceResults_AndAnUnknownIdIsAnError()
+    {
+        var store = ResourceStores.Create(new StorageOptions { DataDirectory = _folder.Path }, TimeProvider.System, ["peer", "registry"]);
+        await store.InitializeAsync();
+        var committed = await store.CommitAsync(new ChangeSet(
+            [new Change(ChangeMethod.Update, new Patient { Id = "show-1", Name = [new HumanName { Family = "Secretname" }] })], "stm-session"));
+        var outbox = (IOutboxStore)store;
+        var claim = Assert.Single(await outbox.ClaimAsync("peer", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
+        await outbox.MarkDeliveredAsync(claim, [new("Patient", "urn:uuid:0b7e", "peer-42", "2", "created")]);
+        var refused = Assert.Single(await outbox.ClaimAsync("registry", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
+        await outbox.DeadLetterAsync(refused, "Rejected for the test", 422, null);
+        await ((IAsyncDisposable)store).DisposeAsync();
+        var id = committed.OutboxId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var (exit, output, _) = await CliRunner.RunAsync("outbox", "show", id, "--data", _folder.Path);
+        var unknown = await CliRunner.RunAsync("outbox", "show", "987654", "--data", _folder.Path);
+
+        Assert.Equal(0, exit);
+        Assert.Contains($"# outbox row {id}: source stm-session", output);
+        Assert.Contains("Patient/show-1/_history/1", output);
+        Assert.Contains("## peer: delivered, 1 attempt(s)", output);
+        Assert.Contains("Patient\turn:uuid:0b7e\tPatient/peer-42\t2\tcreated", output);
+        Assert.Contains("## registry: dead, 1 attempt(s)", output);
+        Assert.Contains("last error: HTTP 422: Rejected for the test", output);
+        Assert.DoesNotContain("Secretname", output);
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("Outbox row 987654 does not exist", unknown.Error);
+    }
+
+    [Fact]
     public async Task Replay_WithoutIdOrAllDead_AndMissingDatabase_AreUsageErrors()
     {
         var usage = await CliRunner.RunAsync("outbox", "replay", "--data", _folder.Path);
