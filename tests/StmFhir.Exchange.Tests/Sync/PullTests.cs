@@ -259,7 +259,8 @@ public sealed class PullTests(PeerFhirServer peer) : IAsyncLifetime
 
         Assert.Equal(first.Watermark, second.Since);
         Assert.Equal(new { Fetched = 2, Created = 1, Unchanged = 1 }, new { second.Counts.Fetched, second.Counts.Created, second.Counts.Unchanged });
-        Assert.True(string.CompareOrdinal(second.Watermark, first.Watermark) > 0);
+        // Instants, not strings: the fraction has as many digits as it needs ("08Z" is later than "07.5Z").
+        Assert.True(DateTimeOffset.Parse(second.Watermark!, System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.Parse(first.Watermark!, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
