@@ -1,0 +1,127 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Hl7.Fhir.Model;
+
+namespace StmFhir.Core.Validation.Conformance;
+
+/// <summary>
+/// Remembers which element values passed a context-free part of Firely's validation with no issue at all, so the
+/// same value met again (a LOINC code, a category, a status, a unit, a body site) is not walked again. Only values
+/// made of the datatypes in <see cref="ContextFreeTypes"/> are remembered: no Reference (checked against the Bundle),
+/// no Extension (checked against where it sits), no contained resource, no unknown element (overflow); their
+/// validation depends on nothing but the value itself and the (fixed) schemas, settings and terminology.
+/// </summary>
+internal sealed class CleanElementMemo
+{
+    /// <summary>The default cap on remembered values; past it nothing more is remembered (memory stays bounded).</summary>
+    public const int DefaultCapacity = 100_000;
+
+    /// <summary>Core datatypes whose validation reads only the value: their schemas hold no Reference, no FHIRPath with an environment variable.</summary>
+    public static readonly IReadOnlySet<string> ContextFreeTypes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "string", "code", "id", "uri", "url", "canonical", "oid", "uuid", "markdown", "dateTime", "date", "instant", "time",
+        "decimal", "integer", "positiveInt", "unsignedInt", "boolean", "base64Binary",
+        "Coding", "CodeableConcept", "Period", "Quantity", "HumanName", "Identifier",
+    };
+
+    private readonly ConcurrentDictionary<string, byte> _clean = new(StringComparer.Ordinal);
+    private readonly int _capacity;
+
+    public CleanElementMemo(int capacity = DefaultCapacity) => _capacity = capacity;
+
+    /// <summary>How many values are remembered.</summary>
+    public int Count => _clean.Count;
+
+    public bool IsKnownClean(string key) => _clean.ContainsKey(key);
+
+    public void RememberClean(string key)
+    {
+        if (_clean.Count < _capacity)
+        {
+            _clean.TryAdd(key, 0);
+        }
+    }
+
+    /// <summary>
+    /// An exact, unambiguous rendering of the value (types, names, every primitive value and element id), or null
+    /// when it holds anything whose validation may depend on more than the value itself.
+    /// </summary>
+    public static string? Fingerprint(Base value)
+    {
+        var text = new StringBuilder(64);
+        return Append(text, value, 0) ? text.ToString() : null;
+    }
+
+    private static bool Append(StringBuilder text, Base value, int depth)
+    {
+        if (depth > 16 || !ContextFreeTypes.Contains(value.TypeName) || value.HasOverflow)
+        {
+            return false;
+        }
+        text.Append('{').Append(value.TypeName);
+        // A primitive's value is not one of its elements (only id and extension are): it is written first.
+        if (value is PrimitiveType primitive && !AppendValue(text, primitive.JsonValue))
+        {
+            return false;
+        }
+        foreach (var (name, child) in value.EnumerateElements())
+        {
+            text.Append(';').Append(name).Append('=');
+            switch (child)
+            {
+                case Base element:
+                    if (!Append(text, element, depth + 1))
+                    {
+                        return false;
+                    }
+                    break;
+                case IEnumerable list when child is not string:
+                    text.Append('[');
+                    foreach (var item in list)
+                    {
+                        if (item is not Base itemElement || !Append(text, itemElement, depth + 1))
+                        {
+                            return false;
+                        }
+                    }
+                    text.Append(']');
+                    break;
+                default:
+                    if (!AppendValue(text, child))
+                    {
+                        return false;
+                    }
+                    break;
+            }
+        }
+        text.Append('}');
+        return true;
+    }
+
+    private static bool AppendValue(StringBuilder text, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                text.Append('~');
+                return true;
+            case string s:
+                AppendRaw(text, 's', s);
+                return true;
+            case bool b:
+                text.Append(b ? "T" : "F");
+                return true;
+            case IFormattable formattable:
+                // The .NET type is part of the key: 1 (integer) and 1 (decimal) are different values.
+                AppendRaw(text, 'v', value.GetType().Name + "|" + formattable.ToString(null, CultureInfo.InvariantCulture));
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static void AppendRaw(StringBuilder text, char kind, string value) =>
+        text.Append(kind).Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(value);
+}
