@@ -34,7 +34,7 @@ public sealed class StmValidator : IFhirValidator
     {
         _resolver = resolver;
         CleanValues = fastPath ? new CleanElementMemo() : null;
-        _schemas = new SharedSchemaResolver(resolver, CleanValues);
+        _schemas = new SharedSchemaResolver(resolver, CleanValues, IsExtensionDefinition);
         _terminology = new MemoizingTerminologyService(new LocalTerminologyService(resolver, FirelySettings.ExpanderSettings()));
         ProfileIssues = profileIssues;
     }
@@ -80,6 +80,9 @@ public sealed class StmValidator : IFhirValidator
         issues.AddRange(ClinicalRules.Check(resource));
         return new ValidationReport(issues);
     }
+
+    private bool IsExtensionDefinition(string canonical) =>
+        _resolver.ResolveByCanonicalUri(canonical) is StructureDefinition { Type: "Extension" };
 
     private OperationOutcome RunFirely(Resource resource, string? profile)
     {

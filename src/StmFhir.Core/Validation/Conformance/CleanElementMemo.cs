@@ -46,17 +46,42 @@ internal sealed class CleanElementMemo
 
     /// <summary>
     /// An exact, unambiguous rendering of the value (types, names, every primitive value and element id), or null
-    /// when it holds anything whose validation may depend on more than the value itself.
+    /// when it holds anything whose validation may depend on more than the value itself. With
+    /// <paramref name="extensions"/>, Extensions may be part of it (the caller accounts for where they sit).
     /// </summary>
-    public static string? Fingerprint(Base value)
+    public static string? Fingerprint(Base value, bool extensions = false)
     {
         var text = new StringBuilder(64);
-        return Append(text, value, 0) ? text.ToString() : null;
+        return Append(text, value, 0, extensions) ? text.ToString() : null;
     }
 
-    private static bool Append(StringBuilder text, Base value, int depth)
+    /// <summary>
+    /// Where an extension sits, as far as Firely's check of its context reads it: the name and type of every
+    /// element from the extension up to the resource holding it. Null when an ancestor is itself an Extension
+    /// (its context would include that extension's url, which is not part of the value).
+    /// </summary>
+    public static string? ExtensionSite(PocoNode extension)
     {
-        if (depth > 16 || !ContextFreeTypes.Contains(value.TypeName) || value.HasOverflow)
+        var text = new StringBuilder(64).Append(((PocoNodeOrList)extension).Name);
+        for (var node = ((PocoNodeOrList)extension).Parent; node is not null; node = ((PocoNodeOrList)node).Parent)
+        {
+            if (node.Poco is Extension)
+            {
+                return null;
+            }
+            text.Append('<').Append(((PocoNodeOrList)node).Name).Append(':').Append(node.Poco.TypeName);
+            if (node.Poco is Resource)
+            {
+                break;
+            }
+        }
+        return text.ToString();
+    }
+
+    private static bool Append(StringBuilder text, Base value, int depth, bool extensions)
+    {
+        if (depth > 16 || value.HasOverflow
+            || !(ContextFreeTypes.Contains(value.TypeName) || (extensions && value.TypeName == "Extension")))
         {
             return false;
         }
@@ -72,7 +97,7 @@ internal sealed class CleanElementMemo
             switch (child)
             {
                 case Base element:
-                    if (!Append(text, element, depth + 1))
+                    if (!Append(text, element, depth + 1, extensions))
                     {
                         return false;
                     }
@@ -81,7 +106,7 @@ internal sealed class CleanElementMemo
                     text.Append('[');
                     foreach (var item in list)
                     {
-                        if (item is not Base itemElement || !Append(text, itemElement, depth + 1))
+                        if (item is not Base itemElement || !Append(text, itemElement, depth + 1, extensions))
                         {
                             return false;
                         }

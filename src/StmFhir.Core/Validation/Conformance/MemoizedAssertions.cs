@@ -18,12 +18,39 @@ internal sealed class MemoizedSchemaReference(SchemaReferenceValidator inner, Cl
     public SchemaReferenceValidator Inner => inner;
 
     public ResultReport Validate(IEnumerable<PocoNode> input, ValidationSettings vc, ValidationState state) =>
-        MemoizedValidation.Run(input, memo, _prefix, () => ((IGroupValidatable)inner).Validate(input, vc, state));
+        MemoizedValidation.Run(input, memo, _prefix, null, () => ((IGroupValidatable)inner).Validate(input, vc, state));
 
     public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state) =>
-        MemoizedValidation.Run([input], memo, _prefix, () => ((IValidatable)inner).Validate(input, vc, state));
+        MemoizedValidation.Run([input], memo, _prefix, null, () => ((IValidatable)inner).Validate(input, vc, state));
 
     public JToken ToJson() => inner.ToJson();
+}
+
+/// <summary>
+/// Stands where Firely's schema refers extensions to an extension schema (the base Extension or one of the
+/// profiles' extension definitions). An extension that passed before with no issue, at the same place (element
+/// names and types up to its resource, which is all Firely's context check reads) and with a definition whose
+/// checks read nothing outside the extension, passes again without the walk; anything else goes to Firely.
+/// </summary>
+internal sealed class MemoizedExtensionReference(SchemaReferenceValidator inner, CleanElementMemo memo, Func<string, bool> definitionIsLocal) : IGroupValidatable
+{
+    private readonly string _prefix = "ext|" + inner.SchemaUri + "|";
+
+    public SchemaReferenceValidator Inner => inner;
+
+    public ResultReport Validate(IEnumerable<PocoNode> input, ValidationSettings vc, ValidationState state) =>
+        MemoizedValidation.Run(input, memo, _prefix, Site, () => ((IGroupValidatable)inner).Validate(input, vc, state));
+
+    public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state) =>
+        MemoizedValidation.Run([input], memo, _prefix, Site, () => ((IValidatable)inner).Validate(input, vc, state));
+
+    public JToken ToJson() => inner.ToJson();
+
+    private string? Site(PocoNode node) =>
+        node.Poco is Extension { Url: { } url } && definitionIsLocal(url) && CleanElementMemo.ExtensionSite(node) is { } site
+            && CleanElementMemo.Fingerprint(node.Poco, extensions: true) is { } fingerprint
+            ? site + "|" + fingerprint
+            : null;
 }
 
 /// <summary>
@@ -37,7 +64,7 @@ internal sealed class MemoizedBinding(BindingValidator inner, CleanElementMemo m
     public BindingValidator Inner => inner;
 
     public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state) =>
-        MemoizedValidation.Run([input], memo, _prefix, () => ((IValidatable)inner).Validate(input, vc, state));
+        MemoizedValidation.Run([input], memo, _prefix, null, () => ((IValidatable)inner).Validate(input, vc, state));
 
     public JToken ToJson() => inner.ToJson();
 }
@@ -48,25 +75,30 @@ internal static class MemoizedValidation
     /// Firely's report, or success when every value is known clean. Only a success whose evidence holds no issue
     /// (not even a warning or information) is remembered, so what the memo answers is exactly what Firely answered.
     /// </summary>
-    public static ResultReport Run(IEnumerable<PocoNode> input, CleanElementMemo memo, string prefix, Func<ResultReport> firely)
+    /// <param name="input">The values Firely would validate.</param>
+    /// <param name="memo">Values known to pass.</param>
+    /// <param name="prefix">Names the schema or binding, so a value is known clean for it only.</param>
+    /// <param name="key">The key of one value, null to leave it to Firely; by default its <see cref="CleanElementMemo.Fingerprint"/>.</param>
+    /// <param name="firely">Firely's own validation of <paramref name="input"/>.</param>
+    public static ResultReport Run(IEnumerable<PocoNode> input, CleanElementMemo memo, string prefix, Func<PocoNode, string?>? key, Func<ResultReport> firely)
     {
         string[]? keys = null;
         var count = 0;
         var allKnown = true;
         foreach (var node in input)
         {
-            if (CleanElementMemo.Fingerprint(node.Poco) is not { } fingerprint)
+            if ((key is null ? CleanElementMemo.Fingerprint(node.Poco) : key(node)) is not { } fingerprint)
             {
                 return firely();
             }
-            var key = prefix + fingerprint;
+            var full = prefix + fingerprint;
             keys ??= new string[4];
             if (count == keys.Length)
             {
                 Array.Resize(ref keys, count * 2);
             }
-            keys[count++] = key;
-            allKnown &= memo.IsKnownClean(key);
+            keys[count++] = full;
+            allKnown &= memo.IsKnownClean(full);
         }
         if (count == 0)
         {

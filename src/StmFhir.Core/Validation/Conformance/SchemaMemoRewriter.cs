@@ -15,10 +15,14 @@ namespace StmFhir.Core.Validation.Conformance;
 /// nothing but the element (no <c>%resource</c>/<c>%rootResource</c>, no <c>resolve()</c>) and none of its top-level
 /// members validates a list as a whole (so a list passes exactly when each of its values passes).
 /// </remarks>
-internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas, CleanElementMemo memo)
+/// <param name="schemas">The (rewritten) compiled schema of a canonical.</param>
+/// <param name="isExtensionDefinition">Whether a canonical names an extension definition (core Extension included).</param>
+/// <param name="memo">Where values known to pass are kept.</param>
+internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas, Func<string, bool> isExtensionDefinition, CleanElementMemo memo)
 {
     private const string CoreBase = "http://hl7.org/fhir/StructureDefinition/";
     private readonly ConcurrentDictionary<string, bool> _memoizable = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _localExtensions = new(StringComparer.Ordinal);
     private int _bindings;
 
     public ElementSchema Rewrite(ElementSchema schema) => (ElementSchema)RewriteAssertion(default, schema);
@@ -26,6 +30,7 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
     private IAssertion RewriteAssertion(AssertionStep step, IAssertion assertion) => assertion switch
     {
         SchemaReferenceValidator reference when IsMemoizable(reference.SchemaUri) => new MemoizedSchemaReference(reference, memo),
+        SchemaReferenceValidator reference when isExtensionDefinition(reference.SchemaUri.ToString()) => new MemoizedExtensionReference(reference, memo, ExtensionIsLocal),
         BindingValidator binding => new MemoizedBinding(binding, memo, Interlocked.Increment(ref _bindings)),
         IAssertionContainer container => container.WithChildren(RewriteAssertion),
         _ => assertion,
@@ -45,17 +50,42 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
         _memoizable[uri] = false; // while it is being looked at (a cycle is not memoized)
         var schema = schemas(canonical);
         var memoizable = schema is not null
-            && !((IAssertionContainer)schema).Children().Any(static c => c.Child is IGroupValidatable)
+            && ((IAssertionContainer)schema).Children().All(static c => ValueByValue(c.Child))
             && OnlyLocalInvariants(schema);
         _memoizable[uri] = memoizable;
         return memoizable;
     }
 
+    /// <summary>
+    /// Whether validating an extension with this url reads nothing but the extension and the names and types of
+    /// the elements above it: its definition is known, its FHIRPath invariants are local, and its contexts are
+    /// elements, datatypes or resources (not a FHIRPath expression, not another extension), with no context invariant.
+    /// </summary>
+    private bool ExtensionIsLocal(string url) => _localExtensions.GetOrAdd(url, u =>
+        Uri.IsWellFormedUriString(u, UriKind.Absolute) && schemas(new Canonical(u)) is ExtensionSchema schema && OnlyLocalInvariants(schema));
+
+    /// <summary>
+    /// Whether an assertion at the top of a datatype schema judges a list of values as each value on its own (no
+    /// cardinality, no slicing over the list). Children are per value by construction; a nested schema (a
+    /// primitive's value) is when its members are; a schema reference is, to a datatype schema.
+    /// </summary>
+    private static bool ValueByValue(IAssertion assertion) => assertion switch
+    {
+        CardinalityValidator or SliceValidator => false,
+        ElementSchema nested => ((IAssertionContainer)nested).Children().All(static c => ValueByValue(c.Child)),
+        SchemaReferenceValidator or MemoizedSchemaReference => true,
+        IGroupValidatable => false,
+        _ => true,
+    };
+
     private static bool OnlyLocalInvariants(IAssertion assertion) => assertion switch
     {
+        ExtensionContextValidator context => context.Invariants.Count == 0 && context.Contexts.All(static c =>
+            c.Type is ExtensionContextValidator.ContextType.ELEMENT or ExtensionContextValidator.ContextType.DATATYPE or ExtensionContextValidator.ContextType.RESOURCE),
         FhirPathValidator invariant => !invariant.Expression.Contains('%', StringComparison.Ordinal)
             && !invariant.Expression.Contains("resolve", StringComparison.Ordinal),
-        ReferencedInstanceValidator => false,
+        // Only runs on a Reference, and a value holding one is never remembered (CleanElementMemo.ContextFreeTypes).
+        ReferencedInstanceValidator => true,
         IAssertionContainer container => container.Children().All(c => OnlyLocalInvariants(c.Child)),
         _ => true,
     };

@@ -18,12 +18,12 @@ internal sealed class SharedSchemaResolver : IElementSchemaResolver
     private readonly SchemaMemoRewriter? _rewriter;
     private readonly Lock _gate = new();
 
-    public SharedSchemaResolver(IAsyncResourceResolver resolver, CleanElementMemo? memo = null)
+    public SharedSchemaResolver(IAsyncResourceResolver resolver, CleanElementMemo? memo = null, Func<string, bool>? isExtensionDefinition = null)
     {
 #pragma warning disable ExperimentalApi // The schema compiler is the validator's own; "experimental" marks its API as unstable, not its results.
         _compiler = StructureDefinitionToElementSchemaResolver.Create(resolver, []);
 #pragma warning restore ExperimentalApi
-        _rewriter = memo is null ? null : new SchemaMemoRewriter(GetSchema, memo);
+        _rewriter = memo is null ? null : new SchemaMemoRewriter(GetSchema, isExtensionDefinition ?? (static _ => false), memo);
     }
 
     /// <summary>How many schemas have been compiled so far.</summary>
