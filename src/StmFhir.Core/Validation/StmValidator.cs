@@ -109,7 +109,9 @@ public sealed class StmValidator : IFhirValidator
     {
         foreach (var (resource, path) in ResourcePaths.Of(root))
         {
-            var claims = resource.Meta?.Profile.ToList() ?? [];
+            // Read through the element, not the Meta property: recoverable parsing keeps a repeated "meta" as a list,
+            // and the property then throws (Firely reports the repetition).
+            var claims = resource.TryGetValue("meta", out var meta) && meta is Meta single ? single.Profile.ToList() : [];
             for (var i = 0; i < claims.Count; i++)
             {
                 if (claims[i] is { } url && url.StartsWith(StmCanonical.Base + "/", StringComparison.Ordinal)

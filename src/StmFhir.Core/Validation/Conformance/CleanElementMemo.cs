@@ -91,8 +91,13 @@ internal sealed class CleanElementMemo
         {
             return false;
         }
+        var mapping = ModelInfo.ModelInspector.FindClassMapping(value.GetType());
         foreach (var (name, child) in value.EnumerateElements())
         {
+            if (!AsDeclared(mapping, name, child))
+            {
+                return false;
+            }
             text.Append(';').Append(name).Append('=');
             switch (child)
             {
@@ -124,6 +129,26 @@ internal sealed class CleanElementMemo
         text.Append('}');
         return true;
     }
+
+    /// <summary>
+    /// Whether the node stands where its parent declares it, as one value or as one of a list. Recoverable parsing
+    /// can leave a list where one value is declared (a repeated single element); Firely then reads those values
+    /// differently from the objects themselves, so they are left to Firely.
+    /// </summary>
+    public static bool PlacedAsDeclared(PocoNode node)
+    {
+        var parent = ((PocoNodeOrList)node).Parent;
+        if (parent is null)
+        {
+            return true;
+        }
+        var name = ((PocoNodeOrList)node).Name;
+        return parent.Poco.TryGetValue(name, out var value)
+            && AsDeclared(ModelInfo.ModelInspector.FindClassMapping(parent.Poco.GetType()), name, value);
+    }
+
+    private static bool AsDeclared(Hl7.Fhir.Introspection.ClassMapping? mapping, string name, object? value) =>
+        mapping?.FindMappedElementByName(name) is { } element && (value is IList) == element.IsCollection;
 
     private static bool AppendValue(StringBuilder text, object? value)
     {

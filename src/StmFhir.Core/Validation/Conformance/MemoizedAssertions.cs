@@ -87,7 +87,8 @@ internal static class MemoizedValidation
         var allKnown = true;
         foreach (var node in input)
         {
-            if ((key is null ? CleanElementMemo.Fingerprint(node.Poco) : key(node)) is not { } fingerprint)
+            if (!CleanElementMemo.PlacedAsDeclared(node)
+                || (key is null ? CleanElementMemo.Fingerprint(node.Poco) : key(node)) is not { } fingerprint)
             {
                 return firely();
             }
