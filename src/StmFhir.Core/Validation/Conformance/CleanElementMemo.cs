@@ -15,8 +15,12 @@ namespace StmFhir.Core.Validation.Conformance;
 /// </summary>
 internal sealed class CleanElementMemo
 {
-    /// <summary>The default cap on remembered values; past it nothing more is remembered (memory stays bounded).</summary>
-    public const int DefaultCapacity = 100_000;
+    /// <summary>
+    /// The default cap on remembered values (keys of ~50-300 characters: some tens of MB at most). When it is
+    /// reached the memo starts afresh, so values that keep coming back (codes, units, statuses) are soon remembered
+    /// again while one-off ones (identifiers, times) do not pile up.
+    /// </summary>
+    public const int DefaultCapacity = 50_000;
 
     /// <summary>Core datatypes whose validation reads only the value: their schemas hold no Reference, no FHIRPath with an environment variable.</summary>
     public static readonly IReadOnlySet<string> ContextFreeTypes = new HashSet<string>(StringComparer.Ordinal)
@@ -28,6 +32,7 @@ internal sealed class CleanElementMemo
 
     private readonly ConcurrentDictionary<string, byte> _clean = new(StringComparer.Ordinal);
     private readonly int _capacity;
+    private int _added;
 
     public CleanElementMemo(int capacity = DefaultCapacity) => _capacity = capacity;
 
@@ -38,9 +43,12 @@ internal sealed class CleanElementMemo
 
     public void RememberClean(string key)
     {
-        if (_clean.Count < _capacity)
+        // Counted apart: ConcurrentDictionary.Count takes every lock of the map.
+        if (_clean.TryAdd(key, 0) && Interlocked.Increment(ref _added) > _capacity)
         {
-            _clean.TryAdd(key, 0);
+            // A lookup racing with this only misses, and a miss is Firely's own walk: never a wrong answer.
+            Interlocked.Exchange(ref _added, 0);
+            _clean.Clear();
         }
     }
 
