@@ -64,9 +64,13 @@ internal sealed class MemoizedBinding(BindingValidator inner, CleanElementMemo m
     public BindingValidator Inner => inner;
 
     public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state) =>
-        MemoizedValidation.Run([input], memo, _prefix, null, () => ((IValidatable)inner).Validate(input, vc, state));
+        MemoizedValidation.Run([input], memo, _prefix, Key, () => ((IValidatable)inner).Validate(input, vc, state));
 
     public JToken ToJson() => inner.ToJson();
+
+    // A binding reads only the coded content (code, system, version, display, text), never an extension, so a
+    // coded value carrying one (a body site with its laterality) is remembered too; the extension stays in the key.
+    private static string? Key(PocoNode node) => CleanElementMemo.Fingerprint(node.Poco, extensions: true);
 }
 
 internal static class MemoizedValidation
