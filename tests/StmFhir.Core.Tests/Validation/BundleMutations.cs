@@ -16,6 +16,7 @@ internal static class BundleMutations
         "repeat a single element", "bad date", "unknown extension", "unknown modifierExtension", "extension moved elsewhere",
         "coding copied elsewhere", "wrong display", "empty or padded string", "extension removed", "contained resource",
         "wrong unit", "bad resource id", "narrative", "number as string", "other StmFhir profile", "value of another element",
+        "extension repeated in place",
     ];
 
     private static readonly string[] Required =
@@ -176,6 +177,9 @@ internal static class BundleMutations
                     }
                     break;
                 }
+            case 22 when One(nodes.Where(n => n.Parent is JsonArray && n.ParentName is "extension" && n.Node is JsonObject).ToList()) is { } repeated:
+                ((JsonArray)repeated.Parent!).Add(repeated.Node!.DeepClone());
+                return "extension " + repeated.Node!["url"] + " repeated";
         }
         return "no change";
     }

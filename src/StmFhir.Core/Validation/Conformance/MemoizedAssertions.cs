@@ -39,10 +39,33 @@ internal sealed class MemoizedExtensionReference(SchemaReferenceValidator inner,
     public SchemaReferenceValidator Inner => inner;
 
     public ResultReport Validate(IEnumerable<PocoNode> input, ValidationSettings vc, ValidationState state) =>
-        MemoizedValidation.Run(input, memo, _prefix, Site, () => ((IGroupValidatable)inner).Validate(input, vc, state));
+        // Firely judges extensions with the same url together (the definition's own cardinality, e.g. 0..1, counts
+        // them), so a url met twice is left to Firely; with each url once, the list is judged extension by extension.
+        RepeatsAUrl(input)
+            ? ((IGroupValidatable)inner).Validate(input, vc, state)
+            : MemoizedValidation.Run(input, memo, _prefix, Site, () => ((IGroupValidatable)inner).Validate(input, vc, state));
 
     public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state) =>
         MemoizedValidation.Run([input], memo, _prefix, Site, () => ((IValidatable)inner).Validate(input, vc, state));
+
+    private static bool RepeatsAUrl(IEnumerable<PocoNode> input)
+    {
+        string? first = null;
+        HashSet<string>? seen = null;
+        foreach (var node in input)
+        {
+            var url = (node.Poco as Extension)?.Url ?? "";
+            if (first is null)
+            {
+                first = url;
+            }
+            else if (!(seen ??= new HashSet<string>(StringComparer.Ordinal) { first }).Add(url))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     public JToken ToJson() => inner.ToJson();
 
