@@ -18,10 +18,11 @@ if (args is ["cold-bare", var file])
     // The bare validator's cold path as a process, timed by Validation/cold-start.sh.
     return StmFhir.Benchmarks.Validation.ColdBare.Run(file);
 }
-if (args is ["throughput", ..] && (args.Length == 1 || int.TryParse(args[1], out _)))
+if (args is ["throughput", .. var options] && options.All(o => o == "fresh" || int.TryParse(o, out _)))
 {
     // Medians of alternating bare/engine rounds, for a machine shared with other builds (Validation/ThroughputProbe.cs).
-    return StmFhir.Benchmarks.Validation.ThroughputProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 7);
+    var rounds = options.Where(o => o != "fresh").Select(o => int.Parse(o, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(7).First();
+    return StmFhir.Benchmarks.Validation.ThroughputProbe.Run(rounds, options.Contains("fresh"));
 }
 if (args is ["push", ..] && (args.Length == 1 || int.TryParse(args[1], out _)))
 {

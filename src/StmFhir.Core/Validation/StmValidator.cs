@@ -20,7 +20,8 @@ namespace StmFhir.Core.Validation;
 /// What makes it fast: conformance resources, compiled schemas and terminology answers are shared by all threads
 /// (each made once, under a lock); Firely validators, which are not thread-safe, are pooled, one per concurrent
 /// caller; profile snapshots are generated before the first validation; core definitions come from a split,
-/// indexed copy of specification.zip (<see cref="CoreDefinitions"/>).
+/// indexed copy of specification.zip (<see cref="CoreDefinitions"/>); element values that passed a context-free
+/// datatype schema or a binding with no issue are remembered and not walked again (<see cref="StmValidatorOptions.FastPath"/>).
 /// </remarks>
 public sealed class StmValidator : IFhirValidator
 {
@@ -29,16 +30,20 @@ public sealed class StmValidator : IFhirValidator
     private readonly MemoizingTerminologyService _terminology;
     private readonly ConcurrentBag<Validator> _pool = [];
 
-    private StmValidator(ConformanceResolver resolver, IReadOnlyList<ValidationIssue> profileIssues)
+    private StmValidator(ConformanceResolver resolver, IReadOnlyList<ValidationIssue> profileIssues, bool fastPath)
     {
         _resolver = resolver;
-        _schemas = new SharedSchemaResolver(resolver);
+        CleanValues = fastPath ? new CleanElementMemo() : null;
+        _schemas = new SharedSchemaResolver(resolver, CleanValues, IsExtensionDefinition);
         _terminology = new MemoizingTerminologyService(new LocalTerminologyService(resolver, FirelySettings.ExpanderSettings()));
         ProfileIssues = profileIssues;
     }
 
     /// <summary>Problems found while loading the profiles and generating their snapshots; empty when all is well.</summary>
     public IReadOnlyList<ValidationIssue> ProfileIssues { get; }
+
+    /// <summary>The element values known to pass their datatype or binding with no issue; null when the fast path is off.</summary>
+    internal CleanElementMemo? CleanValues { get; }
 
     /// <summary>The canonical URLs of the StructureDefinitions in the profiles folder.</summary>
     public IEnumerable<string> ProfileUrls => _resolver.Local.Values.OfType<StructureDefinition>().Select(sd => sd.Url!);
@@ -50,7 +55,7 @@ public sealed class StmValidator : IFhirValidator
         var cache = options.CacheDirectory;
         var core = CoreDefinitions.Open(options.SpecificationZip, cache);
         var profiles = options.ProfilesDirectory is null ? ProfileSet.Empty : ProfileSet.Load(options.ProfilesDirectory, core, cache);
-        return new StmValidator(new ConformanceResolver(profiles.ByCanonical, core), profiles.Issues);
+        return new StmValidator(new ConformanceResolver(profiles.ByCanonical, core), profiles.Issues, options.FastPath);
     }
 
     /// <inheritdoc />
@@ -75,6 +80,9 @@ public sealed class StmValidator : IFhirValidator
         issues.AddRange(ClinicalRules.Check(resource));
         return new ValidationReport(issues);
     }
+
+    private bool IsExtensionDefinition(string canonical) =>
+        _resolver.ResolveByCanonicalUri(canonical) is StructureDefinition { Type: "Extension" };
 
     private OperationOutcome RunFirely(Resource resource, string? profile)
     {
@@ -101,7 +109,9 @@ public sealed class StmValidator : IFhirValidator
     {
         foreach (var (resource, path) in ResourcePaths.Of(root))
         {
-            var claims = resource.Meta?.Profile.ToList() ?? [];
+            // Read through the element, not the Meta property: recoverable parsing keeps a repeated "meta" as a list,
+            // and the property then throws (Firely reports the repetition).
+            var claims = resource.TryGetValue("meta", out var meta) && meta is Meta single ? single.Profile.ToList() : [];
             for (var i = 0; i < claims.Count; i++)
             {
                 if (claims[i] is { } url && url.StartsWith(StmCanonical.Base + "/", StringComparison.Ordinal)

@@ -20,6 +20,14 @@ public sealed class StmValidatorOptions
     public string? CacheDirectory { get; init; } = DefaultCacheDirectory;
 
     /// <summary>
+    /// Remember element values (codes, codings, quantities, periods, identifiers, primitives: no references, no
+    /// extensions) that passed Firely's datatype schema or a binding with no issue, and skip Firely's walk of the same
+    /// value next time. Verdicts and messages are the same either way (VALIDATION.md, "Fast path"). The default is
+    /// true; false validates every element with Firely every time.
+    /// </summary>
+    public bool FastPath { get; init; } = true;
+
+    /// <summary>
     /// <c>$STMFHIR_CACHE</c> if set, else <c>$XDG_CACHE_HOME/stmfhir</c>, else <c>~/.cache/stmfhir</c>.
     /// </summary>
     public static string DefaultCacheDirectory =>

@@ -20,6 +20,12 @@ internal sealed class FhirOptions
     /// <summary>Validations run at once (more wait their turn); 0 means one per processor core. The default is 0.</summary>
     public int MaxConcurrentValidations { get; set; }
 
+    /// <summary>
+    /// Whether the validation engine skips Firely's walk of element values that passed before with no issue (same
+    /// verdicts and messages; see src/StmFhir.Core/Validation/VALIDATION.md). The default is true; false is for comparing.
+    /// </summary>
+    public bool ValidationFastPath { get; set; } = true;
+
     public IEnumerable<string> Problems()
     {
         if (MaxConcurrentValidations is < 0 or > 256)

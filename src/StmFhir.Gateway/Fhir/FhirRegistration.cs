@@ -18,7 +18,8 @@ internal static class FhirRegistration
         services.AddSingleton<IResourceValidator>(provider => new EngineValidator(
             provider.GetRequiredService<ProfileCatalog>().Directory,
             provider.GetRequiredService<ILogger<EngineValidator>>(),
-            provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.MaxConcurrentValidations));
+            provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.MaxConcurrentValidations,
+            provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.ValidationFastPath));
         services.AddHostedService<Warmup>();
         return services;
     }

@@ -23,11 +23,12 @@ internal sealed class EngineValidator : IResourceValidator, IDisposable
     /// Validations run at once; more wait their turn. Firely blocks its threads and each validation is CPU-bound, so
     /// more than one per core only adds contention and pooled validators (VALIDATION.md). 0 means one per core.
     /// </param>
-    public EngineValidator(string? profilesDirectory, ILogger<EngineValidator> logger, int maxConcurrent = 0)
+    /// <param name="fastPath">Whether the engine skips values that passed before (<see cref="StmValidatorOptions.FastPath"/>).</param>
+    public EngineValidator(string? profilesDirectory, ILogger<EngineValidator> logger, int maxConcurrent = 0, bool fastPath = true)
     {
         var slots = maxConcurrent > 0 ? maxConcurrent : Environment.ProcessorCount;
         _slots = new SemaphoreSlim(slots, slots);
-        _engine = System.Threading.Tasks.Task.Run(() => Build(profilesDirectory, logger));
+        _engine = System.Threading.Tasks.Task.Run(() => Build(profilesDirectory, fastPath, logger));
         _ = _engine.ContinueWith(t =>
         {
             if (!t.IsCompletedSuccessfully)
@@ -62,12 +63,12 @@ internal sealed class EngineValidator : IResourceValidator, IDisposable
 
     public void Dispose() => _slots.Dispose();
 
-    private static IFhirValidator Build(string? profilesDirectory, ILogger logger)
+    private static IFhirValidator Build(string? profilesDirectory, bool fastPath, ILogger logger)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var engine = StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = profilesDirectory });
-        logger.LogInformation("Validation engine built in {ElapsedMs:0} ms from {ProfilesDirectory}, {ProfileIssueCount} profile issues",
-            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, profilesDirectory, engine.ProfileIssues.Count);
+        var engine = StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = profilesDirectory, FastPath = fastPath });
+        logger.LogInformation("Validation engine built in {ElapsedMs:0} ms from {ProfilesDirectory}, {ProfileIssueCount} profile issues, fast path {FastPath}",
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, profilesDirectory, engine.ProfileIssues.Count, fastPath ? "on" : "off");
         return engine;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime;
+using Hl7.Fhir.Model;
 using StmFhir.Core.Validation;
 using StmFhir.Core.Validation.Conformance;
 
@@ -10,13 +11,19 @@ namespace StmFhir.Benchmarks.Validation;
 /// validator and the engine (1 thread, all cores) on every sample session Bundle, so neither side gets the other's JIT
 /// tiering or a quieter minute for free. Prints the median and the best of the rounds, wall and process CPU time, and
 /// the median of the per-round ratios (each engine round against the bare round just before it).
-/// Run: <c>dotnet run -c Release --project tests/StmFhir.Benchmarks -- throughput [rounds]</c>.
+/// Run: <c>dotnet run -c Release --project tests/StmFhir.Benchmarks -- throughput [rounds] [fresh]</c>. With <c>fresh</c>,
+/// every round validates sessions none of the validators has seen (<see cref="FreshSessions"/>), so the engine's fast
+/// path only gains from values that really repeat (codes, units, statuses); without it, the same sample Bundles each
+/// round, which is its best case.
 /// </summary>
 internal static class ThroughputProbe
 {
-    public static int Run(int rounds)
+    public static int Run(int rounds, bool fresh = false)
     {
-        var bundles = ValidationInputs.SessionBundles();
+        var fixedBundles = ValidationInputs.SessionBundles();
+        var freshSessions = new FreshSessions();
+        IReadOnlyList<Bundle> bundles = fixedBundles;
+        IReadOnlyList<Bundle> Next() => fresh ? freshSessions.NextRound() : fixedBundles;
         var bare = new BareFirelyValidator(ValidationInputs.Profiles, new StmValidatorOptions().SpecificationZip,
             Path.Combine(StmValidatorOptions.DefaultCacheDirectory, "bench-bare-extract"));
         var engine = StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = ValidationInputs.Profiles });
@@ -27,6 +34,7 @@ internal static class ThroughputProbe
         Action parallelRound = () => Parallel.ForEach(bundles, allCores, b => engine.Validate(b));
         foreach (var warmUp in new[] { bareRound, oneThreadRound, parallelRound, bareRound, oneThreadRound, parallelRound })
         {
+            bundles = Next();
             warmUp();
         }
 
@@ -35,12 +43,17 @@ internal static class ThroughputProbe
         var parallel = new List<(double Wall, double Cpu, long Bytes)>();
         for (var i = 0; i < rounds; i++)
         {
+            // Each side gets its own new sessions (made before the clock starts), so none meets values another side
+            // validated in that round.
+            bundles = Next();
             bareTimes.Add(Measure(bareRound));
+            bundles = Next();
             oneThread.Add(Measure(oneThreadRound));
+            bundles = Next();
             parallel.Add(Measure(parallelRound));
         }
 
-        Console.WriteLine($"{bundles.Count} session Bundles, {rounds} alternating rounds, GC {(GCSettings.IsServerGC ? "server" : "workstation")}" +
+        Console.WriteLine($"{bundles.Count} {(fresh ? "new" : "sample")} session Bundles per round, {rounds} alternating rounds, GC {(GCSettings.IsServerGC ? "server" : "workstation")}" +
             $" ({GCSettings.LatencyMode}), {Environment.ProcessorCount} cores; median (best) per round");
         Print("bare Firely validator, 1 thread", bareTimes, bareTimes, bundles.Count);
         Print("StmFhir engine, 1 thread", oneThread, bareTimes, bundles.Count);

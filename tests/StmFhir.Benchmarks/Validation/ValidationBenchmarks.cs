@@ -39,13 +39,18 @@ public class BundleValidationBenchmarks
     internal static readonly ParallelOptions AllCores = new() { MaxDegreeOfParallelism = Environment.ProcessorCount };
 
     private IReadOnlyList<Bundle> _bundles = [];
+    private IReadOnlyList<Bundle> _fresh = [];
+    private readonly FreshSessions _freshSessions = new();
     private BareFirelyValidator _bare = null!;
     private StmValidator _engine = null!;
+    private StmValidator _firelyOnly = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _bundles = ValidationInputs.SessionBundles();
+        _firelyOnly = StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = ValidationInputs.Profiles, FastPath = false });
+        EngineFastPathOff();
         _bare = new BareFirelyValidator(ValidationInputs.Profiles, new StmValidatorOptions().SpecificationZip,
             Path.Combine(StmValidatorOptions.DefaultCacheDirectory, "bench-bare-extract"));
         _engine = StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = ValidationInputs.Profiles });
@@ -83,6 +88,19 @@ public class BundleValidationBenchmarks
         Parallel.ForEach(_bundles, AllCores, bundle => Interlocked.Add(ref issues, _engine.Validate(bundle).Issues.Count));
         return issues;
     }
+
+    [Benchmark(Description = "StmFhir engine, 1 thread, fast path off")]
+    public int EngineFastPathOff() => _bundles.Sum(b => _firelyOnly.Validate(b).Issues.Count);
+
+    /// <summary>Sessions no validator has seen (new ids, identifiers, times): the fast path gains only from values that repeat.</summary>
+    [IterationSetup(Targets = [nameof(BareNewSessions), nameof(EngineNewSessions)])]
+    public void NewSessions() => _fresh = _freshSessions.NextRound();
+
+    [Benchmark(Description = "Bare Firely validator, 1 thread, new sessions")]
+    public int BareNewSessions() => _fresh.Sum(b => _bare.ValidateRaw(b).Issue.Count);
+
+    [Benchmark(Description = "StmFhir engine, 1 thread, new sessions")]
+    public int EngineNewSessions() => _fresh.Sum(b => _engine.Validate(b).Issues.Count);
 }
 
 /// <summary>The same comparison on the profiled Procedures of the samples, validated one by one (no Bundle around them).</summary>

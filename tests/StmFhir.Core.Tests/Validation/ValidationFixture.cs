@@ -12,6 +12,9 @@ public sealed class ValidationFixture
     private readonly Lazy<BareFirelyValidator> _bare = new(() => new BareFirelyValidator(
         ProfilesDirectory, DefaultSpecificationZip, Path.Combine(StmValidatorOptions.DefaultCacheDirectory, "test-bare-extract")));
 
+    private readonly Lazy<StmValidator> _firelyOnly = new(() => StmValidator.Create(
+        new StmValidatorOptions { ProfilesDirectory = ProfilesDirectory, FastPath = false }));
+
     public ValidationFixture()
     {
         Engine = StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = ProfilesDirectory });
@@ -22,6 +25,9 @@ public sealed class ValidationFixture
     public static string DefaultSpecificationZip => new StmValidatorOptions().SpecificationZip;
 
     public StmValidator Engine { get; }
+
+    /// <summary>The engine with its fast path off: every element walked by Firely, every time.</summary>
+    public StmValidator FirelyOnlyEngine => _firelyOnly.Value;
 
     /// <summary>Firely as documented, no caching machinery; not thread-safe (tests using it are in one collection).</summary>
     internal BareFirelyValidator Bare => _bare.Value;

@@ -8,15 +8,23 @@ namespace StmFhir.Core.Validation.Conformance;
 /// <summary>
 /// Compiled schemas shared by every pooled Firely validator: compiling a StructureDefinition into a schema is the
 /// most expensive step of validation, so each is compiled once per process (under a lock: the compiler reads
-/// SDK resources that are not thread-safe), and the immutable result is read by all threads.
+/// SDK resources that are not thread-safe), and the immutable result is read by all threads. Given a
+/// <see cref="CleanElementMemo"/>, each schema is rewritten to use it (<see cref="SchemaMemoRewriter"/>).
 /// </summary>
-internal sealed class SharedSchemaResolver(IAsyncResourceResolver resolver) : IElementSchemaResolver
+internal sealed class SharedSchemaResolver : IElementSchemaResolver
 {
     private readonly ConcurrentDictionary<Canonical, ElementSchema?> _schemas = new();
-#pragma warning disable ExperimentalApi // The schema compiler is the validator's own; "experimental" marks its API as unstable, not its results.
-    private readonly IElementSchemaResolver _compiler = StructureDefinitionToElementSchemaResolver.Create(resolver, []);
-#pragma warning restore ExperimentalApi
+    private readonly IElementSchemaResolver _compiler;
+    private readonly SchemaMemoRewriter? _rewriter;
     private readonly Lock _gate = new();
+
+    public SharedSchemaResolver(IAsyncResourceResolver resolver, CleanElementMemo? memo = null, Func<string, bool>? isExtensionDefinition = null)
+    {
+#pragma warning disable ExperimentalApi // The schema compiler is the validator's own; "experimental" marks its API as unstable, not its results.
+        _compiler = StructureDefinitionToElementSchemaResolver.Create(resolver, []);
+#pragma warning restore ExperimentalApi
+        _rewriter = memo is null ? null : new SchemaMemoRewriter(GetSchema, isExtensionDefinition ?? (static _ => false), memo);
+    }
 
     /// <summary>How many schemas have been compiled so far.</summary>
     public int Count => _schemas.Count;
@@ -32,6 +40,10 @@ internal sealed class SharedSchemaResolver(IAsyncResourceResolver resolver) : IE
             if (!_schemas.TryGetValue(schemaUri, out schema))
             {
                 schema = _compiler.GetSchema(schemaUri);
+                if (schema is not null && _rewriter is not null)
+                {
+                    schema = _rewriter.Rewrite(schema);
+                }
                 _schemas[schemaUri] = schema;
             }
             return schema;

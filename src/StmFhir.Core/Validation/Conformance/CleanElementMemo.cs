@@ -1,0 +1,185 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Hl7.Fhir.Model;
+
+namespace StmFhir.Core.Validation.Conformance;
+
+/// <summary>
+/// Remembers which element values passed a context-free part of Firely's validation with no issue at all, so the
+/// same value met again (a LOINC code, a category, a status, a unit, a body site) is not walked again. Only values
+/// made of the datatypes in <see cref="ContextFreeTypes"/> are remembered: no Reference (checked against the Bundle),
+/// no Extension (checked against where it sits), no contained resource, no unknown element (overflow); their
+/// validation depends on nothing but the value itself and the (fixed) schemas, settings and terminology.
+/// </summary>
+internal sealed class CleanElementMemo
+{
+    /// <summary>
+    /// The default cap on remembered values (keys of ~50-300 characters: some tens of MB at most). When it is
+    /// reached the memo starts afresh, so values that keep coming back (codes, units, statuses) are soon remembered
+    /// again while one-off ones (identifiers, times) do not pile up.
+    /// </summary>
+    public const int DefaultCapacity = 50_000;
+
+    /// <summary>Core datatypes whose validation reads only the value: their schemas hold no Reference, no FHIRPath with an environment variable.</summary>
+    public static readonly IReadOnlySet<string> ContextFreeTypes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "string", "code", "id", "uri", "url", "canonical", "oid", "uuid", "markdown", "dateTime", "date", "instant", "time",
+        "decimal", "integer", "positiveInt", "unsignedInt", "boolean", "base64Binary",
+        "Coding", "CodeableConcept", "Period", "Quantity", "HumanName", "Identifier",
+    };
+
+    private readonly ConcurrentDictionary<string, byte> _clean = new(StringComparer.Ordinal);
+    private readonly int _capacity;
+    private int _added;
+
+    public CleanElementMemo(int capacity = DefaultCapacity) => _capacity = capacity;
+
+    /// <summary>How many values are remembered.</summary>
+    public int Count => _clean.Count;
+
+    public bool IsKnownClean(string key) => _clean.ContainsKey(key);
+
+    public void RememberClean(string key)
+    {
+        // Counted apart: ConcurrentDictionary.Count takes every lock of the map.
+        if (_clean.TryAdd(key, 0) && Interlocked.Increment(ref _added) > _capacity)
+        {
+            // A lookup racing with this only misses, and a miss is Firely's own walk: never a wrong answer.
+            Interlocked.Exchange(ref _added, 0);
+            _clean.Clear();
+        }
+    }
+
+    /// <summary>
+    /// An exact, unambiguous rendering of the value (types, names, every primitive value and element id), or null
+    /// when it holds anything whose validation may depend on more than the value itself. With
+    /// <paramref name="extensions"/>, Extensions may be part of it (the caller accounts for where they sit).
+    /// </summary>
+    public static string? Fingerprint(Base value, bool extensions = false)
+    {
+        var text = new StringBuilder(64);
+        return Append(text, value, 0, extensions) ? text.ToString() : null;
+    }
+
+    /// <summary>
+    /// Where an extension sits, as far as Firely's check of its context reads it: the name and type of every
+    /// element from the extension up to the resource holding it. Null when an ancestor is itself an Extension
+    /// (its context would include that extension's url, which is not part of the value).
+    /// </summary>
+    public static string? ExtensionSite(PocoNode extension)
+    {
+        var text = new StringBuilder(64).Append(((PocoNodeOrList)extension).Name);
+        for (var node = ((PocoNodeOrList)extension).Parent; node is not null; node = ((PocoNodeOrList)node).Parent)
+        {
+            if (node.Poco is Extension)
+            {
+                return null;
+            }
+            text.Append('<').Append(((PocoNodeOrList)node).Name).Append(':').Append(node.Poco.TypeName);
+            if (node.Poco is Resource)
+            {
+                break;
+            }
+        }
+        return text.ToString();
+    }
+
+    private static bool Append(StringBuilder text, Base value, int depth, bool extensions)
+    {
+        if (depth > 16 || value.HasOverflow
+            || !(ContextFreeTypes.Contains(value.TypeName) || (extensions && value.TypeName == "Extension")))
+        {
+            return false;
+        }
+        text.Append('{').Append(value.TypeName);
+        // A primitive's value is not one of its elements (only id and extension are): it is written first.
+        if (value is PrimitiveType primitive && !AppendValue(text, primitive.JsonValue))
+        {
+            return false;
+        }
+        var mapping = ModelInfo.ModelInspector.FindClassMapping(value.GetType());
+        foreach (var (name, child) in value.EnumerateElements())
+        {
+            if (!AsDeclared(mapping, name, child))
+            {
+                return false;
+            }
+            text.Append(';').Append(name).Append('=');
+            switch (child)
+            {
+                case Base element:
+                    if (!Append(text, element, depth + 1, extensions))
+                    {
+                        return false;
+                    }
+                    break;
+                case IEnumerable list when child is not string:
+                    text.Append('[');
+                    foreach (var item in list)
+                    {
+                        if (item is not Base itemElement || !Append(text, itemElement, depth + 1, extensions))
+                        {
+                            return false;
+                        }
+                    }
+                    text.Append(']');
+                    break;
+                default:
+                    if (!AppendValue(text, child))
+                    {
+                        return false;
+                    }
+                    break;
+            }
+        }
+        text.Append('}');
+        return true;
+    }
+
+    /// <summary>
+    /// Whether the node stands where its parent declares it, as one value or as one of a list. Recoverable parsing
+    /// can leave a list where one value is declared (a repeated single element); Firely then reads those values
+    /// differently from the objects themselves, so they are left to Firely.
+    /// </summary>
+    public static bool PlacedAsDeclared(PocoNode node)
+    {
+        var parent = ((PocoNodeOrList)node).Parent;
+        if (parent is null)
+        {
+            return true;
+        }
+        var name = ((PocoNodeOrList)node).Name;
+        return parent.Poco.TryGetValue(name, out var value)
+            && AsDeclared(ModelInfo.ModelInspector.FindClassMapping(parent.Poco.GetType()), name, value);
+    }
+
+    private static bool AsDeclared(Hl7.Fhir.Introspection.ClassMapping? mapping, string name, object? value) =>
+        mapping?.FindMappedElementByName(name) is { } element && (value is IList) == element.IsCollection;
+
+    private static bool AppendValue(StringBuilder text, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                text.Append('~');
+                return true;
+            case string s:
+                AppendRaw(text, 's', s);
+                return true;
+            case bool b:
+                text.Append(b ? "T" : "F");
+                return true;
+            case IFormattable formattable:
+                // The .NET type is part of the key: 1 (integer) and 1 (decimal) are different values.
+                AppendRaw(text, 'v', value.GetType().Name + "|" + formattable.ToString(null, CultureInfo.InvariantCulture));
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static void AppendRaw(StringBuilder text, char kind, string value) =>
+        text.Append(kind).Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(value);
+}

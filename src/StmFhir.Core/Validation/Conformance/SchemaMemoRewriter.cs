@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using Firely.Fhir.Validation;
+
+#pragma warning disable ExperimentalApi // Firely's schema-rewriting API (IAssertionContainer) is marked experimental: unstable API, stable results.
+
+namespace StmFhir.Core.Validation.Conformance;
+
+/// <summary>
+/// Rewrites a compiled Firely schema so that references to context-free datatype schemas and bindings go through
+/// <see cref="CleanElementMemo"/>; every other assertion stays Firely's own, so verdicts and messages do not change.
+/// Uses Firely's own schema-rewriting hook (<see cref="IAssertionContainer.WithChildren"/>).
+/// </summary>
+/// <remarks>
+/// A datatype schema is only memoized when, read from its compiled form, every FHIRPath invariant in it reads
+/// nothing but the element (no <c>%resource</c>/<c>%rootResource</c>, no <c>resolve()</c>) and none of its top-level
+/// members validates a list as a whole (so a list passes exactly when each of its values passes).
+/// </remarks>
+/// <param name="schemas">The (rewritten) compiled schema of a canonical.</param>
+/// <param name="isExtensionDefinition">Whether a canonical names an extension definition (core Extension included).</param>
+/// <param name="memo">Where values known to pass are kept.</param>
+internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas, Func<string, bool> isExtensionDefinition, CleanElementMemo memo)
+{
+    private const string CoreBase = "http://hl7.org/fhir/StructureDefinition/";
+    private readonly ConcurrentDictionary<string, bool> _memoizable = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _localExtensions = new(StringComparer.Ordinal);
+    private int _bindings;
+
+    public ElementSchema Rewrite(ElementSchema schema) => (ElementSchema)RewriteAssertion(default, schema);
+
+    private IAssertion RewriteAssertion(AssertionStep step, IAssertion assertion) => assertion switch
+    {
+        SchemaReferenceValidator reference when IsMemoizable(reference.SchemaUri) => new MemoizedSchemaReference(reference, memo),
+        SchemaReferenceValidator reference when isExtensionDefinition(reference.SchemaUri.ToString()) => new MemoizedExtensionReference(reference, memo, ExtensionIsLocal),
+        BindingValidator binding => new MemoizedBinding(binding, memo, Interlocked.Increment(ref _bindings)),
+        IAssertionContainer container => container.WithChildren(RewriteAssertion),
+        _ => assertion,
+    };
+
+    private bool IsMemoizable(Canonical canonical)
+    {
+        var uri = canonical.ToString();
+        if (!uri.StartsWith(CoreBase, StringComparison.Ordinal) || !CleanElementMemo.ContextFreeTypes.Contains(uri[CoreBase.Length..]))
+        {
+            return false;
+        }
+        if (_memoizable.TryGetValue(uri, out var known))
+        {
+            return known;
+        }
+        _memoizable[uri] = false; // while it is being looked at (a cycle is not memoized)
+        var schema = schemas(canonical);
+        var memoizable = schema is not null
+            && ((IAssertionContainer)schema).Children().All(static c => ValueByValue(c.Child))
+            && OnlyLocalInvariants(schema);
+        _memoizable[uri] = memoizable;
+        return memoizable;
+    }
+
+    /// <summary>
+    /// Whether validating an extension with this url reads nothing but the extension and the names and types of
+    /// the elements above it: its definition is known, its FHIRPath invariants are local, and its contexts are
+    /// elements, datatypes or resources (not a FHIRPath expression, not another extension), with no context invariant.
+    /// </summary>
+    private bool ExtensionIsLocal(string url) => _localExtensions.GetOrAdd(url, u =>
+        Uri.IsWellFormedUriString(u, UriKind.Absolute) && schemas(new Canonical(u)) is ExtensionSchema schema && OnlyLocalInvariants(schema));
+
+    /// <summary>
+    /// Whether an assertion at the top of a datatype schema judges a list of values as each value on its own (no
+    /// cardinality, no slicing over the list). Children are per value by construction; a nested schema (a
+    /// primitive's value) is when its members are; a schema reference is, to a datatype schema.
+    /// </summary>
+    private static bool ValueByValue(IAssertion assertion) => assertion switch
+    {
+        CardinalityValidator or SliceValidator => false,
+        ElementSchema nested => ((IAssertionContainer)nested).Children().All(static c => ValueByValue(c.Child)),
+        SchemaReferenceValidator or MemoizedSchemaReference => true,
+        IGroupValidatable => false,
+        _ => true,
+    };
+
+    private static bool OnlyLocalInvariants(IAssertion assertion) => assertion switch
+    {
+        ExtensionContextValidator context => context.Invariants.Count == 0 && context.Contexts.All(static c =>
+            c.Type is ExtensionContextValidator.ContextType.ELEMENT or ExtensionContextValidator.ContextType.DATATYPE or ExtensionContextValidator.ContextType.RESOURCE),
+        FhirPathValidator invariant => !invariant.Expression.Contains('%', StringComparison.Ordinal)
+            && !invariant.Expression.Contains("resolve", StringComparison.Ordinal),
+        // Only runs on a Reference, and a value holding one is never remembered (CleanElementMemo.ContextFreeTypes).
+        ReferencedInstanceValidator => true,
+        IAssertionContainer container => container.Children().All(c => OnlyLocalInvariants(c.Child)),
+        _ => true,
+    };
+}

@@ -1,0 +1,50 @@
+using Hl7.Fhir.Model;
+using StmFhir.Core.Validation.Conformance;
+
+namespace StmFhir.Core.Tests.Validation;
+
+/// <summary>The fast path's key: a value is only taken for one seen before when Firely could not tell them apart.</summary>
+public sealed class CleanElementMemoTests
+{
+    [Fact]
+    public void ValuesThatDifferInTypeValueIdOrDisplayHaveDifferentFingerprints()
+    {
+        Base[] values =
+        [
+            new Integer(1), new FhirDecimal(1m), new FhirDecimal(1.0m), new FhirString("1"), new Code("1"), new Id("1"),
+            new Coding("http://loinc.org", "72514-3"), new Coding("http://loinc.org", "72514-3", "Pain severity"),
+            new Coding("http://loinc.org", "72514-3") { ElementId = "a" }, new Coding("http://snomed.info/sct", "72514-3"),
+            new CodeableConcept("http://loinc.org", "72514-3"), new CodeableConcept { Text = "72514-3" },
+            new Quantity(90m, "deg"), new Quantity(90.0m, "deg"), new Period(new FhirDateTime("2024-01-01"), null),
+            new Period(null, new FhirDateTime("2024-01-01")), new FhirString(""), new FhirString(null),
+        ];
+        var fingerprints = values.Select(v => CleanElementMemo.Fingerprint(v)).ToList();
+        Assert.All(fingerprints, Assert.NotNull);
+        Assert.Equal(fingerprints.Count, fingerprints.Distinct().Count());
+    }
+
+    [Fact]
+    public void ValuesHoldingAReferenceAnExtensionOrAnUnknownElementAreNotRemembered()
+    {
+        Assert.Null(CleanElementMemo.Fingerprint(new ResourceReference("Patient/1")));
+        Assert.Null(CleanElementMemo.Fingerprint(new Identifier("urn:x", "1") { Assigner = new ResourceReference("Organization/1") }));
+        var coded = new CodeableConcept("http://loinc.org", "72514-3");
+        coded.Coding[0].Extension.Add(new Extension("http://example.org/x", new FhirString("y")));
+        Assert.Null(CleanElementMemo.Fingerprint(coded));
+        Assert.NotNull(CleanElementMemo.Fingerprint(coded, extensions: true));
+        Assert.Null(CleanElementMemo.Fingerprint(new Narrative { Div = "<div/>" }));
+    }
+
+    [Fact]
+    public void AFullMemoStartsAfreshInsteadOfGrowing()
+    {
+        var memo = new CleanElementMemo(capacity: 3);
+        foreach (var key in new[] { "a", "b", "c", "d" })
+        {
+            memo.RememberClean(key);
+        }
+        Assert.True(memo.Count <= 3);
+        memo.RememberClean("e");
+        Assert.True(memo.IsKnownClean("e"));
+    }
+}
