@@ -106,6 +106,8 @@ internal sealed class DeliveryItem
 /// <summary>
 /// The FHIR JSON a resource was read from, attached as an annotation by a caller that has it (the outbox dispatcher,
 /// from the store), so the deliverer copies it instead of serialising the resource again. It must be the resource's
-/// own content; <c>meta.versionId</c> and <c>meta.lastUpdated</c> in it are dropped on the wire.
+/// own content; <c>meta.versionId</c> and <c>meta.lastUpdated</c> in it are dropped on the wire. With it, the resource
+/// it is attached to needs only its type, id and identifiers (the outbox attaches it to such a skeleton, saving the
+/// deserialisation of whole resources): the deliverer reads nothing else from the POCO.
 /// </summary>
 internal sealed record SerializedResource(byte[] Utf8Json);

@@ -81,40 +81,56 @@ internal sealed partial class OutboxDispatcher(
     {
         var claimedAt = time.GetUtcNow();
         var claims = await outbox.ClaimAsync(target, _options.BatchSize, claimedAt + _options.Lease, cancellationToken).ConfigureAwait(false);
+        if (claims.Count == 0)
+        {
+            return 0;
+        }
+        // All rows' Bundles from two reads of the store (resources, then people), not two per row.
+        IReadOnlyList<(Hl7.Fhir.Model.Bundle? Bundle, Exception? Error)> built;
+        try
+        {
+            built = await OutboxBundles.BuildAllAsync(store, [.. claims.Select(c => c.Payload)], cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await HandBackAsync(claims).ConfigureAwait(false);
+            return claims.Count;
+        }
+        catch (Exception e)
+        {
+            foreach (var claim in claims)
+            {
+                await RetryLaterAsync(claim, e).ConfigureAwait(false);
+            }
+            return claims.Count;
+        }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await HandBackAsync(claims).ConfigureAwait(false);
+            return claims.Count;
+        }
+        // Rows reached late (slow reads) renew their leases first, and a row is skipped if its lease ran out and another
+        // dispatcher took it meanwhile (else both would deliver it).
+        var late = time.GetUtcNow() - claimedAt > _options.Lease / 3;
         var ready = new List<(OutboxClaim Claim, Hl7.Fhir.Model.Bundle Bundle)>(claims.Count);
         for (var i = 0; i < claims.Count; i++)
         {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                await HandBackAsync(ready.Select(r => r.Claim).Concat(claims.Skip(i))).ConfigureAwait(false);
-                return claims.Count;
-            }
-            // A row reached late (slow reads) renews its lease first, and is skipped if the lease ran out and another
-            // dispatcher took the row meanwhile (else both would deliver it).
-            if (time.GetUtcNow() - claimedAt > _options.Lease / 3
-                && !await outbox.RenewAsync(claims[i], time.GetUtcNow() + _options.Lease, cancellationToken).ConfigureAwait(false))
+            if (late && !await outbox.RenewAsync(claims[i], time.GetUtcNow() + _options.Lease, CancellationToken.None).ConfigureAwait(false))
             {
                 LogClaimLost(logger, claims[i].OutboxId, claims[i].Target);
-                continue;
             }
-            try
+            else if (built[i].Error is { } error)
             {
-                var bundle = await OutboxBundles.BuildAsync(store, claims[i].Payload, cancellationToken).ConfigureAwait(false);
-                if (bundle.Entry.Count == 0)
-                {
-                    await outbox.MarkDeliveredAsync(claims[i], [], CancellationToken.None).ConfigureAwait(false);
-                    continue;
-                }
-                ready.Add((claims[i], bundle));
+                // Only this row: one unreadable stored resource does not hold up the others.
+                await RetryLaterAsync(claims[i], error).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            else if (built[i].Bundle!.Entry.Count == 0)
             {
-                await HandBackAsync(ready.Select(r => r.Claim).Concat(claims.Skip(i))).ConfigureAwait(false);
-                return claims.Count;
+                await outbox.MarkDeliveredAsync(claims[i], [], CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e)
+            else
             {
-                await RetryLaterAsync(claims[i], e).ConfigureAwait(false);
+                ready.Add((claims[i], built[i].Bundle!));
             }
         }
         if (ready.Count == 0)

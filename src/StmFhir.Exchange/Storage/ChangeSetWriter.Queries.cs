@@ -96,7 +96,7 @@ internal sealed partial class ChangeSetWriter
     }
 
     /// <summary><c>(type = @a AND id IN (@b, @c)) OR ...</c>, one group per type, so the primary key serves the lookup.</summary>
-    private static string ByTypeAndId(DbCommand command, List<(string Type, string Id)> keys, string alias = "")
+    internal static string ByTypeAndId(DbCommand command, List<(string Type, string Id)> keys, string alias = "")
     {
         var n = 0;
         return string.Join(" OR ", keys.GroupBy(k => k.Type).Select(group =>

@@ -34,17 +34,23 @@ internal sealed partial class SqlResourceStore : IOutboxStore
             return rows;
         }, cancellationToken).ConfigureAwait(false);
 
-        var claims = new List<OutboxClaim>(claimed.Count);
-        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var (id, attempts) in claimed.OrderBy(r => r.Id))
+        if (claimed.Count == 0)
         {
-            await using var read = connection.Command("SELECT source, payload FROM outbox WHERE id = @id").With("id", id);
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var payload = JsonSerializer.Deserialize(reader.GetString(1), OutboxJsonContext.Default.OutboxPayload) ?? new OutboxPayload([]);
-                claims.Add(new OutboxClaim(id, target, claim, attempts, reader.GetString(0), payload));
-            }
+            return [];
+        }
+        // The rows' payloads in one query (at most BatchSize, 1000, ids), not one per row.
+        var claims = new List<OutboxClaim>(claimed.Count);
+        var attemptsOf = claimed.ToDictionary(r => r.Id, r => r.Attempts);
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var read = connection.Command("");
+        read.CommandText = "SELECT id, source, payload FROM outbox WHERE id IN (" +
+            string.Join(", ", claimed.Select((r, i) => { read.With($"id{i}", r.Id); return $"@id{i}"; })) + ") ORDER BY id";
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var id = ToLong(reader.GetValue(0));
+            var payload = JsonSerializer.Deserialize(reader.GetString(2), OutboxJsonContext.Default.OutboxPayload) ?? new OutboxPayload([]);
+            claims.Add(new OutboxClaim(id, target, claim, attemptsOf[id], reader.GetString(1), payload));
         }
         return claims;
     }

@@ -36,6 +36,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
     {
         _dispatcher.Dispose();
         await ((IAsyncDisposable)_store).DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
     }
 
@@ -87,6 +88,28 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         Assert.Equal([3], _deliverer.Groups);
         var rows = await RowsAsync();
         Assert.Equal([OutboxStates.Delivered, OutboxStates.Dead, OutboxStates.Delivered], rows.Values.OrderBy(r => r.OutboxId).Select(r => r.State));
+    }
+
+    [Fact]
+    public async Task RowWithAnUnreadableStoredResource_IsRetriedLater_WhileTheRowsClaimedWithItAreDelivered()
+    {
+        await CommitAsync("u1");
+        await CommitAsync("u2");
+        await CommitAsync("u3");
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={new StorageOptions { DataDirectory = _folder }.SqlitePath}"))
+        {
+            await connection.OpenAsync();
+            await using var corrupt = connection.CreateCommand();
+            corrupt.CommandText = "UPDATE resource_versions SET json = '{not json' WHERE type = 'Observation' AND id = 'u2-obs'";
+            Assert.Equal(1, await corrupt.ExecuteNonQueryAsync());
+        }
+
+        Assert.Equal(3, await _dispatcher.DispatchOnceAsync(Target, CancellationToken.None));
+
+        Assert.Equal([2], _deliverer.Groups);
+        var rows = await RowsAsync();
+        Assert.Equal([OutboxStates.Delivered, OutboxStates.Pending, OutboxStates.Delivered], rows.Values.OrderBy(r => r.OutboxId).Select(r => r.State));
+        Assert.Equal(_time.GetUtcNow().AddSeconds(10), rows[2].NextAttemptAt);
     }
 
     [Fact]

@@ -72,6 +72,24 @@ public abstract class ResourceStoreBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReadAll_OfManyKeysOfSeveralTypesWithRepeats_GivesEachInTheOrderAsked()
+    {
+        await Store.CommitAsync(Put(WithId(NewPatient("RB-1"), "rb-1")));
+        var observation = new Observation { Id = "rb-1", Status = ObservationStatus.Final, Code = new CodeableConcept("http://loinc.org", "72514-3") };
+        await Store.CommitAsync(new ChangeSet([new Change(ChangeMethod.Update, observation)], "test"));
+        // More keys than one query of the SQL stores takes, the found ones at both ends and repeated.
+        List<(string Type, string Id)> keys = [("Observation", "rb-1"), .. Enumerable.Range(0, 1200).Select(i => ("Patient", $"none-{i}")), ("Patient", "rb-1"), ("Observation", "rb-1")];
+
+        var found = await Store.ReadAllAsync(keys);
+
+        Assert.Equal(keys.Count, found.Count);
+        Assert.Equal(("Observation", "rb-1"), (found[0]!.Type, found[0]!.Id));
+        Assert.All(found.Skip(1).Take(1200), Assert.Null);
+        Assert.Equal(("Patient", "rb-1"), (found[^2]!.Type, found[^2]!.Id));
+        Assert.Equal(("Observation", "rb-1"), (found[^1]!.Type, found[^1]!.Id));
+    }
+
+    [Fact]
     public async Task Outbox_SeveralDeliveriesRecordedTogether_AreDelivered_ExceptWhereTheClaimWasLost()
     {
         var outbox = (IOutboxStore)Store;
