@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
@@ -85,7 +86,7 @@ public class BundleValidationBenchmarks
     public int EngineAllCores()
     {
         var issues = 0;
-        Parallel.ForEach(_bundles, AllCores, bundle => Interlocked.Add(ref issues, _engine.Validate(bundle).Issues.Count));
+        Parallel.ForEach(Partitioner.Create(_bundles, EnumerablePartitionerOptions.NoBuffering), AllCores, bundle => Interlocked.Add(ref issues, _engine.Validate(bundle).Issues.Count));
         return issues;
     }
 
@@ -134,7 +135,7 @@ public class ProcedureValidationBenchmarks
     public int EngineAllCores()
     {
         var issues = 0;
-        Parallel.ForEach(_procedures, BundleValidationBenchmarks.AllCores, procedure => Interlocked.Add(ref issues, _engine.Validate(procedure).Issues.Count));
+        Parallel.ForEach(Partitioner.Create(_procedures, EnumerablePartitionerOptions.NoBuffering), BundleValidationBenchmarks.AllCores, procedure => Interlocked.Add(ref issues, _engine.Validate(procedure).Issues.Count));
         return issues;
     }
 }
