@@ -1,5 +1,6 @@
 using Hl7.Fhir.Model;
 using StmFhir.Core.Mapping;
+using StmFhir.Core.Sessions;
 using StmFhir.Exchange.Delivery;
 using StmFhir.Exchange.Tests.Peer;
 using Task = System.Threading.Tasks.Task;
@@ -36,20 +37,9 @@ public sealed class GroupedDeliveryTests(PeerFhirServer peer)
     public async Task RefusedSessionInAGroupFailsAloneWhileTheOthersArrive()
     {
         var sessions = Enumerable.Range(0, 3).Select(i => TestSessions.Session($"group-422-{i}", painScores: 1)).ToList();
-        await peer.SetFaultsAsync($$"""
-            {"rejects":[{"identifier":"{{sessions[1].SourceSystem}}|{{sessions[1].SessionId}}","status":422,"text":"Rejected for the test"}]}
-            """);
         using var exchange = new PeerExchange(peer);
 
-        IReadOnlyList<DeliveryResult> results;
-        try
-        {
-            results = await exchange.Deliverer.DeliverAllAsync([.. sessions.Select(s => new DeliveryRequest(PeerExchange.Target, StmBundleMapper.ToBundle(s)))]);
-        }
-        finally
-        {
-            await peer.ClearFaultsAsync();
-        }
+        var results = await DeliverAllWhilePeerRejectsAsync(exchange, sessions, $"{sessions[1].SourceSystem}|{sessions[1].SessionId}");
 
         Assert.True(results[0].Succeeded && results[2].Succeeded, results[0].Failure?.Message ?? results[2].Failure?.Message);
         Assert.Equal(DeliveryFailureKind.Permanent, results[1].Failure?.Kind);
@@ -63,20 +53,9 @@ public sealed class GroupedDeliveryTests(PeerFhirServer peer)
     public async Task PatientRefusedInTheSharedBatchFailsOnlyItsOwnSession()
     {
         var sessions = Enumerable.Range(0, 3).Select(i => TestSessions.Session($"group-people-422-{i}")).ToList();
-        await peer.SetFaultsAsync($$"""
-            {"rejects":[{"identifier":"https://example-hospital.org/mrn|MRN-{{sessions[1].SessionId}}","status":422,"text":"Rejected for the test"}]}
-            """);
         using var exchange = new PeerExchange(peer);
 
-        IReadOnlyList<DeliveryResult> results;
-        try
-        {
-            results = await exchange.Deliverer.DeliverAllAsync([.. sessions.Select(s => new DeliveryRequest(PeerExchange.Target, StmBundleMapper.ToBundle(s)))]);
-        }
-        finally
-        {
-            await peer.ClearFaultsAsync();
-        }
+        var results = await DeliverAllWhilePeerRejectsAsync(exchange, sessions, $"https://example-hospital.org/mrn|MRN-{sessions[1].SessionId}");
 
         Assert.True(results[0].Succeeded && results[2].Succeeded, results[0].Failure?.Message ?? results[2].Failure?.Message);
         Assert.Equal((DeliveryFailureKind.Permanent, 422), (results[1].Failure?.Kind, results[1].Failure?.HttpStatus));
@@ -100,5 +79,21 @@ public sealed class GroupedDeliveryTests(PeerFhirServer peer)
         // The read before writing found nothing for both; the version the first wrote is what the second compares with.
         Assert.All(results[1].Resources, r => Assert.Equal(ResourceChange.Unchanged, r.Change));
         Assert.Single(await exchange.ProceduresAsync(session));
+    }
+
+    // Delivers the sessions in one group while the peer answers 422 to any entry carrying that identifier.
+    private async Task<IReadOnlyList<DeliveryResult>> DeliverAllWhilePeerRejectsAsync(PeerExchange exchange, IReadOnlyList<StmSession> sessions, string identifier)
+    {
+        await peer.SetFaultsAsync($$"""
+            {"rejects":[{"identifier":"{{identifier}}","status":422,"text":"Rejected for the test"}]}
+            """);
+        try
+        {
+            return await exchange.Deliverer.DeliverAllAsync([.. sessions.Select(s => new DeliveryRequest(PeerExchange.Target, StmBundleMapper.ToBundle(s)))]);
+        }
+        finally
+        {
+            await peer.ClearFaultsAsync();
+        }
     }
 }
