@@ -29,5 +29,11 @@ if (args is ["push", ..] && (args.Length == 1 || int.TryParse(args[1], out _)))
     // Medians of alternating straight/deliverer rounds against the peer (Exchange/PushProbe.cs).
     return StmFhir.Benchmarks.Exchange.PushProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
 }
+if (args is ["store", .. var store] && store.All(o => int.TryParse(o, out _)))
+{
+    // Medians of alternating rounds of the SQLite store's ways of writing, 16 concurrent writers (Storage/StoreProbe.cs).
+    var numbers = store.Select(o => int.Parse(o, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    return await StmFhir.Benchmarks.Storage.StoreProbe.RunAsync(numbers.Length > 0 ? numbers[0] : 9, numbers.Length > 1 ? numbers[1] : 300);
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

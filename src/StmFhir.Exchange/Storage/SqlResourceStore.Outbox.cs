@@ -255,12 +255,19 @@ internal sealed partial class SqlResourceStore : IOutboxStore
         {
             try
             {
-                using var writer = await dialect.EnterWriterAsync(cancellationToken).ConfigureAwait(false);
-                await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-                await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-                var result = await write(connection, transaction).ConfigureAwait(false);
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return result;
+                await using var writer = await dialect.EnterWriterAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await using var transaction = await dialect.BeginWriteAsync(writer.Connection, cancellationToken).ConfigureAwait(false);
+                    var result = await write(writer.Connection, transaction).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return result;
+                }
+                catch (Exception e) when (e is not (StoreRejectedException or OperationCanceledException))
+                {
+                    writer.Discard();
+                    throw;
+                }
             }
             catch (Exception e) when (attempt < MaxAttempts && dialect.IsTransient(e))
             {

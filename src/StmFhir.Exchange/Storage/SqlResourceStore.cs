@@ -11,6 +11,16 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
 {
     private const int MaxAttempts = 3;
 
+    private CommitGroups? _groups;
+
+    /// <summary>Group commit where the database has one writer; null where writers run concurrently (PostgreSQL).</summary>
+    /// <summary>How many commit groups have been written; 0 where commits are not grouped.</summary>
+    internal long CommitGroupsRun => _groups?.GroupsRun ?? 0;
+
+    private CommitGroups? Groups => dialect.GroupsCommits
+        ? LazyInitializer.EnsureInitialized(ref _groups, () => new CommitGroups(CommitGroupAsync))
+        : null;
+
     // Keys per query of ReadAllAsync: two parameters at most each, far below SQLite's and PostgreSQL's limits.
     private const int ReadAllChunk = 500;
 
@@ -148,16 +158,19 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
     public async Task<CommitResult> CommitAsync(ChangeSet changes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(changes);
+        if (Groups is { } groups)
+        {
+            return await groups.CommitAsync(changes, PreparedChange.PrepareAll(changes.Changes), cancellationToken).ConfigureAwait(false);
+        }
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 var prepared = PreparedChange.PrepareAll(changes.Changes);
-                using var writer = await dialect.EnterWriterAsync(cancellationToken).ConfigureAwait(false);
-                await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-                await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+                await using var writer = await dialect.EnterWriterAsync(cancellationToken).ConfigureAwait(false);
+                await using var transaction = await dialect.BeginWriteAsync(writer.Connection, cancellationToken).ConfigureAwait(false);
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                var result = await new ChangeSetWriter(connection, transaction, dialect, now).WriteAsync(changes, prepared, cancellationToken).ConfigureAwait(false);
+                var result = await new ChangeSetWriter(writer.Connection, transaction, dialect, now).WriteAsync(changes, prepared, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return result;
             }
@@ -167,6 +180,64 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
             }
         }
     }
+
+    /// <summary>
+    /// Writes a group of change sets (<see cref="CommitGroups"/>) in one transaction, each under a savepoint, and tells
+    /// each its result once the transaction has committed.
+    /// </summary>
+    private async Task CommitGroupAsync(IReadOnlyList<CommitGroups.Pending> group)
+    {
+        var outcomes = new (CommitResult? Result, Exception? Error)[group.Count];
+        await using (var writer = await dialect.EnterWriterAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            try
+            {
+                await using var transaction = await dialect.BeginWriteAsync(writer.Connection, CancellationToken.None).ConfigureAwait(false);
+                for (var i = 0; i < group.Count; i++)
+                {
+                    var pending = group[i];
+                    if (pending.CancellationToken.IsCancellationRequested)
+                    {
+                        outcomes[i] = (null, new OperationCanceledException(pending.CancellationToken));
+                        continue;
+                    }
+                    await transaction.SaveAsync(GroupSavepoint).ConfigureAwait(false);
+                    try
+                    {
+                        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                        outcomes[i] = (await new ChangeSetWriter(writer.Connection, transaction, dialect, now)
+                            .WriteAsync(pending.Changes, pending.Prepared, CancellationToken.None).ConfigureAwait(false), null);
+                    }
+                    catch (Exception e)
+                    {
+                        // Undoes this change set only; if even that fails, the transaction is lost and the whole group fails.
+                        await transaction.RollbackAsync(GroupSavepoint).ConfigureAwait(false);
+                        outcomes[i] = (null, e);
+                    }
+                    await transaction.ReleaseAsync(GroupSavepoint).ConfigureAwait(false);
+                }
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not StoreRejectedException)
+            {
+                writer.Discard();
+                throw;
+            }
+        }
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (outcomes[i].Error is { } error)
+            {
+                group[i].Fail(error);
+            }
+            else
+            {
+                group[i].Succeed(outcomes[i].Result!);
+            }
+        }
+    }
+
+    private const string GroupSavepoint = "change_set";
 
     public ValueTask DisposeAsync() => dialect.DisposeAsync();
 

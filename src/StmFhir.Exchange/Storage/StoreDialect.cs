@@ -45,8 +45,18 @@ internal abstract class StoreDialect : IAsyncDisposable
 
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
-    /// <summary>Serialises writers where the database cannot do it well itself; disposing leaves.</summary>
-    public virtual ValueTask<IDisposable?> EnterWriterAsync(CancellationToken cancellationToken) => ValueTask.FromResult<IDisposable?>(null);
+    /// <summary>
+    /// A connection to write on, with whatever exclusive access the database needs; disposing the lease gives it back.
+    /// By default a new pooled connection that writers share the database through concurrently.
+    /// </summary>
+    public virtual async ValueTask<WriterLease> EnterWriterAsync(CancellationToken cancellationToken) =>
+        new(await OpenAsync(cancellationToken).ConfigureAwait(false), keep: false, release: null);
+
+    /// <summary>
+    /// True where writers are serialised in the process (SQLite): change sets arriving while one commits are then written
+    /// together, each under its own savepoint, in one transaction with one durable commit (see <see cref="CommitGroups"/>).
+    /// </summary>
+    public virtual bool GroupsCommits => false;
 
     public abstract ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 

@@ -439,6 +439,33 @@ public abstract class ResourceStoreBehaviour : IAsyncLifetime
         Assert.Equal(1, patients.Total);
     }
 
+    [Fact]
+    public async Task ConcurrentCommits_WithOneRejected_CommitTheOthers_AndTheRejectedWritesNothing()
+    {
+        await Store.CommitAsync(Put(NewPatientWithId("p1", "A")));
+        await Store.CommitAsync(Put(NewPatientWithId("p1", "B")));
+        var stale = new ChangeSet(
+        [
+            new Change(ChangeMethod.Update, NewPatientWithId("p2", "Other")),
+            new Change(ChangeMethod.Update, NewPatientWithId("p1", "C")) { IfMatchVersion = 1 },
+        ], "test");
+
+        // Sessions before and after the stale change set, all at once, so that on SQLite they share commit groups.
+        var sessions = Enumerable.Range(0, 30).Select(i => TransactionBundles.ToChangeSet(SessionBundle($"STM-G-{i:000}"), "stm-session")).ToList();
+        var commits = sessions.Take(15).Select(s => Task.Run(() => Store.CommitAsync(s)))
+            .Append(Task.Run(() => Store.CommitAsync(stale)))
+            .Concat(sessions.Skip(15).Select(s => Task.Run(() => Store.CommitAsync(s)))).ToList();
+        await Task.WhenAll(commits.Select(c => c.ContinueWith(_ => { }, TaskScheduler.Default)));
+
+        var error = Assert.IsType<StoreRejectedException>(commits[15].Exception?.InnerException);
+        Assert.Equal(StoreRejection.PreconditionFailed, error.Reason);
+        Assert.Null(await Store.ReadAsync("Patient", "p2"));
+        Assert.Equal(2, (await Store.ReadAsync("Patient", "p1"))!.Version);
+        Assert.All(commits.Where((_, i) => i != 15), c => Assert.True(c.Result.Changed));
+        Assert.Equal(30, (await Store.SearchAsync(new SearchQuery("Procedure", [], 0, 0))).Total);
+        Assert.Equal(2 + 30, (await OutboxAsync()).Count);
+    }
+
     private async Task<SearchResult> SearchAsync(string type, string query, int count = 50)
     {
         var parameters = query.Split('&', StringSplitOptions.RemoveEmptyEntries)

@@ -1,4 +1,5 @@
 using StmFhir.Exchange.Storage;
+using StmFhir.Tests.Shared;
 
 namespace StmFhir.Exchange.Tests.Storage;
 
@@ -16,6 +17,49 @@ public sealed class SqliteResourceStoreTests : ResourceStoreBehaviour, IDisposab
         Assert.True(File.Exists(Path.Combine(_folder, "stmfhir.db")));
         Assert.Equal("sqlite", Store.Kind);
         Assert.True(await Store.IsReachableAsync());
+    }
+
+    [Fact]
+    public async Task ConcurrentCommits_ShareDurableCommits_AndEachGetsItsOwnResult()
+    {
+        var sessions = Enumerable.Range(0, 40).Select(i => TransactionBundles.ToChangeSet(
+            StmFhir.Core.Mapping.StmBundleMapper.ToBundle(StmFhir.Core.Sessions.StmSessionReader.Read(SessionJson.Text($"STM-S-{i:000}")).Session!), "stm-session")).ToList();
+        var groupsBefore = ((SqlResourceStore)Store).CommitGroupsRun;
+
+        var results = await Task.WhenAll(sessions.Select(s => Task.Run(() => Store.CommitAsync(s))));
+
+        var groups = ((SqlResourceStore)Store).CommitGroupsRun - groupsBefore;
+        Assert.InRange(groups, 1, sessions.Count - 1);
+        Assert.Equal(sessions.Count, results.Select(r => r.OutboxId).Distinct().Count());
+        Assert.All(results, r => Assert.True(r.Changed));
+    }
+
+    [Fact]
+    public async Task ADatabaseFailureLateInOneChangeSet_UndoesThatChangeSetOnly_InAGroupOfOthers()
+    {
+        // A real failure after the change set's resources are written: a trigger refuses its outbox row.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "stmfhir.db")}"))
+        {
+            await connection.OpenAsync();
+            await using var trigger = connection.CreateCommand();
+            trigger.CommandText = "CREATE TRIGGER refuse_doomed BEFORE INSERT ON outbox WHEN NEW.source = 'doomed' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END";
+            await trigger.ExecuteNonQueryAsync();
+        }
+        var doomed = new ChangeSet([new Change(ChangeMethod.Update, new Hl7.Fhir.Model.Patient { Id = "doomed-patient" })], "doomed");
+        var sessions = Enumerable.Range(0, 30).Select(i => TransactionBundles.ToChangeSet(
+            StmFhir.Core.Mapping.StmBundleMapper.ToBundle(StmFhir.Core.Sessions.StmSessionReader.Read(SessionJson.Text($"STM-D-{i:000}")).Session!), "stm-session")).ToList();
+
+        var commits = sessions.Take(15).Select(s => Task.Run(() => Store.CommitAsync(s)))
+            .Append(Task.Run(() => Store.CommitAsync(doomed)))
+            .Concat(sessions.Skip(15).Select(s => Task.Run(() => Store.CommitAsync(s)))).ToList();
+        await Task.WhenAll(commits.Select(c => c.ContinueWith(_ => { }, TaskScheduler.Default)));
+
+        Assert.IsType<Microsoft.Data.Sqlite.SqliteException>(commits[15].Exception?.InnerException);
+        Assert.Null(await Store.ReadAsync("Patient", "doomed-patient"));
+        Assert.Empty(await Store.HistoryAsync("Patient", "doomed-patient"));
+        Assert.All(commits.Where((_, i) => i != 15), c => Assert.True(c.Result.Changed));
+        Assert.Equal(30, (await Store.SearchAsync(new SearchQuery("Procedure", [], 0, 0))).Total);
+        Assert.True(((SqlResourceStore)Store).CommitGroupsRun < 31, "the change sets were committed one by one, so no group was tested");
     }
 
     public void Dispose()
