@@ -23,6 +23,10 @@ internal sealed class CommitGroups(Func<IReadOnlyList<CommitGroups.Pending>, Tas
     private readonly Queue<Pending> _queue = new();
     private bool _running;
     private long _groupsRun;
+    private long _submitted;
+
+    /// <summary>How many change sets have been handed in, for tests and diagnostics.</summary>
+    public long Submitted => Interlocked.Read(ref _submitted);
 
     /// <summary>How many groups have been written (committed or not), for tests and diagnostics.</summary>
     public long GroupsRun => Interlocked.Read(ref _groupsRun);
@@ -49,6 +53,7 @@ internal sealed class CommitGroups(Func<IReadOnlyList<CommitGroups.Pending>, Tas
     public Task<CommitResult> CommitAsync(ChangeSet changes, PreparedChange?[] prepared, CancellationToken cancellationToken)
     {
         var pending = new Pending(changes, prepared, cancellationToken);
+        Interlocked.Increment(ref _submitted);
         bool start;
         lock (_gate)
         {

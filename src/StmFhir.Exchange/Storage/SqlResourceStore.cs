@@ -17,6 +17,9 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
     /// <summary>How many commit groups have been written; 0 where commits are not grouped.</summary>
     internal long CommitGroupsRun => _groups?.GroupsRun ?? 0;
 
+    /// <summary>How many change sets have been handed to commit groups; 0 where commits are not grouped.</summary>
+    internal long CommitsGrouped => _groups?.Submitted ?? 0;
+
     private CommitGroups? Groups => dialect.GroupsCommits
         ? LazyInitializer.EnsureInitialized(ref _groups, () => new CommitGroups(CommitGroupAsync))
         : null;
