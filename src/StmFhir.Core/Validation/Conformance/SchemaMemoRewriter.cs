@@ -32,8 +32,27 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
         SchemaReferenceValidator reference when IsMemoizable(reference.SchemaUri) => new MemoizedSchemaReference(reference, memo),
         SchemaReferenceValidator reference when isExtensionDefinition(reference.SchemaUri.ToString()) => new MemoizedExtensionReference(reference, memo, ExtensionIsLocal),
         BindingValidator binding => new MemoizedBinding(binding, memo, Interlocked.Increment(ref _bindings)),
+        SliceValidator slicing => WithCompiledDiscriminators((SliceValidator)((IAssertionContainer)slicing).WithChildren(RewriteAssertion)),
         IAssertionContainer container => container.WithChildren(RewriteAssertion),
         _ => assertion,
+    };
+
+    /// <summary>
+    /// The slicing with each discriminator's FHIRPath compiled once (<see cref="CompiledPathSelector"/>); Firely's
+    /// rewriting hook does not reach discriminators. What a discriminator checks on the values it selects
+    /// (fixed value, pattern, binding, type, profile, existence) stays Firely's own, not memoized: it decides which
+    /// slice a value is judged by.
+    /// </summary>
+    private static SliceValidator WithCompiledDiscriminators(SliceValidator slicing) =>
+        new(slicing.Ordered, slicing.DefaultAtEnd, slicing.Default,
+            slicing.Slices.Select(static c => new SliceValidator.SliceCase(c.Name, CompileDiscriminator(c.Condition), c.Assertion, c.Required)),
+            slicing.MultiCase);
+
+    private static IAssertion CompileDiscriminator(IAssertion condition) => condition switch
+    {
+        PathSelectorValidator selector => (IAssertion?)CompiledPathSelector.TryCreate(selector) ?? selector,
+        IAssertionContainer container => container.WithChildren(static (_, child) => CompileDiscriminator(child)),
+        _ => condition,
     };
 
     private bool IsMemoizable(Canonical canonical)
