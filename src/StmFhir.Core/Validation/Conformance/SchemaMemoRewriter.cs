@@ -32,6 +32,7 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
         SchemaReferenceValidator reference when IsMemoizable(reference.SchemaUri) => new MemoizedSchemaReference(reference, memo),
         SchemaReferenceValidator reference when isExtensionDefinition(reference.SchemaUri.ToString()) => new MemoizedExtensionReference(reference, memo, ExtensionIsLocal),
         BindingValidator binding => new MemoizedBinding(binding, memo, Interlocked.Increment(ref _bindings)),
+        CardinalityValidator cardinality => new ElementCardinality(cardinality),
         SliceValidator slicing => WithCompiledDiscriminators((SliceValidator)((IAssertionContainer)slicing).WithChildren(RewriteAssertion)),
         IAssertionContainer container => container.WithChildren(RewriteAssertion),
         _ => assertion,
@@ -90,7 +91,7 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
     /// </summary>
     private static bool ValueByValue(IAssertion assertion) => assertion switch
     {
-        CardinalityValidator or SliceValidator => false,
+        CardinalityValidator or ElementCardinality or SliceValidator => false,
         ElementSchema nested => ((IAssertionContainer)nested).Children().All(static c => ValueByValue(c.Child)),
         SchemaReferenceValidator or MemoizedSchemaReference => true,
         IGroupValidatable => false,
