@@ -45,6 +45,9 @@ public sealed class StmValidator : IFhirValidator
     /// <summary>The element values known to pass their datatype or binding with no issue; null when the fast path is off.</summary>
     internal CleanElementMemo? CleanValues { get; }
 
+    /// <summary>The compiled (and, with the fast path, rewritten) schemas every pooled validator shares.</summary>
+    internal SharedSchemaResolver Schemas => _schemas;
+
     /// <summary>The canonical URLs of the StructureDefinitions in the profiles folder.</summary>
     public IEnumerable<string> ProfileUrls => _resolver.Local.Values.OfType<StructureDefinition>().Select(sd => sd.Url!);
 

@@ -1,0 +1,127 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Firely.Fhir.Validation;
+using StmFhir.Core.Mapping;
+using StmFhir.Core.Terminology;
+using StmFhir.Core.Validation;
+using StmFhir.Core.Validation.Conformance;
+
+#pragma warning disable ExperimentalApi // Reading Firely's compiled schemas.
+
+namespace StmFhir.Core.Tests.Validation;
+
+/// <summary>
+/// The fast path compiles slice discriminators once (<see cref="CompiledPathSelector"/>) and answers Firely's
+/// repetition check from the model once (<see cref="ElementCardinality"/>); a value must land in the same slice,
+/// and a failing slice give the same issues, as with Firely's own discriminators.
+/// </summary>
+[Collection(ValidationCollection.Name)]
+public sealed class SliceDiscriminatorTests(ValidationFixture fixture)
+{
+    private const string Sample = "bundles/08-de-quervain-petechiae.json";
+    private const string RangeOfMotion = "stm-range-of-motion";
+    private const string Procedure = "stm-procedure";
+
+    /// <summary>
+    /// An edit of one resource of the sample, the issue text it must produce (null: none expected in particular),
+    /// and what it shows about the discriminator.
+    /// </summary>
+    private static readonly Dictionary<string, (string Profile, Action<JsonObject> Edit, string? Expected)> Edits = new()
+    {
+        ["category matches no slice"] = (RangeOfMotion, r => Coding(r["category"]![0]!)["code"] = "vital-signs", "exam"),
+        ["category matches its slice twice"] = (RangeOfMotion, r => ((JsonArray)r["category"]!).Add(r["category"]![0]!.DeepClone()), "exam"),
+        ["coding without the discriminating system (selector finds nothing)"] = (RangeOfMotion, r => Coding(r["code"]!).Remove("system"), "rangeOfJointMovement"),
+        // Firely 3.6.0 throws on these two (its binding and extension checks read a repeated system or url with
+        // SingleOrDefault): the fast path must throw alike.
+        ["coding with two systems (selector finds too many)"] = (RangeOfMotion, r => Coding(r["code"]!)["system"] = new JsonArray("http://snomed.info/sct", "http://loinc.org"), "Sequence contains more than one element"),
+        ["coding in the other slice"] = (RangeOfMotion, r => ((JsonArray)r["code"]!["coding"]!).Add(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "8867-4" }), null),
+        ["component matches no slice"] = (RangeOfMotion, r => Coding(r["component"]![0]!["code"]!)["code"] = "not-a-component", "movement"),
+        ["component matches its slice twice"] = (RangeOfMotion, r => ((JsonArray)r["component"]!).Add(r["component"]![0]!.DeepClone()), "movement"),
+        ["a value that fails its slice"] = (RangeOfMotion, r => Coding(r["component"]![0]!["valueCodeableConcept"]!)["code"] = "zz-unknown", null),
+        ["extension without url (selector finds nothing)"] = (RangeOfMotion, r => ((JsonObject)r["extension"]![0]!).Remove("url"), null),
+        ["extension with two urls (selector finds too many)"] = (RangeOfMotion, r => r["extension"]![0]!["url"] = new JsonArray(r["extension"]![0]!["url"]!.GetValue<string>(), "http://example.org/x"), "Sequence contains more than one element"),
+        ["component with two codes (selector finds too many)"] = (RangeOfMotion, r => r["component"]![0]!["code"] = new JsonArray(r["component"]![0]!["code"]!.DeepClone(), r["component"]![0]!["code"]!.DeepClone()), "movement"),
+        ["extensions swapped"] = (RangeOfMotion, r => ((JsonArray)r["extension"]!).Add(((JsonArray)r["extension"]!)[0]!.DeepClone()), null),
+        ["procedure coding outside both pattern slices"] = (Procedure, r => Coding(r["code"]!)["code"] = "97999", null),
+        ["procedure codings swapped"] = (Procedure, r => { var codings = (JsonArray)r["code"]!["coding"]!; var first = codings[0]!.DeepClone(); codings.RemoveAt(0); codings.Add(first); }, null),
+        ["complication coding of a third system"] = (Procedure, r => Coding(r["complication"]![0]!)["system"] = "http://example.org/complications", "stm"),
+        ["complication coding in both system slices"] = (Procedure, r => ((JsonArray)r["complication"]![0]!["coding"]!).Add(new JsonObject { ["system"] = "http://snomed.info/sct", ["code"] = "271813007" }), null),
+        ["repeating element given as a single value"] = (RangeOfMotion, r => r["category"] = r["category"]![0]!.DeepClone(), "must be an array"),
+        ["single element given twice"] = (RangeOfMotion, r => r["method"] = new JsonArray(r["method"]!.DeepClone(), r["method"]!.DeepClone()), null),
+    };
+
+    public static TheoryData<string> EditNames => [.. Edits.Keys];
+
+    [Theory]
+    [MemberData(nameof(EditNames))]
+    public void AnEditedSlicedElementGetsTheSameIssuesWithAndWithoutTheFastPath(string name)
+    {
+        var (profile, edit, expected) = Edits[name];
+        var bundle = JsonNode.Parse(FhirJson.Serialize(ValidationSamples.SessionBundle(Sample)))!.AsObject();
+        var resource = ((JsonArray)bundle["entry"]!).Select(e => e!["resource"]!.AsObject())
+            .First(r => r["meta"]?["profile"]?[0]?.GetValue<string>().EndsWith("/" + profile, StringComparison.Ordinal) == true);
+        edit(resource);
+        var json = bundle.ToJsonString();
+
+        var firely = Outcome(fixture.FirelyOnlyEngine, json);
+        // Twice: the second time from whatever the first remembered.
+        Assert.Equal(firely, Outcome(fixture.Engine, json));
+        Assert.Equal(firely, Outcome(fixture.Engine, json));
+        if (expected is not null)
+        {
+            Assert.Contains(firely, i => i.Contains(expected, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void EveryDiscriminatorOfTheProfilesIsCompiledOnceWithTheFastPath()
+    {
+        var discriminators = 0;
+        foreach (var url in fixture.Engine.ProfileUrls)
+        {
+            foreach (var slicing in Slicings(fixture.Engine.Schemas.GetSchema(new Canonical(url))!))
+            {
+                foreach (var condition in slicing.Slices.Select(s => s.Condition))
+                {
+                    Assert.DoesNotContain(Flatten(condition), a => a is PathSelectorValidator);
+                    discriminators += Flatten(condition).Count(a => a is CompiledPathSelector);
+                }
+            }
+        }
+        Assert.True(discriminators > 20, $"only {discriminators} compiled discriminators");
+    }
+
+    [Fact]
+    public void WithoutTheFastPathFirelysDiscriminatorsStay()
+    {
+        var schema = fixture.FirelyOnlyEngine.Schemas.GetSchema(new Canonical(StmCanonical.Base + "/StructureDefinition/" + RangeOfMotion))!;
+        var conditions = Slicings(schema).SelectMany(s => s.Slices).SelectMany(s => Flatten(s.Condition)).ToList();
+        Assert.Contains(conditions, a => a is PathSelectorValidator);
+        Assert.DoesNotContain(conditions, a => a is CompiledPathSelector);
+    }
+
+    /// <summary>Each issue as text, or what the validator threw.</summary>
+    private static List<string> Outcome(StmValidator engine, string json)
+    {
+        try
+        {
+            return [.. engine.Validate(FhirInput.Parse(Encoding.UTF8.GetBytes(json)).Resource!).Issues
+                .Select(i => $"{i.Severity} {i.Code} {i.Expression} {i.Message}")];
+        }
+        catch (InvalidOperationException e)
+        {
+            return ["threw " + e.GetType().Name + ": " + e.Message];
+        }
+    }
+
+    private static JsonObject Coding(JsonNode codeable) => codeable["coding"]![0]!.AsObject();
+
+    private static IEnumerable<SliceValidator> Slicings(IAssertion assertion) =>
+        Flatten(assertion).OfType<SliceValidator>();
+
+    /// <summary>The assertion and every assertion under it that Firely's rewriting hook visits.</summary>
+    private static IEnumerable<IAssertion> Flatten(IAssertion assertion) =>
+        assertion is IAssertionContainer container
+            ? container.Children().SelectMany(c => Flatten(c.Child)).Prepend(assertion)
+            : [assertion];
+}
