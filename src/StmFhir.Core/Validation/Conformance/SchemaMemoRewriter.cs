@@ -33,6 +33,7 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
         SchemaReferenceValidator reference when isExtensionDefinition(reference.SchemaUri.ToString()) => new MemoizedExtensionReference(reference, memo, ExtensionIsLocal),
         BindingValidator binding => new MemoizedBinding(binding, memo, Interlocked.Increment(ref _bindings)),
         CardinalityValidator cardinality => new ElementCardinality(cardinality),
+        FhirPathValidator invariant when ShortcutInvariant.TryCreate(invariant) is { } shortcut => shortcut,
         SliceValidator slicing => WithCompiledDiscriminators((SliceValidator)((IAssertionContainer)slicing).WithChildren(RewriteAssertion)),
         IAssertionContainer container => container.WithChildren(RewriteAssertion),
         _ => assertion,
@@ -102,6 +103,7 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
     {
         ExtensionContextValidator context => context.Invariants.Count == 0 && context.Contexts.All(static c =>
             c.Type is ExtensionContextValidator.ContextType.ELEMENT or ExtensionContextValidator.ContextType.DATATYPE or ExtensionContextValidator.ContextType.RESOURCE),
+        ShortcutInvariant shortcut => OnlyLocalInvariants(shortcut.Inner),
         FhirPathValidator invariant => !invariant.Expression.Contains('%', StringComparison.Ordinal)
             && !invariant.Expression.Contains("resolve", StringComparison.Ordinal),
         // Only runs on a Reference, and a value holding one is never remembered (CleanElementMemo.ContextFreeTypes).

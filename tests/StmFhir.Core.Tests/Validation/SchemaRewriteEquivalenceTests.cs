@@ -11,20 +11,22 @@ using StmFhir.Core.Validation.Conformance;
 namespace StmFhir.Core.Tests.Validation;
 
 /// <summary>
-/// The fast path compiles slice discriminators once (<see cref="CompiledPathSelector"/>) and answers Firely's
-/// repetition check from the model once (<see cref="ElementCardinality"/>); a value must land in the same slice,
-/// and a failing slice give the same issues, as with Firely's own discriminators.
+/// Besides remembering clean values, the fast path rewrites three kinds of Firely assertion: slice discriminators
+/// compiled once (<see cref="CompiledPathSelector"/>), Firely's repetition check answered from the model once
+/// (<see cref="ElementCardinality"/>), and dom-2..5 and ref-1 answered without FHIRPath when plainly true
+/// (<see cref="ShortcutInvariant"/>). A value must land in the same slice, and a failing slice, cardinality or
+/// invariant give the same issues, as with Firely's own assertions.
 /// </summary>
 [Collection(ValidationCollection.Name)]
-public sealed class SliceDiscriminatorTests(ValidationFixture fixture)
+public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
 {
     private const string Sample = "bundles/08-de-quervain-petechiae.json";
     private const string RangeOfMotion = "stm-range-of-motion";
     private const string Procedure = "stm-procedure";
 
     /// <summary>
-    /// An edit of one resource of the sample, the issue text it must produce (null: none expected in particular),
-    /// and what it shows about the discriminator.
+    /// An edit of one resource of the sample (named for what it shows) and the issue text it must produce (null:
+    /// none in particular).
     /// </summary>
     private static readonly Dictionary<string, (string Profile, Action<JsonObject> Edit, string? Expected)> Edits = new()
     {
@@ -48,6 +50,16 @@ public sealed class SliceDiscriminatorTests(ValidationFixture fixture)
         ["complication coding in both system slices"] = (Procedure, r => ((JsonArray)r["complication"]![0]!["coding"]!).Add(new JsonObject { ["system"] = "http://snomed.info/sct", ["code"] = "271813007" }), null),
         ["repeating element given as a single value"] = (RangeOfMotion, r => r["category"] = r["category"]![0]!.DeepClone(), "must be an array"),
         ["single element given twice"] = (RangeOfMotion, r => r["method"] = new JsonArray(r["method"]!.DeepClone(), r["method"]!.DeepClone()), null),
+        ["contained resource nothing refers to (dom-3)"] = (Procedure, r => r["contained"] = Contained("c1"), "dom-3"),
+        ["contained resource referred to (ref-1 through the contained ids)"] = (Procedure, r => { r["contained"] = Contained("c1"); r["subject"]!["reference"] = "#c1"; }, null),
+        ["local reference to nothing contained (ref-1)"] = (Procedure, r => r["subject"]!["reference"] = "#c2", "ref-1"),
+        ["reference '#' in a resource (ref-1)"] = (Procedure, r => r["subject"]!["reference"] = "#", "ref-1"),
+        ["reference by identifier only"] = (Procedure, r => r["subject"] = new JsonObject { ["identifier"] = new JsonObject { ["system"] = "urn:x", ["value"] = "1" } }, null),
+        ["reference given twice"] = (Procedure, r => r["subject"]!["reference"] = new JsonArray("#c1", "Patient/1"), null),
+        ["contained resource with a version (dom-4)"] = (Procedure, r => r["contained"] = Contained("c1", new JsonObject { ["versionId"] = "2" }), "dom-4"),
+        ["contained resource with a security label (dom-5)"] = (Procedure, r => r["contained"] = Contained("c1", new JsonObject { ["security"] = new JsonArray(new JsonObject { ["code"] = "R" }) }), "dom-5"),
+        ["contained resource containing another (dom-2)"] = (Procedure, r => { r["contained"] = Contained("c1"); r["contained"]![0]!["contained"] = Contained("c2"); }, null),
+        ["empty contained list"] = (Procedure, r => r["contained"] = new JsonArray(), null),
     };
 
     public static TheoryData<string> EditNames => [.. Edits.Keys];
@@ -92,12 +104,27 @@ public sealed class SliceDiscriminatorTests(ValidationFixture fixture)
     }
 
     [Fact]
-    public void WithoutTheFastPathFirelysDiscriminatorsStay()
+    public void WithoutTheFastPathFirelysOwnAssertionsStay()
     {
         var schema = fixture.FirelyOnlyEngine.Schemas.GetSchema(new Canonical(StmCanonical.Base + "/StructureDefinition/" + RangeOfMotion))!;
         var conditions = Slicings(schema).SelectMany(s => s.Slices).SelectMany(s => Flatten(s.Condition)).ToList();
         Assert.Contains(conditions, a => a is PathSelectorValidator);
         Assert.DoesNotContain(conditions, a => a is CompiledPathSelector);
+        Assert.DoesNotContain(Flatten(schema), a => a is ElementCardinality or ShortcutInvariant);
+        Assert.Contains(Flatten(schema), a => a is FhirPathValidator { Key: "dom-3" });
+    }
+
+    [Fact]
+    public void EveryResourceAndReferenceHasItsCommonInvariantsShortcutWithTheFastPath()
+    {
+        var procedure = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical(StmCanonical.Base + "/StructureDefinition/" + Procedure))!).ToList();
+        Assert.Equal(["dom-2", "dom-3", "dom-4", "dom-5"],
+            procedure.OfType<ShortcutInvariant>().Select(s => s.Inner.Key).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(procedure, a => a is FhirPathValidator { Key: "dom-2" or "dom-3" or "dom-4" or "dom-5" });
+        Assert.Contains(procedure, a => a is ElementCardinality);
+        Assert.DoesNotContain(procedure, a => a is CardinalityValidator);
+        var reference = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical("http://hl7.org/fhir/StructureDefinition/Reference"))!);
+        Assert.Contains(reference, a => a is ShortcutInvariant { Inner.Key: "ref-1" });
     }
 
     /// <summary>Each issue as text, or what the validator threw.</summary>
@@ -115,6 +142,16 @@ public sealed class SliceDiscriminatorTests(ValidationFixture fixture)
     }
 
     private static JsonObject Coding(JsonNode codeable) => codeable["coding"]![0]!.AsObject();
+
+    private static JsonArray Contained(string id, JsonObject? meta = null)
+    {
+        var patient = new JsonObject { ["resourceType"] = "Patient", ["id"] = id, ["active"] = true };
+        if (meta is not null)
+        {
+            patient["meta"] = meta;
+        }
+        return [patient];
+    }
 
     private static IEnumerable<SliceValidator> Slicings(IAssertion assertion) =>
         Flatten(assertion).OfType<SliceValidator>();
