@@ -13,7 +13,7 @@ namespace StmFhir.Core.Tests.Validation;
 /// <summary>
 /// Besides remembering clean values, the fast path rewrites three kinds of Firely assertion: slice discriminators
 /// compiled once (<see cref="CompiledPathSelector"/>), Firely's repetition check answered from the model once
-/// (<see cref="ElementCardinality"/>), and dom-2..5 and ref-1 answered without FHIRPath when plainly true
+/// (<see cref="ElementCardinality"/>), and dom-2..5, ref-1 and four Bundle invariants answered without FHIRPath when plainly true
 /// (<see cref="ShortcutInvariant"/>). A value must land in the same slice, and a failing slice, cardinality or
 /// invariant give the same issues, as with Firely's own assertions.
 /// </summary>
@@ -23,6 +23,7 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
     private const string Sample = "bundles/08-de-quervain-petechiae.json";
     private const string RangeOfMotion = "stm-range-of-motion";
     private const string Procedure = "stm-procedure";
+    private const string TheBundle = "Bundle";
 
     /// <summary>
     /// An edit of one resource of the sample (named for what it shows) and the issue text it must produce (null:
@@ -60,6 +61,26 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         ["contained resource with a security label (dom-5)"] = (Procedure, r => r["contained"] = Contained("c1", new JsonObject { ["security"] = new JsonArray(new JsonObject { ["code"] = "R" }) }), "dom-5"),
         ["contained resource containing another (dom-2)"] = (Procedure, r => { r["contained"] = Contained("c1"); r["contained"]![0]!["contained"] = Contained("c2"); }, null),
         ["empty contained list"] = (Procedure, r => r["contained"] = new JsonArray(), null),
+        ["bundle of type batch"] = (TheBundle, b => b["type"] = "batch", null),
+        ["bundle of type collection (bdl-3)"] = (TheBundle, b => b["type"] = "collection", "bdl-3"),
+        ["bundle of type history"] = (TheBundle, b => b["type"] = "history", null),
+        ["bundle without type"] = (TheBundle, b => b.Remove("type"), null),
+        ["entry read with GET (bdl-3c)"] = (TheBundle, b => b["entry"]![1]!["request"]!["method"] = "GET", "bdl-3c"),
+        ["entry deleted with DELETE"] = (TheBundle, b => { b["entry"]![1]!["request"]!["method"] = "DELETE"; b["entry"]![1]!.AsObject().Remove("resource"); }, null),
+        ["entry without request (bdl-3)"] = (TheBundle, b => b["entry"]![1]!.AsObject().Remove("request"), "bdl-3"),
+        ["entry without resource"] = (TheBundle, b => b["entry"]![1]!.AsObject().Remove("resource"), null),
+        ["entry with a response (bdl-4)"] = (TheBundle, b => b["entry"]![1]!["response"] = new JsonObject { ["status"] = "201" }, "bdl-4"),
+        ["entry with two requests"] = (TheBundle, b => b["entry"]![1]!["request"] = new JsonArray(b["entry"]![1]!["request"]!.DeepClone(), b["entry"]![1]!["request"]!.DeepClone()), null),
+        ["two entries with one full URL (bdl-7)"] = (TheBundle, b => b["entry"]![2]!["fullUrl"] = b["entry"]![1]!["fullUrl"]!.DeepClone(), "bdl-7"),
+        ["two full URLs differing in case only"] = (TheBundle, b => b["entry"]![2]!["fullUrl"] = b["entry"]![1]!["fullUrl"]!.GetValue<string>().ToUpperInvariant(), null),
+        ["two entries with one full URL and versions"] = (TheBundle, b =>
+        {
+            b["entry"]![2]!["fullUrl"] = b["entry"]![1]!["fullUrl"]!.DeepClone();
+            b["entry"]![1]!["resource"]!["meta"] = new JsonObject { ["versionId"] = "1" };
+            b["entry"]![2]!["resource"]!["meta"] = new JsonObject { ["versionId"] = "2" };
+        }, null),
+        ["entry without full URL"] = (TheBundle, b => b["entry"]![1]!.AsObject().Remove("fullUrl"), null),
+        ["no entries"] = (TheBundle, b => b.Remove("entry"), null),
     };
 
     public static TheoryData<string> EditNames => [.. Edits.Keys];
@@ -70,9 +91,8 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
     {
         var (profile, edit, expected) = Edits[name];
         var bundle = JsonNode.Parse(FhirJson.Serialize(ValidationSamples.SessionBundle(Sample)))!.AsObject();
-        var resource = ((JsonArray)bundle["entry"]!).Select(e => e!["resource"]!.AsObject())
-            .First(r => r["meta"]?["profile"]?[0]?.GetValue<string>().EndsWith("/" + profile, StringComparison.Ordinal) == true);
-        edit(resource);
+        edit(profile == TheBundle ? bundle : ((JsonArray)bundle["entry"]!).Select(e => e!["resource"]!.AsObject())
+            .First(r => r["meta"]?["profile"]?[0]?.GetValue<string>().EndsWith("/" + profile, StringComparison.Ordinal) == true));
         var json = bundle.ToJsonString();
 
         var firely = Outcome(fixture.FirelyOnlyEngine, json);
@@ -125,6 +145,9 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         Assert.DoesNotContain(procedure, a => a is CardinalityValidator);
         var reference = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical("http://hl7.org/fhir/StructureDefinition/Reference"))!);
         Assert.Contains(reference, a => a is ShortcutInvariant { Inner.Key: "ref-1" });
+        var bundle = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical("http://hl7.org/fhir/StructureDefinition/Bundle"))!);
+        Assert.Equal(["bdl-3", "bdl-3c", "bdl-4", "bdl-7"],
+            bundle.OfType<ShortcutInvariant>().Select(s => s.Inner.Key).Order(StringComparer.Ordinal));
     }
 
     /// <summary>Each issue as text, or what the validator threw.</summary>

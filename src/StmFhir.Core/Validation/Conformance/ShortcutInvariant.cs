@@ -20,6 +20,8 @@ namespace StmFhir.Core.Validation.Conformance;
 /// or ...)</c>. With no <c>reference</c> the left of <c>implies</c> is false, so true; with one string not starting
 /// with '#' the first operand of <c>or</c> is true, so true. Neither of the other operands can fail on a single
 /// string, and <c>trace</c> has no tracer to call in Firely's evaluation context.</item>
+/// <item>bdl-3, bdl-3c, bdl-4, bdl-7 (the Bundle, once, but each walks every entry with <c>%resource</c>): see
+/// <see cref="PlainTransaction"/> and <see cref="DistinctFullUrls"/>.</item>
 /// </list>
 /// Only when the settings name no FHIRPath compiler (Firely's default then, as here).
 /// </remarks>
@@ -32,7 +34,13 @@ internal sealed class ShortcutInvariant : IValidatable
         [("dom-4", "contained.meta.versionId.empty() and contained.meta.lastUpdated.empty()")] = NoContained,
         [("dom-5", "contained.meta.security.empty()")] = NoContained,
         [("ref-1", "reference.exists() implies (reference.startsWith('#').not() or (reference.substring(1).trace('url') in %rootResource.contained.id.trace('ids')) or (reference='#' and %rootResource!=%resource))")] = NoLocalReference,
+        [("bdl-3", "entry.all(request.exists() = (%resource.type = 'batch' or %resource.type = 'transaction' or %resource.type = 'history'))")] = PlainTransaction,
+        [("bdl-3c", "type in ('transaction' | 'batch') implies entry.all(request.method.exists() and ((request.method in ('POST' | 'PATCH' | 'PUT')) = resource.exists()))")] = PlainTransaction,
+        [("bdl-4", "entry.all(response.exists() = (%resource.type = 'batch-response' or %resource.type = 'transaction-response' or %resource.type = 'history'))")] = PlainTransaction,
+        [("bdl-7", "(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()")] = DistinctFullUrls,
     };
+
+    private static readonly HashSet<string> WritingMethods = new(StringComparer.Ordinal) { "POST", "PUT", "PATCH" };
 
     private readonly Func<Base, bool> _holds;
 
@@ -64,6 +72,67 @@ internal sealed class ShortcutInvariant : IValidatable
 
     private static bool NoContained(Base resource) =>
         !resource.TryGetValue("contained", out var contained) || contained is System.Collections.ICollection { Count: 0 };
+
+    /// <summary>
+    /// A Bundle of type transaction whose every entry has one request, with method POST, PUT or PATCH, a resource and
+    /// no response. Then (the Bundle being its own <c>%resource</c>) bdl-3's right side is true and every entry has a
+    /// request; bdl-3c's left side is true and each entry's method is one of those three and its resource exists;
+    /// bdl-4's right side is false and no entry has a response: each is true (also with no entry). FHIRPath sees a
+    /// code's value as its JSON text, which is what is compared.
+    /// </summary>
+    private static bool PlainTransaction(Base bundle)
+    {
+        if (bundle is not Resource || !IsText(bundle, "type", "transaction") || Entries(bundle) is not { } entries)
+        {
+            return false;
+        }
+        foreach (var entry in entries)
+        {
+            if (!entry.TryGetValue("request", out var request) || request is not Base single
+                || !(single.TryGetValue("method", out var method) && method is PrimitiveType { JsonValue: string verb } && WritingMethods.Contains(verb))
+                || !entry.TryGetValue("resource", out var resource) || resource is null
+                || entry.TryGetValue("response", out _))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// No entry's resource has a <c>meta.versionId</c> and the entries' full URLs are single strings, distinct even
+    /// ignoring case and white space (coarser than FHIRPath's equality): then bdl-7's <c>select(fullUrl &amp;
+    /// resource.meta.versionId)</c> is the full URLs themselves and <c>isDistinct()</c> is true.
+    /// </summary>
+    private static bool DistinctFullUrls(Base bundle)
+    {
+        if (bundle is not Resource || Entries(bundle) is not { } entries)
+        {
+            return false;
+        }
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in entries)
+        {
+            if (entry.TryGetValue("resource", out var resource)
+                && (resource is not Base single || single.TryGetValue("meta", out var meta) && (meta is not Base one || one.TryGetValue("versionId", out _))))
+            {
+                return false;
+            }
+            if (entry.TryGetValue("fullUrl", out var fullUrl)
+                && !(fullUrl is PrimitiveType { JsonValue: string url } && seen.Add(string.Concat(url.Where(c => !char.IsWhiteSpace(c))))))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The Bundle's entries (none when it has none), or null when the parser kept something else there.</summary>
+    private static IReadOnlyList<Base>? Entries(Base bundle) =>
+        !bundle.TryGetValue("entry", out var entries) ? [] : entries as IReadOnlyList<Base>;
+
+    private static bool IsText(Base parent, string name, string text) =>
+        parent.TryGetValue(name, out var value) && value is PrimitiveType { JsonValue: string actual } && actual == text;
 
     private static bool NoLocalReference(Base reference) =>
         !reference.TryGetValue("reference", out var value)
