@@ -7,9 +7,9 @@ using Newtonsoft.Json.Linq;
 namespace StmFhir.Core.Validation.Conformance;
 
 /// <summary>
-/// Stands for one of a few core FHIRPath invariants, checked on every resource, every Reference or the Bundle, whose outcome
-/// is plainly true for most input: success without running FHIRPath when the input is such, Firely's own
-/// evaluation otherwise. Each is matched by key and exact expression text, so a changed definition is Firely's.
+/// Stands for one of a few core FHIRPath invariants, checked on every resource, every Reference or the Bundle,
+/// whose outcome is plainly true for most input: success without running FHIRPath when the input is such, Firely's
+/// own evaluation otherwise. Each is matched by key and exact expression text, so a changed definition is Firely's.
 /// </summary>
 /// <remarks>
 /// FHIRPath reaches a child through <c>PocoNode.Child</c>, i.e. <c>Base.TryGetValue</c>, which is what is read here.
