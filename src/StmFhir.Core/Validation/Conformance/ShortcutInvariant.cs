@@ -25,7 +25,7 @@ namespace StmFhir.Core.Validation.Conformance;
 /// </list>
 /// Only when the settings name no FHIRPath compiler (Firely's default then, as here).
 /// </remarks>
-internal sealed class ShortcutInvariant : IValidatable
+internal sealed record ShortcutInvariant : FhirPathValidator, IValidatable
 {
     private static readonly Dictionary<(string Key, string Expression), Func<Base, bool>> Known = new()
     {
@@ -44,31 +44,33 @@ internal sealed class ShortcutInvariant : IValidatable
 
     private readonly Func<Base, bool> _holds;
 
+    /// <summary>
+    /// A <see cref="FhirPathValidator"/> itself, with the same key, expression, description, severity and override,
+    /// so that what looks for Firely's invariants finds it: the settings' filters (dom-6, ras-2) and Firely's check of
+    /// a base type's invariants on an element a profile constrains in place (<c>BaseTypeInvariantConstraintsValidator</c>
+    /// runs the <see cref="FhirPathValidator"/> members of the base type's schema).
+    /// </summary>
     private ShortcutInvariant(FhirPathValidator inner, Func<Base, bool> holds)
+        : base(inner.Key, inner.Expression, inner.HumanDescription, inner.Severity, inner.BestPractice)
     {
         Inner = inner;
+        SeverityOverride = inner.SeverityOverride;
         _holds = holds;
     }
 
     public FhirPathValidator Inner { get; }
 
-    /// <summary>The engine's settings, whose filters a wrapped invariant would escape.</summary>
-    private static readonly ValidationSettings Settings = FirelySettings.Create();
-
-    /// <summary>
-    /// The shortcut for this invariant, or null when it has none, or when the engine's settings filter it (a
-    /// filter recognizes Firely's own assertion, not this stand-in).
-    /// </summary>
+    /// <summary>The shortcut for this invariant, or null when it has none.</summary>
     public static ShortcutInvariant? TryCreate(FhirPathValidator invariant) =>
-        Known.TryGetValue((invariant.Key, invariant.Expression), out var holds)
-        && Settings.IncludeFilters.Count == 0 && !Settings.ExcludeFilters.Any(f => f(invariant))
+        invariant is not ShortcutInvariant && Known.TryGetValue((invariant.Key, invariant.Expression), out var holds)
             ? new ShortcutInvariant(invariant, holds)
             : null;
 
-    public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state) =>
+    // Re-implements Firely's IValidatable.Validate: its own stays the inner invariant's.
+    ResultReport IValidatable.Validate(PocoNode input, ValidationSettings vc, ValidationState state) =>
         vc.FhirPathCompiler is null && _holds(input.Poco) ? ResultReport.SUCCESS : ((IValidatable)Inner).Validate(input, vc, state);
 
-    public JToken ToJson() => Inner.ToJson();
+    public override JToken ToJson() => Inner.ToJson();
 
     private static bool NoContained(Base resource) =>
         !resource.TryGetValue("contained", out var contained) || contained is System.Collections.ICollection { Count: 0 };
