@@ -13,7 +13,7 @@ namespace StmFhir.Core.Tests.Validation;
 /// <summary>
 /// Besides remembering clean values, the fast path rewrites three kinds of Firely assertion: slice discriminators
 /// compiled once (<see cref="CompiledPathSelector"/>), Firely's repetition check answered from the model once
-/// (<see cref="ElementCardinality"/>), and dom-2..5, ref-1 and four Bundle invariants answered without FHIRPath when plainly true
+/// (<see cref="ElementCardinality"/>), and a few core invariants (dom-2..5, ref-1, Bundle, Observation) answered without FHIRPath when plainly true
 /// (<see cref="ShortcutInvariant"/>). A value must land in the same slice, and a failing slice, cardinality or
 /// invariant give the same issues, as with Firely's own assertions.
 /// </summary>
@@ -81,6 +81,19 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         }, null),
         ["entry without full URL"] = (TheBundle, b => b["entry"]![1]!.AsObject().Remove("fullUrl"), null),
         ["no entries"] = (TheBundle, b => b.Remove("entry"), null),
+        ["entry with a version in its full URL (bdl-8)"] = (TheBundle, b => b["entry"]![1]!["fullUrl"] = "http://example.org/fhir/Patient/1/_history/2", "bdl-8"),
+        ["entry with nothing but a full URL (bdl-5)"] = (TheBundle, b => { b["entry"]![1]!.AsObject().Remove("resource"); b["entry"]![1]!.AsObject().Remove("request"); }, "bdl-5"),
+        ["component coded as the observation (obs-7)"] = (RangeOfMotion, r => r["component"]![0]!["code"] = r["code"]!.DeepClone(), "obs-7"),
+        ["component code differing from the observation's in case only"] = (RangeOfMotion, r =>
+        {
+            r["component"]![0]!["code"] = r["code"]!.DeepClone();
+            Coding(r["component"]![0]!["code"]!)["code"] = Coding(r["code"]!)["code"]!.GetValue<string>() + "X";
+            Coding(r["code"]!)["code"] = Coding(r["code"]!)["code"]!.GetValue<string>() + "x";
+        }, null),
+        ["component coding without code"] = (RangeOfMotion, r => Coding(r["component"]![0]!["code"]!).Remove("code"), null),
+        ["observation without value"] = (RangeOfMotion, r => r.Remove("valueQuantity"), null),
+        ["observation without code"] = (RangeOfMotion, r => r.Remove("code"), null),
+        ["observation with a value and a data absent reason (obs-6)"] = (RangeOfMotion, r => r["dataAbsentReason"] = new JsonObject { ["text"] = "not measured" }, "obs-6"),
     };
 
     public static TheoryData<string> EditNames => [.. Edits.Keys];
@@ -145,8 +158,11 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         Assert.DoesNotContain(procedure, a => a is CardinalityValidator);
         var reference = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical("http://hl7.org/fhir/StructureDefinition/Reference"))!);
         Assert.Contains(reference, a => a is ShortcutInvariant { Inner.Key: "ref-1" });
+        var rangeOfMotion = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical(StmCanonical.Base + "/StructureDefinition/" + RangeOfMotion))!);
+        Assert.Contains(rangeOfMotion, a => a is ShortcutInvariant { Inner.Key: "obs-6" });
+        Assert.Contains(rangeOfMotion, a => a is ShortcutInvariant { Inner.Key: "obs-7" });
         var bundle = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical("http://hl7.org/fhir/StructureDefinition/Bundle"))!);
-        Assert.Equal(["bdl-3", "bdl-3c", "bdl-4", "bdl-7"],
+        Assert.Equal(["bdl-3", "bdl-3c", "bdl-4", "bdl-5", "bdl-7", "bdl-8"],
             bundle.OfType<ShortcutInvariant>().Select(s => s.Inner.Key).Order(StringComparer.Ordinal));
     }
 

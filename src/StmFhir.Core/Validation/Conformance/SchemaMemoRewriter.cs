@@ -9,7 +9,7 @@ namespace StmFhir.Core.Validation.Conformance;
 /// Rewrites a compiled Firely schema so that references to context-free datatype schemas and bindings go through
 /// <see cref="CleanElementMemo"/>, and so that work Firely repeats on every run is done once: slice discriminators
 /// compiled once (<see cref="CompiledPathSelector"/>), the repetition check of a cardinality looked up once
-/// (<see cref="ElementCardinality"/>), dom-2..5, ref-1 and four Bundle invariants answered without FHIRPath when plainly true
+/// (<see cref="ElementCardinality"/>), a few core invariants (dom-2..5, ref-1, the Bundle's, obs-6/7) answered without FHIRPath when plainly true
 /// (<see cref="ShortcutInvariant"/>). Every other assertion stays Firely's own, and each stand-in falls back on
 /// Firely's, so verdicts and messages do not change (VALIDATION.md, "Fast path").
 /// Uses Firely's own schema-rewriting hook (<see cref="IAssertionContainer.WithChildren"/>).

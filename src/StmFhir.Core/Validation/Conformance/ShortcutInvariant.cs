@@ -22,6 +22,7 @@ namespace StmFhir.Core.Validation.Conformance;
 /// string, and <c>trace</c> has no tracer to call in Firely's evaluation context.</item>
 /// <item>bdl-3, bdl-3c, bdl-4, bdl-7 (the Bundle, once, but each walks every entry with <c>%resource</c>): see
 /// <see cref="PlainTransaction"/> and <see cref="DistinctFullUrls"/>.</item>
+/// <item>bdl-5, bdl-8 (every entry), obs-6, obs-7 (every Observation): at each, below.</item>
 /// </list>
 /// Only when the settings name no FHIRPath compiler (Firely's default then, as here).
 /// </remarks>
@@ -38,6 +39,14 @@ internal sealed record ShortcutInvariant : FhirPathValidator, IValidatable
         [("bdl-3c", "type in ('transaction' | 'batch') implies entry.all(request.method.exists() and ((request.method in ('POST' | 'PATCH' | 'PUT')) = resource.exists()))")] = PlainTransaction,
         [("bdl-4", "entry.all(response.exists() = (%resource.type = 'batch-response' or %resource.type = 'transaction-response' or %resource.type = 'history'))")] = PlainTransaction,
         [("bdl-7", "(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()")] = DistinctFullUrls,
+        // Every Bundle entry: a resource makes the first operand of the or true.
+        [("bdl-5", "resource.exists() or request.exists() or response.exists()")] = static entry => entry.TryGetValue("resource", out var resource) && resource is not null,
+        // Every Bundle entry: no fullUrl makes the left of implies false; a URL without '/_history/' makes the right true.
+        [("bdl-8", "fullUrl.exists() implies fullUrl.contains('/_history/').not()")] = static entry =>
+            !entry.TryGetValue("fullUrl", out var url) || url is PrimitiveType { JsonValue: string text } && !text.Contains("/_history/", StringComparison.Ordinal),
+        // Every Observation: no dataAbsentReason makes the first operand of the or true.
+        [("obs-6", "dataAbsentReason.empty() or value.empty()")] = static observation => !observation.TryGetValue("dataAbsentReason", out _),
+        [("obs-7", "value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()")] = NoComponentCodedAsTheObservation,
     };
 
     private static readonly HashSet<string> WritingMethods = new(StringComparer.Ordinal) { "POST", "PUT", "PATCH" };
@@ -129,12 +138,84 @@ internal sealed record ShortcutInvariant : FhirPathValidator, IValidatable
         return true;
     }
 
+    /// <summary>
+    /// obs-7 on an Observation (its own <c>%resource</c>): with no value, the first operand of the <c>or</c> is true;
+    /// otherwise it is true when no component's code has a coding FHIRPath-equal to one of the Observation's codings.
+    /// Codings are equal only when their children are, the codes included, so every coding having a code, and no
+    /// component code being an Observation code even ignoring case, is enough.
+    /// </summary>
+    private static bool NoComponentCodedAsTheObservation(Base observation)
+    {
+        if (observation is not Resource)
+        {
+            return false;
+        }
+        if (!observation.TryGetValue("value", out _))
+        {
+            return true;
+        }
+        if (!observation.TryGetValue("code", out var code) || Codes(code) is not { } observationCodes)
+        {
+            return false;
+        }
+        if (!observation.TryGetValue("component", out var components))
+        {
+            return true;
+        }
+        if (components is not IReadOnlyList<Base> list)
+        {
+            return false;
+        }
+        foreach (var component in list)
+        {
+            if (component.TryGetValue("code", out var componentCode)
+                && (Codes(componentCode) is not { } codes || codes.Any(observationCodes.Contains)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>The codes of a CodeableConcept's codings (case ignored), or null when one has no code or the shape is unexpected.</summary>
+    private static HashSet<string>? Codes(object? concept)
+    {
+        var codes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (concept is not Base single)
+        {
+            return null;
+        }
+        if (!single.TryGetValue("coding", out var codings))
+        {
+            return codes;
+        }
+        if (codings is not IReadOnlyList<Base> list)
+        {
+            return null;
+        }
+        foreach (var coding in list)
+        {
+            if (!IsText(coding, "code", out var text))
+            {
+                return null;
+            }
+            codes.Add(text);
+        }
+        return codes;
+    }
+
     /// <summary>The Bundle's entries (none when it has none), or null when the parser kept something else there.</summary>
     private static IReadOnlyList<Base>? Entries(Base bundle) =>
         !bundle.TryGetValue("entry", out var entries) ? [] : entries as IReadOnlyList<Base>;
 
     private static bool IsText(Base parent, string name, string text) =>
-        parent.TryGetValue(name, out var value) && value is PrimitiveType { JsonValue: string actual } && actual == text;
+        IsText(parent, name, out var actual) && actual == text;
+
+    private static bool IsText(Base parent, string name, out string text)
+    {
+        text = parent.TryGetValue(name, out var value) && value is PrimitiveType { JsonValue: string actual } ? actual : "";
+        return value is PrimitiveType { JsonValue: string };
+    }
 
     private static bool NoLocalReference(Base reference) =>
         !reference.TryGetValue("reference", out var value)
