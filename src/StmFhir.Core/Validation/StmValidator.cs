@@ -21,7 +21,9 @@ namespace StmFhir.Core.Validation;
 /// (each made once, under a lock); Firely validators, which are not thread-safe, are pooled, one per concurrent
 /// caller; profile snapshots are generated before the first validation; core definitions come from a split,
 /// indexed copy of specification.zip (<see cref="CoreDefinitions"/>); element values that passed a context-free
-/// datatype schema or a binding with no issue are remembered and not walked again (<see cref="StmValidatorOptions.FastPath"/>).
+/// datatype schema or a binding with no issue are remembered and not walked again, and slice discriminators,
+/// repetition checks and the commonest core invariants are not worked out again on every run
+/// (<see cref="StmValidatorOptions.FastPath"/>).
 /// </remarks>
 public sealed class StmValidator : IFhirValidator
 {
@@ -44,6 +46,9 @@ public sealed class StmValidator : IFhirValidator
 
     /// <summary>The element values known to pass their datatype or binding with no issue; null when the fast path is off.</summary>
     internal CleanElementMemo? CleanValues { get; }
+
+    /// <summary>The compiled (and, with the fast path, rewritten) schemas every pooled validator shares.</summary>
+    internal SharedSchemaResolver Schemas => _schemas;
 
     /// <summary>The canonical URLs of the StructureDefinitions in the profiles folder.</summary>
     public IEnumerable<string> ProfileUrls => _resolver.Local.Values.OfType<StructureDefinition>().Select(sd => sd.Url!);

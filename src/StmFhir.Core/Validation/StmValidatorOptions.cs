@@ -22,8 +22,9 @@ public sealed class StmValidatorOptions
     /// <summary>
     /// Remember element values (codes, codings, quantities, periods, identifiers, primitives: no references, no
     /// extensions) that passed Firely's datatype schema or a binding with no issue, and skip Firely's walk of the same
-    /// value next time. Verdicts and messages are the same either way (VALIDATION.md, "Fast path"). The default is
-    /// true; false validates every element with Firely every time.
+    /// value next time; also compile slice discriminators once, look up whether an element repeats once, and answer
+    /// a few core invariants (dom-2..5, ref-1, the Bundle's, obs-6/7) without FHIRPath when plainly true. Verdicts and messages are the same either way
+    /// (VALIDATION.md, "Fast path"). The default is true; false validates every element with Firely every time.
     /// </summary>
     public bool FastPath { get; init; } = true;
 

@@ -54,7 +54,10 @@ internal sealed class MemoizedExtensionReference(SchemaReferenceValidator inner,
         HashSet<string>? seen = null;
         foreach (var node in input)
         {
-            var url = (node.Poco as Extension)?.Url ?? "";
+            if (UrlOf(node) is not { } url)
+            {
+                return true;
+            }
             if (first is null)
             {
                 first = url;
@@ -69,8 +72,17 @@ internal sealed class MemoizedExtensionReference(SchemaReferenceValidator inner,
 
     public JToken ToJson() => inner.ToJson();
 
+    /// <summary>
+    /// The extension's url ("" when it has none), or null when the parser kept a repeated url as a list: Firely
+    /// then reads it its own way (3.6.0 throws), and <see cref="Extension.Url"/> would throw another exception.
+    /// </summary>
+    private static string? UrlOf(PocoNode node) =>
+        node.Poco is not Extension extension || !extension.TryGetValue("url", out var url) ? ""
+        : url is FhirUri uri ? uri.Value ?? ""
+        : null;
+
     private string? Site(PocoNode node) =>
-        node.Poco is Extension { Url: { } url } && definitionIsLocal(url) && CleanElementMemo.ExtensionSite(node) is { } site
+        UrlOf(node) is { } url && definitionIsLocal(url) && CleanElementMemo.ExtensionSite(node) is { } site
             && CleanElementMemo.Fingerprint(node.Poco, extensions: true) is { } fingerprint
             ? site + "|" + fingerprint
             : null;

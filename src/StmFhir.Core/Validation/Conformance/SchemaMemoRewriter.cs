@@ -7,7 +7,11 @@ namespace StmFhir.Core.Validation.Conformance;
 
 /// <summary>
 /// Rewrites a compiled Firely schema so that references to context-free datatype schemas and bindings go through
-/// <see cref="CleanElementMemo"/>; every other assertion stays Firely's own, so verdicts and messages do not change.
+/// <see cref="CleanElementMemo"/>, and so that work Firely repeats on every run is done once: slice discriminators
+/// compiled once (<see cref="CompiledPathSelector"/>), the repetition check of a cardinality looked up once
+/// (<see cref="ElementCardinality"/>), a few core invariants (dom-2..5, ref-1, the Bundle's, obs-6/7) answered without FHIRPath when plainly true
+/// (<see cref="ShortcutInvariant"/>). Every other assertion stays Firely's own, and each stand-in falls back on
+/// Firely's, so verdicts and messages do not change (VALIDATION.md, "Fast path").
 /// Uses Firely's own schema-rewriting hook (<see cref="IAssertionContainer.WithChildren"/>).
 /// </summary>
 /// <remarks>
@@ -32,8 +36,29 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
         SchemaReferenceValidator reference when IsMemoizable(reference.SchemaUri) => new MemoizedSchemaReference(reference, memo),
         SchemaReferenceValidator reference when isExtensionDefinition(reference.SchemaUri.ToString()) => new MemoizedExtensionReference(reference, memo, ExtensionIsLocal),
         BindingValidator binding => new MemoizedBinding(binding, memo, Interlocked.Increment(ref _bindings)),
+        CardinalityValidator cardinality => new ElementCardinality(cardinality),
+        FhirPathValidator invariant when ShortcutInvariant.TryCreate(invariant) is { } shortcut => shortcut,
+        SliceValidator slicing => WithCompiledDiscriminators((SliceValidator)((IAssertionContainer)slicing).WithChildren(RewriteAssertion)),
         IAssertionContainer container => container.WithChildren(RewriteAssertion),
         _ => assertion,
+    };
+
+    /// <summary>
+    /// The slicing with each discriminator's FHIRPath compiled once (<see cref="CompiledPathSelector"/>); Firely's
+    /// rewriting hook does not reach discriminators. What a discriminator checks on the values it selects
+    /// (fixed value, pattern, binding, type, profile, existence) stays Firely's own, not memoized: it decides which
+    /// slice a value is judged by.
+    /// </summary>
+    private static SliceValidator WithCompiledDiscriminators(SliceValidator slicing) =>
+        new(slicing.Ordered, slicing.DefaultAtEnd, slicing.Default,
+            slicing.Slices.Select(static c => new SliceValidator.SliceCase(c.Name, CompileDiscriminator(c.Condition), c.Assertion, c.Required)),
+            slicing.MultiCase);
+
+    private static IAssertion CompileDiscriminator(IAssertion condition) => condition switch
+    {
+        PathSelectorValidator selector => (IAssertion?)CompiledPathSelector.TryCreate(selector) ?? selector,
+        IAssertionContainer container => container.WithChildren(static (_, child) => CompileDiscriminator(child)),
+        _ => condition,
     };
 
     private bool IsMemoizable(Canonical canonical)
@@ -71,7 +96,7 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
     /// </summary>
     private static bool ValueByValue(IAssertion assertion) => assertion switch
     {
-        CardinalityValidator or SliceValidator => false,
+        CardinalityValidator or ElementCardinality or SliceValidator => false,
         ElementSchema nested => ((IAssertionContainer)nested).Children().All(static c => ValueByValue(c.Child)),
         SchemaReferenceValidator or MemoizedSchemaReference => true,
         IGroupValidatable => false,
@@ -82,6 +107,7 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
     {
         ExtensionContextValidator context => context.Invariants.Count == 0 && context.Contexts.All(static c =>
             c.Type is ExtensionContextValidator.ContextType.ELEMENT or ExtensionContextValidator.ContextType.DATATYPE or ExtensionContextValidator.ContextType.RESOURCE),
+        ShortcutInvariant shortcut => OnlyLocalInvariants(shortcut.Inner),
         FhirPathValidator invariant => !invariant.Expression.Contains('%', StringComparison.Ordinal)
             && !invariant.Expression.Contains("resolve", StringComparison.Ordinal),
         // Only runs on a Reference, and a value holding one is never remembered (CleanElementMemo.ContextFreeTypes).

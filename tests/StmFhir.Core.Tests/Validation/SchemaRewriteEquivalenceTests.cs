@@ -1,0 +1,227 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Firely.Fhir.Validation;
+using StmFhir.Core.Mapping;
+using StmFhir.Core.Terminology;
+using StmFhir.Core.Validation;
+using StmFhir.Core.Validation.Conformance;
+
+#pragma warning disable ExperimentalApi // Reading Firely's compiled schemas.
+
+namespace StmFhir.Core.Tests.Validation;
+
+/// <summary>
+/// Besides remembering clean values, the fast path rewrites three kinds of Firely assertion: slice discriminators
+/// compiled once (<see cref="CompiledPathSelector"/>), Firely's repetition check answered from the model once
+/// (<see cref="ElementCardinality"/>), and a few core invariants (dom-2..5, ref-1, Bundle, Observation) answered without FHIRPath when plainly true
+/// (<see cref="ShortcutInvariant"/>). A value must land in the same slice, and a failing slice, cardinality or
+/// invariant give the same issues, as with Firely's own assertions.
+/// </summary>
+[Collection(ValidationCollection.Name)]
+public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
+{
+    private const string Sample = "bundles/08-de-quervain-petechiae.json";
+    private const string RangeOfMotion = "stm-range-of-motion";
+    private const string Procedure = "stm-procedure";
+    private const string TheBundle = "Bundle";
+
+    /// <summary>
+    /// An edit of one resource of the sample (named for what it shows) and the issue text it must produce (null:
+    /// none in particular).
+    /// </summary>
+    private static readonly Dictionary<string, (string Profile, Action<JsonObject> Edit, string? Expected)> Edits = new()
+    {
+        ["category matches no slice"] = (RangeOfMotion, r => Coding(r["category"]![0]!)["code"] = "vital-signs", "exam"),
+        ["category matches its slice twice"] = (RangeOfMotion, r => ((JsonArray)r["category"]!).Add(r["category"]![0]!.DeepClone()), "exam"),
+        ["coding without the discriminating system (selector finds nothing)"] = (RangeOfMotion, r => Coding(r["code"]!).Remove("system"), "rangeOfJointMovement"),
+        // Firely 3.6.0 throws on these two (its binding and extension checks read a repeated system or url with
+        // SingleOrDefault): the fast path must throw alike.
+        ["coding with two systems (selector finds too many)"] = (RangeOfMotion, r => Coding(r["code"]!)["system"] = new JsonArray("http://snomed.info/sct", "http://loinc.org"), "Sequence contains more than one element"),
+        ["coding in the other slice"] = (RangeOfMotion, r => ((JsonArray)r["code"]!["coding"]!).Add(new JsonObject { ["system"] = "http://loinc.org", ["code"] = "8867-4" }), null),
+        ["component matches no slice"] = (RangeOfMotion, r => Coding(r["component"]![0]!["code"]!)["code"] = "not-a-component", "movement"),
+        ["component matches its slice twice"] = (RangeOfMotion, r => ((JsonArray)r["component"]!).Add(r["component"]![0]!.DeepClone()), "movement"),
+        ["a value that fails its slice"] = (RangeOfMotion, r => Coding(r["component"]![0]!["valueCodeableConcept"]!)["code"] = "zz-unknown", null),
+        ["extension without url (selector finds nothing)"] = (RangeOfMotion, r => ((JsonObject)r["extension"]![0]!).Remove("url"), null),
+        ["extension with two urls (selector finds too many)"] = (RangeOfMotion, r => r["extension"]![0]!["url"] = new JsonArray(r["extension"]![0]!["url"]!.GetValue<string>(), "http://example.org/x"), "Sequence contains more than one element"),
+        ["component with two codes (selector finds too many)"] = (RangeOfMotion, r => r["component"]![0]!["code"] = new JsonArray(r["component"]![0]!["code"]!.DeepClone(), r["component"]![0]!["code"]!.DeepClone()), "movement"),
+        ["extensions swapped"] = (RangeOfMotion, r => ((JsonArray)r["extension"]!).Add(((JsonArray)r["extension"]!)[0]!.DeepClone()), null),
+        ["procedure coding outside both pattern slices"] = (Procedure, r => Coding(r["code"]!)["code"] = "97999", null),
+        ["procedure codings swapped"] = (Procedure, r => { var codings = (JsonArray)r["code"]!["coding"]!; var first = codings[0]!.DeepClone(); codings.RemoveAt(0); codings.Add(first); }, null),
+        ["complication coding of a third system"] = (Procedure, r => Coding(r["complication"]![0]!)["system"] = "http://example.org/complications", "stm"),
+        ["complication coding in both system slices"] = (Procedure, r => ((JsonArray)r["complication"]![0]!["coding"]!).Add(new JsonObject { ["system"] = "http://snomed.info/sct", ["code"] = "271813007" }), null),
+        ["repeating element given as a single value"] = (RangeOfMotion, r => r["category"] = r["category"]![0]!.DeepClone(), "must be an array"),
+        ["single element given twice"] = (RangeOfMotion, r => r["method"] = new JsonArray(r["method"]!.DeepClone(), r["method"]!.DeepClone()), null),
+        ["contained resource nothing refers to (dom-3)"] = (Procedure, r => r["contained"] = Contained("c1"), "dom-3"),
+        ["contained resource referred to (ref-1 through the contained ids)"] = (Procedure, r => { r["contained"] = Contained("c1"); r["subject"]!["reference"] = "#c1"; }, null),
+        ["local reference to nothing contained (ref-1)"] = (Procedure, r => r["subject"]!["reference"] = "#c2", "ref-1"),
+        ["reference '#' in a resource (ref-1)"] = (Procedure, r => r["subject"]!["reference"] = "#", "ref-1"),
+        ["reference by identifier only"] = (Procedure, r => r["subject"] = new JsonObject { ["identifier"] = new JsonObject { ["system"] = "urn:x", ["value"] = "1" } }, null),
+        ["reference given twice"] = (Procedure, r => r["subject"]!["reference"] = new JsonArray("#c1", "Patient/1"), null),
+        ["contained resource with a version (dom-4)"] = (Procedure, r => r["contained"] = Contained("c1", new JsonObject { ["versionId"] = "2" }), "dom-4"),
+        ["contained resource with a security label (dom-5)"] = (Procedure, r => r["contained"] = Contained("c1", new JsonObject { ["security"] = new JsonArray(new JsonObject { ["code"] = "R" }) }), "dom-5"),
+        ["contained resource containing another (dom-2)"] = (Procedure, r => { r["contained"] = Contained("c1"); r["contained"]![0]!["contained"] = Contained("c2"); }, null),
+        ["empty contained list"] = (Procedure, r => r["contained"] = new JsonArray(), null),
+        ["bundle of type batch"] = (TheBundle, b => b["type"] = "batch", null),
+        ["bundle of type collection (bdl-3)"] = (TheBundle, b => b["type"] = "collection", "bdl-3"),
+        ["bundle of type history"] = (TheBundle, b => b["type"] = "history", null),
+        ["bundle without type"] = (TheBundle, b => b.Remove("type"), null),
+        ["entry read with GET (bdl-3c)"] = (TheBundle, b => b["entry"]![1]!["request"]!["method"] = "GET", "bdl-3c"),
+        ["entry deleted with DELETE"] = (TheBundle, b => { b["entry"]![1]!["request"]!["method"] = "DELETE"; b["entry"]![1]!.AsObject().Remove("resource"); }, null),
+        ["entry without request (bdl-3)"] = (TheBundle, b => b["entry"]![1]!.AsObject().Remove("request"), "bdl-3"),
+        ["entry without resource"] = (TheBundle, b => b["entry"]![1]!.AsObject().Remove("resource"), null),
+        ["entry with a response (bdl-4)"] = (TheBundle, b => b["entry"]![1]!["response"] = new JsonObject { ["status"] = "201" }, "bdl-4"),
+        ["entry with two requests"] = (TheBundle, b => b["entry"]![1]!["request"] = new JsonArray(b["entry"]![1]!["request"]!.DeepClone(), b["entry"]![1]!["request"]!.DeepClone()), null),
+        ["two entries with one full URL (bdl-7)"] = (TheBundle, b => b["entry"]![2]!["fullUrl"] = b["entry"]![1]!["fullUrl"]!.DeepClone(), "bdl-7"),
+        ["two full URLs differing in case only"] = (TheBundle, b => b["entry"]![2]!["fullUrl"] = b["entry"]![1]!["fullUrl"]!.GetValue<string>().ToUpperInvariant(), null),
+        ["two entries with one full URL and versions"] = (TheBundle, b =>
+        {
+            b["entry"]![2]!["fullUrl"] = b["entry"]![1]!["fullUrl"]!.DeepClone();
+            b["entry"]![1]!["resource"]!["meta"] = new JsonObject { ["versionId"] = "1" };
+            b["entry"]![2]!["resource"]!["meta"] = new JsonObject { ["versionId"] = "2" };
+        }, null),
+        ["entry without full URL"] = (TheBundle, b => b["entry"]![1]!.AsObject().Remove("fullUrl"), null),
+        ["no entries"] = (TheBundle, b => b.Remove("entry"), null),
+        ["entry with a version in its full URL (bdl-8)"] = (TheBundle, b => b["entry"]![1]!["fullUrl"] = "http://example.org/fhir/Patient/1/_history/2", "bdl-8"),
+        ["entry with nothing but a full URL (bdl-5)"] = (TheBundle, b => { b["entry"]![1]!.AsObject().Remove("resource"); b["entry"]![1]!.AsObject().Remove("request"); }, "bdl-5"),
+        ["component coded as the observation (obs-7)"] = (RangeOfMotion, r => r["component"]![0]!["code"] = r["code"]!.DeepClone(), "obs-7"),
+        ["component code differing from the observation's in case only"] = (RangeOfMotion, r =>
+        {
+            r["component"]![0]!["code"] = r["code"]!.DeepClone();
+            Coding(r["component"]![0]!["code"]!)["code"] = Coding(r["code"]!)["code"]!.GetValue<string>() + "X";
+            Coding(r["code"]!)["code"] = Coding(r["code"]!)["code"]!.GetValue<string>() + "x";
+        }, null),
+        ["component coding without code"] = (RangeOfMotion, r => Coding(r["component"]![0]!["code"]!).Remove("code"), null),
+        ["observation without value"] = (RangeOfMotion, r => r.Remove("valueQuantity"), null),
+        ["observation without code"] = (RangeOfMotion, r => r.Remove("code"), null),
+        ["observation with a value and a data absent reason (obs-6)"] = (RangeOfMotion, r => r["dataAbsentReason"] = new JsonObject { ["text"] = "not measured" }, "obs-6"),
+    };
+
+    public static TheoryData<string> EditNames => [.. Edits.Keys];
+
+    [Theory]
+    [MemberData(nameof(EditNames))]
+    public void AnEditedSlicedElementGetsTheSameIssuesWithAndWithoutTheFastPath(string name)
+    {
+        var (profile, edit, expected) = Edits[name];
+        var bundle = JsonNode.Parse(FhirJson.Serialize(ValidationSamples.SessionBundle(Sample)))!.AsObject();
+        edit(profile == TheBundle ? bundle : ((JsonArray)bundle["entry"]!).Select(e => e!["resource"]!.AsObject())
+            .First(r => r["meta"]?["profile"]?[0]?.GetValue<string>().EndsWith("/" + profile, StringComparison.Ordinal) == true));
+        var json = bundle.ToJsonString();
+
+        var firely = Outcome(fixture.FirelyOnlyEngine, json);
+        // Twice: the second time from whatever the first remembered.
+        Assert.Equal(firely, Outcome(fixture.Engine, json));
+        Assert.Equal(firely, Outcome(fixture.Engine, json));
+        if (expected is not null)
+        {
+            Assert.Contains(firely, i => i.Contains(expected, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void EveryDiscriminatorOfTheProfilesIsCompiledOnceWithTheFastPath()
+    {
+        var discriminators = 0;
+        foreach (var url in fixture.Engine.ProfileUrls)
+        {
+            foreach (var slicing in Slicings(fixture.Engine.Schemas.GetSchema(new Canonical(url))!))
+            {
+                foreach (var condition in slicing.Slices.Select(s => s.Condition))
+                {
+                    Assert.DoesNotContain(Flatten(condition), a => a is PathSelectorValidator);
+                    discriminators += Flatten(condition).Count(a => a is CompiledPathSelector);
+                }
+            }
+        }
+        Assert.True(discriminators > 20, $"only {discriminators} compiled discriminators");
+    }
+
+    [Fact]
+    public void WithoutTheFastPathFirelysOwnAssertionsStay()
+    {
+        var schema = fixture.FirelyOnlyEngine.Schemas.GetSchema(new Canonical(StmCanonical.Base + "/StructureDefinition/" + RangeOfMotion))!;
+        var conditions = Slicings(schema).SelectMany(s => s.Slices).SelectMany(s => Flatten(s.Condition)).ToList();
+        Assert.Contains(conditions, a => a is PathSelectorValidator);
+        Assert.DoesNotContain(conditions, a => a is CompiledPathSelector);
+        Assert.DoesNotContain(Flatten(schema), a => a is ElementCardinality or ShortcutInvariant);
+        Assert.Contains(Flatten(schema), a => a is FhirPathValidator { Key: "dom-3" });
+    }
+
+    [Fact]
+    public void EveryResourceAndReferenceHasItsCommonInvariantsShortcutWithTheFastPath()
+    {
+        var procedure = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical(StmCanonical.Base + "/StructureDefinition/" + Procedure))!).ToList();
+        Assert.Equal(["dom-2", "dom-3", "dom-4", "dom-5"],
+            procedure.OfType<ShortcutInvariant>().Select(s => s.Inner.Key).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(procedure, a => a is FhirPathValidator { Key: "dom-2" or "dom-3" or "dom-4" or "dom-5" } and not ShortcutInvariant);
+        Assert.Contains(procedure, a => a is ElementCardinality);
+        Assert.DoesNotContain(procedure, a => a is CardinalityValidator);
+        var reference = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical("http://hl7.org/fhir/StructureDefinition/Reference"))!);
+        Assert.Contains(reference, a => a is ShortcutInvariant { Inner.Key: "ref-1" });
+        var rangeOfMotion = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical(StmCanonical.Base + "/StructureDefinition/" + RangeOfMotion))!);
+        Assert.Contains(rangeOfMotion, a => a is ShortcutInvariant { Inner.Key: "obs-6" });
+        Assert.Contains(rangeOfMotion, a => a is ShortcutInvariant { Inner.Key: "obs-7" });
+        var bundle = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical("http://hl7.org/fhir/StructureDefinition/Bundle"))!);
+        Assert.Equal(["bdl-3", "bdl-3c", "bdl-4", "bdl-5", "bdl-7", "bdl-8"],
+            bundle.OfType<ShortcutInvariant>().Select(s => s.Inner.Key).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Each issue as text, or what the validator threw.</summary>
+    private static List<string> Outcome(StmValidator engine, string json)
+    {
+        try
+        {
+            return [.. engine.Validate(FhirInput.Parse(Encoding.UTF8.GetBytes(json)).Resource!).Issues
+                .Select(i => $"{i.Severity} {i.Code} {i.Expression} {i.Message}")];
+        }
+        catch (InvalidOperationException e)
+        {
+            return ["threw " + e.GetType().Name + ": " + e.Message];
+        }
+    }
+
+    [Fact]
+    public void FirelysCheckOfABaseTypesInvariantsFindsTheShortcutOnesToo()
+    {
+        // An element a profile constrains in place gets its base type's invariants through
+        // BaseTypeInvariantConstraintsValidator, which runs the FhirPathValidator members of the base type's schema.
+        var procedure = new Hl7.Fhir.Model.Procedure { Subject = new Hl7.Fhir.Model.ResourceReference("#nothing-contained") };
+        var subject = (Hl7.Fhir.Model.PocoNode)Hl7.Fhir.Model.BaseExtensions.ToPocoNode(procedure, Hl7.Fhir.Model.ModelInfo.ModelInspector).Child("subject")!;
+        foreach (var engine in new[] { fixture.FirelyOnlyEngine, fixture.Engine })
+        {
+            var settings = new ValidationSettings(engine.Schemas, new NoTerminology());
+            var report = new BaseTypeInvariantConstraintsValidator().Validate(subject, settings, new ValidationState());
+            Assert.Contains(report.GetIssues(), i => i.Message.Contains("ref-1", StringComparison.Ordinal));
+        }
+    }
+
+    private sealed class NoTerminology : Hl7.Fhir.Specification.Terminology.ICodeValidationTerminologyService
+    {
+        public Task<Hl7.Fhir.Model.Parameters> ValueSetValidateCode(Hl7.Fhir.Model.Parameters parameters, string? id = null, bool useGet = false) =>
+            throw new NotSupportedException();
+
+        public Task<Hl7.Fhir.Model.Parameters> Subsumes(Hl7.Fhir.Model.Parameters parameters, string? id = null, bool useGet = false) =>
+            throw new NotSupportedException();
+    }
+
+    private static JsonObject Coding(JsonNode codeable) => codeable["coding"]![0]!.AsObject();
+
+    private static JsonArray Contained(string id, JsonObject? meta = null)
+    {
+        var patient = new JsonObject { ["resourceType"] = "Patient", ["id"] = id, ["active"] = true };
+        if (meta is not null)
+        {
+            patient["meta"] = meta;
+        }
+        return [patient];
+    }
+
+    private static IEnumerable<SliceValidator> Slicings(IAssertion assertion) =>
+        Flatten(assertion).OfType<SliceValidator>();
+
+    /// <summary>The assertion and every assertion under it that Firely's rewriting hook visits.</summary>
+    private static IEnumerable<IAssertion> Flatten(IAssertion assertion) =>
+        assertion is IAssertionContainer container
+            ? container.Children().SelectMany(c => Flatten(c.Child)).Prepend(assertion)
+            : [assertion];
+}
