@@ -9,7 +9,8 @@ namespace StmFhir.Benchmarks.Storage;
 /// way of writing (<see cref="SqliteWriting"/>) gets its own store, filled with the same number of new sessions first,
 /// then rounds alternate between them, so no side gets a quieter minute or a smaller file for free. The baseline is how
 /// the store wrote before (<see cref="SqliteWriting.OneByOne"/>). Prints per side the median commits/s and process CPU
-/// per commit, and the median of the per-round ratios to the baseline.
+/// per commit, commit latency (median p50 and p99 of the rounds, and the worst round's p99), and the median of the
+/// per-round ratios to the baseline.
 /// Run: <c>dotnet run -c Release --project tests/StmFhir.Benchmarks -- store [rounds] [sessions-per-round]</c>.
 /// </summary>
 internal static class StoreProbe
@@ -22,8 +23,9 @@ internal static class StoreProbe
         {
             ("one by one (before)", SqliteWriting.OneByOne),
             ("kept writer, no groups", SqliteWriting.Default with { GroupCommits = false }),
-            ("groups, pooled, defaults", SqliteWriting.OneByOne with { GroupCommits = true }),
+            ("groups, pooled, SQLite's cache and WAL", SqliteWriting.OneByOne with { GroupCommits = true }),
             ("default (all)", SqliteWriting.Default),
+            ("default, WAL of 16,000 pages", SqliteWriting.Default with { CheckpointPages = 16_000 }),
         };
         var root = Directory.CreateTempSubdirectory("stmfhir-store-probe-");
         var fresh = new FreshSessions();
@@ -43,7 +45,7 @@ internal static class StoreProbe
                     await CommitAllAsync(store, NewChangeSets(fresh, perRound));
                 }
             }
-            var results = sides.Select(_ => new List<(double PerSecond, double CpuMs)>()).ToList();
+            var results = sides.Select(_ => new List<(double PerSecond, double CpuMs, double P50, double P99)>()).ToList();
             for (var round = 0; round < rounds; round++)
             {
                 for (var side = 0; side < sides.Length; side++)
@@ -58,7 +60,7 @@ internal static class StoreProbe
                 var speedup = Median(results[side].Zip(results[0], (s, b) => s.PerSecond / b.PerSecond));
                 var lessCpu = Median(results[side].Zip(results[0], (s, b) => b.CpuMs / s.CpuMs));
                 Console.WriteLine(FormattableString.Invariant(
-                    $"  {sides[side].Name,-26} {Median(results[side].Select(r => r.PerSecond)),7:F0} commits/s x{speedup:F2}; {Median(results[side].Select(r => r.CpuMs)),5:F2} ms CPU per commit, x{lessCpu:F2} less"));
+                    $"  {sides[side].Name,-40} {Median(results[side].Select(r => r.PerSecond)),7:F0} commits/s x{speedup:F2}; {Median(results[side].Select(r => r.CpuMs)),5:F2} ms CPU per commit, x{lessCpu:F2} less; latency p50 {Median(results[side].Select(r => r.P50)),5:F1} ms, p99 {Median(results[side].Select(r => r.P99)),5:F1} ms (worst round {results[side].Max(r => r.P99),5:F1})"));
             }
             return 0;
         }
@@ -82,9 +84,10 @@ internal static class StoreProbe
         return sets;
     }
 
-    private static async Task<(double PerSecond, double CpuMs)> CommitAllAsync(SqlResourceStore store, List<ChangeSet> sets)
+    private static async Task<(double PerSecond, double CpuMs, double P50, double P99)> CommitAllAsync(SqlResourceStore store, List<ChangeSet> sets)
     {
         var next = -1;
+        var latencies = new double[sets.Count];
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => Task.Run(async () =>
@@ -92,12 +95,15 @@ internal static class StoreProbe
             int i;
             while ((i = Interlocked.Increment(ref next)) < sets.Count)
             {
+                var started = Stopwatch.GetTimestamp();
                 await store.CommitAsync(sets[i]);
+                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             }
         })));
         var seconds = clock.Elapsed.TotalSeconds;
         var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
-        return (sets.Count / seconds, cpuMs / sets.Count);
+        Array.Sort(latencies);
+        return (sets.Count / seconds, cpuMs / sets.Count, latencies[latencies.Length / 2], latencies[(int)Math.Ceiling(latencies.Length * 0.99) - 1]);
     }
 
     private static double Median(IEnumerable<double> values)
