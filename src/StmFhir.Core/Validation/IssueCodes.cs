@@ -9,6 +9,13 @@ public static class IssueCodes
     /// <summary>Error: the input is not a readable FHIR resource (malformed JSON or XML, a DTD, no resourceType).</summary>
     public const string UnreadableInput = "STM-INPUT-001";
 
+    /// <summary>
+    /// Error: the structure and profile layers could not check the resource. Firely's validator stops (throws) on some
+    /// elements that recoverable parsing keeps, e.g. several values for an element that allows one (a coding's
+    /// <c>system</c>, an extension's <c>url</c>); the issue names the first such element when it finds one.
+    /// </summary>
+    public const string NotCheckable = "STM-INPUT-002";
+
     /// <summary>Error: a profile under the StmFhir base URL is claimed (meta.profile or asked for) but does not exist.</summary>
     public const string UnknownStmProfile = "STM-PROF-001";
 

@@ -78,12 +78,31 @@ public sealed class StmValidator : IFhirValidator
         // The Firely validator asks its terminology service synchronously through Task.Run(...).GetResult() for every
         // coded element. Waited on from a thread-pool thread, that work item runs inline on the waiting thread; from
         // any other thread it is a switch to another thread and back each time. So: one switch per call, not per code.
-        var outcome = Thread.CurrentThread.IsThreadPoolThread
-            ? RunFirely(resource, profile)
-            : System.Threading.Tasks.Task.Run(() => RunFirely(resource, profile)).GetAwaiter().GetResult();
-        issues.AddRange(FirelyIssues.From(outcome, resource));
+        try
+        {
+            var outcome = Thread.CurrentThread.IsThreadPoolThread
+                ? RunFirely(resource, profile)
+                : System.Threading.Tasks.Task.Run(() => RunFirely(resource, profile)).GetAwaiter().GetResult();
+            issues.AddRange(FirelyIssues.From(outcome, resource));
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or InvalidCastException)
+        {
+            // Firely 3.6.0 reads some elements with SingleOrDefault and throws where recoverable parsing kept several
+            // values; a client must get an issue that says where, not a server error.
+            issues.Add(NotCheckable(resource));
+        }
         issues.AddRange(ClinicalRules.Check(resource));
         return new ValidationReport(issues);
+    }
+
+    private static ValidationIssue NotCheckable(Resource resource)
+    {
+        var repeated = ElementShapes.FirstRepeatedSingle(resource);
+        return new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.NotCheckable, repeated,
+            repeated is null
+                ? "The structure and profiles could not be checked: the validator stopped on an element it could not read. Fix the parser's errors and validate again."
+                : $"The structure and profiles could not be checked: {repeated} has several values where one is allowed. Give it one value and validate again.",
+            OperationOutcome.IssueType.Structure);
     }
 
     private bool IsExtensionDefinition(string canonical) =>

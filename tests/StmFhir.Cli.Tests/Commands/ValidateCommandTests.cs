@@ -43,6 +43,17 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public async Task ElementTheValidatorCannotReadIsAnIssueNamingIt_NotACrash()
+    {
+        using var folder = new TempFolder();
+        folder.File("two-systems.json", """{"resourceType":"Observation","status":"final","code":{"coding":[{"system":["http://loinc.org","http://snomed.info/sct"],"code":"8867-4"}]}}""");
+        var (exitCode, output, error) = await CliRunner.RunAsync("validate", Path.Combine(folder.Path, "two-systems.json"));
+        Assert.Equal(1, exitCode);
+        Assert.Contains("error       Observation.code.coding[0].system  [STM-INPUT-002]", output);
+        Assert.DoesNotContain("   at ", output + error);
+    }
+
+    [Fact]
     public async Task FolderIsReadRecursivelyAndExpectationFilesAreSkipped()
     {
         using var folder = new TempFolder();

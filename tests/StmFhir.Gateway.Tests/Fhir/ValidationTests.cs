@@ -44,6 +44,27 @@ public sealed class ValidationTests(EngineGateway factory) : IClassFixture<Engin
         Assert.Contains(outcome.Issue, i => i.Severity <= OperationOutcome.IssueSeverity.Error && i.Expression.Any());
     }
 
+    // Recoverable parsing keeps several values where one is allowed; Firely 3.6.0's validator then throws (it reads
+    // them with SingleOrDefault). That must be an issue naming the element, never a 500.
+    [Theory]
+    [InlineData("""{"resourceType":"Observation","status":"final","code":{"coding":[{"system":["http://loinc.org","http://snomed.info/sct"],"code":"8867-4"}]}}""", "Observation.code.coding[0].system")]
+    [InlineData("""{"resourceType":"Patient","extension":[{"url":["http://example.org/a","http://example.org/b"],"valueString":"x"}]}""", "Patient.extension[0].url")]
+    public async Task ElementsTheValidatorCannotRead_AreIssuesThatNameThem_NotServerErrors(string json, string element)
+    {
+        var type = json[17..json.IndexOf('"', 17)];
+
+        var validate = await _client.PostAsync("/fhir/$validate", Http.Json(json));
+        var create = await _client.PostAsync($"/fhir/{type}", Http.Json(json));
+
+        Assert.Equal(HttpStatusCode.OK, validate.StatusCode);
+        var outcome = await validate.ReadFhirAsync<OperationOutcome>();
+        Assert.Contains(outcome.Issue, i => i.Severity == OperationOutcome.IssueSeverity.Error && i.Expression.Contains(element));
+        // Writes parse strictly: the parser's own refusal names the element.
+        var refused = await create.AssertOutcomeAsync(HttpStatusCode.BadRequest);
+        Assert.Contains(element, refused.Diagnostics());
+        Assert.Equal(0, (await (await _client.GetAsync($"/fhir/{type}")).ReadFhirAsync<Bundle>()).Total);
+    }
+
     [Fact]
     public async Task Validate_ParametersWithResourceAndProfile_ValidatesAgainstThatProfile()
     {
