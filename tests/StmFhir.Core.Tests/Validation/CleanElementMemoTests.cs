@@ -36,6 +36,17 @@ public sealed class CleanElementMemoTests
     }
 
     [Fact]
+    public void AKeyIsThePrefixFollowedByTheFingerprintWhateverWasBuiltBefore()
+    {
+        var coding = new Coding("http://loinc.org", "72514-3", "Pain severity");
+        var alone = CleanElementMemo.Fingerprint(coding)!;
+        Assert.Null(CleanElementMemo.Fingerprint(new Identifier("urn:x", "1") { Assigner = new ResourceReference("Organization/1") }, prefix: "ref|"));
+        Assert.Equal("binding3|" + alone, CleanElementMemo.Fingerprint(coding, prefix: "binding3|"));
+        Assert.Equal(alone, CleanElementMemo.Fingerprint(coding));
+        Assert.Contains("v12:Decimal|90.0", CleanElementMemo.Fingerprint(new Quantity(90.0m, "deg")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AFullGenerationStartsAnotherInsteadOfGrowing()
     {
         var memo = new CleanElementMemo(capacity: 3);

@@ -79,12 +79,24 @@ internal sealed class CleanElementMemo
     /// An exact, unambiguous rendering of the value (types, names, every primitive value and element id), or null
     /// when it holds anything whose validation may depend on more than the value itself. With
     /// <paramref name="extensions"/>, Extensions may be part of it (the caller accounts for where they sit).
+    /// With <paramref name="prefix"/>, the rendering follows it in the one string.
     /// </summary>
-    public static string? Fingerprint(Base value, bool extensions = false)
+    public static string? Fingerprint(Base value, bool extensions = false, string? prefix = null)
     {
-        var text = new StringBuilder(64);
-        return Append(text, value, 0, extensions) ? text.ToString() : null;
+        // One builder per thread, reused: a key is built for every value the memo stands before.
+        var text = t_text ?? new StringBuilder(256);
+        t_text = null;
+        text.Clear().Append(prefix);
+        var key = Append(text, value, 0, extensions) ? text.ToString() : null;
+        if (text.Capacity <= 4096)
+        {
+            t_text = text;
+        }
+        return key;
     }
+
+    [ThreadStatic]
+    private static StringBuilder? t_text;
 
     /// <summary>
     /// Where an extension sits, as far as Firely's check of its context reads it: the name and type of every
@@ -195,8 +207,12 @@ internal sealed class CleanElementMemo
                 text.Append(b ? "T" : "F");
                 return true;
             case IFormattable formattable:
-                // The .NET type is part of the key: 1 (integer) and 1 (decimal) are different values.
-                AppendRaw(text, 'v', value.GetType().Name + "|" + formattable.ToString(null, CultureInfo.InvariantCulture));
+                // The .NET type is part of the key: 1 (integer) and 1 (decimal) are different values. Written as
+                // AppendRaw would write the text type name + "|" + value.
+                var type = value.GetType().Name;
+                var formatted = formattable.ToString(null, CultureInfo.InvariantCulture);
+                text.Append('v').Append(CultureInfo.InvariantCulture, $"{type.Length + 1 + formatted.Length}").Append(':')
+                    .Append(type).Append('|').Append(formatted);
                 return true;
             default:
                 return false;
@@ -204,5 +220,5 @@ internal sealed class CleanElementMemo
     }
 
     private static void AppendRaw(StringBuilder text, char kind, string value) =>
-        text.Append(kind).Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(value);
+        text.Append(kind).Append(CultureInfo.InvariantCulture, $"{value.Length}").Append(':').Append(value);
 }
