@@ -36,7 +36,18 @@ public sealed class CleanElementMemoTests
     }
 
     [Fact]
-    public void AFullMemoStartsAfreshInsteadOfGrowing()
+    public void AKeyIsThePrefixFollowedByTheFingerprintWhateverWasBuiltBefore()
+    {
+        var coding = new Coding("http://loinc.org", "72514-3", "Pain severity");
+        var alone = CleanElementMemo.Fingerprint(coding)!;
+        Assert.Null(CleanElementMemo.Fingerprint(new Identifier("urn:x", "1") { Assigner = new ResourceReference("Organization/1") }, prefix: "ref|"));
+        Assert.Equal("binding3|" + alone, CleanElementMemo.Fingerprint(coding, prefix: "binding3|"));
+        Assert.Equal(alone, CleanElementMemo.Fingerprint(coding));
+        Assert.Contains("v12:Decimal|90.0", CleanElementMemo.Fingerprint(new Quantity(90.0m, "deg")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFullGenerationStartsAnotherInsteadOfGrowing()
     {
         var memo = new CleanElementMemo(capacity: 3);
         foreach (var key in new[] { "a", "b", "c", "d" })
@@ -46,5 +57,20 @@ public sealed class CleanElementMemoTests
         Assert.True(memo.Count <= 3);
         memo.RememberClean("e");
         Assert.True(memo.IsKnownClean("e"));
+        Assert.False(memo.IsKnownClean("never remembered"));
+    }
+
+    [Fact]
+    public void AValueMetAgainSurvivesTheNextGenerationWhileOneOffValuesAreDropped()
+    {
+        var memo = new CleanElementMemo(capacity: 2);
+        memo.RememberClean("code");
+        memo.RememberClean("id-1");
+        memo.RememberClean("id-2"); // the first generation is full: it becomes the previous one
+        Assert.True(memo.IsKnownClean("code")); // found in the previous generation, copied into the current one
+        memo.RememberClean("id-3");
+        memo.RememberClean("id-4"); // the current generation is full: the first one is dropped
+        Assert.True(memo.IsKnownClean("code"));
+        Assert.False(memo.IsKnownClean("id-1"));
     }
 }

@@ -13,7 +13,7 @@ namespace StmFhir.Core.Tests.Validation;
 /// <summary>
 /// Besides remembering clean values, the fast path rewrites three kinds of Firely assertion: slice discriminators
 /// compiled once (<see cref="CompiledPathSelector"/>), Firely's repetition check answered from the model once
-/// (<see cref="ElementCardinality"/>), and a few core invariants (dom-2..5, ref-1, Bundle, Observation) answered without FHIRPath when plainly true
+/// (<see cref="ElementCardinality"/>), and a few core invariants (dom-2..5, ref-1, Bundle, Observation, Period) answered without FHIRPath when plainly true
 /// (<see cref="ShortcutInvariant"/>). A value must land in the same slice, and a failing slice, cardinality or
 /// invariant give the same issues, as with Firely's own assertions.
 /// </summary>
@@ -94,6 +94,21 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         ["observation without value"] = (RangeOfMotion, r => r.Remove("valueQuantity"), null),
         ["observation without code"] = (RangeOfMotion, r => r.Remove("code"), null),
         ["observation with a value and a data absent reason (obs-6)"] = (RangeOfMotion, r => r["dataAbsentReason"] = new JsonObject { ["text"] = "not measured" }, "obs-6"),
+        ["period ending before it starts (per-1)"] = (Procedure, r => Period(r, "2026-03-12T17:24:00+02:00", "2026-03-12T17:10:00+02:00"), "per-1"),
+        ["period ending a second before it starts, in UTC (per-1)"] = (Procedure, r => Period(r, "2026-03-12T15:10:00Z", "2026-03-12T15:09:59Z"), "per-1"),
+        ["period ending when it starts"] = (Procedure, r => Period(r, "2026-03-12T17:10:00+02:00", "2026-03-12T17:10:00+02:00"), null),
+        ["period in two time zones, in order only as instants"] = (Procedure, r => Period(r, "2026-03-12T17:10:00+02:00", "2026-03-12T16:20:00+01:00"), null),
+        ["period in two time zones, out of order as instants (per-1)"] = (Procedure, r => Period(r, "2026-03-12T17:10:00+02:00", "2026-03-12T16:00:00+01:00"), "per-1"),
+        ["period across midnight UTC"] = (Procedure, r => Period(r, "2026-03-12T23:50:00-03:00", "2026-03-13T01:10:00Z"), null),
+        ["period with fractions of a second"] = (Procedure, r => Period(r, "2026-03-12T17:10:00.500+02:00", "2026-03-12T17:10:00.250+02:00"), null),
+        ["period of dates, out of order (per-1)"] = (Procedure, r => Period(r, "2026-03-13", "2026-03-12"), "per-1"),
+        ["period of a date and a dateTime"] = (Procedure, r => Period(r, "2026-03-12", "2026-03-12T17:10:00+02:00"), null),
+        ["period without time zones"] = (Procedure, r => Period(r, "2026-03-12T17:24:00", "2026-03-12T17:10:00"), null),
+        ["period without start"] = (Procedure, r => Period(r, null, "2026-03-12T17:10:00+02:00"), null),
+        ["period without end"] = (Procedure, r => Period(r, "2026-03-12T17:10:00+02:00", null), null),
+        ["period with an impossible date"] = (Procedure, r => Period(r, "2026-02-30T17:10:00+02:00", "2026-02-31T17:10:00+02:00"), null),
+        ["period with an hour 24"] = (Procedure, r => Period(r, "2026-03-12T24:00:00+02:00", "2026-03-12T17:10:00+02:00"), null),
+        ["period with a start given twice"] = (Procedure, r => r["performedPeriod"]!["start"] = new JsonArray("2026-03-12T17:24:00+02:00", "2026-03-12T17:10:00+02:00"), null),
     };
 
     public static TheoryData<string> EditNames => [.. Edits.Keys];
@@ -161,6 +176,8 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         var rangeOfMotion = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical(StmCanonical.Base + "/StructureDefinition/" + RangeOfMotion))!);
         Assert.Contains(rangeOfMotion, a => a is ShortcutInvariant { Inner.Key: "obs-6" });
         Assert.Contains(rangeOfMotion, a => a is ShortcutInvariant { Inner.Key: "obs-7" });
+        var period = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical("http://hl7.org/fhir/StructureDefinition/Period"))!);
+        Assert.Contains(period, a => a is ShortcutInvariant { Inner.Key: "per-1" });
         var bundle = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical("http://hl7.org/fhir/StructureDefinition/Bundle"))!);
         Assert.Equal(["bdl-3", "bdl-3c", "bdl-4", "bdl-5", "bdl-7", "bdl-8"],
             bundle.OfType<ShortcutInvariant>().Select(s => s.Inner.Key).Order(StringComparer.Ordinal));
@@ -205,6 +222,21 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
     }
 
     private static JsonObject Coding(JsonNode codeable) => codeable["coding"]![0]!.AsObject();
+
+    private static void Period(JsonObject procedure, string? start, string? end)
+    {
+        var period = procedure["performedPeriod"]!.AsObject();
+        period.Remove("start");
+        period.Remove("end");
+        if (start is not null)
+        {
+            period["start"] = start;
+        }
+        if (end is not null)
+        {
+            period["end"] = end;
+        }
+    }
 
     private static JsonArray Contained(string id, JsonObject? meta = null)
     {

@@ -16,9 +16,10 @@ namespace StmFhir.Core.Validation.Conformance;
 internal sealed class CleanElementMemo
 {
     /// <summary>
-    /// The default cap on remembered values (keys of ~50-300 characters: some tens of MB at most). When it is
-    /// reached the memo starts afresh, so values that keep coming back (codes, units, statuses) are soon remembered
-    /// again while one-off ones (identifiers, times) do not pile up.
+    /// The default number of new values a generation takes (keys of ~50-300 characters; two generations: some tens
+    /// of MB at most). When the current generation is full it becomes the previous one and the one before is
+    /// dropped; a value found only in the previous generation is copied into the current one. So values that keep
+    /// coming back (codes, units, statuses) stay remembered while one-off ones (identifiers, times) do not pile up.
     /// </summary>
     public const int DefaultCapacity = 50_000;
 
@@ -30,25 +31,47 @@ internal sealed class CleanElementMemo
         "Coding", "CodeableConcept", "Period", "Quantity", "HumanName", "Identifier",
     };
 
-    private readonly ConcurrentDictionary<string, byte> _clean = new(StringComparer.Ordinal);
+    // Every key in either generation passed with no issue: a lookup racing with a change of generation may miss
+    // (a miss is Firely's own walk), never answer wrongly.
+    private volatile ConcurrentDictionary<string, byte> _current = new(StringComparer.Ordinal);
+    private volatile ConcurrentDictionary<string, byte> _previous = new(StringComparer.Ordinal);
+    private readonly Lock _turn = new();
     private readonly int _capacity;
     private int _added;
 
     public CleanElementMemo(int capacity = DefaultCapacity) => _capacity = capacity;
 
-    /// <summary>How many values are remembered.</summary>
-    public int Count => _clean.Count;
+    /// <summary>How many values the current generation holds.</summary>
+    public int Count => _current.Count;
 
-    public bool IsKnownClean(string key) => _clean.ContainsKey(key);
+    public bool IsKnownClean(string key)
+    {
+        if (_current.ContainsKey(key))
+        {
+            return true;
+        }
+        if (!_previous.ContainsKey(key))
+        {
+            return false;
+        }
+        RememberClean(key);
+        return true;
+    }
 
     public void RememberClean(string key)
     {
         // Counted apart: ConcurrentDictionary.Count takes every lock of the map.
-        if (_clean.TryAdd(key, 0) && Interlocked.Increment(ref _added) > _capacity)
+        if (_current.TryAdd(key, 0) && Interlocked.Increment(ref _added) > _capacity)
         {
-            // A lookup racing with this only misses, and a miss is Firely's own walk: never a wrong answer.
-            Interlocked.Exchange(ref _added, 0);
-            _clean.Clear();
+            lock (_turn)
+            {
+                if (Volatile.Read(ref _added) > _capacity)
+                {
+                    _previous = _current;
+                    _current = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+                    Volatile.Write(ref _added, 0);
+                }
+            }
         }
     }
 
@@ -56,12 +79,24 @@ internal sealed class CleanElementMemo
     /// An exact, unambiguous rendering of the value (types, names, every primitive value and element id), or null
     /// when it holds anything whose validation may depend on more than the value itself. With
     /// <paramref name="extensions"/>, Extensions may be part of it (the caller accounts for where they sit).
+    /// With <paramref name="prefix"/>, the rendering follows it in the one string.
     /// </summary>
-    public static string? Fingerprint(Base value, bool extensions = false)
+    public static string? Fingerprint(Base value, bool extensions = false, string? prefix = null)
     {
-        var text = new StringBuilder(64);
-        return Append(text, value, 0, extensions) ? text.ToString() : null;
+        // One builder per thread, reused: a key is built for every value the memo stands before.
+        var text = t_text ?? new StringBuilder(256);
+        t_text = null;
+        text.Clear().Append(prefix);
+        var key = Append(text, value, 0, extensions) ? text.ToString() : null;
+        if (text.Capacity <= 4096)
+        {
+            t_text = text;
+        }
+        return key;
     }
+
+    [ThreadStatic]
+    private static StringBuilder? t_text;
 
     /// <summary>
     /// Where an extension sits, as far as Firely's check of its context reads it: the name and type of every
@@ -172,8 +207,12 @@ internal sealed class CleanElementMemo
                 text.Append(b ? "T" : "F");
                 return true;
             case IFormattable formattable:
-                // The .NET type is part of the key: 1 (integer) and 1 (decimal) are different values.
-                AppendRaw(text, 'v', value.GetType().Name + "|" + formattable.ToString(null, CultureInfo.InvariantCulture));
+                // The .NET type is part of the key: 1 (integer) and 1 (decimal) are different values. Written as
+                // AppendRaw would write the text type name + "|" + value.
+                var type = value.GetType().Name;
+                var formatted = formattable.ToString(null, CultureInfo.InvariantCulture);
+                text.Append('v').Append(CultureInfo.InvariantCulture, $"{type.Length + 1 + formatted.Length}").Append(':')
+                    .Append(type).Append('|').Append(formatted);
                 return true;
             default:
                 return false;
@@ -181,5 +220,5 @@ internal sealed class CleanElementMemo
     }
 
     private static void AppendRaw(StringBuilder text, char kind, string value) =>
-        text.Append(kind).Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(value);
+        text.Append(kind).Append(CultureInfo.InvariantCulture, $"{value.Length}").Append(':').Append(value);
 }

@@ -81,10 +81,9 @@ internal sealed class MemoizedExtensionReference(SchemaReferenceValidator inner,
         : url is FhirUri uri ? uri.Value ?? ""
         : null;
 
-    private string? Site(PocoNode node) =>
+    private string? Site(PocoNode node, string prefix) =>
         UrlOf(node) is { } url && definitionIsLocal(url) && CleanElementMemo.ExtensionSite(node) is { } site
-            && CleanElementMemo.Fingerprint(node.Poco, extensions: true) is { } fingerprint
-            ? site + "|" + fingerprint
+            ? CleanElementMemo.Fingerprint(node.Poco, extensions: true, prefix: string.Concat(prefix, site, "|"))
             : null;
 }
 
@@ -105,7 +104,7 @@ internal sealed class MemoizedBinding(BindingValidator inner, CleanElementMemo m
 
     // A binding reads only the coded content (code, system, version, display, text), never an extension, so a
     // coded value carrying one (a body site with its laterality) is remembered too; the extension stays in the key.
-    private static string? Key(PocoNode node) => CleanElementMemo.Fingerprint(node.Poco, extensions: true);
+    private static string? Key(PocoNode node, string prefix) => CleanElementMemo.Fingerprint(node.Poco, extensions: true, prefix);
 }
 
 internal static class MemoizedValidation
@@ -117,9 +116,9 @@ internal static class MemoizedValidation
     /// <param name="input">The values Firely would validate.</param>
     /// <param name="memo">Values known to pass.</param>
     /// <param name="prefix">Names the schema or binding, so a value is known clean for it only.</param>
-    /// <param name="key">The key of one value, null to leave it to Firely; by default its <see cref="CleanElementMemo.Fingerprint"/>.</param>
+    /// <param name="key">The key of one value, given the prefix, starting with it; null to leave the value to Firely. By default the prefix and the value's <see cref="CleanElementMemo.Fingerprint"/>.</param>
     /// <param name="firely">Firely's own validation of <paramref name="input"/>.</param>
-    public static ResultReport Run(IEnumerable<PocoNode> input, CleanElementMemo memo, string prefix, Func<PocoNode, string?>? key, Func<ResultReport> firely)
+    public static ResultReport Run(IEnumerable<PocoNode> input, CleanElementMemo memo, string prefix, Func<PocoNode, string, string?>? key, Func<ResultReport> firely)
     {
         string[]? keys = null;
         var count = 0;
@@ -127,11 +126,10 @@ internal static class MemoizedValidation
         foreach (var node in input)
         {
             if (!CleanElementMemo.PlacedAsDeclared(node)
-                || (key is null ? CleanElementMemo.Fingerprint(node.Poco) : key(node)) is not { } fingerprint)
+                || (key is null ? CleanElementMemo.Fingerprint(node.Poco, prefix: prefix) : key(node, prefix)) is not { } full)
             {
                 return firely();
             }
-            var full = prefix + fingerprint;
             keys ??= new string[4];
             if (count == keys.Length)
             {

@@ -22,7 +22,7 @@ namespace StmFhir.Core.Validation.Conformance;
 /// string, and <c>trace</c> has no tracer to call in Firely's evaluation context.</item>
 /// <item>bdl-3, bdl-3c, bdl-4, bdl-7 (the Bundle, once, but each walks every entry with <c>%resource</c>): see
 /// <see cref="PlainTransaction"/> and <see cref="DistinctFullUrls"/>.</item>
-/// <item>bdl-5, bdl-8 (every entry), obs-6, obs-7 (every Observation): at each, below.</item>
+/// <item>bdl-5, bdl-8 (every entry), obs-6, obs-7 (every Observation), per-1 (every Period): at each, below.</item>
 /// </list>
 /// Only when the settings name no FHIRPath compiler (Firely's default then, as here).
 /// </remarks>
@@ -47,6 +47,8 @@ internal sealed record ShortcutInvariant : FhirPathValidator, IValidatable
         // Every Observation: no dataAbsentReason makes the first operand of the or true.
         [("obs-6", "dataAbsentReason.empty() or value.empty()")] = static observation => !observation.TryGetValue("dataAbsentReason", out _),
         [("obs-7", "value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()")] = NoComponentCodedAsTheObservation,
+        // Every Period (a session's procedure time): see StartNotAfterEnd.
+        [("per-1", "start.hasValue().not() or end.hasValue().not() or (start <= end)")] = StartNotAfterEnd,
     };
 
     private static readonly HashSet<string> WritingMethods = new(StringComparer.Ordinal) { "POST", "PUT", "PATCH" };
@@ -176,6 +178,26 @@ internal sealed record ShortcutInvariant : FhirPathValidator, IValidatable
         }
         return true;
     }
+
+    /// <summary>
+    /// per-1 on a Period whose start and end are both dateTimes to the second with a time zone
+    /// (<c>yyyy-MM-ddTHH:mm:ss</c> and <c>Z</c> or <c>+hh:mm</c>/<c>-hh:mm</c>, a real date and time), start not after
+    /// end. Both then have a value (FHIRPath's <c>DateTime.Parse</c> reads that form), so the last operand of the
+    /// <c>or</c> decides; FHIRPath compares two dateTimes of the same precision, both with offsets, by their UTC
+    /// year, month, day, hour, minute and second in turn, which orders them as instants. Any other form (no time
+    /// zone, other precision, fractions, one missing, a list) is Firely's.
+    /// </summary>
+    private static bool StartNotAfterEnd(Base period) =>
+        period is Period && ToTheSecond(period, "start") is { } start && ToTheSecond(period, "end") is { } end
+        && start.UtcDateTime <= end.UtcDateTime;
+
+    private static DateTimeOffset? ToTheSecond(Base period, string name) =>
+        period.TryGetValue(name, out var value) && value is FhirDateTime { JsonValue: string text }
+        && text.Length is 20 or 25 && (text[^1] == 'Z') == (text.Length == 20)
+        && DateTimeOffset.TryParseExact(text, text.Length == 20 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:sszzz",
+            System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var instant)
+            ? instant
+            : null;
 
     /// <summary>The codes of a CodeableConcept's codings (case ignored), or null when one has no code or the shape is unexpected.</summary>
     private static HashSet<string>? Codes(object? concept)
