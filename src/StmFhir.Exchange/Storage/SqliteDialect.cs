@@ -28,6 +28,7 @@ internal sealed class SqliteDialect(string path, bool synchronousFull, SqliteWri
 
     private readonly SemaphoreSlim _writer = new(1, 1);
     private SqliteConnection? _writerConnection;
+    private SqliteCheckpointer? _checkpointer;
 
     public override string Kind => "sqlite";
 
@@ -55,6 +56,10 @@ internal sealed class SqliteDialect(string path, bool synchronousFull, SqliteWri
         await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_writing.CheckpointInBackground)
+            {
+                _checkpointer ??= new SqliteCheckpointer(OpenAsync, EnterWriterAsync, _writing.CheckpointPages);
+            }
             if (!_writing.KeepWriterConnection)
             {
                 return new WriterLease(await OpenAsync(cancellationToken).ConfigureAwait(false), keep: false, ReleasePooledAsync);
@@ -67,7 +72,7 @@ internal sealed class SqliteDialect(string path, bool synchronousFull, SqliteWri
                     // temp_store=MEMORY keeps each group's savepoint journal (the pages a change set first touches, to undo
                     // it alone) in memory: on disk SQLite spills it past 64 KiB to a temp file in /var/tmp, created and
                     // deleted per group, and under load half the gateway's pwrite calls went to those files.
-                    pragma.CommandText = $"PRAGMA cache_size=-{_writing.CacheKiB}; PRAGMA wal_autocheckpoint={_writing.CheckpointPages}; PRAGMA temp_store=MEMORY";
+                    pragma.CommandText = $"PRAGMA cache_size=-{_writing.CacheKiB}; PRAGMA wal_autocheckpoint={InCommitCheckpointPages}; PRAGMA temp_store=MEMORY";
                     await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
                 _writerConnection = connection;
@@ -80,6 +85,15 @@ internal sealed class SqliteDialect(string path, bool synchronousFull, SqliteWri
             throw;
         }
     }
+
+    /// <summary>
+    /// The WAL size at which a commit checkpoints it itself: the limit, or, when <see cref="SqliteCheckpointer"/> does
+    /// that work in the background, a backstop far above it that a working checkpointer never lets the WAL reach.
+    /// </summary>
+    private int InCommitCheckpointPages => _writing.CheckpointInBackground ? _writing.CheckpointPages * 4 : _writing.CheckpointPages;
+
+    /// <summary>The background checkpointer, once the first writer has started it (tests read its counters).</summary>
+    internal SqliteCheckpointer? Checkpointer => _checkpointer;
 
     private ValueTask ReleasePooledAsync(bool broken)
     {
@@ -102,6 +116,11 @@ internal sealed class SqliteDialect(string path, bool synchronousFull, SqliteWri
 
     public override async ValueTask DisposeAsync()
     {
+        if (_checkpointer is { } checkpointer)
+        {
+            _checkpointer = null;
+            await checkpointer.DisposeAsync().ConfigureAwait(false);
+        }
         if (_writerConnection is { } connection)
         {
             _writerConnection = null;
@@ -117,16 +136,20 @@ internal sealed class SqliteDialect(string path, bool synchronousFull, SqliteWri
 /// <param name="KeepWriterConnection">All writes go through one kept connection, whose page cache stays valid.</param>
 /// <param name="CacheKiB">The kept writer connection's page cache (SQLite's default is 2 MiB): the hot index pages.</param>
 /// <param name="CheckpointPages">
-/// WAL pages after which a commit copies them into the database file (SQLite's default is 1,000, i.e. 4 MiB). A session
-/// dirties index pages all over the file (its ids are random UUIDs), so at 1,000 pages a checkpoint, with its fsyncs,
-/// came every few sessions; a longer WAL copies a page that many sessions wrote once. Much longer is not better: the
-/// commit that checkpoints holds up every writer behind it, and reads search a bigger WAL index ('store' probe: 4,000
-/// pages gave the lowest p99 commit latency at the same CPU as 8,000 and 16,000).
+/// WAL pages after which they are all copied into the database file and the WAL starts again (SQLite's default is
+/// 1,000, i.e. 4 MiB). A session dirties index pages all over the file (its ids are random UUIDs), so at 1,000 pages a
+/// checkpoint, with its fsyncs, came every few sessions; a longer WAL copies a page that many sessions wrote once. Much
+/// longer is not better: reads search a bigger WAL index, and with the checkpoint in the commit, that commit holds up
+/// every writer behind it ('store' probe: 4,000 pages gave the lowest p99 commit latency at the same CPU as 8,000 and
+/// 16,000).
 /// </param>
-internal sealed record SqliteWriting(bool GroupCommits, bool KeepWriterConnection, int CacheKiB, int CheckpointPages)
+/// <param name="CheckpointInBackground">
+/// A background loop checkpoints (<see cref="SqliteCheckpointer"/>) instead of the commit that crosses the limit.
+/// </param>
+internal sealed record SqliteWriting(bool GroupCommits, bool KeepWriterConnection, int CacheKiB, int CheckpointPages, bool CheckpointInBackground)
 {
-    public static readonly SqliteWriting Default = new(GroupCommits: true, KeepWriterConnection: true, CacheKiB: 32 * 1024, CheckpointPages: 4_000);
+    public static readonly SqliteWriting Default = new(GroupCommits: true, KeepWriterConnection: true, CacheKiB: 32 * 1024, CheckpointPages: 4_000, CheckpointInBackground: true);
 
     /// <summary>How the store wrote before: one commit per change set, on any pooled connection, SQLite's defaults (a benchmark baseline).</summary>
-    public static readonly SqliteWriting OneByOne = new(GroupCommits: false, KeepWriterConnection: false, CacheKiB: 2 * 1024, CheckpointPages: 1_000);
+    public static readonly SqliteWriting OneByOne = new(GroupCommits: false, KeepWriterConnection: false, CacheKiB: 2 * 1024, CheckpointPages: 1_000, CheckpointInBackground: false);
 }

@@ -25,7 +25,7 @@ internal static class StoreProbe
             ("kept writer, no groups", SqliteWriting.Default with { GroupCommits = false }),
             ("groups, pooled, SQLite's cache and WAL", SqliteWriting.OneByOne with { GroupCommits = true }),
             ("default (all)", SqliteWriting.Default),
-            ("default, WAL of 16,000 pages", SqliteWriting.Default with { CheckpointPages = 16_000 }),
+            ("default, checkpoint in the commit", SqliteWriting.Default with { CheckpointInBackground = false }),
         };
         var root = Directory.CreateTempSubdirectory("stmfhir-store-probe-");
         var fresh = new FreshSessions();

@@ -63,6 +63,33 @@ public sealed class SqliteResourceStoreTests : ResourceStoreBehaviour, IDisposab
         Assert.Equal(30, (await Store.SearchAsync(new SearchQuery("Procedure", [], 0, 0))).Total);
     }
 
+    [Fact]
+    public async Task UnderASteadyStreamOfCommits_TheWalIsCheckpointedAndRestartedInTheBackground()
+    {
+        // A small WAL limit, so a few hundred sessions cross it many times.
+        var dialect = new SqliteDialect(Path.Combine(_folder, "checkpointed.db"), synchronousFull: true, SqliteWriting.Default with { CheckpointPages = 100 });
+        await using var store = new SqlResourceStore(dialect, TimeProvider.System, ["default"]);
+        await store.InitializeAsync();
+        var sessions = Enumerable.Range(0, 300).Select(i => TransactionBundles.ToChangeSet(
+            StmFhir.Core.Mapping.StmBundleMapper.ToBundle(StmFhir.Core.Sessions.StmSessionReader.Read(SessionJson.Text($"STM-W-{i:000}")).Session!), "stm-session")).ToList();
+        var started = DateTime.UtcNow;
+
+        // Eight writers without pause, and at least two checkpoint intervals long.
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            while (Interlocked.Increment(ref next) is var i && (i < sessions.Count || DateTime.UtcNow - started < SqliteCheckpointer.Interval * 3))
+            {
+                await store.CommitAsync(i < sessions.Count ? sessions[i] : sessions[i % sessions.Count]);
+            }
+        })));
+
+        Assert.NotNull(dialect.Checkpointer);
+        Assert.True(dialect.Checkpointer.Checkpoints > 0, "no background checkpoint copied anything");
+        Assert.True(dialect.Checkpointer.Restarts > 0, "the WAL was never checkpointed to its end in a writer's turn");
+        Assert.Equal(sessions.Count, (await store.SearchAsync(new SearchQuery("Procedure", [], 0, 0))).Total);
+    }
+
     /// <summary>
     /// Holds the database's write lock from another connection (as another process would) until every commit has been
     /// handed in, so all but the first group's are queued together whatever the machine's speed.
