@@ -58,7 +58,7 @@ internal static class AllocProbe
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{(fresh ? "new" : "sample")} session Bundles, {rounds} rounds: {Median(bytes) / 1e6:F3} MB allocated per Bundle (median; min {bytes.Min() / 1e6:F3}, max {bytes.Max() / 1e6:F3}), " +
+            $"{(fresh ? "new" : "sample")} session Bundles, {rounds} rounds: {Median(bytes) / 1e6:F3} MB allocated per Bundle (median; mean {bytes.Average() / 1e6:F3}, min {bytes.Min() / 1e6:F3}, max {bytes.Max() / 1e6:F3}), " +
             $"{Median(cpu):F2} ms CPU per Bundle (median of rounds; best {cpu.Min():F2}); {issues} issues"));
         listener?.Print(bytes.Count);
         return 0;

@@ -73,4 +73,23 @@ public sealed class CleanElementMemoTests
         Assert.True(memo.IsKnownClean("code"));
         Assert.False(memo.IsKnownClean("id-1"));
     }
+
+    [Fact]
+    public void AKeyLookedUpAsCharactersIsFoundExactlyAsItsString()
+    {
+        var memo = new CleanElementMemo(capacity: 2);
+        var key = CleanElementMemo.Fingerprint(new Coding("http://loinc.org", "72514-3"), prefix: "binding1|")!;
+        memo.RememberClean(key);
+        var text = new System.Text.StringBuilder("binding1|");
+        Assert.True(CleanElementMemo.AppendFingerprint(text, new Coding("http://loinc.org", "72514-3")));
+        Assert.True(memo.IsKnownClean(text.ToString().AsSpan()));
+        Assert.False(memo.IsKnownClean(key.AsSpan(0, key.Length - 1)));
+        Assert.False(memo.IsKnownClean((key + "}").AsSpan()));
+        memo.RememberClean("id-1");
+        memo.RememberClean("id-2"); // the first generation is now the previous one
+        Assert.True(memo.IsKnownClean(key.AsSpan())); // found there, copied into the current one as a string
+        memo.RememberClean("id-3");
+        memo.RememberClean("id-4");
+        Assert.True(memo.IsKnownClean(key));
+    }
 }

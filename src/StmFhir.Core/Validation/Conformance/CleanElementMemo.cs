@@ -44,17 +44,20 @@ internal sealed class CleanElementMemo
     /// <summary>How many values the current generation holds.</summary>
     public int Count => _current.Count;
 
-    public bool IsKnownClean(string key)
+    public bool IsKnownClean(string key) => IsKnownClean(key.AsSpan());
+
+    /// <summary>Looks the key up without making a string of it (a string is made only to copy it from the previous generation).</summary>
+    public bool IsKnownClean(ReadOnlySpan<char> key)
     {
-        if (_current.ContainsKey(key))
+        if (_current.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(key))
         {
             return true;
         }
-        if (!_previous.ContainsKey(key))
+        if (!_previous.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(key))
         {
             return false;
         }
-        RememberClean(key);
+        RememberClean(key.ToString());
         return true;
     }
 
@@ -83,16 +86,33 @@ internal sealed class CleanElementMemo
     /// </summary>
     public static string? Fingerprint(Base value, bool extensions = false, string? prefix = null)
     {
-        // One builder per thread, reused: a key is built for every value the memo stands before.
+        var text = RentText();
+        text.Append(prefix);
+        var key = AppendFingerprint(text, value, extensions) ? text.ToString() : null;
+        ReturnText(text);
+        return key;
+    }
+
+    /// <summary>
+    /// Appends the value's <see cref="Fingerprint"/> to <paramref name="text"/>; false when it has none (the text
+    /// is then partly written).
+    /// </summary>
+    public static bool AppendFingerprint(StringBuilder text, Base value, bool extensions = false) => Append(text, value, 0, extensions);
+
+    /// <summary>An empty builder of this thread's, reused: a key is built for every value the memo stands before.</summary>
+    public static StringBuilder RentText()
+    {
         var text = t_text ?? new StringBuilder(256);
         t_text = null;
-        text.Clear().Append(prefix);
-        var key = Append(text, value, 0, extensions) ? text.ToString() : null;
+        return text.Clear();
+    }
+
+    public static void ReturnText(StringBuilder text)
+    {
         if (text.Capacity <= 4096)
         {
             t_text = text;
         }
-        return key;
     }
 
     [ThreadStatic]
@@ -105,12 +125,19 @@ internal sealed class CleanElementMemo
     /// </summary>
     public static string? ExtensionSite(PocoNode extension)
     {
-        var text = new StringBuilder(64).Append(((PocoNodeOrList)extension).Name);
+        var text = new StringBuilder(64);
+        return AppendExtensionSite(text, extension) ? text.ToString() : null;
+    }
+
+    /// <summary>Appends <see cref="ExtensionSite"/> to <paramref name="text"/>; false when it has none (the text is then partly written).</summary>
+    public static bool AppendExtensionSite(StringBuilder text, PocoNode extension)
+    {
+        text.Append(((PocoNodeOrList)extension).Name);
         for (var node = ((PocoNodeOrList)extension).Parent; node is not null; node = ((PocoNodeOrList)node).Parent)
         {
             if (node.Poco is Extension)
             {
-                return null;
+                return false;
             }
             text.Append('<').Append(((PocoNodeOrList)node).Name).Append(':').Append(node.Poco.TypeName);
             if (node.Poco is Resource)
@@ -118,7 +145,7 @@ internal sealed class CleanElementMemo
                 break;
             }
         }
-        return text.ToString();
+        return true;
     }
 
     private static bool Append(StringBuilder text, Base value, int depth, bool extensions)
