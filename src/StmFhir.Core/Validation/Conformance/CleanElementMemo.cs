@@ -161,9 +161,17 @@ internal sealed class CleanElementMemo
         {
             return false;
         }
-        var mapping = ModelInfo.ModelInspector.FindClassMapping(value.GetType());
-        foreach (var (name, child) in value.EnumerateElements())
+        var (mapping, names) = ElementsOf(value.GetType());
+        if (mapping is null && value.EnumerateElements().Any())
         {
+            return false; // as before: an element of a type the model does not map is not as declared
+        }
+        foreach (var name in names)
+        {
+            if (!value.TryGetValue(name, out var child))
+            {
+                continue;
+            }
             if (!AsDeclared(mapping, name, child))
             {
                 return false;
@@ -177,11 +185,11 @@ internal sealed class CleanElementMemo
                         return false;
                     }
                     break;
-                case IEnumerable list when child is not string:
+                case IList list:
                     text.Append('[');
-                    foreach (var item in list)
+                    for (var i = 0; i < list.Count; i++)
                     {
-                        if (item is not Base itemElement || !Append(text, itemElement, depth + 1, extensions))
+                        if (list[i] is not Base itemElement || !Append(text, itemElement, depth + 1, extensions))
                         {
                             return false;
                         }
@@ -198,6 +206,31 @@ internal sealed class CleanElementMemo
         }
         text.Append('}');
         return true;
+    }
+
+    /// <summary>
+    /// The class mapping of a POCO type and the names of its elements (not a primitive's value) in the order
+    /// <see cref="Base.EnumerateElements"/> gives them, to read them with <see cref="Base.TryGetValue"/>: for a POCO
+    /// without overflow that reads the same elements in the same order (a test checks it on every sample), without
+    /// the dictionary and iterators <see cref="Base.EnumerateElements"/> allocates on each call.
+    /// </summary>
+    private static (Hl7.Fhir.Introspection.ClassMapping? Mapping, string[] Names) ElementsOf(Type type) =>
+        Elements.GetOrAdd(type, static t => ModelInfo.ModelInspector.FindClassMapping(t) is { } mapping
+            ? (mapping, [.. mapping.PropertyMappings.Where(static p => !p.RepresentsValueElement).OrderBy(static p => p.Order).Select(static p => p.Name)])
+            : (null, []));
+
+    private static readonly ConcurrentDictionary<Type, (Hl7.Fhir.Introspection.ClassMapping? Mapping, string[] Names)> Elements = new();
+
+    /// <summary>The elements <see cref="Append"/> reads from a POCO without overflow, in order; for tests.</summary>
+    internal static IEnumerable<KeyValuePair<string, object>> ElementsRead(Base value)
+    {
+        foreach (var name in ElementsOf(value.GetType()).Names)
+        {
+            if (value.TryGetValue(name, out var child))
+            {
+                yield return new(name, child);
+            }
+        }
     }
 
     /// <summary>
