@@ -122,7 +122,7 @@ public sealed class CleanElementMemoTests
                 var expected = value.EnumerateElements().ToList();
                 if (!value.HasOverflow)
                 {
-                    var read = CleanElementMemo.ElementsRead(value).ToList();
+                    var read = PocoElements.Read(value).ToList();
                     Assert.Equal(expected.Select(e => e.Key), read.Select(e => e.Key));
                     Assert.All(expected.Zip(read), p => Assert.Same(p.First.Value, p.Second.Value));
                     checkedTypes.Add(value.TypeName);

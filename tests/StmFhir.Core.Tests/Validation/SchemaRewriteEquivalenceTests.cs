@@ -108,6 +108,11 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         ["period without end"] = (Procedure, r => Period(r, "2026-03-12T17:10:00+02:00", null), null),
         ["period with an impossible date"] = (Procedure, r => Period(r, "2026-02-30T17:10:00+02:00", "2026-02-31T17:10:00+02:00"), null),
         ["period with an hour 24"] = (Procedure, r => Period(r, "2026-03-12T24:00:00+02:00", "2026-03-12T17:10:00+02:00"), null),
+        ["element with only an id (ele-1)"] = (RangeOfMotion, r => r["method"] = new JsonObject { ["id"] = "m1" }, "ele-1"),
+        ["backbone element with only an id (ele-1)"] = (RangeOfMotion, r => r["component"]![0] = new JsonObject { ["id"] = "c1" }, "ele-1"),
+        ["coding with only an id (ele-1)"] = (Procedure, r => ((JsonArray)r["code"]!["coding"]!).Add(new JsonObject { ["id"] = "k1" }), "ele-1"),
+        ["reference with only an extension"] = (Procedure, r => r["subject"] = new JsonObject { ["extension"] = new JsonArray(new JsonObject { ["url"] = "http://example.org/x", ["valueString"] = "y" }) }, null),
+        ["element with an id and an extension"] = (RangeOfMotion, r => r["method"] = new JsonObject { ["id"] = "m1", ["extension"] = new JsonArray(new JsonObject { ["url"] = "http://example.org/x", ["valueString"] = "y" }) }, null),
         ["period with a start given twice"] = (Procedure, r => r["performedPeriod"]!["start"] = new JsonArray("2026-03-12T17:24:00+02:00", "2026-03-12T17:10:00+02:00"), null),
     };
 
@@ -160,6 +165,8 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         Assert.DoesNotContain(conditions, a => a is CompiledPathSelector);
         Assert.DoesNotContain(Flatten(schema), a => a is ElementCardinality or ShortcutInvariant);
         Assert.Contains(Flatten(schema), a => a is FhirPathValidator { Key: "dom-3" });
+        Assert.Contains(Flatten(schema), a => a is FhirEle1Validator);
+        Assert.DoesNotContain(Flatten(schema), a => a is ShortcutEle1);
     }
 
     [Fact]
@@ -170,6 +177,8 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
             procedure.OfType<ShortcutInvariant>().Select(s => s.Inner.Key).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(procedure, a => a is FhirPathValidator { Key: "dom-2" or "dom-3" or "dom-4" or "dom-5" } and not ShortcutInvariant);
         Assert.Contains(procedure, a => a is ElementCardinality);
+        Assert.Contains(procedure, a => a is ShortcutEle1);
+        Assert.DoesNotContain(procedure, a => a is FhirEle1Validator);
         Assert.DoesNotContain(procedure, a => a is CardinalityValidator);
         var reference = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical("http://hl7.org/fhir/StructureDefinition/Reference"))!);
         Assert.Contains(reference, a => a is ShortcutInvariant { Inner.Key: "ref-1" });

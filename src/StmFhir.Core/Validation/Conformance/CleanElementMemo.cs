@@ -161,7 +161,7 @@ internal sealed class CleanElementMemo
         {
             return false;
         }
-        var (mapping, names) = ElementsOf(value.GetType());
+        var (mapping, names) = PocoElements.Of(value.GetType());
         if (mapping is null && value.EnumerateElements().Any())
         {
             return false; // as before: an element of a type the model does not map is not as declared
@@ -206,31 +206,6 @@ internal sealed class CleanElementMemo
         }
         text.Append('}');
         return true;
-    }
-
-    /// <summary>
-    /// The class mapping of a POCO type and the names of its elements (not a primitive's value) in the order
-    /// <see cref="Base.EnumerateElements"/> gives them, to read them with <see cref="Base.TryGetValue"/>: for a POCO
-    /// without overflow that reads the same elements in the same order (a test checks it on every sample), without
-    /// the dictionary and iterators <see cref="Base.EnumerateElements"/> allocates on each call.
-    /// </summary>
-    private static (Hl7.Fhir.Introspection.ClassMapping? Mapping, string[] Names) ElementsOf(Type type) =>
-        Elements.GetOrAdd(type, static t => ModelInfo.ModelInspector.FindClassMapping(t) is { } mapping
-            ? (mapping, [.. mapping.PropertyMappings.Where(static p => !p.RepresentsValueElement).OrderBy(static p => p.Order).Select(static p => p.Name)])
-            : (null, []));
-
-    private static readonly ConcurrentDictionary<Type, (Hl7.Fhir.Introspection.ClassMapping? Mapping, string[] Names)> Elements = new();
-
-    /// <summary>The elements <see cref="Append"/> reads from a POCO without overflow, in order; for tests.</summary>
-    internal static IEnumerable<KeyValuePair<string, object>> ElementsRead(Base value)
-    {
-        foreach (var name in ElementsOf(value.GetType()).Names)
-        {
-            if (value.TryGetValue(name, out var child))
-            {
-                yield return new(name, child);
-            }
-        }
     }
 
     /// <summary>
