@@ -157,6 +157,36 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
     }
 
     [Fact]
+    public void SliceConditionsReadingOnlyTheValueRememberTheirOutcomesWithTheFastPath()
+    {
+        var conditions = fixture.Engine.ProfileUrls
+            .SelectMany(url => Slicings(fixture.Engine.Schemas.GetSchema(new Canonical(url))!))
+            .SelectMany(s => s.Slices).Select(s => s.Condition).ToList();
+        // Extension urls, coding systems and patterns: all read only the value.
+        Assert.True(conditions.Count(c => c is MemoizedSliceCondition) > 20);
+        Assert.All(conditions.OfType<MemoizedSliceCondition>(), c => Assert.True(MemoizedSliceCondition.IsLocal(c.Inner)));
+        var firelyOnly = fixture.FirelyOnlyEngine.ProfileUrls
+            .SelectMany(url => Slicings(fixture.FirelyOnlyEngine.Schemas.GetSchema(new Canonical(url))!))
+            .SelectMany(s => s.Slices).Select(s => s.Condition);
+        Assert.DoesNotContain(firelyOnly, c => c is MemoizedSliceCondition);
+    }
+
+    [Fact]
+    public void OnlyDownwardPathsOntoFixedOrPatternChecksCountAsReadingOnlyTheValue()
+    {
+        var fixedUrl = new FixedValidator(new Hl7.Fhir.Model.PrimitiveNode(new Hl7.Fhir.Model.FhirUri("http://example.org/x"), null, null, "url"));
+        PathSelectorValidator Selector(string path, IAssertion other) => new(path, other);
+        Assert.True(MemoizedSliceCondition.IsLocal(CompiledPathSelector.TryCreate(Selector("url", fixedUrl))!));
+        Assert.True(MemoizedSliceCondition.IsLocal(CompiledPathSelector.TryCreate(Selector("code.coding", fixedUrl))!));
+        Assert.True(MemoizedSliceCondition.IsLocal(CompiledPathSelector.TryCreate(Selector("$this", fixedUrl))!));
+        Assert.False(MemoizedSliceCondition.IsLocal(CompiledPathSelector.TryCreate(Selector("resolve()", fixedUrl))!));
+        Assert.False(MemoizedSliceCondition.IsLocal(CompiledPathSelector.TryCreate(Selector("%resource.id", fixedUrl))!));
+        Assert.False(MemoizedSliceCondition.IsLocal(CompiledPathSelector.TryCreate(Selector("extension('http://example.org/x')", fixedUrl))!));
+        Assert.False(MemoizedSliceCondition.IsLocal(CompiledPathSelector.TryCreate(Selector("url", new FhirTypeLabelValidator("uri")))!));
+        Assert.False(MemoizedSliceCondition.IsLocal(Selector("url", fixedUrl)));
+    }
+
+    [Fact]
     public void WithoutTheFastPathFirelysOwnAssertionsStay()
     {
         var schema = fixture.FirelyOnlyEngine.Schemas.GetSchema(new Canonical(StmCanonical.Base + "/StructureDefinition/" + RangeOfMotion))!;
@@ -261,8 +291,10 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         Flatten(assertion).OfType<SliceValidator>();
 
     /// <summary>The assertion and every assertion under it that Firely's rewriting hook visits.</summary>
-    private static IEnumerable<IAssertion> Flatten(IAssertion assertion) =>
-        assertion is IAssertionContainer container
-            ? container.Children().SelectMany(c => Flatten(c.Child)).Prepend(assertion)
-            : [assertion];
+    private static IEnumerable<IAssertion> Flatten(IAssertion assertion) => assertion switch
+    {
+        MemoizedSliceCondition memoized => Flatten(memoized.Inner).Prepend(assertion),
+        IAssertionContainer container => container.Children().SelectMany(c => Flatten(c.Child)).Prepend(assertion),
+        _ => [assertion],
+    };
 }

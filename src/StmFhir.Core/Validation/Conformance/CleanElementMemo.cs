@@ -61,6 +61,17 @@ internal sealed class CleanElementMemo
         return true;
     }
 
+    /// <summary>Looks up the text built so far, copied into a buffer of this thread's, without making a string of it.</summary>
+    public bool IsKnownClean(StringBuilder key)
+    {
+        var chars = t_chars is { } buffer && buffer.Length >= key.Length ? buffer : t_chars = new char[Math.Max(key.Length, 512)];
+        key.CopyTo(0, chars, 0, key.Length);
+        return IsKnownClean(chars.AsSpan(0, key.Length));
+    }
+
+    [ThreadStatic]
+    private static char[]? t_chars;
+
     public void RememberClean(string key)
     {
         // Counted apart: ConcurrentDictionary.Count takes every lock of the map.

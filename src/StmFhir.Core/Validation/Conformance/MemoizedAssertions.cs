@@ -152,9 +152,6 @@ internal static class MemoizedValidation
 {
     private static readonly string[] NoneUnknown = [];
 
-    [ThreadStatic]
-    private static char[]? t_chars;
-
     /// <summary>
     /// What the memo knows of the values Firely would validate: an empty array when every value is known clean
     /// (the answer is success); the keys of the values it does not know (Firely runs, and its report is remembered
@@ -216,9 +213,7 @@ internal static class MemoizedValidation
             {
                 return false;
             }
-            var chars = t_chars is { } buffer && buffer.Length >= text.Length ? buffer : t_chars = new char[Math.Max(text.Length, 512)];
-            text.CopyTo(0, chars, 0, text.Length);
-            if (!memo.IsKnownClean(chars.AsSpan(0, text.Length)))
+            if (!memo.IsKnownClean(text))
             {
                 missing = text.ToString();
             }

@@ -28,7 +28,10 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
     private const string CoreBase = "http://hl7.org/fhir/StructureDefinition/";
     private readonly ConcurrentDictionary<string, bool> _memoizable = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _localExtensions = new(StringComparer.Ordinal);
+    private readonly CleanElementMemo _conditionsMet = new();
+    private readonly CleanElementMemo _conditionsNotMet = new();
     private int _bindings;
+    private int _conditions;
 
     public ElementSchema Rewrite(ElementSchema schema) => (ElementSchema)RewriteAssertion(default, schema);
 
@@ -51,10 +54,18 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
     /// (fixed value, pattern, binding, type, profile, existence) stays Firely's own, not memoized: it decides which
     /// slice a value is judged by.
     /// </summary>
-    private static SliceValidator WithCompiledDiscriminators(SliceValidator slicing) =>
+    private SliceValidator WithCompiledDiscriminators(SliceValidator slicing) =>
         new(slicing.Ordered, slicing.DefaultAtEnd, slicing.Default,
-            slicing.Slices.Select(static c => new SliceValidator.SliceCase(c.Name, CompileDiscriminator(c.Condition), c.Assertion, c.Required)),
+            slicing.Slices.Select(c => new SliceValidator.SliceCase(c.Name, RememberOutcomes(CompileDiscriminator(c.Condition)), c.Assertion, c.Required)),
             slicing.MultiCase);
+
+    /// <summary>
+    /// A condition whose outcome depends on the value only, with its outcomes remembered (<see cref="MemoizedSliceCondition"/>).
+    /// </summary>
+    private IAssertion RememberOutcomes(IAssertion condition) =>
+        MemoizedSliceCondition.IsLocal(condition)
+            ? new MemoizedSliceCondition(condition, _conditionsMet, _conditionsNotMet, Interlocked.Increment(ref _conditions))
+            : condition;
 
     private static IAssertion CompileDiscriminator(IAssertion condition) => condition switch
     {
