@@ -113,6 +113,10 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         ["coding with only an id (ele-1)"] = (Procedure, r => ((JsonArray)r["code"]!["coding"]!).Add(new JsonObject { ["id"] = "k1" }), "ele-1"),
         ["reference with only an extension"] = (Procedure, r => r["subject"] = new JsonObject { ["extension"] = new JsonArray(new JsonObject { ["url"] = "http://example.org/x", ["valueString"] = "y" }) }, null),
         ["element with an id and an extension"] = (RangeOfMotion, r => r["method"] = new JsonObject { ["id"] = "m1", ["extension"] = new JsonArray(new JsonObject { ["url"] = "http://example.org/x", ["valueString"] = "y" }) }, null),
+        ["region minutes without the UCUM system (drt-1)"] = (Procedure, r => RegionMinutes(r).Remove("system"), "drt-1"),
+        ["region minutes in another unit system (drt-1)"] = (Procedure, r => RegionMinutes(r)["system"] = "http://example.org/units", "drt-1"),
+        ["region minutes without a value (drt-1)"] = (Procedure, r => RegionMinutes(r).Remove("value"), "drt-1"),
+        ["region minutes in hours"] = (Procedure, r => { RegionMinutes(r)["code"] = "h"; RegionMinutes(r)["unit"] = "h"; }, null),
         ["period with a start given twice"] = (Procedure, r => r["performedPeriod"]!["start"] = new JsonArray("2026-03-12T17:24:00+02:00", "2026-03-12T17:10:00+02:00"), null),
     };
 
@@ -291,6 +295,11 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         Flatten(assertion).OfType<SliceValidator>();
 
     /// <summary>The assertion and every assertion under it that Firely's rewriting hook visits.</summary>
+    /// <summary>The valueDuration of the first body site's region minutes extension.</summary>
+    private static JsonObject RegionMinutes(JsonObject procedure) =>
+        ((JsonArray)procedure["bodySite"]![0]!["extension"]!).Select(e => e!.AsObject())
+            .First(e => e["url"]!.GetValue<string>().EndsWith("/stm-region-minutes", StringComparison.Ordinal))["valueDuration"]!.AsObject();
+
     private static IEnumerable<IAssertion> Flatten(IAssertion assertion) => assertion switch
     {
         MemoizedSliceCondition memoized => Flatten(memoized.Inner).Prepend(assertion),

@@ -23,12 +23,18 @@ internal sealed class CleanElementMemo
     /// </summary>
     public const int DefaultCapacity = 50_000;
 
-    /// <summary>Core datatypes whose validation reads only the value: their schemas hold no Reference, no FHIRPath with an environment variable.</summary>
+    /// <summary>
+    /// Core datatypes whose validation reads only the value: their schemas hold no Reference, no FHIRPath with an
+    /// environment variable other than a constant. Duration (a Quantity, the region minutes extension's value): its
+    /// one invariant, drt-1, reads <c>%ucum</c>, FHIRPath's constant for the UCUM system url; its own schema is still
+    /// not memoized (<see cref="SchemaMemoRewriter"/> leaves any invariant with <c>%</c> to Firely), but an extension
+    /// holding one can be.
+    /// </summary>
     public static readonly IReadOnlySet<string> ContextFreeTypes = new HashSet<string>(StringComparer.Ordinal)
     {
         "string", "code", "id", "uri", "url", "canonical", "oid", "uuid", "markdown", "dateTime", "date", "instant", "time",
         "decimal", "integer", "positiveInt", "unsignedInt", "boolean", "base64Binary",
-        "Coding", "CodeableConcept", "Period", "Quantity", "HumanName", "Identifier",
+        "Coding", "CodeableConcept", "Period", "Quantity", "Duration", "HumanName", "Identifier",
     };
 
     // Every key in either generation passed with no issue: a lookup racing with a change of generation may miss
