@@ -51,8 +51,9 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
     /// <summary>
     /// The slicing with each discriminator's FHIRPath compiled once (<see cref="CompiledPathSelector"/>); Firely's
     /// rewriting hook does not reach discriminators. What a discriminator checks on the values it selects
-    /// (fixed value, pattern, binding, type, profile, existence) stays Firely's own, not memoized: it decides which
-    /// slice a value is judged by.
+    /// (fixed value, pattern, binding, type, profile, existence) stays Firely's own: it decides which slice a value
+    /// is judged by. Only whether a value met a condition that reads nothing but the value is remembered
+    /// (<see cref="MemoizedSliceCondition"/>), which is all the slicing reads of it.
     /// </summary>
     private SliceValidator WithCompiledDiscriminators(SliceValidator slicing) =>
         new(slicing.Ordered, slicing.DefaultAtEnd, slicing.Default,
