@@ -24,6 +24,12 @@ if (args is ["throughput", .. var options] && options.All(o => o == "fresh" || i
     var rounds = options.Where(o => o != "fresh").Select(o => int.Parse(o, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(7).First();
     return StmFhir.Benchmarks.Validation.ThroughputProbe.Run(rounds, options.Contains("fresh"));
 }
+if (args is ["alloc", .. var alloc] && alloc.All(o => o is "fresh" or "types" || int.TryParse(o, out _)))
+{
+    // Bytes allocated and CPU per validated session Bundle, engine on one thread (Validation/AllocProbe.cs).
+    var allocRounds = alloc.Where(o => int.TryParse(o, out _)).Select(o => int.Parse(o, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(20).First();
+    return StmFhir.Benchmarks.Validation.AllocProbe.Run(allocRounds, alloc.Contains("fresh"), alloc.Contains("types"));
+}
 if (args is ["push", ..] && (args.Length == 1 || int.TryParse(args[1], out _)))
 {
     // Medians of alternating straight/deliverer rounds against the peer (Exchange/PushProbe.cs).

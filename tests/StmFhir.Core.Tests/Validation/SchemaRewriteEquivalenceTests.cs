@@ -108,6 +108,15 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         ["period without end"] = (Procedure, r => Period(r, "2026-03-12T17:10:00+02:00", null), null),
         ["period with an impossible date"] = (Procedure, r => Period(r, "2026-02-30T17:10:00+02:00", "2026-02-31T17:10:00+02:00"), null),
         ["period with an hour 24"] = (Procedure, r => Period(r, "2026-03-12T24:00:00+02:00", "2026-03-12T17:10:00+02:00"), null),
+        ["element with only an id (ele-1)"] = (RangeOfMotion, r => r["method"] = new JsonObject { ["id"] = "m1" }, "ele-1"),
+        ["backbone element with only an id (ele-1)"] = (RangeOfMotion, r => r["component"]![0] = new JsonObject { ["id"] = "c1" }, "ele-1"),
+        ["coding with only an id (ele-1)"] = (Procedure, r => ((JsonArray)r["code"]!["coding"]!).Add(new JsonObject { ["id"] = "k1" }), "ele-1"),
+        ["reference with only an extension"] = (Procedure, r => r["subject"] = new JsonObject { ["extension"] = new JsonArray(new JsonObject { ["url"] = "http://example.org/x", ["valueString"] = "y" }) }, null),
+        ["element with an id and an extension"] = (RangeOfMotion, r => r["method"] = new JsonObject { ["id"] = "m1", ["extension"] = new JsonArray(new JsonObject { ["url"] = "http://example.org/x", ["valueString"] = "y" }) }, null),
+        ["region minutes without the UCUM system (drt-1)"] = (Procedure, r => RegionMinutes(r).Remove("system"), "drt-1"),
+        ["region minutes in another unit system (drt-1)"] = (Procedure, r => RegionMinutes(r)["system"] = "http://example.org/units", "drt-1"),
+        ["region minutes without a value (drt-1)"] = (Procedure, r => RegionMinutes(r).Remove("value"), "drt-1"),
+        ["region minutes in hours"] = (Procedure, r => { RegionMinutes(r)["code"] = "h"; RegionMinutes(r)["unit"] = "h"; }, null),
         ["period with a start given twice"] = (Procedure, r => r["performedPeriod"]!["start"] = new JsonArray("2026-03-12T17:24:00+02:00", "2026-03-12T17:10:00+02:00"), null),
     };
 
@@ -152,6 +161,36 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
     }
 
     [Fact]
+    public void SliceConditionsReadingOnlyTheValueRememberTheirOutcomesWithTheFastPath()
+    {
+        var conditions = fixture.Engine.ProfileUrls
+            .SelectMany(url => Slicings(fixture.Engine.Schemas.GetSchema(new Canonical(url))!))
+            .SelectMany(s => s.Slices).Select(s => s.Condition).ToList();
+        // Extension urls, coding systems and patterns: all read only the value.
+        Assert.True(conditions.Count(c => c is MemoizedSliceCondition) > 20);
+        Assert.All(conditions.OfType<MemoizedSliceCondition>(), c => Assert.True(MemoizedSliceCondition.IsLocal(c.Inner)));
+        var firelyOnly = fixture.FirelyOnlyEngine.ProfileUrls
+            .SelectMany(url => Slicings(fixture.FirelyOnlyEngine.Schemas.GetSchema(new Canonical(url))!))
+            .SelectMany(s => s.Slices).Select(s => s.Condition);
+        Assert.DoesNotContain(firelyOnly, c => c is MemoizedSliceCondition);
+    }
+
+    [Fact]
+    public void OnlyDownwardPathsOntoFixedOrPatternChecksCountAsReadingOnlyTheValue()
+    {
+        var fixedUrl = new FixedValidator(new Hl7.Fhir.Model.PrimitiveNode(new Hl7.Fhir.Model.FhirUri("http://example.org/x"), null, null, "url"));
+        PathSelectorValidator Selector(string path, IAssertion other) => new(path, other);
+        Assert.True(MemoizedSliceCondition.IsLocal(CompiledPathSelector.TryCreate(Selector("url", fixedUrl))!));
+        Assert.True(MemoizedSliceCondition.IsLocal(CompiledPathSelector.TryCreate(Selector("code.coding", fixedUrl))!));
+        Assert.True(MemoizedSliceCondition.IsLocal(CompiledPathSelector.TryCreate(Selector("$this", fixedUrl))!));
+        Assert.False(MemoizedSliceCondition.IsLocal(CompiledPathSelector.TryCreate(Selector("resolve()", fixedUrl))!));
+        Assert.False(MemoizedSliceCondition.IsLocal(CompiledPathSelector.TryCreate(Selector("%resource.id", fixedUrl))!));
+        Assert.False(MemoizedSliceCondition.IsLocal(CompiledPathSelector.TryCreate(Selector("extension('http://example.org/x')", fixedUrl))!));
+        Assert.False(MemoizedSliceCondition.IsLocal(CompiledPathSelector.TryCreate(Selector("url", new FhirTypeLabelValidator("uri")))!));
+        Assert.False(MemoizedSliceCondition.IsLocal(Selector("url", fixedUrl)));
+    }
+
+    [Fact]
     public void WithoutTheFastPathFirelysOwnAssertionsStay()
     {
         var schema = fixture.FirelyOnlyEngine.Schemas.GetSchema(new Canonical(StmCanonical.Base + "/StructureDefinition/" + RangeOfMotion))!;
@@ -160,6 +199,8 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         Assert.DoesNotContain(conditions, a => a is CompiledPathSelector);
         Assert.DoesNotContain(Flatten(schema), a => a is ElementCardinality or ShortcutInvariant);
         Assert.Contains(Flatten(schema), a => a is FhirPathValidator { Key: "dom-3" });
+        Assert.Contains(Flatten(schema), a => a is FhirEle1Validator);
+        Assert.DoesNotContain(Flatten(schema), a => a is ShortcutEle1);
     }
 
     [Fact]
@@ -170,6 +211,8 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
             procedure.OfType<ShortcutInvariant>().Select(s => s.Inner.Key).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(procedure, a => a is FhirPathValidator { Key: "dom-2" or "dom-3" or "dom-4" or "dom-5" } and not ShortcutInvariant);
         Assert.Contains(procedure, a => a is ElementCardinality);
+        Assert.Contains(procedure, a => a is ShortcutEle1);
+        Assert.DoesNotContain(procedure, a => a is FhirEle1Validator);
         Assert.DoesNotContain(procedure, a => a is CardinalityValidator);
         var reference = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical("http://hl7.org/fhir/StructureDefinition/Reference"))!);
         Assert.Contains(reference, a => a is ShortcutInvariant { Inner.Key: "ref-1" });
@@ -252,8 +295,15 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         Flatten(assertion).OfType<SliceValidator>();
 
     /// <summary>The assertion and every assertion under it that Firely's rewriting hook visits.</summary>
-    private static IEnumerable<IAssertion> Flatten(IAssertion assertion) =>
-        assertion is IAssertionContainer container
-            ? container.Children().SelectMany(c => Flatten(c.Child)).Prepend(assertion)
-            : [assertion];
+    /// <summary>The valueDuration of the first body site's region minutes extension.</summary>
+    private static JsonObject RegionMinutes(JsonObject procedure) =>
+        ((JsonArray)procedure["bodySite"]![0]!["extension"]!).Select(e => e!.AsObject())
+            .First(e => e["url"]!.GetValue<string>().EndsWith("/stm-region-minutes", StringComparison.Ordinal))["valueDuration"]!.AsObject();
+
+    private static IEnumerable<IAssertion> Flatten(IAssertion assertion) => assertion switch
+    {
+        MemoizedSliceCondition memoized => Flatten(memoized.Inner).Prepend(assertion),
+        IAssertionContainer container => container.Children().SelectMany(c => Flatten(c.Child)).Prepend(assertion),
+        _ => [assertion],
+    };
 }

@@ -23,12 +23,18 @@ internal sealed class CleanElementMemo
     /// </summary>
     public const int DefaultCapacity = 50_000;
 
-    /// <summary>Core datatypes whose validation reads only the value: their schemas hold no Reference, no FHIRPath with an environment variable.</summary>
+    /// <summary>
+    /// Core datatypes whose validation reads only the value: their schemas hold no Reference, no FHIRPath with an
+    /// environment variable other than a constant. Duration (a Quantity, the region minutes extension's value): its
+    /// one invariant, drt-1, reads <c>%ucum</c>, FHIRPath's constant for the UCUM system url; its own schema is still
+    /// not memoized (<see cref="SchemaMemoRewriter"/> leaves any invariant with <c>%</c> to Firely), but an extension
+    /// holding one can be.
+    /// </summary>
     public static readonly IReadOnlySet<string> ContextFreeTypes = new HashSet<string>(StringComparer.Ordinal)
     {
         "string", "code", "id", "uri", "url", "canonical", "oid", "uuid", "markdown", "dateTime", "date", "instant", "time",
         "decimal", "integer", "positiveInt", "unsignedInt", "boolean", "base64Binary",
-        "Coding", "CodeableConcept", "Period", "Quantity", "HumanName", "Identifier",
+        "Coding", "CodeableConcept", "Period", "Quantity", "Duration", "HumanName", "Identifier",
     };
 
     // Every key in either generation passed with no issue: a lookup racing with a change of generation may miss
@@ -44,19 +50,33 @@ internal sealed class CleanElementMemo
     /// <summary>How many values the current generation holds.</summary>
     public int Count => _current.Count;
 
-    public bool IsKnownClean(string key)
+    public bool IsKnownClean(string key) => IsKnownClean(key.AsSpan());
+
+    /// <summary>Looks the key up without making a string of it (a string is made only to copy it from the previous generation).</summary>
+    public bool IsKnownClean(ReadOnlySpan<char> key)
     {
-        if (_current.ContainsKey(key))
+        if (_current.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(key))
         {
             return true;
         }
-        if (!_previous.ContainsKey(key))
+        if (!_previous.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(key))
         {
             return false;
         }
-        RememberClean(key);
+        RememberClean(key.ToString());
         return true;
     }
+
+    /// <summary>Looks up the text built so far, copied into a buffer of this thread's, without making a string of it.</summary>
+    public bool IsKnownClean(StringBuilder key)
+    {
+        var chars = t_chars is { } buffer && buffer.Length >= key.Length ? buffer : t_chars = new char[Math.Max(key.Length, 512)];
+        key.CopyTo(0, chars, 0, key.Length);
+        return IsKnownClean(chars.AsSpan(0, key.Length));
+    }
+
+    [ThreadStatic]
+    private static char[]? t_chars;
 
     public void RememberClean(string key)
     {
@@ -83,16 +103,33 @@ internal sealed class CleanElementMemo
     /// </summary>
     public static string? Fingerprint(Base value, bool extensions = false, string? prefix = null)
     {
-        // One builder per thread, reused: a key is built for every value the memo stands before.
+        var text = RentText();
+        text.Append(prefix);
+        var key = AppendFingerprint(text, value, extensions) ? text.ToString() : null;
+        ReturnText(text);
+        return key;
+    }
+
+    /// <summary>
+    /// Appends the value's <see cref="Fingerprint"/> to <paramref name="text"/>; false when it has none (the text
+    /// is then partly written).
+    /// </summary>
+    public static bool AppendFingerprint(StringBuilder text, Base value, bool extensions = false) => Append(text, value, 0, extensions);
+
+    /// <summary>An empty builder of this thread's, reused: a key is built for every value the memo stands before.</summary>
+    public static StringBuilder RentText()
+    {
         var text = t_text ?? new StringBuilder(256);
         t_text = null;
-        text.Clear().Append(prefix);
-        var key = Append(text, value, 0, extensions) ? text.ToString() : null;
+        return text.Clear();
+    }
+
+    public static void ReturnText(StringBuilder text)
+    {
         if (text.Capacity <= 4096)
         {
             t_text = text;
         }
-        return key;
     }
 
     [ThreadStatic]
@@ -105,12 +142,19 @@ internal sealed class CleanElementMemo
     /// </summary>
     public static string? ExtensionSite(PocoNode extension)
     {
-        var text = new StringBuilder(64).Append(((PocoNodeOrList)extension).Name);
+        var text = new StringBuilder(64);
+        return AppendExtensionSite(text, extension) ? text.ToString() : null;
+    }
+
+    /// <summary>Appends <see cref="ExtensionSite"/> to <paramref name="text"/>; false when it has none (the text is then partly written).</summary>
+    public static bool AppendExtensionSite(StringBuilder text, PocoNode extension)
+    {
+        text.Append(((PocoNodeOrList)extension).Name);
         for (var node = ((PocoNodeOrList)extension).Parent; node is not null; node = ((PocoNodeOrList)node).Parent)
         {
             if (node.Poco is Extension)
             {
-                return null;
+                return false;
             }
             text.Append('<').Append(((PocoNodeOrList)node).Name).Append(':').Append(node.Poco.TypeName);
             if (node.Poco is Resource)
@@ -118,7 +162,7 @@ internal sealed class CleanElementMemo
                 break;
             }
         }
-        return text.ToString();
+        return true;
     }
 
     private static bool Append(StringBuilder text, Base value, int depth, bool extensions)
@@ -134,9 +178,17 @@ internal sealed class CleanElementMemo
         {
             return false;
         }
-        var mapping = ModelInfo.ModelInspector.FindClassMapping(value.GetType());
-        foreach (var (name, child) in value.EnumerateElements())
+        var (mapping, names) = PocoElements.Of(value.GetType());
+        if (mapping is null && value.EnumerateElements().Any())
         {
+            return false; // as before: an element of a type the model does not map is not as declared
+        }
+        foreach (var name in names)
+        {
+            if (!value.TryGetValue(name, out var child))
+            {
+                continue;
+            }
             if (!AsDeclared(mapping, name, child))
             {
                 return false;
@@ -150,11 +202,11 @@ internal sealed class CleanElementMemo
                         return false;
                     }
                     break;
-                case IEnumerable list when child is not string:
+                case IList list:
                     text.Append('[');
-                    foreach (var item in list)
+                    for (var i = 0; i < list.Count; i++)
                     {
-                        if (item is not Base itemElement || !Append(text, itemElement, depth + 1, extensions))
+                        if (list[i] is not Base itemElement || !Append(text, itemElement, depth + 1, extensions))
                         {
                             return false;
                         }

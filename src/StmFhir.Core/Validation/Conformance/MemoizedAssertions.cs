@@ -1,3 +1,4 @@
+using System.Text;
 using Firely.Fhir.Validation;
 using Hl7.Fhir.Model;
 using Newtonsoft.Json.Linq;
@@ -11,17 +12,29 @@ namespace StmFhir.Core.Validation.Conformance;
 /// <see cref="SchemaReferenceValidator"/> to CodeableConcept, Coding, a primitive...): a value that passed that
 /// schema before with no issue passes again without the walk; anything else goes to Firely, unchanged.
 /// </summary>
-internal sealed class MemoizedSchemaReference(SchemaReferenceValidator inner, CleanElementMemo memo) : IGroupValidatable
+internal sealed class MemoizedSchemaReference(SchemaReferenceValidator inner, CleanElementMemo memo) : IGroupValidatable, IMemoKey
 {
     private readonly string _prefix = "ref|" + inner.SchemaUri + "|";
 
     public SchemaReferenceValidator Inner => inner;
 
-    public ResultReport Validate(IEnumerable<PocoNode> input, ValidationSettings vc, ValidationState state) =>
-        MemoizedValidation.Run(input, memo, _prefix, null, () => ((IGroupValidatable)inner).Validate(input, vc, state));
+    public ResultReport Validate(IEnumerable<PocoNode> input, ValidationSettings vc, ValidationState state)
+    {
+        var unknown = MemoizedValidation.Unknown(input, memo, this);
+        return unknown is { Length: 0 }
+            ? ResultReport.SUCCESS
+            : MemoizedValidation.RememberIfClean(((IGroupValidatable)inner).Validate(input, vc, state), unknown, memo);
+    }
 
-    public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state) =>
-        MemoizedValidation.Run([input], memo, _prefix, null, () => ((IValidatable)inner).Validate(input, vc, state));
+    public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state)
+    {
+        var unknown = MemoizedValidation.Unknown(input, memo, this);
+        return unknown is { Length: 0 }
+            ? ResultReport.SUCCESS
+            : MemoizedValidation.RememberIfClean(((IValidatable)inner).Validate(input, vc, state), unknown, memo);
+    }
+
+    public bool AppendKey(StringBuilder text, PocoNode node) => CleanElementMemo.AppendFingerprint(text.Append(_prefix), node.Poco);
 
     public JToken ToJson() => inner.ToJson();
 }
@@ -32,21 +45,33 @@ internal sealed class MemoizedSchemaReference(SchemaReferenceValidator inner, Cl
 /// names and types up to its resource, which is all Firely's context check reads) and with a definition whose
 /// checks read nothing outside the extension, passes again without the walk; anything else goes to Firely.
 /// </summary>
-internal sealed class MemoizedExtensionReference(SchemaReferenceValidator inner, CleanElementMemo memo, Func<string, bool> definitionIsLocal) : IGroupValidatable
+internal sealed class MemoizedExtensionReference(SchemaReferenceValidator inner, CleanElementMemo memo, Func<string, bool> definitionIsLocal) : IGroupValidatable, IMemoKey
 {
     private readonly string _prefix = "ext|" + inner.SchemaUri + "|";
 
     public SchemaReferenceValidator Inner => inner;
 
-    public ResultReport Validate(IEnumerable<PocoNode> input, ValidationSettings vc, ValidationState state) =>
+    public ResultReport Validate(IEnumerable<PocoNode> input, ValidationSettings vc, ValidationState state)
+    {
         // Firely judges extensions with the same url together (the definition's own cardinality, e.g. 0..1, counts
         // them), so a url met twice is left to Firely; with each url once, the list is judged extension by extension.
-        RepeatsAUrl(input)
-            ? ((IGroupValidatable)inner).Validate(input, vc, state)
-            : MemoizedValidation.Run(input, memo, _prefix, Site, () => ((IGroupValidatable)inner).Validate(input, vc, state));
+        if (RepeatsAUrl(input))
+        {
+            return ((IGroupValidatable)inner).Validate(input, vc, state);
+        }
+        var unknown = MemoizedValidation.Unknown(input, memo, this);
+        return unknown is { Length: 0 }
+            ? ResultReport.SUCCESS
+            : MemoizedValidation.RememberIfClean(((IGroupValidatable)inner).Validate(input, vc, state), unknown, memo);
+    }
 
-    public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state) =>
-        MemoizedValidation.Run([input], memo, _prefix, Site, () => ((IValidatable)inner).Validate(input, vc, state));
+    public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state)
+    {
+        var unknown = MemoizedValidation.Unknown(input, memo, this);
+        return unknown is { Length: 0 }
+            ? ResultReport.SUCCESS
+            : MemoizedValidation.RememberIfClean(((IValidatable)inner).Validate(input, vc, state), unknown, memo);
+    }
 
     private static bool RepeatsAUrl(IEnumerable<PocoNode> input)
     {
@@ -81,79 +106,122 @@ internal sealed class MemoizedExtensionReference(SchemaReferenceValidator inner,
         : url is FhirUri uri ? uri.Value ?? ""
         : null;
 
-    private string? Site(PocoNode node, string prefix) =>
-        UrlOf(node) is { } url && definitionIsLocal(url) && CleanElementMemo.ExtensionSite(node) is { } site
-            ? CleanElementMemo.Fingerprint(node.Poco, extensions: true, prefix: string.Concat(prefix, site, "|"))
-            : null;
+    /// <summary>The prefix, where the extension sits (<see cref="CleanElementMemo.ExtensionSite"/>), "|" and the fingerprint.</summary>
+    public bool AppendKey(StringBuilder text, PocoNode node) =>
+        UrlOf(node) is { } url && definitionIsLocal(url)
+        && CleanElementMemo.AppendExtensionSite(text.Append(_prefix), node)
+        && CleanElementMemo.AppendFingerprint(text.Append('|'), node.Poco, extensions: true);
 }
 
 /// <summary>
 /// Stands for a Firely <see cref="BindingValidator"/>: a coded value that passed this binding before with no issue
 /// passes again without asking the terminology service; anything else goes to Firely, unchanged.
 /// </summary>
-internal sealed class MemoizedBinding(BindingValidator inner, CleanElementMemo memo, int number) : IValidatable
+internal sealed class MemoizedBinding(BindingValidator inner, CleanElementMemo memo, int number) : IValidatable, IMemoKey
 {
     private readonly string _prefix = "binding" + number.ToString(System.Globalization.CultureInfo.InvariantCulture) + "|";
 
     public BindingValidator Inner => inner;
 
-    public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state) =>
-        MemoizedValidation.Run([input], memo, _prefix, Key, () => ((IValidatable)inner).Validate(input, vc, state));
+    public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state)
+    {
+        var unknown = MemoizedValidation.Unknown(input, memo, this);
+        return unknown is { Length: 0 }
+            ? ResultReport.SUCCESS
+            : MemoizedValidation.RememberIfClean(((IValidatable)inner).Validate(input, vc, state), unknown, memo);
+    }
 
     public JToken ToJson() => inner.ToJson();
 
     // A binding reads only the coded content (code, system, version, display, text), never an extension, so a
     // coded value carrying one (a body site with its laterality) is remembered too; the extension stays in the key.
-    private static string? Key(PocoNode node, string prefix) => CleanElementMemo.Fingerprint(node.Poco, extensions: true, prefix);
+    public bool AppendKey(StringBuilder text, PocoNode node) => CleanElementMemo.AppendFingerprint(text.Append(_prefix), node.Poco, extensions: true);
+}
+
+/// <summary>How a memoized assertion names one value in the memo.</summary>
+internal interface IMemoKey
+{
+    /// <summary>
+    /// Appends the value's key to <paramref name="text"/>: a prefix naming the schema or binding (so a value is known
+    /// clean for it only), then what the value is; false to leave the value to Firely.
+    /// </summary>
+    bool AppendKey(StringBuilder text, PocoNode node);
 }
 
 internal static class MemoizedValidation
 {
+    private static readonly string[] NoneUnknown = [];
+
     /// <summary>
-    /// Firely's report, or success when every value is known clean. Only a success whose evidence holds no issue
-    /// (not even a warning or information) is remembered, so what the memo answers is exactly what Firely answered.
+    /// What the memo knows of the values Firely would validate: an empty array when every value is known clean
+    /// (the answer is success); the keys of the values it does not know (Firely runs, and its report is remembered
+    /// for them when clean, <see cref="RememberIfClean"/>); null when the memo cannot answer for them (a value not
+    /// placed as declared or without a key, or no value at all: Firely runs, and nothing is remembered). Keys are
+    /// looked up without making strings of them; strings are made only for values not known.
     /// </summary>
-    /// <param name="input">The values Firely would validate.</param>
-    /// <param name="memo">Values known to pass.</param>
-    /// <param name="prefix">Names the schema or binding, so a value is known clean for it only.</param>
-    /// <param name="key">The key of one value, given the prefix, starting with it; null to leave the value to Firely. By default the prefix and the value's <see cref="CleanElementMemo.Fingerprint"/>.</param>
-    /// <param name="firely">Firely's own validation of <paramref name="input"/>.</param>
-    public static ResultReport Run(IEnumerable<PocoNode> input, CleanElementMemo memo, string prefix, Func<PocoNode, string, string?>? key, Func<ResultReport> firely)
+    public static string[]? Unknown(IEnumerable<PocoNode> input, CleanElementMemo memo, IMemoKey key)
     {
-        string[]? keys = null;
+        List<string>? unknown = null;
         var count = 0;
-        var allKnown = true;
         foreach (var node in input)
         {
-            if (!CleanElementMemo.PlacedAsDeclared(node)
-                || (key is null ? CleanElementMemo.Fingerprint(node.Poco, prefix: prefix) : key(node, prefix)) is not { } full)
+            if (!Look(node, memo, key, out var missing))
             {
-                return firely();
+                return null;
             }
-            keys ??= new string[4];
-            if (count == keys.Length)
+            if (missing is not null)
             {
-                Array.Resize(ref keys, count * 2);
+                (unknown ??= []).Add(missing);
             }
-            keys[count++] = full;
-            allKnown &= memo.IsKnownClean(full);
+            count++;
         }
-        if (count == 0)
+        return count == 0 ? null : unknown is null ? NoneUnknown : [.. unknown];
+    }
+
+    /// <inheritdoc cref="Unknown(IEnumerable{PocoNode}, CleanElementMemo, IMemoKey)"/>
+    public static string[]? Unknown(PocoNode node, CleanElementMemo memo, IMemoKey key) =>
+        !Look(node, memo, key, out var missing) ? null : missing is null ? NoneUnknown : [missing];
+
+    /// <summary>
+    /// Firely's report, after remembering the values not known when it is a success whose evidence holds no issue
+    /// (not even a warning or information), so what the memo answers is exactly what Firely answered.
+    /// </summary>
+    public static ResultReport RememberIfClean(ResultReport report, string[]? unknown, CleanElementMemo memo)
+    {
+        if (unknown is { Length: > 0 } && report.IsSuccessful && report.Evidence.All(static e => e is TraceAssertion))
         {
-            return firely();
-        }
-        if (allKnown)
-        {
-            return ResultReport.SUCCESS;
-        }
-        var report = firely();
-        if (report.IsSuccessful && report.Evidence.All(static e => e is TraceAssertion))
-        {
-            for (var i = 0; i < count; i++)
+            foreach (var key in unknown)
             {
-                memo.RememberClean(keys![i]);
+                memo.RememberClean(key);
             }
         }
         return report;
+    }
+
+    /// <summary>False when the memo cannot answer for the node; otherwise its key when not known clean, else null.</summary>
+    private static bool Look(PocoNode node, CleanElementMemo memo, IMemoKey key, out string? missing)
+    {
+        missing = null;
+        if (!CleanElementMemo.PlacedAsDeclared(node))
+        {
+            return false;
+        }
+        var text = CleanElementMemo.RentText();
+        try
+        {
+            if (!key.AppendKey(text, node))
+            {
+                return false;
+            }
+            if (!memo.IsKnownClean(text))
+            {
+                missing = text.ToString();
+            }
+            return true;
+        }
+        finally
+        {
+            CleanElementMemo.ReturnText(text);
+        }
     }
 }

@@ -10,7 +10,8 @@ namespace StmFhir.Core.Validation.Conformance;
 /// <see cref="CleanElementMemo"/>, and so that work Firely repeats on every run is done once: slice discriminators
 /// compiled once (<see cref="CompiledPathSelector"/>), the repetition check of a cardinality looked up once
 /// (<see cref="ElementCardinality"/>), a few core invariants (dom-2..5, ref-1, the Bundle's, obs-6/7) answered without FHIRPath when plainly true
-/// (<see cref="ShortcutInvariant"/>). Every other assertion stays Firely's own, and each stand-in falls back on
+/// (<see cref="ShortcutInvariant"/>), ele-1 answered from the POCO when an element plainly has content
+/// (<see cref="ShortcutEle1"/>). Every other assertion stays Firely's own, and each stand-in falls back on
 /// Firely's, so verdicts and messages do not change (VALIDATION.md, "Fast path").
 /// Uses Firely's own schema-rewriting hook (<see cref="IAssertionContainer.WithChildren"/>).
 /// </summary>
@@ -27,7 +28,10 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
     private const string CoreBase = "http://hl7.org/fhir/StructureDefinition/";
     private readonly ConcurrentDictionary<string, bool> _memoizable = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _localExtensions = new(StringComparer.Ordinal);
+    private readonly CleanElementMemo _conditionsMet = new();
+    private readonly CleanElementMemo _conditionsNotMet = new();
     private int _bindings;
+    private int _conditions;
 
     public ElementSchema Rewrite(ElementSchema schema) => (ElementSchema)RewriteAssertion(default, schema);
 
@@ -38,6 +42,7 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
         BindingValidator binding => new MemoizedBinding(binding, memo, Interlocked.Increment(ref _bindings)),
         CardinalityValidator cardinality => new ElementCardinality(cardinality),
         FhirPathValidator invariant when ShortcutInvariant.TryCreate(invariant) is { } shortcut => shortcut,
+        FhirEle1Validator ele1 when !FirelySettings.ExcludedInvariants.Contains(ele1.Key) => new ShortcutEle1(ele1),
         SliceValidator slicing => WithCompiledDiscriminators((SliceValidator)((IAssertionContainer)slicing).WithChildren(RewriteAssertion)),
         IAssertionContainer container => container.WithChildren(RewriteAssertion),
         _ => assertion,
@@ -46,13 +51,22 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
     /// <summary>
     /// The slicing with each discriminator's FHIRPath compiled once (<see cref="CompiledPathSelector"/>); Firely's
     /// rewriting hook does not reach discriminators. What a discriminator checks on the values it selects
-    /// (fixed value, pattern, binding, type, profile, existence) stays Firely's own, not memoized: it decides which
-    /// slice a value is judged by.
+    /// (fixed value, pattern, binding, type, profile, existence) stays Firely's own: it decides which slice a value
+    /// is judged by. Only whether a value met a condition that reads nothing but the value is remembered
+    /// (<see cref="MemoizedSliceCondition"/>), which is all the slicing reads of it.
     /// </summary>
-    private static SliceValidator WithCompiledDiscriminators(SliceValidator slicing) =>
+    private SliceValidator WithCompiledDiscriminators(SliceValidator slicing) =>
         new(slicing.Ordered, slicing.DefaultAtEnd, slicing.Default,
-            slicing.Slices.Select(static c => new SliceValidator.SliceCase(c.Name, CompileDiscriminator(c.Condition), c.Assertion, c.Required)),
+            slicing.Slices.Select(c => new SliceValidator.SliceCase(c.Name, RememberOutcomes(CompileDiscriminator(c.Condition)), c.Assertion, c.Required)),
             slicing.MultiCase);
+
+    /// <summary>
+    /// A condition whose outcome depends on the value only, with its outcomes remembered (<see cref="MemoizedSliceCondition"/>).
+    /// </summary>
+    private IAssertion RememberOutcomes(IAssertion condition) =>
+        MemoizedSliceCondition.IsLocal(condition)
+            ? new MemoizedSliceCondition(condition, _conditionsMet, _conditionsNotMet, Interlocked.Increment(ref _conditions))
+            : condition;
 
     private static IAssertion CompileDiscriminator(IAssertion condition) => condition switch
     {
