@@ -78,6 +78,10 @@ internal static class LoadDriver
 
     private static async Task<(double PerSecond, int Failures)> RunPhaseAsync(string name, int count, int clients, Func<int, Task<int>> send, string pid)
     {
+        if (count == 0)
+        {
+            return (0, 0);
+        }
         var gatewayCpuBefore = CpuSeconds(pid);
         var driverCpuBefore = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         var latencies = new double[count];
@@ -102,7 +106,7 @@ internal static class LoadDriver
         var failures = statuses.Count(s => s is < 200 or >= 300);
         var byStatus = string.Join(", ", statuses.GroupBy(s => s).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"));
         Console.WriteLine(FormattableString.Invariant(
-            $"{name}: {count} requests, {clients} clients, {seconds:0.0} s, {count / seconds:0.0}/s, p50 {Percentile(0.50):0.0} ms, p99 {Percentile(0.99):0.0} ms, max {latencies[^1]:0.0} ms; statuses {byStatus}"));
+            $"{name}: {count} requests, {clients} clients, {seconds:0.0} s, {count / seconds:0.0}/s, p50 {Percentile(0.50):0.0} ms, p90 {Percentile(0.90):0.0} ms, p99 {Percentile(0.99):0.0} ms, max {latencies[^1]:0.0} ms; statuses {byStatus}"));
         // CPU per request does not depend on what else the machine runs; Environment.ProcessorCount / (gateway + driver CPU)
         // is the rate this machine could sustain with nothing else on it.
         Console.WriteLine(FormattableString.Invariant(
