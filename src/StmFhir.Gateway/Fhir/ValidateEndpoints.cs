@@ -11,7 +11,7 @@ namespace StmFhir.Gateway.Fhir;
 /// </summary>
 /// <remarks>
 /// The body passes the gateway's own checks first (size, JSON syntax and depth, no DTD); then it is read as the CLI reads
-/// files (<see cref="FhirInput"/>, recoverable), so a wrong value is one issue among the others instead of a 400.
+/// files (<see cref="FhirInput"/>, syntax only), so a wrong value is one issue among the others instead of a 400.
 /// </remarks>
 internal static class ValidateEndpoints
 {
