@@ -9,7 +9,8 @@ namespace StmFhir.Core.Validation.Conformance;
 /// Compiled schemas shared by every pooled Firely validator: compiling a StructureDefinition into a schema is the
 /// most expensive step of validation, so each is compiled once per process (under a lock: the compiler reads
 /// SDK resources that are not thread-safe), and the immutable result is read by all threads. Given a
-/// <see cref="CleanElementMemo"/>, each schema is rewritten to use it (<see cref="SchemaMemoRewriter"/>).
+/// <see cref="CleanElementMemo"/>, each schema is rewritten to use it (<see cref="SchemaMemoRewriter"/>). The core schemas
+/// of date, dateTime and instant also check that a date is in the calendar (<see cref="CalendarDateValidator"/>).
 /// </summary>
 internal sealed class SharedSchemaResolver : IElementSchemaResolver
 {
@@ -40,6 +41,10 @@ internal sealed class SharedSchemaResolver : IElementSchemaResolver
             if (!_schemas.TryGetValue(schemaUri, out schema))
             {
                 schema = _compiler.GetSchema(schemaUri);
+                if (schema is not null)
+                {
+                    schema = CalendarDateValidator.AddTo(schemaUri, schema);
+                }
                 if (schema is not null && _rewriter is not null)
                 {
                     schema = _rewriter.Rewrite(schema);
