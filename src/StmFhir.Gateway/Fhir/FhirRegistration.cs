@@ -19,7 +19,8 @@ internal static class FhirRegistration
             provider.GetRequiredService<ProfileCatalog>().Directory,
             provider.GetRequiredService<ILogger<EngineValidator>>(),
             provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.MaxConcurrentValidations,
-            provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.ValidationFastPath));
+            provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.ValidationFastPath,
+            provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.ValidationWarmUp));
         services.AddHostedService<Warmup>();
         return services;
     }

@@ -17,6 +17,7 @@ public sealed class ConfigurationTests
     [InlineData("Fhir:MaxJsonDepth", "2")]
     [InlineData("Fhir:MaxRequestBodyBytes", "10")]
     [InlineData("Fhir:DefaultPageSize", "5000")]
+    [InlineData("Fhir:ValidationWarmUp", "-00:00:01")]
     [InlineData("Storage:Provider", "oracle")]
     [InlineData("Storage:SqliteFileName", "a/b.db")]
     [InlineData("Authentication:ApiKeys:0:Key", "short")]
