@@ -17,7 +17,7 @@ namespace StmFhir.Core.Validation.Conformance;
 /// </summary>
 internal sealed class CalendarDateValidator(RegExValidator regex) : IValidatable
 {
-    private const string CoreBase = "http://hl7.org/fhir/StructureDefinition/";
+    private const string CoreBase = SchemaMemoRewriter.CoreBase;
 
     /// <summary>The schema with its regex check wrapped when it is the core schema of date, dateTime or instant; else itself.</summary>
     public static ElementSchema AddTo(Firely.Fhir.Validation.Canonical canonical, ElementSchema schema) =>

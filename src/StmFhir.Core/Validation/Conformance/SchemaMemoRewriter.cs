@@ -25,7 +25,8 @@ namespace StmFhir.Core.Validation.Conformance;
 /// <param name="memo">Where values known to pass are kept.</param>
 internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas, Func<string, bool> isExtensionDefinition, CleanElementMemo memo)
 {
-    private const string CoreBase = "http://hl7.org/fhir/StructureDefinition/";
+    /// <summary>The base of the core StructureDefinitions' canonicals.</summary>
+    internal const string CoreBase = "http://hl7.org/fhir/StructureDefinition/";
     private readonly ConcurrentDictionary<string, bool> _memoizable = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _localExtensions = new(StringComparer.Ordinal);
     private readonly CleanElementMemo _conditionsMet = new();
