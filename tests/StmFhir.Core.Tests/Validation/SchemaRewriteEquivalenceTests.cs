@@ -118,6 +118,20 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         ["region minutes without a value (drt-1)"] = (Procedure, r => RegionMinutes(r).Remove("value"), "drt-1"),
         ["region minutes in hours"] = (Procedure, r => { RegionMinutes(r)["code"] = "h"; RegionMinutes(r)["unit"] = "h"; }, null),
         ["period with a start given twice"] = (Procedure, r => r["performedPeriod"]!["start"] = new JsonArray("2026-03-12T17:24:00+02:00", "2026-03-12T17:10:00+02:00"), null),
+        ["procedure with only the elements it must have"] = (Procedure, r =>
+        {
+            foreach (var name in r.Select(p => p.Key).Except(["resourceType", "meta", "status", "subject"]).ToList())
+            {
+                r.Remove(name);
+            }
+        }, null),
+        ["procedure without its required status"] = (Procedure, r => r.Remove("status"), "status"),
+        ["procedure without its sliced code and extensions"] = (Procedure, r => { r.Remove("code"); r.Remove("extension"); }, null),
+        ["observation without its sliced extensions and components"] = (RangeOfMotion, r => { r.Remove("extension"); r.Remove("component"); }, null),
+        ["element the procedure does not have"] = (Procedure, r => r["colour"] = "red", "colour"),
+        ["element unknown beside absent ones"] = (RangeOfMotion, r => { r.Remove("method"); r.Remove("bodySite"); r["methods"] = "goniometer"; }, "methods"),
+        ["known element in the wrong shape"] = (Procedure, r => r["status"] = new JsonObject { ["code"] = "completed" }, null),
+        ["known element given as an empty object"] = (RangeOfMotion, r => r["method"] = new JsonObject(), null),
     };
 
     public static TheoryData<string> EditNames => [.. Edits.Keys];
@@ -226,6 +240,59 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
             bundle.OfType<ShortcutInvariant>().Select(s => s.Inner.Key).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void ChildrenAreMatchedOnlyWhenPresentOrWhenTheirSchemaHasSlicingWithTheFastPath()
+    {
+        var procedure = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical(StmCanonical.Base + "/StructureDefinition/" + Procedure))!).ToList();
+        var top = procedure.OfType<PresentChildren>().First();
+        // The profile slices Procedure.extension: it is validated even when absent (a required slice is missing).
+        Assert.False(PresentChildren.SilentWhenAbsent(top.Inner.ChildList["extension"]));
+        Assert.True(PresentChildren.SilentWhenAbsent(top.Inner.ChildList["note"]));
+        // Every children validator that could leave a child out does.
+        Assert.All(procedure.OfType<ChildrenValidator>(), c => Assert.IsNotType<PresentChildren>(PresentChildren.For(c)));
+        var firelyOnly = Flatten(fixture.FirelyOnlyEngine.Schemas.GetSchema(new Canonical(StmCanonical.Base + "/StructureDefinition/" + Procedure))!).ToList();
+        Assert.Contains(firelyOnly, a => a is ChildrenValidator);
+        Assert.DoesNotContain(firelyOnly, a => a is PresentChildren);
+    }
+
+    [Fact]
+    public void MoreShapesOfOneElementThanAreKeptGetTheSameIssues()
+    {
+        // 2^7 Patients, each with another set of optional elements (one in three with an unknown element too), each
+        // a shape of Patient's children: more than PresentChildren keeps, so the later ones go to Firely's validator whole.
+        string[] optional = ["active", "gender", "birthDate", "telecom", "address", "maritalStatus", "communication"];
+        for (var set = 0; set < 1 << optional.Length; set++)
+        {
+            var patient = new JsonObject { ["resourceType"] = "Patient", ["name"] = new JsonArray(new JsonObject { ["family"] = "Shape" + set }) };
+            for (var i = 0; i < optional.Length; i++)
+            {
+                if ((set & (1 << i)) != 0)
+                {
+                    patient[optional[i]] = optional[i] switch
+                    {
+                        "active" => true,
+                        "gender" => set % 2 == 0 ? "female" : "not-a-gender",
+                        "birthDate" => "1970-01-0" + (1 + set % 9),
+                        "telecom" => new JsonArray(new JsonObject { ["system"] = "phone", ["value"] = "555-" + set }),
+                        "address" => new JsonArray(new JsonObject { ["city"] = "Town" + set }),
+                        "maritalStatus" => new JsonObject { ["text"] = "unknown" },
+                        _ => new JsonArray(new JsonObject { ["language"] = new JsonObject { ["text"] = "Dutch" } }),
+                    };
+                }
+            }
+            if (set % 3 == 0)
+            {
+                patient["nickname"] = "x";
+            }
+            var json = patient.ToJsonString();
+            var firely = Outcome(fixture.FirelyOnlyEngine, json);
+            Assert.Equal(firely, Outcome(fixture.Engine, json));
+            Assert.Equal(firely, Outcome(fixture.Engine, json));
+        }
+        var patientChildren = Flatten(fixture.Engine.Schemas.GetSchema(new Canonical("http://hl7.org/fhir/StructureDefinition/Patient"))!).OfType<PresentChildren>().First();
+        Assert.Equal(PresentChildren.MaxShapes, patientChildren.ShapeCount);
+    }
+
     /// <summary>Each issue as text, or what the validator threw.</summary>
     private static List<string> Outcome(StmValidator engine, string json)
     {
@@ -294,11 +361,12 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
     private static IEnumerable<SliceValidator> Slicings(IAssertion assertion) =>
         Flatten(assertion).OfType<SliceValidator>();
 
-    /// <summary>The assertion and every assertion under it that Firely's rewriting hook visits.</summary>
     /// <summary>The valueDuration of the first body site's region minutes extension.</summary>
     private static JsonObject RegionMinutes(JsonObject procedure) =>
         ((JsonArray)procedure["bodySite"]![0]!["extension"]!).Select(e => e!.AsObject())
             .First(e => e["url"]!.GetValue<string>().EndsWith("/stm-region-minutes", StringComparison.Ordinal))["valueDuration"]!.AsObject();
+
+    /// <summary>The assertion and every assertion under it that Firely's rewriting hook visits.</summary>
 
     private static IEnumerable<IAssertion> Flatten(IAssertion assertion) => assertion switch
     {

@@ -11,7 +11,8 @@ namespace StmFhir.Core.Validation.Conformance;
 /// compiled once (<see cref="CompiledPathSelector"/>), the repetition check of a cardinality looked up once
 /// (<see cref="ElementCardinality"/>), a few core invariants (dom-2..5, ref-1, the Bundle's, obs-6/7) answered without FHIRPath when plainly true
 /// (<see cref="ShortcutInvariant"/>), ele-1 answered from the POCO when an element plainly has content
-/// (<see cref="ShortcutEle1"/>). Every other assertion stays Firely's own, and each stand-in falls back on
+/// (<see cref="ShortcutEle1"/>), children absent from a value that have nothing to say when absent not matched one by one
+/// (<see cref="PresentChildren"/>). Every other assertion stays Firely's own, and each stand-in falls back on
 /// Firely's, so verdicts and messages do not change (VALIDATION.md, "Fast path").
 /// Uses Firely's own schema-rewriting hook (<see cref="IAssertionContainer.WithChildren"/>).
 /// </summary>
@@ -45,6 +46,7 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
         FhirPathValidator invariant when ShortcutInvariant.TryCreate(invariant) is { } shortcut => shortcut,
         FhirEle1Validator ele1 when !FirelySettings.ExcludedInvariants.Contains(ele1.Key) => new ShortcutEle1(ele1),
         SliceValidator slicing => WithCompiledDiscriminators((SliceValidator)((IAssertionContainer)slicing).WithChildren(RewriteAssertion)),
+        ChildrenValidator children => PresentChildren.For((ChildrenValidator)((IAssertionContainer)children).WithChildren(RewriteAssertion)),
         IAssertionContainer container => container.WithChildren(RewriteAssertion),
         _ => assertion,
     };
