@@ -14,8 +14,9 @@ namespace StmFhir.Core.Tests.Validation;
 /// Besides remembering clean values, the fast path rewrites three kinds of Firely assertion: slice discriminators
 /// compiled once (<see cref="CompiledPathSelector"/>), Firely's repetition check answered from the model once
 /// (<see cref="ElementCardinality"/>), and a few core invariants (dom-2..5, ref-1, Bundle, Observation, Period) answered without FHIRPath when plainly true
-/// (<see cref="ShortcutInvariant"/>). A value must land in the same slice, and a failing slice, cardinality or
-/// invariant give the same issues, as with Firely's own assertions.
+/// (<see cref="ShortcutInvariant"/>), and children validated only when present or when their absence can matter
+/// (<see cref="PresentChildren"/>). A value must land in the same slice, and a failing slice, cardinality, invariant or
+/// missing or unknown child give the same issues, as with Firely's own assertions.
 /// </summary>
 [Collection(ValidationCollection.Name)]
 public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
