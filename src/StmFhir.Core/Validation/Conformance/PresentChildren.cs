@@ -42,6 +42,7 @@ internal sealed class PresentChildren : IValidatable, IAssertionContainer, IJson
     private readonly ulong _always;
     private readonly ulong _all;
     private readonly ConcurrentDictionary<ulong, ChildrenValidator> _shapes = new();
+    private int _shapesMade;
 
     private PresentChildren(ChildrenValidator inner, string[] names, ulong always)
     {
@@ -115,7 +116,9 @@ internal sealed class PresentChildren : IValidatable, IAssertionContainer, IJson
         {
             return known;
         }
-        if (_shapes.Count >= MaxShapes)
+        // Counted apart: ConcurrentDictionary.Count takes every lock of the dictionary. Racing threads may make a
+        // shape or two past the limit; what they make is Firely's validator all the same.
+        if (Volatile.Read(ref _shapesMade) >= MaxShapes)
         {
             return null;
         }
@@ -130,7 +133,9 @@ internal sealed class PresentChildren : IValidatable, IAssertionContainer, IJson
             }
             index++;
         }
-        return _shapes.GetOrAdd(shape, new ChildrenValidator(children, _inner.AllowAdditionalChildren));
+        var made = _shapes.GetOrAdd(shape, new ChildrenValidator(children, _inner.AllowAdditionalChildren));
+        Interlocked.Increment(ref _shapesMade);
+        return made;
     }
 
     IAssertion IAssertionContainer.WithChildren(Func<AssertionStep, IAssertion, IAssertion> rewrite) =>
