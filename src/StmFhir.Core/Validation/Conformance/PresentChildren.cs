@@ -49,7 +49,7 @@ internal sealed class PresentChildren : IValidatable, IAssertionContainer, IJson
         _inner = inner;
         _names = names;
         _always = always;
-        _all = names.Length == 64 ? ulong.MaxValue : (1UL << names.Length) - 1;
+        _all = Every(names.Length);
     }
 
     public ChildrenValidator Inner => _inner;
@@ -75,8 +75,11 @@ internal sealed class PresentChildren : IValidatable, IAssertionContainer, IJson
             }
             index++;
         }
-        return always == (names.Length == 64 ? ulong.MaxValue : (1UL << names.Length) - 1) ? inner : new PresentChildren(inner, names, always);
+        return always == Every(names.Length) ? inner : new PresentChildren(inner, names, always);
     }
+
+    /// <summary>The shape with all of <paramref name="count"/> children (1 to 64) in it; a shift by 64 would be a shift by 0.</summary>
+    private static ulong Every(int count) => count == 64 ? ulong.MaxValue : (1UL << count) - 1;
 
     /// <summary>
     /// Whether Firely's validation of no values against this child's schema is <see cref="ResultReport.SUCCESS"/>
