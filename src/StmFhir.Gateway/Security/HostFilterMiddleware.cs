@@ -19,7 +19,7 @@ internal sealed class HostFilterMiddleware(RequestDelegate next, IOptions<Public
 
     public System.Threading.Tasks.Task InvokeAsync(HttpContext context)
     {
-        if (_allowed is null || (context.Request.Host.HasValue && HostString.MatchesAny(context.Request.Host.Host, _allowed)))
+        if (_allowed is null || (context.Request.Host.HasValue && HostString.MatchesAny(context.Request.Host.Value, _allowed)))
         {
             return next(context);
         }
