@@ -13,6 +13,7 @@ using StmFhir.Gateway.ValidatorPage;
 // appsettings*.json sit beside the executable: found whatever the working directory (which holds data/ and logs/).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.UseDefaultAddressWhenNoneConfigured();
+builder.UseGatewayKestrelSettings();
 
 builder.Services.AddGatewayOptions(builder.Configuration);
 builder.Services.AddGatewayLogging();
@@ -20,15 +21,15 @@ builder.Services.AddGatewaySecurity();
 builder.Services.AddGatewayStorage();
 builder.Services.AddGatewayExchange(builder.Configuration);
 builder.Services.AddGatewayFhir();
-builder.Services.AddOpenApi();
+builder.Services.AddGatewayOpenApi();
 
 var app = builder.Build();
 
 app.UseMiddleware<CorrelationIdMiddleware>();
+app.UseMiddleware<ApiHeadersMiddleware>();
 app.UseGatewayRequestLogging();
 app.UseMiddleware<ErrorHandlingMiddleware>();
-app.UseAuthentication();
-app.UseAuthorization();
+app.UseGatewaySecurity();
 
 app.MapHealth();
 app.MapOpenApi().AllowAnonymous();

@@ -13,6 +13,8 @@ internal static class OptionsRegistration
     public static IServiceCollection AddGatewayOptions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidated<FhirOptions>(configuration.GetSection(FhirOptions.Section), o => o.Problems());
+        services.AddValidated<PublicAddressOptions>(configuration.GetSection(PublicAddressOptions.Section), o => o.Problems());
+        services.PostConfigure<PublicAddressOptions>(o => o.AllowedHosts = configuration[PublicAddressOptions.AllowedHostsKey]);
         services.AddValidated<ProfilesOptions>(configuration.GetSection(ProfilesOptions.Section), o => o.Problems());
         services.AddValidated<StorageOptions>(configuration.GetSection(StorageOptions.Section), o => o.Problems());
         services.PostConfigure<StorageOptions>(o =>

@@ -30,6 +30,9 @@ internal sealed class FhirJsonResult : IResult
         _json = json;
     }
 
+    /// <summary>An answer without a body (FHIR's <c>Prefer: return=minimal</c> shape): the status and the headers set on it.</summary>
+    public FhirJsonResult(int status) => StatusCode = status;
+
     public int StatusCode { get; }
 
     public string? Location { get; init; }
@@ -46,7 +49,6 @@ internal sealed class FhirJsonResult : IResult
     {
         var response = httpContext.Response;
         response.StatusCode = StatusCode;
-        response.ContentType = ContentTypeFor(httpContext.Request);
         if (Location is not null)
         {
             response.Headers.Location = Location;
@@ -59,6 +61,12 @@ internal sealed class FhirJsonResult : IResult
         {
             response.Headers.LastModified = modified.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         }
+        if (_json is null && _resource is null)
+        {
+            response.ContentLength = 0;
+            return;
+        }
+        response.ContentType = ContentTypeFor(httpContext.Request);
         var bytes = Encoding.UTF8.GetBytes(_json ?? Serialize(_resource!));
         response.ContentLength = bytes.Length;
         await response.Body.WriteAsync(bytes, httpContext.RequestAborted).ConfigureAwait(false);

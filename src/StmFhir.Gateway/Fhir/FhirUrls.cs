@@ -1,11 +1,22 @@
+using Microsoft.Extensions.Options;
+using StmFhir.Gateway.Configuration;
+
 namespace StmFhir.Gateway.Fhir;
 
-/// <summary>Absolute URLs of the FHIR facade, from the request's scheme, host and path base.</summary>
+/// <summary>
+/// Absolute URLs the gateway writes: from <c>Fhir:PublicBaseUrl</c> when it is set, else from the request's scheme,
+/// Host (one of <c>AllowedHosts</c>, see <see cref="Security.HostFilterMiddleware"/>) and path base.
+/// </summary>
 internal static class FhirUrls
 {
     public const string Prefix = "/fhir";
 
-    public static string Base(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}{Prefix}";
+    /// <summary>The gateway's root as clients reach it, without a trailing slash.</summary>
+    public static string Root(HttpRequest request) =>
+        request.HttpContext.RequestServices.GetRequiredService<IOptions<PublicAddressOptions>>().Value.BaseUrl
+        ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
+
+    public static string Base(HttpRequest request) => Root(request) + Prefix;
 
     public static string Resource(HttpRequest request, string type, string id) => $"{Base(request)}/{type}/{id}";
 

@@ -11,7 +11,9 @@ namespace StmFhir.Gateway.Fhir;
 
 /// <summary>
 /// The REST interactions on stored resources: read, vread, history, search (type level) with paging, create (optionally
-/// conditional with If-None-Exist) and update (with If-Match). Reads need the read permission, writes the write permission.
+/// conditional with If-None-Exist) and update (with If-Match). Reads need the read permission, writes the write permission;
+/// a write answers with the stored resource only to a credential that may also read it (else, or with
+/// <c>Prefer: return=minimal</c>, with status, Location, ETag and Last-Modified only).
 /// </summary>
 internal static class ResourceEndpoints
 {
@@ -152,8 +154,28 @@ internal static class ResourceEndpoints
         }
         var entry = outcome.Committed!.Entries[0];
         var stored = entry.Resource;
-        return entry.Outcome == ChangeOutcome.Created
-            ? Found(stored, StatusCodes.Status201Created, FhirUrls.Version(request, stored.Type, stored.Id, stored.Version))
-            : Found(stored);
+        var status = entry.Outcome == ChangeOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
+        var location = FhirUrls.Version(request, stored.Type, stored.Id, stored.Version);
+        // The stored body is what a read would return: a conditional create that matched, or an update, would otherwise
+        // show a write-only credential the record it may not read (and which identifiers exist).
+        return Scopes.CanRead(request.HttpContext.User) && !PrefersMinimal(request)
+            ? Found(stored, status, location)
+            : new FhirJsonResult(status) { Location = location, ETag = stored.ETag, LastModified = stored.LastUpdated };
+    }
+
+    /// <summary>Whether the client asked for no body (<c>Prefer: return=minimal</c>).</summary>
+    private static bool PrefersMinimal(HttpRequest request)
+    {
+        foreach (var value in request.Headers["Prefer"])
+        {
+            foreach (var preference in (value ?? "").Split([',', ';'], StringSplitOptions.TrimEntries))
+            {
+                if (preference.Equals("return=minimal", StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

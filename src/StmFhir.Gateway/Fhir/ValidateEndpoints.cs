@@ -17,7 +17,7 @@ internal static class ValidateEndpoints
 {
     public static IEndpointRouteBuilder MapFhirValidate(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(FhirUrls.Prefix).ExcludeFromDescription().RequireAuthorization();
+        var group = app.MapGroup(FhirUrls.Prefix).ExcludeFromDescription().RequireAuthorization(Security.Scopes.ValidatePolicy);
         group.MapPost("/$validate", (HttpRequest request, FhirRequestReader reader, IResourceValidator validator) =>
             ValidateAsync(null, request, reader, validator));
         group.MapPost("/{type}/$validate", (string type, HttpRequest request, FhirRequestReader reader, IResourceValidator validator) =>

@@ -17,6 +17,9 @@ internal sealed class ApiAuthOptions
     /// <summary>JWT bearer tokens; off unless <see cref="JwtOptions.Issuer"/> is set.</summary>
     public JwtOptions Jwt { get; set; } = new();
 
+    /// <summary>How failed credentials are throttled per client address; on by default (10 per minute).</summary>
+    public FailureThrottleOptions FailureThrottle { get; set; } = new();
+
     public void AddEnvironmentKey(string? key)
     {
         if (key is { Length: > 0 } && !ApiKeys.Any(k => k.Key == key))
@@ -46,7 +49,7 @@ internal sealed class ApiAuthOptions
                 }
             }
         }
-        foreach (var problem in Jwt.Problems())
+        foreach (var problem in Jwt.Problems().Concat(FailureThrottle.Problems()))
         {
             yield return problem;
         }

@@ -5,8 +5,11 @@ using StmFhir.Gateway.Fhir;
 
 namespace StmFhir.Gateway.Security;
 
-/// <summary>Answers a missing or wrong credential with 401 and a missing permission with 403, each as an OperationOutcome.</summary>
-internal sealed class OutcomeAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+/// <summary>
+/// Answers a missing or wrong credential with 401 and a missing permission with 403, each as an OperationOutcome. A
+/// wrong credential is counted against its address; the one that uses up the address's failures gets 429 instead.
+/// </summary>
+internal sealed class OutcomeAuthorizationResultHandler(CredentialFailureThrottle throttle) : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
@@ -14,6 +17,12 @@ internal sealed class OutcomeAuthorizationResultHandler : IAuthorizationMiddlewa
     {
         if (authorizeResult.Challenged)
         {
+            // Challenged with a credential means the credential was refused (an accepted one without the permission is Forbidden).
+            if (CredentialFailureThrottle.PresentsCredential(context.Request) && throttle.Failed(context, out var wait))
+            {
+                await CredentialFailureThrottle.TooManyFailures(context, wait).ConfigureAwait(false);
+                return;
+            }
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await Outcomes.Write(context, StatusCodes.Status401Unauthorized, OperationOutcome.IssueType.Login,
                 "A valid credential is required: an API key (X-Api-Key or Authorization: Bearer) or a JWT bearer token").ConfigureAwait(false);

@@ -18,6 +18,9 @@ internal static class Scopes
     /// <summary>Policy: write patient data (STM intake, FHIR create, update, transaction, batch).</summary>
     public const string WritePolicy = "stmfhir.write";
 
+    /// <summary>Policy: validate (<c>$validate</c>): read or write, so a token without any StmFhir scope cannot spend validation time.</summary>
+    public const string ValidatePolicy = "stmfhir.validate";
+
     private static readonly string[] s_readGrants = ["stmfhir.read", "system/*.read", "user/*.read", "system/*.*", "user/*.*"];
     private static readonly string[] s_writeGrants = ["stmfhir.write", "system/*.write", "user/*.write", "system/*.*", "user/*.*"];
 

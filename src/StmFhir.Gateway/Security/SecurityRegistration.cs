@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.HostFiltering;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -34,10 +35,25 @@ internal static class SecurityRegistration
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Scopes.ReadPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Scopes.CanRead(c.User)))
-            .AddPolicy(Scopes.WritePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Scopes.CanWrite(c.User)));
+            .AddPolicy(Scopes.WritePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Scopes.CanWrite(c.User)))
+            .AddPolicy(Scopes.ValidatePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Scopes.CanRead(c.User) || Scopes.CanWrite(c.User)));
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, OutcomeAuthorizationResultHandler>();
+        services.AddSingleton<CredentialFailureThrottle>();
+        // ASP.NET Core's host filter answers before the correlation id and error handling exist (an HTML page, no
+        // X-Correlation-Id); HostFilterMiddleware applies the same AllowedHosts setting inside them, so this one passes all.
+        services.PostConfigure<HostFilteringOptions>(o => o.AllowedHosts = ["*"]);
         return services;
     }
+
+    /// <summary>
+    /// The protocol guards in front of authentication, in order: the Host must be an allowed one, then an address that
+    /// has used up its failed credentials waits (429), then the credential is checked.
+    /// </summary>
+    public static IApplicationBuilder UseGatewaySecurity(this IApplicationBuilder app) => app
+        .UseMiddleware<HostFilterMiddleware>()
+        .UseMiddleware<CredentialThrottleMiddleware>()
+        .UseAuthentication()
+        .UseAuthorization();
 
     private static void ConfigureJwt(JwtBearerOptions options, JwtOptions jwt)
     {

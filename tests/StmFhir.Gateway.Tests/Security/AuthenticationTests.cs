@@ -123,4 +123,28 @@ public sealed class AuthenticationTests(GatewayFactory factory) : IClassFixture<
             await (await factory.ClientWithBearer(token).GetAsync("/fhir/Patient")).AssertOutcomeAsync(HttpStatusCode.Unauthorized);
         }
     }
+
+    [Fact]
+    public async Task WriteOnlyKey_ConditionalCreateMatchingAPatient_AnswersWithoutTheRecord()
+    {
+        var created = await factory.ClientWithKey().PostAsync("/fhir/Patient", Http.Fhir(WriteAnswerScopeTests.Patient("AUTH-CC-1")));
+        var id = (await created.ReadFhirAsync<Patient>()).Id;
+
+        using var request = WriteAnswerScopeTests.ConditionalCreate(WriteAnswerScopeTests.Patient("AUTH-CC-1"), $"identifier={WriteAnswerScopeTests.Mrn}|AUTH-CC-1");
+        var matched = await factory.ClientWithKey(GatewayFactory.WriteOnlyKey).SendAsync(request);
+
+        await WriteAnswerScopeTests.AssertNoBodyAsync(matched, HttpStatusCode.OK, $"/fhir/Patient/{id}/_history/1");
+    }
+
+    [Fact]
+    public async Task Validate_NeedsReadOrWrite_NotJustAValidToken()
+    {
+        HttpRequestMessage Validate() => new(HttpMethod.Post, "/fhir/$validate") { Content = Http.Fhir(new Patient { Id = "v1" }) };
+
+        await (await factory.ClientWithBearer(TestTokens.Create("openid profile")).SendAsync(Validate())).AssertOutcomeAsync(HttpStatusCode.Forbidden);
+        Assert.Equal(HttpStatusCode.OK, (await factory.ClientWithBearer(TestTokens.Create("stmfhir.read")).SendAsync(Validate())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await factory.ClientWithBearer(TestTokens.Create("system/*.write")).SendAsync(Validate())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await factory.ClientWithKey(GatewayFactory.ReadOnlyKey).SendAsync(Validate())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await factory.ClientWithKey(GatewayFactory.WriteOnlyKey).SendAsync(Validate())).StatusCode);
+    }
 }
