@@ -22,7 +22,7 @@ internal static class ScreeningMapper
             Id = keys.Id(SessionKeys.Screening),
             Meta = FhirValues.Profile(Profiles.Screening),
             Identifier = [keys.Identifier(SessionKeys.Screening)],
-            // The screening is part of the session's occurrence; TERMINOLOGY.md marks this use of parent as unverified.
+            // The screening is part of the session's occurrence; docs/TERMINOLOGY.md marks this use of parent as unverified.
             Parent = FhirValues.Reference(keys.ProcedureId),
             Status = ObservationStatus.Final,
             Code = FhirValues.Concept(StmCodes.PreTreatmentScreening),

@@ -56,7 +56,7 @@ public static class StmCanonical
         public const string ProcedureMethod = "http://hl7.org/fhir/StructureDefinition/procedure-method";
     }
 
-    /// <summary>Local CodeSystems, for concepts with no verified standard code (TERMINOLOGY.md).</summary>
+    /// <summary>Local CodeSystems, for concepts with no verified standard code (docs/TERMINOLOGY.md).</summary>
     public static class CodeSystems
     {
         /// <summary>The STM procedure itself (Procedure.code).</summary>

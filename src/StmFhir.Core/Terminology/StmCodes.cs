@@ -5,7 +5,7 @@ using static StmFhir.Core.Terminology.StmCanonical;
 namespace StmFhir.Core.Terminology;
 
 /// <summary>
-/// Every code the mapper writes, with its source and confidence from TERMINOLOGY.md. H codes are used as they are;
+/// Every code the mapper writes, with its source and confidence from docs/TERMINOLOGY.md. H codes are used as they are;
 /// M codes carry a comment; where no standard code is verified, the concept lives in a local CodeSystem.
 /// </summary>
 internal static class StmCodes
@@ -89,7 +89,7 @@ internal static class StmCodes
         [Sessions.AdverseOutcome.Fracture] = "Fracture",
     });
 
-    /// <summary>The STM procedure concept (no SNOMED code for soft tissue mobilization is verified: TERMINOLOGY.md, U).</summary>
+    /// <summary>The STM procedure concept (no SNOMED code for soft tissue mobilization is verified: docs/TERMINOLOGY.md, U).</summary>
     public static readonly Coding StmProcedure = new(CodeSystems.Procedure, "soft-tissue-mobilization", "Soft tissue mobilization");
 
     /// <summary>The pre-treatment screening concept.</summary>
@@ -176,7 +176,7 @@ internal static class StmCodes
     };
 
     /// <summary>
-    /// LOINC range-of-motion codes (all M in TERMINOLOGY.md: consistent in implementer sources, not verified against
+    /// LOINC range-of-motion codes (all M in docs/TERMINOLOGY.md: consistent in implementer sources, not verified against
     /// LOINC itself, so no display is written). Side-specific codes win over side-neutral ones.
     /// </summary>
     public static string? RomLoinc(Joint joint, Movement movement, RomMode mode, Side side) => (joint, movement, mode, side) switch

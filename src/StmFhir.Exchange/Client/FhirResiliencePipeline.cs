@@ -5,7 +5,7 @@ using Polly;
 namespace StmFhir.Exchange.Client;
 
 /// <summary>
-/// The one resilience pipeline of a target's HttpClient (STYLE.md: resilience is declared once, on the HttpClient):
+/// The one resilience pipeline of a target's HttpClient (docs/STYLE.md: resilience is declared once, on the HttpClient):
 /// total timeout, retry, circuit breaker, per-attempt timeout; outermost first.
 /// </summary>
 /// <remarks>

@@ -27,7 +27,7 @@ internal sealed class EngineValidator : IResourceValidator, IDisposable
     /// <param name="fastPath">Whether the engine skips values that passed before (<see cref="StmValidatorOptions.FastPath"/>).</param>
     /// <param name="warmUpTime">
     /// How long to keep validating made-up sessions before saying ready, on every core: long enough for the JIT to
-    /// optimize the hot paths, which otherwise made the first ~20 s of load slow (README, "Gateway load run"). Zero: one validation.
+    /// optimize the hot paths, which otherwise made the first ~20 s of load slow (docs/perf/2026-11-27-gateway-load-run.md). Zero: one validation.
     /// </param>
     public EngineValidator(string? profilesDirectory, ILogger<EngineValidator> logger, int maxConcurrent = 0, bool fastPath = true,
         TimeSpan warmUpTime = default)
@@ -88,7 +88,7 @@ internal sealed class EngineValidator : IResourceValidator, IDisposable
     /// After the first, each goes the way of a <c>$validate</c> too: written as FHIR JSON, read back as
     /// <see cref="FhirInput"/> reads a request, and its outcome written as the answer is. Without that, a gateway
     /// warmed by intake ran its first ~1,000 <c>$validate</c>s (1.5 s) at three quarters of the rate that followed,
-    /// reading them with code the JIT had not optimized yet (README, "Gateway load run").
+    /// reading them with code the JIT had not optimized yet (docs/perf/2026-11-27-validation-present-children.md).
     /// </summary>
     /// <returns>How many were validated.</returns>
     private static int WarmUp(IFhirValidator engine, TimeSpan time)

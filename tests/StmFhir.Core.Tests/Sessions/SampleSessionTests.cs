@@ -87,7 +87,7 @@ public sealed partial class SampleSessionTests
     }
 
     /// <summary>
-    /// The codes the samples use, each as TERMINOLOGY.md lists it (the lateral ICD codes expand its G56.0x and M75.0x
+    /// The codes the samples use, each as docs/TERMINOLOGY.md lists it (the lateral ICD codes expand its G56.0x and M75.0x
     /// to right 1 / left 2; M76.5x and M65.4 and R20.1 are M confidence there).
     /// </summary>
     private static readonly HashSet<string> s_terminologySnomed =

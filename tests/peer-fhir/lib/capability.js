@@ -2,7 +2,7 @@
 // The CapabilityStatement at [base]/metadata: what this server really supports, so that a client can adapt
 // (client ids, conditional interactions, the search parameters it can evaluate). Limits that a
 // CapabilityStatement has no element for are stated in rest.documentation, in words; a client should still
-// learn them from the errors (see README.md "Limits").
+// learn them from the errors (see README.md, "FHIR API").
 
 const fs = require('node:fs');
 const path = require('node:path');

@@ -1,6 +1,6 @@
 'use strict';
 // @medplum/fhir-router's MemoryRepository, with the gaps that matter to a client under test closed
-// (DESIGN.md "The test peer"). It keeps MemoryRepository's storage (`resources`, `history` maps) and the
+// (docs/ARCHITECTURE.md, "The test peer"). It keeps MemoryRepository's storage (`resources`, `history` maps) and the
 // conditional create/update/delete logic of FhirRepository, and overrides:
 // - withTransaction: an undo log, so a failed transaction (or a failed conditional write) leaves nothing behind;
 // - createResource: POST gets a server-assigned id (MemoryRepository kept the client's), resources are

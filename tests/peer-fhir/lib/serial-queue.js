@@ -1,7 +1,7 @@
 'use strict';
 // Runs async functions one at a time, in arrival order. The peer runs every FHIR interaction through one queue:
 // MemoryRepository awaits between "search" and "create" inside a conditional create, so two concurrent
-// identical conditional creates could both see no match and both create (DESIGN.md "The test peer").
+// identical conditional creates could both see no match and both create (docs/ARCHITECTURE.md, "The test peer").
 
 class SerialQueue {
   #tail = Promise.resolve();

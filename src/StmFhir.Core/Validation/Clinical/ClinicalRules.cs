@@ -7,7 +7,7 @@ using static StmFhir.Core.Terminology.StmCanonical;
 namespace StmFhir.Core.Validation.Clinical;
 
 /// <summary>
-/// Layer 4: the STM clinical rules (DESIGN.md, "Validation, in layers"). Rules about one resource (range of motion,
+/// Layer 4: the STM clinical rules (VALIDATION.md, "Layers"). Rules about one resource (range of motion,
 /// petechiae) run on any resource; rules that relate resources (screening, pain before and after) need the Bundle
 /// of the session. Resources are recognised by their codes, not by meta.profile, so an unprofiled resource is
 /// still checked.
