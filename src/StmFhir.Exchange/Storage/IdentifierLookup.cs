@@ -44,7 +44,7 @@ internal sealed class IdentifierLookup
     public static bool IsPerson(string type) => type is nameof(Patient) or nameof(Practitioner);
 
     /// <summary>Lock keys for every identifier looked up, so concurrent writers of one identifier take turns.</summary>
-    public IEnumerable<string> LockKeys() => Keys().Select(k => $"i|{k.Type}|{k.System}|{k.Value}");
+    public IEnumerable<string> LockKeys() => Keys().Distinct().Select(k => $"i|{k.Type}|{k.System}|{k.Value}");
 
     /// <summary>
     /// Looks every identifier up and gives each conditional create its existing match. Where several resources match
