@@ -5,51 +5,6 @@ namespace StmFhir.Exchange.Storage;
 /// <summary>The reads of a change set: a fixed number of queries, however many resources it holds.</summary>
 internal sealed partial class ChangeSetWriter
 {
-    /// <summary>The existing resource of every conditional create that has one match; more than one match fails the set.</summary>
-    private async Task<Dictionary<int, string>> FindByIdentifiersAsync(IReadOnlyList<Change> changes, (string System, string Value)?[] conditions,
-        CancellationToken cancellationToken)
-    {
-        var found = new Dictionary<int, string>();
-        var wanted = Enumerable.Range(0, changes.Count).Where(i => conditions[i] is not null).ToList();
-        if (wanted.Count == 0)
-        {
-            return found;
-        }
-        await using var command = connection.Command("", transaction);
-        var where = string.Join(" OR ", wanted.Select(i =>
-        {
-            command.With($"t{i}", changes[i].Resource.TypeName).With($"s{i}", conditions[i]!.Value.System).With($"v{i}", conditions[i]!.Value.Value);
-            // param inside every OR term, so each term is an index lookup (SQLite's OR optimisation needs that).
-            return $"(type = @t{i} AND param = 'identifier' AND val = @v{i} AND sys = @s{i})";
-        }));
-        command.CommandText = $"SELECT DISTINCT type, sys, val, id FROM search_index WHERE {where}";
-        var ids = new Dictionary<(string, string, string), List<string>>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var key = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
-                (ids.TryGetValue(key, out var list) ? list : ids[key] = []).Add(reader.GetString(3));
-            }
-        }
-        foreach (var i in wanted)
-        {
-            var (system, value) = conditions[i]!.Value;
-            switch (ids.GetValueOrDefault((changes[i].Resource.TypeName, system, value)))
-            {
-                case null or []:
-                    break;
-                case [var id]:
-                    found[i] = id;
-                    break;
-                case var many:
-                    throw new StoreRejectedException(StoreRejection.PreconditionFailed,
-                        $"The ifNoneExist identifier matches {many.Count} {changes[i].Resource.TypeName} resources; a conditional create needs at most one", i);
-            }
-        }
-        return found;
-    }
-
     /// <summary>The ids whose current state matters: updates' targets and the ids creates would like to keep.</summary>
     private static List<(string Type, string Id)> CandidateKeys(IReadOnlyList<Change> changes, Dictionary<int, string> matches) =>
         [.. changes.Select((c, i) => c.Method == ChangeMethod.Update ? (c.Resource.TypeName, c.Resource.Id) : matches.ContainsKey(i) ? (null, null) : (c.Resource.TypeName, UrnUuid(c.FullUrl)))

@@ -14,7 +14,7 @@ namespace StmFhir.Exchange.Storage;
 /// here bounds ingest throughput: the database is asked a fixed number of questions per change set, not per resource
 /// (one lookup of all conditional identifiers, one of all current versions, one batch of writes).
 /// </remarks>
-internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransaction transaction, StoreDialect dialect, long now)
+internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransaction transaction, StoreDialect dialect, long now, IdentifierRules rules)
 {
     internal sealed record Current(int Version, string Hash);
 
@@ -30,10 +30,11 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
             conditions[i] = Check(changes[i], i);
         }
         CheckNoDuplicateUpdates(changes);
-        await dialect.LockAsync(connection, transaction, LockKeys(changes, conditions), cancellationToken).ConfigureAwait(false);
+        var identifiers = new IdentifierLookup(changes, conditions, rules);
+        await dialect.LockAsync(connection, transaction, LockKeys(changes, identifiers), cancellationToken).ConfigureAwait(false);
 
         // Resolve every id first, so references between the changes can be rewritten before anything is hashed or written.
-        var matches = await FindByIdentifiersAsync(changes, conditions, cancellationToken).ConfigureAwait(false);
+        var matches = await identifiers.MatchAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(CandidateKeys(changes, matches), cancellationToken).ConfigureAwait(false);
         var ids = new string[changes.Count];
         var matched = new bool[changes.Count];
@@ -116,6 +117,7 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
             outcomes[i] = version == 0 ? ChangeOutcome.Created : ChangeOutcome.Updated;
             toWrite.Add((i, resource, version + 1, ready));
         }
+        identifiers.CheckNoNewDuplicates(toWrite.Select(w => w.Index), ids);
 
         var stored = await ReadStoredAsync([.. Enumerable.Range(0, changes.Count)
             .Where(i => outcomes[i] is ChangeOutcome.Matched or ChangeOutcome.Unchanged)
@@ -182,19 +184,14 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
         }
     }
 
-    private static List<string> LockKeys(IReadOnlyList<Change> changes, (string System, string Value)?[] conditions)
+    private static List<string> LockKeys(IReadOnlyList<Change> changes, IdentifierLookup identifiers)
     {
-        var keys = new List<string>();
-        for (var i = 0; i < changes.Count; i++)
+        var keys = new List<string>(identifiers.LockKeys());
+        foreach (var change in changes)
         {
-            var type = changes[i].Resource.TypeName;
-            if (changes[i].Method == ChangeMethod.Update)
+            if (change.Method == ChangeMethod.Update)
             {
-                keys.Add($"r|{type}|{changes[i].Resource.Id}");
-            }
-            if (conditions[i] is { } c)
-            {
-                keys.Add($"i|{type}|{c.System}|{c.Value}");
+                keys.Add($"r|{change.Resource.TypeName}|{change.Resource.Id}");
             }
         }
         keys.Sort(StringComparer.Ordinal);

@@ -38,11 +38,22 @@ public interface IResourceStore
     /// <summary>One version of a resource, or null when there is no such version.</summary>
     Task<StoredResource?> ReadVersionAsync(string type, string id, int version, CancellationToken cancellationToken = default);
 
-    /// <summary>Every version of a resource, newest first; empty when the resource does not exist.</summary>
-    Task<IReadOnlyList<StoredResource>> HistoryAsync(string type, string id, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// One page of a resource's versions, newest first, within the query's byte budget; only that page is read.
+    /// </summary>
+    Task<HistoryResult> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken = default);
 
-    /// <summary>The current resources matching a query, oldest change first, one page of them.</summary>
+    /// <summary>
+    /// The current resources matching a query, oldest change first, one page of them within the query's byte budget;
+    /// only that page is read.
+    /// </summary>
     Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Business identifiers (system and value) that more than one current Patient or Practitioner carries, at most
+    /// <paramref name="limit"/> of them; each with the resources' ids, the one intake's conditional create uses first.
+    /// </summary>
+    Task<IReadOnlyList<DuplicateIdentifier>> DuplicateIdentifiersAsync(int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Applies every change, or none: resolves conditional creates, rewrites references between the changes, writes a

@@ -29,7 +29,8 @@ internal sealed record IndexValue(string System, string Value, long? Low, long? 
         {
             FhirDateTime d => FhirDates.Range(d.Value),
             Date d => FhirDates.Range(d.Value),
-            Instant i when i.Value is { } v => (v.ToUnixTimeMilliseconds(), v.ToUnixTimeMilliseconds()),
+            // The text, not Instant.Value: a DateTimeOffset cannot hold every FHIR instant (FhirDates).
+            Instant i => FhirDates.Range(i.JsonValue as string),
             Period p => PeriodRange(p),
             _ => null,
         };

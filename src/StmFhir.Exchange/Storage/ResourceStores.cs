@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace StmFhir.Exchange.Storage;
 
 /// <summary>Creates the configured <see cref="IResourceStore"/>.</summary>
@@ -14,7 +16,8 @@ public static class ResourceStores
     /// every older row (once); from then on every committed change set writes its deliveries for all added targets in its
     /// own transaction. None by default (a process that only reads the outbox, or a target added at its first claim).
     /// </param>
-    public static IResourceStore Create(StorageOptions options, TimeProvider time, IReadOnlyCollection<string>? outboxTargets = null)
+    /// <param name="logger">Where the store logs (ids only), e.g. the choice among duplicated identifiers; none by default.</param>
+    public static IResourceStore Create(StorageOptions options, TimeProvider time, IReadOnlyCollection<string>? outboxTargets = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Problems().FirstOrDefault() is { } problem)
@@ -26,7 +29,8 @@ public static class ResourceStores
             "postgresql" => new PostgresDialect(options.ConnectionString!),
             _ => CreateSqlite(options),
         };
-        return new SqlResourceStore(dialect, time, outboxTargets);
+        return new SqlResourceStore(dialect, time, outboxTargets,
+            new IdentifierRules(options.AllowDuplicatePersonIdentifiers, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
     }
 
     private static SqliteDialect CreateSqlite(StorageOptions options)

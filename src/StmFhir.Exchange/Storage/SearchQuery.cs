@@ -5,7 +5,15 @@ namespace StmFhir.Exchange.Storage;
 /// <param name="Criteria">The criteria.</param>
 /// <param name="Count">Page size; 0 asks only for the total.</param>
 /// <param name="Offset">How many matches to skip.</param>
-public sealed record SearchQuery(string Type, IReadOnlyList<SearchCriterion> Criteria, int Count, int Offset);
+public sealed record SearchQuery(string Type, IReadOnlyList<SearchCriterion> Criteria, int Count, int Offset)
+{
+    /// <summary>
+    /// The most bytes a page's resources may take (their JSON, and a few hundred bytes per entry for the Bundle around
+    /// them): the page ends before the resource that would pass it, so it may hold fewer than <see cref="Count"/>, but it
+    /// always holds at least one, so paging always moves on. No limit by default.
+    /// </summary>
+    public long MaxBytes { get; init; } = long.MaxValue;
+}
 
 /// <summary>One search parameter with its alternative values.</summary>
 /// <param name="Parameter">The parameter.</param>
@@ -33,5 +41,8 @@ public sealed record DateValue(string Prefix, long Low, long High) : SearchValue
 
 /// <summary>One page of search matches.</summary>
 /// <param name="Total">How many resources match in all.</param>
-/// <param name="Resources">This page's resources.</param>
+/// <param name="Resources">
+/// This page's resources: <see cref="SearchQuery.Count"/> of them, or fewer at the end or where the page reached
+/// <see cref="SearchQuery.MaxBytes"/>; the next page starts at the query's offset plus their number.
+/// </param>
 public sealed record SearchResult(int Total, IReadOnlyList<StoredResource> Resources);

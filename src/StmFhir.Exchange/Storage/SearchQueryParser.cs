@@ -1,9 +1,18 @@
 namespace StmFhir.Exchange.Storage;
 
-/// <summary>Limits of search paging.</summary>
+/// <summary>Limits of searches and history pages.</summary>
 /// <param name="DefaultCount">Page size when <c>_count</c> is absent.</param>
 /// <param name="MaxCount">Largest page size served; a larger <c>_count</c> is lowered to it.</param>
-public sealed record PagingLimits(int DefaultCount, int MaxCount);
+/// <param name="MaxValues">
+/// Most values a search may hold in all (each comma-separated alternative and each repeated parameter counts one); a
+/// search with more is refused, naming the parameter where it passed the limit.
+/// </param>
+/// <param name="MaxParameters">
+/// Most search parameters (criteria, a repeated one counting each time; not <c>_count</c> and the like) a search may
+/// have. Each is a join the database plans and runs over every resource it matches, so their number, unlike that of a
+/// parameter's alternatives, multiplies the cost: PostgreSQL took 1 s to plan 100 of them.
+/// </param>
+public sealed record SearchLimits(int DefaultCount, int MaxCount, int MaxValues, int MaxParameters);
 
 /// <summary>The outcome of parsing a search: the query, or every problem found (unknown parameters, bad values).</summary>
 /// <param name="Query">The query, when there were no problems.</param>
@@ -16,37 +25,18 @@ public static class SearchQueryParser
     private static readonly string[] s_datePrefixes = ["eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"];
 
     /// <summary>Parses the parameters of a search of <paramref name="type"/>; every unknown parameter is a problem.</summary>
-    public static SearchParseResult Parse(string type, IEnumerable<KeyValuePair<string, string>> parameters, PagingLimits limits)
+    public static SearchParseResult Parse(string type, IEnumerable<KeyValuePair<string, string>> parameters, SearchLimits limits)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(limits);
         var problems = new List<string>();
         var criteria = new List<SearchCriterion>();
-        var count = limits.DefaultCount;
-        var offset = 0;
+        var paging = new PagingParameters(limits);
         var unknown = new List<string>();
+        var values = 0;
         foreach (var (name, value) in parameters)
         {
-            switch (name)
-            {
-                case "_count":
-                    if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var c))
-                    {
-                        count = Math.Min(c, limits.MaxCount);
-                    }
-                    else
-                    {
-                        problems.Add("_count: must be a whole number of 0 or more");
-                    }
-                    continue;
-                case "_offset":
-                    if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset))
-                    {
-                        problems.Add("_offset: must be a whole number of 0 or more");
-                    }
-                    continue;
-            }
-            if (SearchParameterCatalog.Control.Contains(name))
+            if (paging.TryRead(name, value, problems) || SearchParameterCatalog.Control.Contains(name))
             {
                 continue;
             }
@@ -55,19 +45,19 @@ public static class SearchQueryParser
                 unknown.Add(name);
                 continue;
             }
-            var values = new List<SearchValue>();
-            foreach (var part in value.Split(','))
+            if (criteria.Count == limits.MaxParameters)
             {
-                if (ParseValue(parameter, part) is { } parsed)
-                {
-                    values.Add(parsed);
-                }
-                else
-                {
-                    problems.Add($"{name}: '{Shorten(part)}' is not a valid {parameter.Kind.ToString().ToLowerInvariant()} value");
-                }
+                problems.Add($"{name}: a search takes at most {limits.MaxParameters} search parameters (a repeated one counts each time); this one has more");
+                break;
             }
-            criteria.Add(new SearchCriterion(parameter, values));
+            // Counted before the value is split, so an overlong list costs no more than its length to refuse.
+            values += value.AsSpan().Count(',') + 1;
+            if (values > limits.MaxValues)
+            {
+                problems.Add($"{name}: a search takes at most {limits.MaxValues} values in all (comma-separated or repeated parameters); this one has more");
+                break;
+            }
+            criteria.Add(new SearchCriterion(parameter, ParseValues(name, parameter, value, problems)));
         }
         if (unknown.Count > 0)
         {
@@ -77,7 +67,24 @@ public static class SearchQueryParser
         }
         return problems.Count > 0
             ? new SearchParseResult(null, problems)
-            : new SearchParseResult(new SearchQuery(type, criteria, count, offset), []);
+            : new SearchParseResult(new SearchQuery(type, criteria, paging.Count, paging.Offset), []);
+    }
+
+    private static List<SearchValue> ParseValues(string name, SearchParameterDefinition parameter, string value, List<string> problems)
+    {
+        var values = new List<SearchValue>();
+        foreach (var part in value.Split(','))
+        {
+            if (ParseValue(parameter, part) is { } parsed)
+            {
+                values.Add(parsed);
+            }
+            else
+            {
+                problems.Add($"{name}: '{Shorten(part)}' is not a valid {parameter.Kind.ToString().ToLowerInvariant()} value");
+            }
+        }
+        return values;
     }
 
     private static SearchValue? ParseValue(SearchParameterDefinition parameter, string raw)
@@ -116,5 +123,48 @@ public static class SearchQueryParser
         }
     }
 
-    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "...";
+    internal static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "...";
+}
+
+/// <summary><c>_count</c> and <c>_offset</c> of a search or a history, read against <see cref="SearchLimits"/>.</summary>
+internal sealed class PagingParameters(SearchLimits limits)
+{
+    /// <summary>The page size: <c>_count</c> lowered to the limit, or the default.</summary>
+    public int Count { get; private set; } = limits.DefaultCount;
+
+    /// <summary>How many matches to skip: <c>_offset</c>, from 0 to <see cref="int.MaxValue"/>.</summary>
+    public int Offset { get; private set; }
+
+    /// <summary>True when <paramref name="name"/> is a paging parameter (read, or a problem added); false for any other.</summary>
+    public bool TryRead(string name, string value, List<string> problems)
+    {
+        switch (name)
+        {
+            case "_count":
+                if (TryWhole(value, out var count))
+                {
+                    Count = Math.Min(count, limits.MaxCount);
+                }
+                else
+                {
+                    problems.Add($"_count: must be a whole number from 0 to {int.MaxValue}");
+                }
+                return true;
+            case "_offset":
+                if (TryWhole(value, out var offset))
+                {
+                    Offset = offset;
+                }
+                else
+                {
+                    problems.Add($"_offset: must be a whole number from 0 to {int.MaxValue}");
+                }
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static bool TryWhole(string value, out int number) =>
+        int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number);
 }

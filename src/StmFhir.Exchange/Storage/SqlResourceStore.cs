@@ -6,12 +6,18 @@ namespace StmFhir.Exchange.Storage;
 /// <param name="dialect">The database.</param>
 /// <param name="time">The clock.</param>
 /// <param name="outboxTargets">The configured targets, added to the outbox (and backfilled once) by <see cref="InitializeAsync"/>.</param>
-internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvider time, IReadOnlyCollection<string>? outboxTargets = null)
+/// <param name="identifierRules">Whether people's identifiers may be duplicated, and where choices among duplicates are logged.</param>
+internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvider time, IReadOnlyCollection<string>? outboxTargets = null,
+    IdentifierRules? identifierRules = null)
     : IResourceStore, IAsyncDisposable
 {
+    private readonly IdentifierRules _identifierRules = identifierRules ?? IdentifierRules.Default;
+
     private const int MaxAttempts = 3;
 
     private CommitGroups? _groups;
+
+    private readonly PagedReads _reads = new(dialect);
 
     /// <summary>Group commit where the database has one writer; null where writers run concurrently (PostgreSQL).</summary>
     /// <summary>How many commit groups have been written; 0 where commits are not grouped.</summary>
@@ -127,36 +133,14 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.ReadStored(type) : null;
     }
 
-    public async Task<IReadOnlyList<StoredResource>> HistoryAsync(string type, string id, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(
-            "SELECT id, version, last_updated, json FROM resource_versions WHERE type = @type AND id = @id ORDER BY version DESC")
-            .With("type", type).With("id", id);
-        return await ReadAllAsync(command, type, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<HistoryResult> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken = default) =>
+        _reads.HistoryAsync(query, cancellationToken);
 
-    public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var count = connection.Command("");
-        count.CommandText = "SELECT COUNT(*) FROM resources r WHERE " + SearchSql.Where(query, count);
-        var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-        if (query.Count == 0 || query.Offset >= total)
-        {
-            return new SearchResult(total, []);
-        }
-        await using var page = connection.Command("");
-        page.CommandText = $"""
-            SELECT r.id, r.version, r.last_updated, v.json FROM resources r
-            JOIN resource_versions v ON v.type = r.type AND v.id = r.id AND v.version = r.version
-            WHERE {SearchSql.Where(query, page)}
-            ORDER BY r.last_updated, r.id LIMIT @limit OFFSET @offset
-            """;
-        page.With("limit", query.Count).With("offset", query.Offset);
-        return new SearchResult(total, await ReadAllAsync(page, query.Type, cancellationToken).ConfigureAwait(false));
-    }
+    public Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken cancellationToken = default) =>
+        _reads.SearchAsync(query, cancellationToken);
+
+    public Task<IReadOnlyList<DuplicateIdentifier>> DuplicateIdentifiersAsync(int limit, CancellationToken cancellationToken = default) =>
+        DuplicateIdentifiers.ListAsync(dialect, limit, cancellationToken);
 
     public async Task<CommitResult> CommitAsync(ChangeSet changes, CancellationToken cancellationToken = default)
     {
@@ -173,7 +157,7 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
                 await using var writer = await dialect.EnterWriterAsync(cancellationToken).ConfigureAwait(false);
                 await using var transaction = await dialect.BeginWriteAsync(writer.Connection, cancellationToken).ConfigureAwait(false);
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                var result = await new ChangeSetWriter(writer.Connection, transaction, dialect, now).WriteAsync(changes, prepared, cancellationToken).ConfigureAwait(false);
+                var result = await new ChangeSetWriter(writer.Connection, transaction, dialect, now, _identifierRules).WriteAsync(changes, prepared, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return result;
             }
@@ -208,7 +192,7 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
                     try
                     {
                         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                        outcomes[i] = (await new ChangeSetWriter(writer.Connection, transaction, dialect, now)
+                        outcomes[i] = (await new ChangeSetWriter(writer.Connection, transaction, dialect, now, _identifierRules)
                             .WriteAsync(pending.Changes, pending.Prepared, CancellationToken.None).ConfigureAwait(false), null);
                     }
                     catch (Exception e)
@@ -256,16 +240,5 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
             rows.Add((Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetString(1), reader.GetString(2)));
         }
         return rows;
-    }
-
-    private static async Task<IReadOnlyList<StoredResource>> ReadAllAsync(DbCommand command, string type, CancellationToken cancellationToken)
-    {
-        var list = new List<StoredResource>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            list.Add(reader.ReadStored(type));
-        }
-        return list;
     }
 }

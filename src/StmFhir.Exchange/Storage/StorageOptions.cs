@@ -27,6 +27,14 @@ public sealed class StorageOptions
     /// <summary>The Npgsql connection string, required when <see cref="Provider"/> is <c>postgresql</c>.</summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// True to store a second Patient or Practitioner with a business identifier (system and value) another one already
+    /// has. Intake matches people by identifier, so such duplicates make every later session of that person choose among
+    /// them (it takes the oldest; <c>/exchange/status</c> lists them). The default is false: such a write is refused with
+    /// 409, naming the existing resource.
+    /// </summary>
+    public bool AllowDuplicatePersonIdentifiers { get; set; }
+
     /// <summary>The full path of the SQLite file.</summary>
     public string SqlitePath => Path.GetFullPath(Path.Combine(DataDirectory, SqliteFileName));
 

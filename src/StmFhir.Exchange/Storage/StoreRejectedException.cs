@@ -6,8 +6,14 @@ public enum StoreRejection
     /// <summary>A change is malformed (bad id, unsupported condition): the client's request is wrong (HTTP 400).</summary>
     Invalid,
 
-    /// <summary>An If-Match version is stale, or a conditional create matches several resources (HTTP 412).</summary>
+    /// <summary>An If-Match version is stale (HTTP 412).</summary>
     PreconditionFailed,
+
+    /// <summary>
+    /// A change would store a second Patient or Practitioner with an identifier another one has, which would make
+    /// intake's match by identifier ambiguous (HTTP 409); the message names the existing resource.
+    /// </summary>
+    Conflict,
 }
 
 /// <summary>A change set was refused as a whole; nothing was written.</summary>

@@ -1,3 +1,5 @@
+using StmFhir.Exchange.Storage;
+
 namespace StmFhir.Gateway.Configuration;
 
 /// <summary>Limits of the HTTP API (configuration section <c>Fhir</c>).</summary>
@@ -16,6 +18,33 @@ internal sealed class FhirOptions
 
     /// <summary>Largest search page served. The default is 200.</summary>
     public int MaxPageSize { get; set; } = 200;
+
+    /// <summary>
+    /// Largest answer of a search, a history or a batch, in bytes: a page ends before the resource that would pass it
+    /// (with a <c>next</c> link from there), and a batch's entries after it is spent answer 413 each. A page always holds
+    /// one resource, so an answer can pass the limit by that one's size (at most about <see cref="MaxRequestBodyBytes"/>).
+    /// The default is 4 MB.
+    /// </summary>
+    public long MaxResponseBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Most entries of a transaction or batch Bundle; more get 413 before any entry is looked at. The default is 500.</summary>
+    public int MaxBundleEntries { get; set; } = 500;
+
+    /// <summary>
+    /// Most values one search may hold in all (each comma-separated alternative and each repeated parameter counts
+    /// one); more get 400 naming the parameter. The default is 100.
+    /// </summary>
+    public int MaxSearchValues { get; set; } = 100;
+
+    /// <summary>
+    /// Most search parameters one search may have (a repeated one counts each time; not <c>_count</c>, <c>_offset</c>,
+    /// <c>_format</c>, <c>_pretty</c>); more get 400 naming the parameter. Each is a join over every resource it
+    /// matches, so their number multiplies a search's cost. The default is 10.
+    /// </summary>
+    public int MaxSearchParameters { get; set; } = 10;
+
+    /// <summary>The paging and value limits of a search or history, from these options.</summary>
+    public SearchLimits SearchLimits() => new(DefaultPageSize, MaxPageSize, MaxSearchValues, MaxSearchParameters);
 
     /// <summary>Validations run at once (more wait their turn); 0 means one per processor core. The default is 0.</summary>
     public int MaxConcurrentValidations { get; set; }
@@ -58,6 +87,22 @@ internal sealed class FhirOptions
         if (DefaultPageSize < 1 || DefaultPageSize > MaxPageSize)
         {
             yield return "Fhir:DefaultPageSize must be between 1 and Fhir:MaxPageSize";
+        }
+        if (MaxResponseBytes is < 64 * 1024 or > 1024L * 1024 * 1024)
+        {
+            yield return "Fhir:MaxResponseBytes must be between 64 KB and 1 GB";
+        }
+        if (MaxBundleEntries is < 1 or > 10_000)
+        {
+            yield return "Fhir:MaxBundleEntries must be between 1 and 10000";
+        }
+        if (MaxSearchValues is < 1 or > 1000)
+        {
+            yield return "Fhir:MaxSearchValues must be between 1 and 1000";
+        }
+        if (MaxSearchParameters is < 1 or > 50)
+        {
+            yield return "Fhir:MaxSearchParameters must be between 1 and 50";
         }
     }
 }

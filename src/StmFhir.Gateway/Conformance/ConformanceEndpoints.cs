@@ -37,7 +37,7 @@ internal static class ConformanceEndpoints
             .Select(r => new Exchange.Storage.StoredResource(r.Type, r.Id, 1, DateTimeOffset.UnixEpoch, r.Json))
             .ToList();
         var self = $"{FhirUrls.Base(request)}/{type}{request.QueryString}";
-        return new FhirJsonResult(StatusCodes.Status200OK, BundleJson.SearchSet(matches.Count, matches, FhirUrls.Base(request), [("self", self)]));
+        return BundleJson.SearchSet(matches.Count, matches, FhirUrls.Base(request), [("self", self)]);
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using StmFhir.Exchange.Client;
 using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Storage;
 using StmFhir.Exchange.Sync;
 using StmFhir.Gateway.Fhir;
 using StmFhir.Gateway.Security;
@@ -11,7 +12,12 @@ namespace StmFhir.Gateway.Delivery;
 /// <param name="Targets">Per target, rows pending, in flight, delivered and dead-lettered.</param>
 /// <param name="Dead">The dead-lettered rows with the target's reasons.</param>
 /// <param name="Pulls">Per target pulled from (by the schedule or <c>stmfhir pull</c>), or with a scheduled pull.</param>
-internal sealed record ExchangeStatus(IReadOnlyList<OutboxTargetCounts> Targets, IReadOnlyList<DeadRow> Dead, IReadOnlyList<PullStatus> Pulls);
+/// <param name="DuplicateIdentifiers">
+/// Identifiers (type and system; never the value, an MRN is patient data) that several current Patients or Practitioners
+/// carry, with their ids, the one intake uses first; the first <see cref="ExchangeEndpoints.DuplicatesListed"/>.
+/// </param>
+internal sealed record ExchangeStatus(IReadOnlyList<OutboxTargetCounts> Targets, IReadOnlyList<DeadRow> Dead, IReadOnlyList<PullStatus> Pulls,
+    IReadOnlyList<DuplicateIdentifier> DuplicateIdentifiers);
 
 /// <summary>A target's pulls.</summary>
 /// <param name="Target">The target.</param>
@@ -39,6 +45,9 @@ internal sealed record DeadRow(long OutboxId, string Target, string Source, int 
 /// <summary><c>GET /exchange/status</c> and <c>GET /exchange/outbox/{id}</c>.</summary>
 internal static class ExchangeEndpoints
 {
+    /// <summary>How many duplicated identifiers the status lists at most.</summary>
+    public const int DuplicatesListed = 100;
+
     /// <summary>
     /// Maps <c>GET /exchange/status</c> (read scope): counts per target, the dead-lettered rows, the pulls; and
     /// <c>GET /exchange/outbox/{id}</c> (read scope): one outbox row's delivery per target with the per-resource results.
@@ -46,7 +55,7 @@ internal static class ExchangeEndpoints
     public static IEndpointRouteBuilder MapExchangeStatus(this IEndpointRouteBuilder app)
     {
         app.MapGet("/exchange/status", StatusAsync).RequireAuthorization(Scopes.ReadPolicy)
-            .WithTags("Exchange").WithSummary("Delivery state of the outbox per target, the dead-lettered rows with their reasons, and the pulls per target")
+            .WithTags("Exchange").WithSummary("Delivery state of the outbox per target, the dead-lettered rows with their reasons, the pulls per target, and duplicated person identifiers")
             .Produces<ExchangeStatus>();
         app.MapGet("/exchange/outbox/{id:long}", OutboxRowAsync).RequireAuthorization(Scopes.ReadPolicy)
             .WithTags("Exchange")
@@ -60,7 +69,8 @@ internal static class ExchangeEndpoints
             ? TypedResults.Ok(entry)
             : Outcomes.NotFound($"Outbox row {id} does not exist");
 
-    private static async Task<IResult> StatusAsync(IOutboxStore outbox, IPullStateStore pulls, IServiceProvider services, CancellationToken cancellationToken)
+    private static async Task<IResult> StatusAsync(IOutboxStore outbox, IPullStateStore pulls, IResourceStore store, IServiceProvider services,
+        CancellationToken cancellationToken)
     {
         // A configured target is listed even without rows; one not added to the outbox yet counts every row it lacks as pending.
         var exchange = services.GetService<IFhirTargets>();
@@ -74,6 +84,7 @@ internal static class ExchangeEndpoints
             : new PullStatus(t, true, null, new Dictionary<string, string>(), null, null, [], null));
         return TypedResults.Ok(new ExchangeStatus(counts, [.. dead.Select(d => new DeadRow(
             d.OutboxId, d.Target, d.Source, d.Attempts, d.UpdatedAt, d.HttpStatus, d.Error,
-            d.Outcome is null ? null : JsonDocument.Parse(d.Outcome).RootElement.Clone()))], [.. pullStatus]));
+            d.Outcome is null ? null : JsonDocument.Parse(d.Outcome).RootElement.Clone()))], [.. pullStatus],
+            await store.DuplicateIdentifiersAsync(DuplicatesListed, cancellationToken).ConfigureAwait(false)));
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using StmFhir.Exchange.Storage;
@@ -12,48 +13,32 @@ internal sealed record ResponseEntry(string Status)
     public DateTimeOffset? LastModified { get; init; }
     public string? ResourceJson { get; init; }
     public string? OutcomeJson { get; init; }
+
+    /// <summary>About how many bytes this entry takes in a Bundle (its JSON parts and a little for the rest).</summary>
+    public long Size => 256L + Encoding.UTF8.GetByteCount(ResourceJson ?? "") + Encoding.UTF8.GetByteCount(OutcomeJson ?? "");
 }
 
 /// <summary>
 /// Bundles written straight from stored JSON (no parse and re-serialize of every resource): searchset, history,
-/// transaction-response and batch-response.
+/// transaction-response and batch-response. Answers go to the response as they are written (<see cref="BundleResult"/>),
+/// entry by entry, instead of being built as one string first.
 /// </summary>
 internal static class BundleJson
 {
-    public static string SearchSet(int total, IEnumerable<StoredResource> matches, string baseUrl, IEnumerable<(string Relation, string Url)> links) =>
-        Write(w =>
-        {
-            w.WriteString("type", "searchset");
-            w.WriteNumber("total", total);
-            WriteLinks(w, links);
-            var list = matches.ToList();
-            if (list.Count == 0)
-            {
-                return; // FHIR JSON has no empty arrays
-            }
-            w.WriteStartArray("entry");
-            foreach (var match in list)
-            {
-                w.WriteStartObject();
-                w.WriteString("fullUrl", $"{baseUrl}/{match.Type}/{match.Id}");
-                w.WritePropertyName("resource");
-                w.WriteRawValue(match.Json, skipInputValidation: true);
-                w.WriteStartObject("search");
-                w.WriteString("mode", "match");
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-        });
+    // Written to the response whenever this much is pending, so the writer's buffer stays small.
+    private const int FlushBytes = 64 * 1024;
 
-    public static string History(IReadOnlyList<StoredResource> versions, string baseUrl) => Write(w =>
-    {
-        w.WriteString("type", "history");
-        w.WriteNumber("total", versions.Count);
-        w.WriteStartArray("entry");
-        foreach (var version in versions)
+    public static BundleResult SearchSet(int total, IReadOnlyList<StoredResource> matches, string baseUrl, IReadOnlyList<(string Relation, string Url)> links) =>
+        new((w, ct) => WriteSearchSetAsync(w, total, matches, baseUrl, links, ct));
+
+    /// <summary>A searchset as a string, for an entry of a batch-response (whose size the batch's budget bounds).</summary>
+    public static Task<string> SearchSetStringAsync(int total, IReadOnlyList<StoredResource> matches, string baseUrl,
+        IReadOnlyList<(string Relation, string Url)> links, CancellationToken cancellationToken) =>
+        ToStringAsync((w, ct) => WriteSearchSetAsync(w, total, matches, baseUrl, links, ct), cancellationToken);
+
+    public static BundleResult History(int total, IReadOnlyList<StoredResource> versions, string baseUrl, IReadOnlyList<(string Relation, string Url)> links) =>
+        new((w, ct) => WriteAsync(w, "history", total, links, versions, (w, version) =>
         {
-            w.WriteStartObject();
             w.WriteString("fullUrl", $"{baseUrl}/{version.Type}/{version.Id}");
             w.WritePropertyName("resource");
             w.WriteRawValue(version.Json, skipInputValidation: true);
@@ -64,25 +49,13 @@ internal static class BundleJson
             w.WriteStartObject("response");
             w.WriteString("status", version.Version == 1 ? "201 Created" : "200 OK");
             w.WriteString("etag", version.ETag);
-            w.WriteString("lastModified", version.LastUpdated.ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("lastModified", Instant(version.LastUpdated));
             w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-    });
+        }, ct));
 
-    public static string Response(string type, IEnumerable<ResponseEntry> entries) => Write(w =>
-    {
-        w.WriteString("type", type);
-        var list = entries.ToList();
-        if (list.Count == 0)
+    public static BundleResult Response(string type, IReadOnlyList<ResponseEntry> entries) =>
+        new((w, ct) => WriteAsync(w, type, null, [], entries, (w, entry) =>
         {
-            return;
-        }
-        w.WriteStartArray("entry");
-        foreach (var entry in list)
-        {
-            w.WriteStartObject();
             if (entry.ResourceJson is not null)
             {
                 w.WritePropertyName("resource");
@@ -100,7 +73,7 @@ internal static class BundleJson
             }
             if (entry.LastModified is { } modified)
             {
-                w.WriteString("lastModified", modified.ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture));
+                w.WriteString("lastModified", Instant(modified));
             }
             if (entry.OutcomeJson is not null)
             {
@@ -108,10 +81,7 @@ internal static class BundleJson
                 w.WriteRawValue(entry.OutcomeJson, skipInputValidation: true);
             }
             w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-    });
+        }, ct));
 
     /// <summary>The response entry of a committed change: 201 for a new resource, 200 otherwise.</summary>
     public static ResponseEntry ForCommitted(CommittedEntry entry) => new(entry.Outcome == ChangeOutcome.Created ? "201 Created" : "200 OK")
@@ -121,15 +91,57 @@ internal static class BundleJson
         LastModified = entry.Resource.LastUpdated,
     };
 
-    private static void WriteLinks(Utf8JsonWriter w, IEnumerable<(string Relation, string Url)> links)
+    private static Task WriteSearchSetAsync(Utf8JsonWriter w, int total, IReadOnlyList<StoredResource> matches, string baseUrl,
+        IReadOnlyList<(string Relation, string Url)> links, CancellationToken cancellationToken) =>
+        WriteAsync(w, "searchset", total, links, matches, (w, match) =>
+        {
+            w.WriteString("fullUrl", $"{baseUrl}/{match.Type}/{match.Id}");
+            w.WritePropertyName("resource");
+            w.WriteRawValue(match.Json, skipInputValidation: true);
+            w.WriteStartObject("search");
+            w.WriteString("mode", "match");
+            w.WriteEndObject();
+        }, cancellationToken);
+
+    /// <summary>A Bundle of <paramref name="type"/>, each entry's content written by <paramref name="entry"/>.</summary>
+    private static async Task WriteAsync<T>(Utf8JsonWriter w, string type, int? total, IReadOnlyList<(string Relation, string Url)> links,
+        IReadOnlyList<T> entries, Action<Utf8JsonWriter, T> entry, CancellationToken cancellationToken)
     {
-        var list = links.ToList();
-        if (list.Count == 0)
+        w.WriteStartObject();
+        w.WriteString("resourceType", "Bundle");
+        w.WriteString("type", type);
+        if (total is { } t)
+        {
+            w.WriteNumber("total", t);
+        }
+        WriteLinks(w, links);
+        // FHIR JSON has no empty arrays.
+        if (entries.Count > 0)
+        {
+            w.WriteStartArray("entry");
+            foreach (var item in entries)
+            {
+                w.WriteStartObject();
+                entry(w, item);
+                w.WriteEndObject();
+                if (w.BytesPending >= FlushBytes)
+                {
+                    await w.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteLinks(Utf8JsonWriter w, IReadOnlyList<(string Relation, string Url)> links)
+    {
+        if (links.Count == 0)
         {
             return;
         }
         w.WriteStartArray("link");
-        foreach (var (relation, url) in list)
+        foreach (var (relation, url) in links)
         {
             w.WriteStartObject();
             w.WriteString("relation", relation);
@@ -139,15 +151,14 @@ internal static class BundleJson
         w.WriteEndArray();
     }
 
-    private static string Write(Action<Utf8JsonWriter> body)
+    private static string Instant(DateTimeOffset value) => value.ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
+
+    private static async Task<string> ToStringAsync(Func<Utf8JsonWriter, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+        await using (var w = new Utf8JsonWriter(stream))
         {
-            w.WriteStartObject();
-            w.WriteString("resourceType", "Bundle");
-            body(w);
-            w.WriteEndObject();
+            await write(w, cancellationToken).ConfigureAwait(false);
         }
         return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
     }

@@ -49,55 +49,40 @@ internal static class ResourceEndpoints
             ? Found(stored)
             : Outcomes.NotFound($"{type}/{id} has no version {version}");
 
-    private static async Task<IResult> HistoryAsync(string type, string id, HttpRequest request, IResourceStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> HistoryAsync(string type, string id, HttpRequest request, IResourceStore store, IOptions<FhirOptions> options,
+        CancellationToken cancellationToken)
     {
-        if (request.Query.Keys.FirstOrDefault(k => k is not ("_format" or "_pretty")) is { } unknown)
+        var parameters = Parameters(request);
+        var parsed = HistoryQueryParser.Parse(type, id, parameters, options.Value.SearchLimits());
+        if (parsed.Query is not { } query)
         {
-            return Outcomes.BadRequest($"Unknown parameter for _history: {unknown}");
+            return Problems(parsed.Problems);
         }
-        var versions = await store.HistoryAsync(type, id, cancellationToken).ConfigureAwait(false);
-        return versions.Count == 0
-            ? Outcomes.NotFound($"{type}/{id} is not known")
-            : new FhirJsonResult(StatusCodes.Status200OK, BundleJson.History(versions, FhirUrls.Base(request)));
+        var result = await store.HistoryAsync(query with { MaxBytes = options.Value.MaxResponseBytes }, cancellationToken).ConfigureAwait(false);
+        return result.Exists
+            ? BundleJson.History(result.Total, result.Versions, FhirUrls.Base(request), PageLinks.For(
+                $"{FhirUrls.Base(request)}/{type}/{id}/_history", parameters, query.Count, query.Offset, result.Versions.Count, result.Total))
+            : Outcomes.NotFound($"{type}/{id} is not known");
     }
 
     private static async Task<IResult> SearchAsync(string type, HttpRequest request, IResourceStore store, IOptions<FhirOptions> options, CancellationToken cancellationToken)
     {
-        var parameters = request.Query.SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v ?? ""))).ToList();
-        var parsed = SearchQueryParser.Parse(type, parameters, new PagingLimits(options.Value.DefaultPageSize, options.Value.MaxPageSize));
+        var parameters = Parameters(request);
+        var parsed = SearchQueryParser.Parse(type, parameters, options.Value.SearchLimits());
         if (parsed.Query is not { } query)
         {
-            return Outcomes.Result(StatusCodes.Status400BadRequest,
-                Outcomes.Create(parsed.Problems.Select(p => Outcomes.Issue(OperationOutcome.IssueType.NotSupported, p))));
+            return Problems(parsed.Problems);
         }
-        var result = await store.SearchAsync(query, cancellationToken).ConfigureAwait(false);
-        return new FhirJsonResult(StatusCodes.Status200OK,
-            BundleJson.SearchSet(result.Total, result.Resources, FhirUrls.Base(request), PageLinks(request, type, parameters, query, result.Total)));
+        var result = await store.SearchAsync(query with { MaxBytes = options.Value.MaxResponseBytes }, cancellationToken).ConfigureAwait(false);
+        return BundleJson.SearchSet(result.Total, result.Resources, FhirUrls.Base(request), PageLinks.For(
+            $"{FhirUrls.Base(request)}/{type}", parameters, query.Count, query.Offset, result.Resources.Count, result.Total));
     }
 
-    /// <summary>self, first, previous and next links that keep every criterion and move <c>_offset</c>.</summary>
-    private static IEnumerable<(string, string)> PageLinks(HttpRequest request, string type, List<KeyValuePair<string, string>> parameters, SearchQuery query, int total)
-    {
-        var kept = parameters.Where(p => p.Key is not ("_offset" or "_count")).ToList();
-        string Url(int offset) => $"{FhirUrls.Base(request)}/{type}?" + string.Join('&',
-            kept.Append(KeyValuePair.Create("_count", query.Count.ToString(CultureInfo.InvariantCulture)))
-                .Append(KeyValuePair.Create("_offset", offset.ToString(CultureInfo.InvariantCulture)))
-                .Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
-        yield return ("self", Url(query.Offset));
-        if (query.Count == 0)
-        {
-            yield break;
-        }
-        yield return ("first", Url(0));
-        if (query.Offset > 0)
-        {
-            yield return ("previous", Url(Math.Max(0, query.Offset - query.Count)));
-        }
-        if (query.Offset + query.Count < total)
-        {
-            yield return ("next", Url(query.Offset + query.Count));
-        }
-    }
+    private static List<KeyValuePair<string, string>> Parameters(HttpRequest request) =>
+        [.. request.Query.SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v ?? "")))];
+
+    private static FhirJsonResult Problems(IEnumerable<string> problems) => Outcomes.Result(StatusCodes.Status400BadRequest,
+        Outcomes.Create(problems.Select(p => Outcomes.Issue(OperationOutcome.IssueType.NotSupported, p))));
 
     private static async Task<IResult> CreateAsync(string type, HttpRequest request, FhirRequestReader reader, IResourceValidator validator,
         IngestService ingest, CancellationToken cancellationToken)

@@ -35,6 +35,13 @@ internal static class TransactionEndpoints
         {
             return Outcomes.BadRequest("POST /fhir takes a Bundle of type transaction or batch");
         }
+        if (bundle.Entry.Count > options.Value.MaxBundleEntries)
+        {
+            // Refused before any entry is validated, run or stored: the work and the answer grow with the entries.
+            return Outcomes.Result(StatusCodes.Status413PayloadTooLarge, Outcomes.Create([Outcomes.Issue(OperationOutcome.IssueType.TooCostly,
+                $"A {(bundle.Type == Bundle.BundleType.Batch ? "batch" : "transaction")} takes at most {options.Value.MaxBundleEntries} entries " +
+                $"(Fhir:MaxBundleEntries); this one has {bundle.Entry.Count}", expression: "Bundle.entry")]));
+        }
         if (bundle.Type == Bundle.BundleType.Batch)
         {
             return await BatchAsync(context, bundle, ingest, validator, store, options.Value, cancellationToken).ConfigureAwait(false);
@@ -48,22 +55,32 @@ internal static class TransactionEndpoints
         {
             return IngestService.Refusal(rejected);
         }
-        return new FhirJsonResult(StatusCodes.Status200OK,
-            BundleJson.Response("transaction-response", outcome.Committed!.Entries.Select(BundleJson.ForCommitted)));
+        return BundleJson.Response("transaction-response", [.. outcome.Committed!.Entries.Select(BundleJson.ForCommitted)]);
     }
 
+    /// <remarks>
+    /// The answer is bounded by <see cref="FhirOptions.MaxResponseBytes"/>: each GET gets what is left of it (a search page
+    /// ends early there, with a <c>next</c> link), and once it is spent every further GET answers 413 without running, so
+    /// the client can send those again. Writes always run: their answers carry no resource.
+    /// </remarks>
     private static async Task<IResult> BatchAsync(HttpContext context, Bundle bundle, IngestService ingest, IResourceValidator validator,
         IResourceStore store, FhirOptions options, CancellationToken cancellationToken)
     {
         var responses = new List<ResponseEntry>(bundle.Entry.Count);
+        var left = options.MaxResponseBytes;
         for (var i = 0; i < bundle.Entry.Count; i++)
         {
             var entry = bundle.Entry[i];
-            responses.Add(entry.Request?.Method == Bundle.HTTPVerb.GET
-                ? await GetAsync(context, entry.Request.Url ?? "", store, options, cancellationToken).ConfigureAwait(false)
-                : await WriteAsync(entry, i, ingest, validator, cancellationToken).ConfigureAwait(false));
+            var response = entry.Request?.Method != Bundle.HTTPVerb.GET
+                ? await WriteAsync(entry, i, ingest, validator, cancellationToken).ConfigureAwait(false)
+                : left > 0
+                    ? await GetAsync(context, entry.Request.Url ?? "", store, options, left, cancellationToken).ConfigureAwait(false)
+                    : Failed("413 Payload Too Large", OperationOutcome.IssueType.TooCostly,
+                        $"Not run: the batch's answer reached Fhir:MaxResponseBytes ({options.MaxResponseBytes} bytes) before this entry; send it again in another request");
+            left -= response.Size;
+            responses.Add(response);
         }
-        return new FhirJsonResult(StatusCodes.Status200OK, BundleJson.Response("batch-response", responses));
+        return BundleJson.Response("batch-response", responses);
     }
 
     private static async Task<ResponseEntry> WriteAsync(Bundle.EntryComponent entry, int index, IngestService ingest, IResourceValidator validator,
@@ -85,12 +102,17 @@ internal static class TransactionEndpoints
         }
         var outcome = await ingest.CommitAsync(new ChangeSet([change], "fhir-batch"), cancellationToken).ConfigureAwait(false);
         return outcome.Rejected is { } rejected
-            ? Failed(rejected.Reason == StoreRejection.PreconditionFailed ? "412 Precondition Failed" : "400 Bad Request",
-                OperationOutcome.IssueType.Invalid, rejected.Message)
+            ? Failed(rejected.Reason switch
+            {
+                StoreRejection.PreconditionFailed => "412 Precondition Failed",
+                StoreRejection.Conflict => "409 Conflict",
+                _ => "400 Bad Request",
+            }, rejected.Reason == StoreRejection.Conflict ? OperationOutcome.IssueType.Duplicate : OperationOutcome.IssueType.Invalid, rejected.Message)
             : BundleJson.ForCommitted(outcome.Committed!.Entries[0]);
     }
 
-    private static async Task<ResponseEntry> GetAsync(HttpContext context, string url, IResourceStore store, FhirOptions options, CancellationToken cancellationToken)
+    private static async Task<ResponseEntry> GetAsync(HttpContext context, string url, IResourceStore store, FhirOptions options, long maxBytes,
+        CancellationToken cancellationToken)
     {
         if (!Scopes.CanRead(context.User))
         {
@@ -107,15 +129,17 @@ internal static class TransactionEndpoints
             case [var type] :
                 var parameters = QueryHelpers.ParseQuery(question < 0 ? "" : url[question..])
                     .SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v ?? ""))).ToList();
-                var parsed = SearchQueryParser.Parse(type, parameters, new PagingLimits(options.DefaultPageSize, options.MaxPageSize));
+                var parsed = SearchQueryParser.Parse(type, parameters, options.SearchLimits());
                 if (parsed.Query is not { } query)
                 {
                     return Failed("400 Bad Request", OperationOutcome.IssueType.NotSupported, string.Join("; ", parsed.Problems));
                 }
-                var result = await store.SearchAsync(query, cancellationToken).ConfigureAwait(false);
+                var result = await store.SearchAsync(query with { MaxBytes = maxBytes }, cancellationToken).ConfigureAwait(false);
+                var baseUrl = FhirUrls.Base(context.Request);
                 return new ResponseEntry("200 OK")
                 {
-                    ResourceJson = BundleJson.SearchSet(result.Total, result.Resources, FhirUrls.Base(context.Request), []),
+                    ResourceJson = await BundleJson.SearchSetStringAsync(result.Total, result.Resources, baseUrl,
+                        PageLinks.For($"{baseUrl}/{type}", parameters, query.Count, query.Offset, result.Resources.Count, result.Total), cancellationToken).ConfigureAwait(false),
                 };
             case [var type, var id]:
                 return Read(await store.ReadAsync(type, id, cancellationToken).ConfigureAwait(false), $"{type}/{id}");

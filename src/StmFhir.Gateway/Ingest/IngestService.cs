@@ -51,8 +51,11 @@ internal sealed class IngestService(IResourceValidator validator, IResourceStore
         }
     }
 
-    /// <summary>The HTTP answer to a store refusal: 412 for a failed precondition, else 400.</summary>
-    public static IResult Refusal(StoreRejectedException rejection) => rejection.Reason == StoreRejection.PreconditionFailed
-        ? Fhir.Outcomes.Result(StatusCodes.Status412PreconditionFailed, OperationOutcome.IssueType.Conflict, rejection.Message)
-        : Fhir.Outcomes.BadRequest(rejection.Message);
+    /// <summary>The HTTP answer to a store refusal: 412 for a failed precondition, 409 for a duplicated person identifier, else 400.</summary>
+    public static IResult Refusal(StoreRejectedException rejection) => rejection.Reason switch
+    {
+        StoreRejection.PreconditionFailed => Fhir.Outcomes.Result(StatusCodes.Status412PreconditionFailed, OperationOutcome.IssueType.Conflict, rejection.Message),
+        StoreRejection.Conflict => Fhir.Outcomes.Result(StatusCodes.Status409Conflict, OperationOutcome.IssueType.Duplicate, rejection.Message),
+        _ => Fhir.Outcomes.BadRequest(rejection.Message),
+    };
 }

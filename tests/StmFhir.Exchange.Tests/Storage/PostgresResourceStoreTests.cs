@@ -7,10 +7,14 @@ namespace StmFhir.Exchange.Tests.Storage;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresResourceStoreTests(PostgresServer server) : ResourceStoreBehaviour
 {
-    private protected override async Task<IResourceStore> CreateStoreAsync()
+    private string? _connectionString;
+
+    private protected override async Task<IResourceStore> CreateStoreAsync(Action<StorageOptions>? configure = null)
     {
-        var connectionString = await server.NewSchemaAsync();
-        return ResourceStores.Create(new StorageOptions { Provider = "postgresql", ConnectionString = connectionString }, TimeProvider.System);
+        _connectionString ??= await server.NewSchemaAsync();
+        var options = new StorageOptions { Provider = "postgresql", ConnectionString = _connectionString };
+        configure?.Invoke(options);
+        return ResourceStores.Create(options, TimeProvider.System);
     }
 
     [Fact]

@@ -8,8 +8,12 @@ public sealed class SqliteResourceStoreTests : ResourceStoreBehaviour, IDisposab
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "stmfhir-store-" + Guid.NewGuid().ToString("N"));
 
-    private protected override Task<IResourceStore> CreateStoreAsync() =>
-        Task.FromResult(ResourceStores.Create(new StorageOptions { DataDirectory = _folder }, TimeProvider.System));
+    private protected override Task<IResourceStore> CreateStoreAsync(Action<StorageOptions>? configure = null)
+    {
+        var options = new StorageOptions { DataDirectory = _folder };
+        configure?.Invoke(options);
+        return Task.FromResult(ResourceStores.Create(options, TimeProvider.System));
+    }
 
     [Fact]
     public async Task Create_MakesTheDataFolderAndFile()
