@@ -121,6 +121,10 @@ internal static partial class FhirJsonCheck
                 case JsonTokenType.PropertyName:
                     ReadName(ref reader);
                     return;
+                case JsonTokenType.StartArray when _depth < 0:
+                    Problem(null, "The input is a JSON array; a FHIR resource is a JSON object.");
+                    Push(isArray: true);
+                    return;
                 case JsonTokenType.StartObject or JsonTokenType.StartArray:
                     if (_expectType)
                     {
@@ -135,6 +139,10 @@ internal static partial class FhirJsonCheck
                     EndArray();
                     return;
                 default:
+                    if (_depth < 0)
+                    {
+                        Problem(null, "The input is a single JSON value; a FHIR resource is a JSON object.");
+                    }
                     Value(ref reader);
                     return;
             }

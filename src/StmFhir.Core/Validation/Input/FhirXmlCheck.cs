@@ -7,9 +7,9 @@ namespace StmFhir.Core.Validation.Input;
 /// <summary>
 /// One forward pass over FHIR XML before the FHIR parser sees it: well-formedness, no DTD (entity expansion,
 /// external entities), the nesting depth, and every resource of a concrete resource type. In FHIR XML a resource is
-/// an element named by its type, which begins with a capital letter (the root, and the one child of
-/// <c>contained</c>, a Bundle entry's <c>resource</c> or <c>outcome</c>, a parameter's <c>resource</c>); every
-/// other FHIR element name begins with a small letter. So each FHIR element with a capital first letter is checked.
+/// an element named by its type, in the FHIR namespace, where a resource belongs: the root, the child of
+/// <c>contained</c>, of a Bundle entry's <c>resource</c> and <c>response.outcome</c>, and of a parameter's (or
+/// part's) <c>resource</c>.
 /// </summary>
 internal static class FhirXmlCheck
 {
@@ -48,11 +48,13 @@ internal static class FhirXmlCheck
                 var index = names.Count > depth && names[depth].Name == reader.LocalName ? names[depth].Index + 1 : 0;
                 names.RemoveRange(depth, names.Count - depth);
                 names.Add((reader.LocalName, index));
-                if (reader.NamespaceURI == Namespace && reader.LocalName is [>= 'A' and <= 'Z', ..] && !ResourceTypeNames.IsConcrete(reader.LocalName))
+                if (IsResourcePosition(names, depth) && !(reader.NamespaceURI == Namespace && ResourceTypeNames.IsConcrete(reader.LocalName)))
                 {
                     var where = reader is IXmlLineInfo line ? $" (line {line.LineNumber}, position {line.LinePosition})" : "";
                     problems.Add(new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.UnreadableInput, depth == 0 ? null : Path(names, depth),
-                        $"<{MessageText.Value(reader.LocalName)}>{where} {ResourceTypeNames.WhyNot(reader.LocalName)}; a resource must be of one of the {ModelInfo.SupportedResources.Count} concrete FHIR R4 resource types (Patient, Observation, Bundle, ...).",
+                        reader.NamespaceURI != Namespace
+                            ? $"<{MessageText.Value(reader.LocalName)}>{where} is where a resource belongs, but not in the FHIR namespace ({Namespace})."
+                            : $"<{MessageText.Value(reader.LocalName)}>{where} is where a resource belongs, but {ResourceTypeNames.WhyNot(reader.LocalName)}; a resource must be of one of the {ModelInfo.SupportedResources.Count} concrete FHIR R4 resource types (Patient, Observation, Bundle, ...).",
                         OperationOutcome.IssueType.Structure));
                 }
             }
@@ -71,6 +73,14 @@ internal static class FhirXmlCheck
         }
         return problems;
     }
+
+    private static bool IsResourcePosition(List<(string Name, int Index)> names, int depth) => depth == 0 || names[depth - 1].Name switch
+    {
+        "contained" => true,
+        "resource" => depth >= 2 && names[depth - 2].Name is "entry" or "parameter" or "part",
+        "outcome" => depth >= 2 && names[depth - 2].Name == "response",
+        _ => false,
+    };
 
     /// <summary>The FHIRPath of the element holding the resource at <paramref name="depth"/>: the root's type, then each element (an index after the first repeat).</summary>
     private static string Path(List<(string Name, int Index)> names, int depth)
