@@ -41,6 +41,8 @@ public static class FhirInput
     public static ParsedInput Parse(ReadOnlySpan<byte> content, FhirReadOptions? options)
     {
         options ??= FhirReadOptions.Default;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDepth, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxDepth, FhirReadOptions.MaxDepthLimit, nameof(options));
         var utf16 = content.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || content.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]);
         var format = options.Format ?? (FirstCharacter(content, utf16) == '<' ? FhirFormat.Xml : FhirFormat.Json);
         if (format == FhirFormat.Xml)

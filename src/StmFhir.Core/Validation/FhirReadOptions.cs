@@ -12,8 +12,18 @@ public sealed record FhirReadOptions
     /// </summary>
     public FhirFormat? Format { get; init; }
 
-    /// <summary>The deepest nesting read (JSON objects and arrays, XML elements); deeper input is refused. The default is 128.</summary>
+    /// <summary>
+    /// The deepest nesting read (JSON objects and arrays, XML elements); deeper input is refused. Between 1 and
+    /// <see cref="MaxDepthLimit"/>; the default is 128.
+    /// </summary>
     public int MaxDepth { get; init; } = 128;
+
+    /// <summary>
+    /// The largest <see cref="MaxDepth"/>: Firely's parsers recurse once per level and are not guarded (measured: JSON
+    /// nested 1,000 levels deep was read on a thread with a 1 MB stack, 2,000 levels overflowed it; thread-pool threads
+    /// here have 8 MB).
+    /// </summary>
+    public const int MaxDepthLimit = 512;
 
     /// <summary>
     /// False (the default): syntax only, every value read as far as it can be, wrong or not, for validation to report

@@ -74,7 +74,18 @@ public sealed class StmValidator : IFhirValidator
     }
 
     /// <inheritdoc />
-    public ValidationReport Validate(Resource resource, string? profile = null, CancellationToken cancellationToken = default)
+    public ValidationReport Validate(Resource resource, string? profile = null, CancellationToken cancellationToken = default) =>
+        Validate(resource, profile, cancellationToken, inline: false);
+
+    /// <summary>
+    /// <see cref="Validate(Resource, string?, CancellationToken)"/> with Firely's walk on the calling thread whatever it
+    /// is (normally a thread that is not a pool thread hands the walk to the pool): for tests of the walk on a thread
+    /// with a small stack.
+    /// </summary>
+    internal ValidationReport ValidateOnThisThread(Resource resource, string? profile = null, CancellationToken cancellationToken = default) =>
+        Validate(resource, profile, cancellationToken, inline: true);
+
+    private ValidationReport Validate(Resource resource, string? profile, CancellationToken cancellationToken, bool inline)
     {
         ArgumentNullException.ThrowIfNull(resource);
         // Before any schema walk: Firely handed an abstract type as an instance's type recursed until the stack overflowed.
@@ -90,7 +101,7 @@ public sealed class StmValidator : IFhirValidator
             profile = null;
         }
         issues.AddRange(UnknownStmProfiles(resource));
-        issues.AddRange(Structure(resource, profile, cancellationToken));
+        issues.AddRange(Structure(resource, profile, cancellationToken, inline));
         try
         {
             issues.AddRange(ClinicalRules.Check(resource));
@@ -105,7 +116,7 @@ public sealed class StmValidator : IFhirValidator
     }
 
     /// <summary>The structure, profile and terminology layers (Firely), within the time budget; a failure on the input is an issue.</summary>
-    private List<ValidationIssue> Structure(Resource resource, string? profile, CancellationToken cancellationToken)
+    private List<ValidationIssue> Structure(Resource resource, string? profile, CancellationToken cancellationToken, bool inline)
     {
         using var budget = _timeBudget is { } limit ? new CancellationTokenSource(limit, _timeProvider) : null;
         var deadline = budget?.Token ?? CancellationToken.None;
@@ -115,7 +126,7 @@ public sealed class StmValidator : IFhirValidator
             // every coded element. Waited on from a thread-pool thread, that work item runs inline on the waiting
             // thread; from any other thread it is a switch to another thread and back each time. So: one switch per
             // call, not per code.
-            var outcome = Thread.CurrentThread.IsThreadPoolThread
+            var outcome = inline || Thread.CurrentThread.IsThreadPoolThread
                 ? RunFirely(resource, profile, cancellationToken, deadline)
                 : System.Threading.Tasks.Task.Run(() => RunFirely(resource, profile, cancellationToken, deadline), cancellationToken).GetAwaiter().GetResult();
             return [.. FirelyIssues.From(outcome, resource)];

@@ -30,8 +30,11 @@ internal static class ResourceTypeNames
         return Encoding.UTF8.TryGetChars(name, chars, out var written) && ConcreteChars.Contains(chars[..written]);
     }
 
-    /// <summary>Whether a parsed or built resource is of a concrete type (not a dynamic one standing for an unknown name).</summary>
-    public static bool IsConcrete(Resource resource) => resource is not DynamicResource && Concrete.Contains(resource.TypeName);
+    /// <summary>
+    /// Whether a parsed or built resource claims a concrete type (a <see cref="DynamicResource"/> claims the name it
+    /// was given, which is what Firely validates it as).
+    /// </summary>
+    public static bool IsConcrete(Resource resource) => Concrete.Contains(resource.TypeName);
 
     /// <summary>Why <paramref name="name"/> cannot be a resource's type, for a message.</summary>
     public static string WhyNot(string name)
