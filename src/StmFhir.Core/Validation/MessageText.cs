@@ -16,9 +16,15 @@ public static class MessageText
     /// <summary>The longest message kept whole (a message can quote several values). The default is 2,000 characters.</summary>
     public const int MaxMessageLength = 2_000;
 
-    /// <summary>The value itself when short, else its first <see cref="MaxValueLength"/> characters, an ellipsis and its length.</summary>
+    // Longer than "… (2147483647 characters)".
+    private const int Slack = 30;
+
+    /// <summary>
+    /// The value itself when short, else its first <see cref="MaxValueLength"/> characters, an ellipsis and its length.
+    /// A value at most 30 characters longer is kept, so shortening twice changes nothing.
+    /// </summary>
     public static string Value(string value) =>
-        value.Length <= MaxValueLength
+        value.Length <= MaxValueLength + Slack
             ? value
             : string.Create(CultureInfo.InvariantCulture, $"{value.AsSpan(0, MaxValueLength)}… ({value.Length} characters)");
 
@@ -39,18 +45,18 @@ public static class MessageText
         {
             var c = message[i];
             var close = c is '\'' or '"' ? message.IndexOf(c, i + 1) : -1;
-            if (close > i + MaxValueLength)
+            if (close > i + MaxValueLength + Slack)
             {
                 result.Append(c).Append(Value(message[(i + 1)..close])).Append(c);
                 i = close + 1;
                 continue;
             }
             var end = i;
-            while (end < message.Length && !char.IsWhiteSpace(message[end]) && end - i <= MaxValueLength)
+            while (end < message.Length && !char.IsWhiteSpace(message[end]) && end - i <= MaxValueLength + Slack)
             {
                 end++;
             }
-            if (end - i > MaxValueLength)
+            if (end - i > MaxValueLength + Slack)
             {
                 while (end < message.Length && !char.IsWhiteSpace(message[end]))
                 {

@@ -20,6 +20,14 @@ public sealed class MessageTextTests
     }
 
     [Fact]
+    public void ShorteningTwiceChangesNothing()
+    {
+        var once = MessageText.Shorten("Literal '" + new string('a', 4_000_000) + "' cannot be parsed as a date.");
+
+        Assert.Equal(once, MessageText.Shorten(once));
+    }
+
+    [Fact]
     public void ALongRunWithoutSpacesIsCutToo_AndSoIsAVeryLongMessage()
     {
         Assert.Equal("at " + new string('b', 100) + "… (300 characters) end", MessageText.Shorten("at " + new string('b', 300) + " end"));

@@ -173,4 +173,39 @@ public sealed class ValidationTests(EngineGateway factory) : IClassFixture<Engin
 
         Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
+
+    /// <summary>Minimal inputs of the hostile-input run that answered 500 or ended the process, and the element each 400 names.</summary>
+    public static TheoryData<string, string> CrashInputs => new()
+    {
+        { """{"resourceType":"Patient","name":[{"given":["a"],"_given":[{"id":"test"},null]}]}""", "Patient.name[0].given" },
+        { """{"resourceType":"Patient","name":[{"given":["a",null]}]}""", "Patient.name[0].given[1]" },
+        { """{"resourceType":"Patient","":"x"}""", "Patient" },
+        { """{"resourceType":"Patient","contained":[{"resourceType":"Resource"}]}""", "Patient.contained[0]" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CrashInputs))]
+    public async Task InputsThatCrashedValidation_Are400NamingTheElement_AtValidateAndCreate(string json, string element)
+    {
+        foreach (var url in new[] { "/fhir/$validate", "/fhir/Patient" })
+        {
+            var outcome = await (await _client.PostAsync(url, Http.Json(json))).AssertOutcomeAsync(HttpStatusCode.BadRequest);
+            Assert.Contains(outcome.Issue, i => i.Severity <= OperationOutcome.IssueSeverity.Error && i.Expression.Contains(element));
+        }
+    }
+
+    [Fact]
+    public async Task ALongBadValue_IsQuotedShortenedWithItsLength_AtCreateAndValidate()
+    {
+        var json = "{\"resourceType\":\"Patient\",\"birthDate\":\"" + new string('9', 4_000_000) + "\"}";
+
+        var refused = await (await _client.PostAsync("/fhir/Patient", Http.Json(json))).AssertOutcomeAsync(HttpStatusCode.BadRequest);
+        var validated = await _client.PostAsync("/fhir/$validate", Http.Json(json));
+
+        Assert.Contains("(4000000 characters)", refused.Diagnostics());
+        Assert.Equal(HttpStatusCode.OK, validated.StatusCode);
+        var body = await validated.Content.ReadAsStringAsync();
+        Assert.True(body.Length < 20_000, $"{body.Length} characters");
+        Assert.True(body.Contains("(4000000 characters)", StringComparison.Ordinal), body);
+    }
 }
