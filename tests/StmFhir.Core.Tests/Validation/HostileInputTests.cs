@@ -97,6 +97,22 @@ public sealed class HostileInputTests(ValidationFixture fixture)
     }
 
     [Fact]
+    public void ThousandsOfMisplacedNullsAreCheckedInLinearTimeAndReportedAsAHundredAndACount()
+    {
+        // 40,000 arrays of one object, each a null with no partner: a pairwise search of the object's arrays would
+        // compare 1.6 billion pairs; one issue each would be a 40,000-issue answer.
+        var json = "{\"resourceType\":\"Patient\"," + string.Join(",", Enumerable.Range(0, 40_000).Select(i => $"\"_x{i}\":[null]")) + "}";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var parsed = FhirInput.Parse(Encoding.UTF8.GetBytes(json));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"{clock.ElapsedMilliseconds} ms");
+        Assert.Null(parsed.Resource);
+        Assert.Equal(101, parsed.Issues.Count);
+        Assert.Contains("and 39900 more", parsed.Issues[^1].Message);
+    }
+
+    [Fact]
     public void ALongBadValueIsQuotedShortenedWithItsLength()
     {
         var value = new string('9', 4_000_000);

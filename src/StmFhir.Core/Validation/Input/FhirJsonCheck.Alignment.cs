@@ -15,6 +15,9 @@ internal static partial class FhirJsonCheck
         private void CheckAlignment(int recordStart)
         {
             var records = scratch.Records;
+            // Looking a name up by a walk over the object's arrays is quadratic in their number; a hostile object can
+            // have thousands, so past a few they are looked up by name.
+            _byName = records.Count - recordStart > 16 ? IndexByName(recordStart) : null;
             for (var i = recordStart; i < records.Count; i++)
             {
                 var record = records[i];
@@ -63,9 +66,24 @@ internal static partial class FhirJsonCheck
             }
         }
 
+        private Dictionary<string, int> IndexByName(int recordStart)
+        {
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = recordStart; i < scratch.Records.Count; i++)
+            {
+                index.TryAdd(Encoding.UTF8.GetString(NameOf(scratch.Records[i].NameStart, scratch.Records[i].NameLength)), i);
+            }
+            return index;
+        }
+
         private readonly ArrayRecord? Find(int recordStart, ReadOnlySpan<byte> stem, bool underscore)
         {
             var records = scratch.Records;
+            if (_byName is { } byName)
+            {
+                var name = (underscore ? "_" : "") + Encoding.UTF8.GetString(stem);
+                return byName.TryGetValue(name, out var at) ? records[at] : null;
+            }
             for (var i = recordStart; i < records.Count; i++)
             {
                 var name = NameOf(records[i].NameStart, records[i].NameLength);
@@ -106,7 +124,19 @@ internal static partial class FhirJsonCheck
 
         private static string Text(ReadOnlySpan<byte> name) => MessageText.Value(Encoding.UTF8.GetString(name));
 
-        private void Problem(string? path, string message) => (_problems ??= []).Add((path, message));
+        /// <summary>Records a problem; past <see cref="MaxProblems"/> only counts them, so a hostile input cannot make the answer huge.</summary>
+        private void Problem(string? path, string message)
+        {
+            _problems ??= [];
+            if (_problems.Count < MaxProblems)
+            {
+                _problems.Add((path, message));
+            }
+            else
+            {
+                _moreProblems++;
+            }
+        }
 
         private static ValidationIssue Unreadable(string message) =>
             new(OperationOutcome.IssueSeverity.Fatal, IssueCodes.UnreadableInput, null, message, OperationOutcome.IssueType.Structure);

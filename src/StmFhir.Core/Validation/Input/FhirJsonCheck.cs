@@ -18,6 +18,9 @@ namespace StmFhir.Core.Validation.Input;
 /// </remarks>
 internal static partial class FhirJsonCheck
 {
+    /// <summary>The most problems reported one by one; the rest are counted.</summary>
+    internal const int MaxProblems = 100;
+
     [ThreadStatic]
     private static Scratch? t_scratch;
 
@@ -78,6 +81,8 @@ internal static partial class FhirJsonCheck
         private int _pendingNameStart = -1;
         private int _pendingNameLength;
         private bool _expectType;
+        private int _moreProblems;
+        private Dictionary<string, int>? _byName;
 
         public List<ValidationIssue> Run()
         {
@@ -111,7 +116,9 @@ internal static partial class FhirJsonCheck
             var root = _rootType ?? "Resource";
             return [.. _problems.Select(p => new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.UnreadableInput,
                 p.Path is null ? null : root + p.Path, p.Message, OperationOutcome.IssueType.Structure)),
-                Unreadable("The input was not read as FHIR: fix the errors above (each names its element).")];
+                Unreadable(_moreProblems == 0
+                    ? "The input was not read as FHIR: fix the errors above (each names its element)."
+                    : $"The input was not read as FHIR: fix the errors above (each names its element) and {_moreProblems} more of the same kinds.")];
         }
 
         private void Step(ref Utf8JsonReader reader)

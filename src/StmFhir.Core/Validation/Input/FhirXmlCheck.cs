@@ -31,6 +31,7 @@ internal static class FhirXmlCheck
     {
         var problems = new List<ValidationIssue>();
         var names = new List<(string Name, int Index)>();
+        var found = 0;
         try
         {
             using var reader = XmlReader.Create(new MemoryStream(xml), Settings());
@@ -48,7 +49,8 @@ internal static class FhirXmlCheck
                 var index = names.Count > depth && names[depth].Name == reader.LocalName ? names[depth].Index + 1 : 0;
                 names.RemoveRange(depth, names.Count - depth);
                 names.Add((reader.LocalName, index));
-                if (IsResourcePosition(names, depth) && !(reader.NamespaceURI == Namespace && ResourceTypeNames.IsConcrete(reader.LocalName)))
+                if (IsResourcePosition(names, depth) && !(reader.NamespaceURI == Namespace && ResourceTypeNames.IsConcrete(reader.LocalName))
+                    && ++found <= FhirJsonCheck.MaxProblems)
                 {
                     var where = reader is IXmlLineInfo line ? $" (line {line.LineNumber}, position {line.LinePosition})" : "";
                     problems.Add(new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.UnreadableInput, depth == 0 ? null : Path(names, depth),
@@ -69,7 +71,9 @@ internal static class FhirXmlCheck
         }
         if (problems.Count > 0)
         {
-            problems.Add(Unreadable("The input was not read as FHIR: fix the errors above (each names its element)."));
+            problems.Add(Unreadable(found <= FhirJsonCheck.MaxProblems
+                ? "The input was not read as FHIR: fix the errors above (each names its element)."
+                : $"The input was not read as FHIR: fix the errors above (each names its element) and {found - FhirJsonCheck.MaxProblems} more of the same kind."));
         }
         return problems;
     }
