@@ -194,6 +194,30 @@ public sealed class ValidationTests(EngineGateway factory) : IClassFixture<Engin
         }
     }
 
+    /// <summary>Values of the wrong type or shape that syntax-only reading keeps for <c>$validate</c>; the engine threw on each.</summary>
+    public static TheoryData<string> WrongValues => new()
+    {
+        """{"resourceType":"Patient","managingOrganization":{"reference":3}}""",
+        """{"resourceType":"Patient","extension":[{"url":3,"valueString":"y"}]}""",
+        """{"resourceType":"Patient","meta":{"profile":[3]}}""",
+        """{"resourceType":"Bundle","type":"collection","entry":{"resource":{"resourceType":"Patient"}}}""",
+        """{"resourceType":"Bundle","type":"collection","entry":[{"resource":[{"resourceType":"Patient"}]}]}""",
+        """{"resourceType":"Parameters","parameter":{"name":"resource","resource":{"resourceType":"Patient","name":{"family":3}}}}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongValues))]
+    public async Task WrongValuesTheReaderKeeps_Answer200AtValidate_And4xxOnWrites(string json)
+    {
+        var type = json[17..json.IndexOf('"', 17)];
+
+        var validated = await _client.PostAsync("/fhir/$validate", Http.Json(json));
+        var written = await _client.PostAsync(type is "Bundle" or "Parameters" ? "/fhir" : $"/fhir/{type}", Http.Json(json));
+
+        Assert.Equal(HttpStatusCode.OK, validated.StatusCode);
+        Assert.True((int)written.StatusCode is >= 400 and < 500, $"{(int)written.StatusCode}: {await written.Content.ReadAsStringAsync()}");
+    }
+
     [Fact]
     public async Task ALongBadValue_IsQuotedShortenedWithItsLength_AtCreateAndValidate()
     {
