@@ -20,7 +20,8 @@ internal static class FhirRegistration
             provider.GetRequiredService<ILogger<EngineValidator>>(),
             provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.MaxConcurrentValidations,
             provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.ValidationFastPath,
-            provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.ValidationWarmUp));
+            provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.ValidationWarmUp,
+            provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.ValidationTimeBudget));
         services.AddHostedService<Warmup>();
         return services;
     }

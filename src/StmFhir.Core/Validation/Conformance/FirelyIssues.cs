@@ -21,10 +21,16 @@ internal static partial class FirelyIssues
                 issue.Severity ?? OperationOutcome.IssueSeverity.Error,
                 number is null ? "FIRELY" : "FIRELY-" + number,
                 location is null ? null : Normalize(location, instance),
-                issue.Details?.Text ?? issue.Diagnostics ?? "(no message)",
+                Message(issue.Details?.Text ?? issue.Diagnostics ?? "(no message)"),
                 issue.Code ?? OperationOutcome.IssueType.Invalid);
         }
     }
+
+    /// <summary>
+    /// Firely's message, cut only when longer than <see cref="MessageText.MaxMessageLength"/>: Firely shortens the
+    /// values it quotes itself (a value failing its regex: 100 characters and its length), and its regexes are long.
+    /// </summary>
+    private static string Message(string text) => text.Length > MessageText.MaxMessageLength ? MessageText.Shorten(text) : text;
 
     /// <summary>
     /// Firely writes an index after every element (<c>Bundle.entry[3].resource[0].status[0]</c>) and names choice

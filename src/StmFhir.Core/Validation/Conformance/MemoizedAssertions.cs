@@ -98,12 +98,12 @@ internal sealed class MemoizedExtensionReference(SchemaReferenceValidator inner,
     public JToken ToJson() => inner.ToJson();
 
     /// <summary>
-    /// The extension's url ("" when it has none), or null when the parser kept a repeated url as a list: Firely
-    /// then reads it its own way (3.6.0 throws), and <see cref="Extension.Url"/> would throw another exception.
+    /// The extension's url ("" when it has none), or null when the parser kept a repeated url as a list or a value
+    /// that is not a string: Firely then reads it its own way, and <see cref="Extension.Url"/> would throw.
     /// </summary>
     private static string? UrlOf(PocoNode node) =>
         node.Poco is not Extension extension || !extension.TryGetValue("url", out var url) ? ""
-        : url is FhirUri uri ? uri.Value ?? ""
+        : url is FhirUri { JsonValue: var value } ? value as string ?? (value is null ? "" : null)
         : null;
 
     /// <summary>The prefix, where the extension sits (<see cref="CleanElementMemo.ExtensionSite"/>), "|" and the fingerprint.</summary>

@@ -10,7 +10,9 @@ namespace StmFhir.Core.Validation.Conformance;
 /// most expensive step of validation, so each is compiled once per process (under a lock: the compiler reads
 /// SDK resources that are not thread-safe), and the immutable result is read by all threads. Given a
 /// <see cref="CleanElementMemo"/>, each schema is rewritten to use it (<see cref="SchemaMemoRewriter"/>). The core schemas
-/// of date, dateTime and instant also check that a date is in the calendar (<see cref="CalendarDateValidator"/>).
+/// of date, dateTime and instant also check that a date is in the calendar (<see cref="CalendarDateValidator"/>), and
+/// core invariant dom-3 is checked in linear time (<see cref="ContainedReferences"/>).
+/// Every walk that repeats comes back here for a schema, so this is where it is bounded (<see cref="WalkGuard"/>).
 /// </summary>
 internal sealed class SharedSchemaResolver : IElementSchemaResolver
 {
@@ -34,6 +36,9 @@ internal sealed class SharedSchemaResolver : IElementSchemaResolver
     {
         if (_schemas.TryGetValue(schemaUri, out var schema))
         {
+            // Only here, not while compiling (under the lock, where an exception would leave the rewriter's notes
+            // half made): a walk that repeats asks for compiled schemas (WalkGuard).
+            WalkGuard.Check();
             return schema;
         }
         lock (_gate)
@@ -43,7 +48,7 @@ internal sealed class SharedSchemaResolver : IElementSchemaResolver
                 schema = _compiler.GetSchema(schemaUri);
                 if (schema is not null)
                 {
-                    schema = CalendarDateValidator.AddTo(schemaUri, schema);
+                    schema = ContainedReferences.AddTo(CalendarDateValidator.AddTo(schemaUri, schema));
                 }
                 if (schema is not null && _rewriter is not null)
                 {

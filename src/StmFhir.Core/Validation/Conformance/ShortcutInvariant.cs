@@ -241,5 +241,5 @@ internal sealed record ShortcutInvariant : FhirPathValidator, IValidatable
 
     private static bool NoLocalReference(Base reference) =>
         !reference.TryGetValue("reference", out var value)
-        || value is FhirString { Value: { } text } && !text.StartsWith('#');
+        || value is FhirString { JsonValue: string text } && !text.StartsWith('#');
 }
