@@ -92,6 +92,7 @@ public sealed class StmValidator : IFhirValidator
             issues.Add(NotCheckable(resource));
         }
         issues.AddRange(ClinicalRules.Check(resource));
+        issues.AddRange(Interop.InteroperabilityRules.Check(resource));
         return new ValidationReport(issues);
     }
 
