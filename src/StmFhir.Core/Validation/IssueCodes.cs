@@ -40,6 +40,13 @@ public static class IssueCodes
     /// </summary>
     public const string RiskProbabilityAbove100 = "STM-CORE-001";
 
+    /// <summary>
+    /// Warning: a RiskAssessment prediction without a probability. Valid R4, but the literal R4 text of invariant ras-2
+    /// is empty for it (a defect, FHIR-25796, corrected in R4B), so strict R4 servers that apply that text (Medplum)
+    /// refuse the resource. Every <c>STM-INTEROP-</c> code is a warning about how other servers read valid FHIR.
+    /// </summary>
+    public const string StrictR4RiskProbability = "STM-INTEROP-001";
+
     /// <summary>Error: the clinical rules could not read the resource (it is malformed in a way structure validation also reports).</summary>
     public const string ClinicalRulesFailed = "STM-CLIN-000";
 

@@ -105,12 +105,13 @@ public sealed class StmValidator : IFhirValidator
         try
         {
             issues.AddRange(ClinicalRules.Check(resource));
+            issues.AddRange(Interop.InteroperabilityRules.Check(resource));
         }
         catch (Exception e) when (e is not (OutOfMemoryException or InsufficientExecutionStackException))
         {
-            // ClinicalRules reports the failures it expects itself (STM-CLIN-000); this is for the ones it does not.
+            // The rules report the failures they expect themselves (STM-CLIN-000); this is for the ones they do not.
             issues.Add(new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.NotCheckable, null,
-                $"The STM clinical rules could not be checked: they stopped on this input ({e.GetType().Name}).", OperationOutcome.IssueType.Exception));
+                $"The STM clinical and interoperability rules could not be checked: they stopped on this input ({e.GetType().Name}).", OperationOutcome.IssueType.Exception));
         }
         return new ValidationReport(issues);
     }

@@ -50,10 +50,19 @@ public sealed class ValidationCacheTests : IDisposable
     [Fact]
     public void KeyDependsOnContentNotOnWhereTheFolderIs()
     {
-        var original = ValidationCache.Key(ValidationFixture.ProfilesDirectory, ProfileSet.FilesOf(ValidationFixture.ProfilesDirectory));
+        var original = ProfileSet.CacheKey(ValidationFixture.ProfilesDirectory, ProfileSet.FilesOf(ValidationFixture.ProfilesDirectory));
         Assert.Equal(original, ProfilesKey());
         File.AppendAllText(Path.Combine(_profiles, "ValueSet-stm-pressure.json"), " ");
         Assert.NotEqual(original, ProfilesKey());
+    }
+
+    [Fact]
+    public void ProfilesKeyChangesWhenTheWaySnapshotsAreMadeChanges()
+    {
+        // Snapshots made by older code (before extension slices were expanded) must not be read back.
+        var files = ProfileSet.FilesOf(_profiles);
+        Assert.NotEqual(ValidationCache.Key(_profiles, files), ProfileSet.CacheKey(_profiles, files));
+        Assert.NotEqual(ValidationCache.Key(_profiles, files, "snapshots-1"), ProfileSet.CacheKey(_profiles, files));
     }
 
     [Fact]
@@ -75,5 +84,5 @@ public sealed class ValidationCacheTests : IDisposable
         }
     }
 
-    private string ProfilesKey() => ValidationCache.Key(_profiles, ProfileSet.FilesOf(_profiles));
+    private string ProfilesKey() => ProfileSet.CacheKey(_profiles, ProfileSet.FilesOf(_profiles));
 }

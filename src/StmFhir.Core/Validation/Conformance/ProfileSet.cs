@@ -14,6 +14,13 @@ internal sealed class ProfileSet
 {
     private const string IssuesFile = "snapshot-issues.json";
 
+    /// <summary>
+    /// How StmFhir makes the snapshots on top of the SDK's generator, part of the cache key: bump it whenever that
+    /// changes, so that snapshots made the old way are never read back. 2: extension slices expanded
+    /// (<see cref="ExtensionSlices"/>).
+    /// </summary>
+    internal const string SnapshotRecipe = "snapshots-2";
+
     private ProfileSet(IReadOnlyDictionary<string, Resource> byCanonical, IReadOnlyList<ValidationIssue> issues)
     {
         ByCanonical = byCanonical;
@@ -50,7 +57,7 @@ internal sealed class ProfileSet
         {
             return Generate(directory, files, core);
         }
-        var folder = Path.Combine(cacheRoot, "profiles-" + ValidationCache.Key(directory, files));
+        var folder = Path.Combine(cacheRoot, "profiles-" + CacheKey(directory, files));
         if (TryLoad(folder) is { } cached)
         {
             return cached;
@@ -59,6 +66,9 @@ internal sealed class ProfileSet
         ValidationCache.TryPublish(folder, staging => generated.Save(staging), f => File.Exists(Path.Combine(f, IssuesFile)));
         return generated;
     }
+
+    /// <summary>The name of <paramref name="directory"/>'s cache entry: its files, the SDK and <see cref="SnapshotRecipe"/>.</summary>
+    internal static string CacheKey(string directory, IReadOnlyList<string> files) => ValidationCache.Key(directory, files, SnapshotRecipe);
 
     private static ProfileSet Generate(string directory, IReadOnlyList<string> files, IResourceResolver core)
     {
@@ -126,7 +136,9 @@ internal sealed class ProfileSet
             }
         }
         generator.UpdateAsync(sd).GetAwaiter().GetResult();
-        foreach (var issue in generator.Outcome?.Issue ?? [])
+        var reported = (generator.Outcome?.Issue ?? []).ToList();
+        reported.AddRange(ExtensionSlices.Expand(sd, generator));
+        foreach (var issue in reported)
         {
             var severity = issue.Severity ?? OperationOutcome.IssueSeverity.Error;
             issues.Add(new ValidationIssue(severity, IssueCodes.ProfileSnapshot, sd.Url + (issue.Location.FirstOrDefault() is { } at ? "#" + at : ""),

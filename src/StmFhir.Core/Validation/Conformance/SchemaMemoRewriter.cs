@@ -12,7 +12,8 @@ namespace StmFhir.Core.Validation.Conformance;
 /// (<see cref="ElementCardinality"/>), a few core invariants (dom-2..5, ref-1, the Bundle's, obs-6/7) answered without FHIRPath when plainly true
 /// (<see cref="ShortcutInvariant"/>), ele-1 answered from the POCO when an element plainly has content
 /// (<see cref="ShortcutEle1"/>), children absent from a value that have nothing to say when absent not matched one by one
-/// (<see cref="PresentChildren"/>). Every other assertion stays Firely's own, and each stand-in falls back on
+/// (<see cref="PresentChildren"/>), an extension slice's copy of its definition's children not checked a second time
+/// (<see cref="ExtensionSliceCopies"/>). Every other assertion stays Firely's own, and each stand-in falls back on
 /// Firely's, so verdicts and messages do not change (VALIDATION.md, "Fast path").
 /// Uses Firely's own schema-rewriting hook (<see cref="IAssertionContainer.WithChildren"/>).
 /// </summary>
@@ -47,6 +48,7 @@ internal sealed class SchemaMemoRewriter(Func<Canonical, ElementSchema?> schemas
         FhirEle1Validator ele1 when !FirelySettings.ExcludedInvariants.Contains(ele1.Key) => new ShortcutEle1(ele1),
         SliceValidator slicing => WithCompiledDiscriminators((SliceValidator)((IAssertionContainer)slicing).WithChildren(RewriteAssertion)),
         ChildrenValidator children => PresentChildren.For((ChildrenValidator)((IAssertionContainer)children).WithChildren(RewriteAssertion)),
+        ElementSchema slice when ExtensionSliceCopies.TryTrim(slice, schemas, isExtensionDefinition) is { } trimmed => ((IAssertionContainer)trimmed).WithChildren(RewriteAssertion),
         IAssertionContainer container => container.WithChildren(RewriteAssertion),
         _ => assertion,
     };

@@ -21,11 +21,18 @@ internal static class ValidationCache
         Version(typeof(Firely.Fhir.Validation.Validator)), Version(typeof(Firely.Fhir.Validation.ElementSchema)),
         "format" + FormatVersion);
 
-    /// <summary>A hex SHA-256 over the tool versions, the given files' names relative to <paramref name="root"/> and their bytes.</summary>
-    public static string Key(string root, IEnumerable<string> files)
+    /// <summary>
+    /// A hex SHA-256 over the tool versions, the <paramref name="recipe"/> (what StmFhir's own code does to the
+    /// input, bumped when that changes), the given files' names relative to <paramref name="root"/> and their bytes.
+    /// </summary>
+    public static string Key(string root, IEnumerable<string> files, string recipe = "")
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(ToolVersions));
+        if (recipe.Length > 0)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes("\0recipe:" + recipe));
+        }
         foreach (var file in files.Order(StringComparer.Ordinal))
         {
             hash.AppendData(Encoding.UTF8.GetBytes("\0" + Path.GetRelativePath(root, file).Replace('\\', '/') + "\0"));
