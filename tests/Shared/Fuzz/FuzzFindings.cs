@@ -34,6 +34,9 @@ internal sealed class FuzzFindings(FuzzSettings settings, string runName)
     /// <summary>Peak resident memory of the process under test (bytes), when measured.</summary>
     public long PeakRssBytes { get; set; }
 
+    /// <summary>How long the run took.</summary>
+    public TimeSpan Elapsed { get; set; }
+
     public void CountCase() => Interlocked.Increment(ref _cases);
 
     public void CountRequest() => Interlocked.Increment(ref _requests);
@@ -60,10 +63,10 @@ internal sealed class FuzzFindings(FuzzSettings settings, string runName)
     }
 
     /// <summary>Counts per endpoint and signature, then the first case of each with its replay and input.</summary>
-    public string Summary(TimeSpan elapsed)
+    public string Summary()
     {
         var text = new StringBuilder();
-        text.AppendLine($"fuzz: {Cases} cases, {Requests} requests in {elapsed.TotalSeconds:F0} s, seed {settings.Seed}, budget {settings.Budget.TotalSeconds} s/request"
+        text.AppendLine($"fuzz: {Cases} cases, {Requests} requests in {Elapsed.TotalSeconds:F0} s, seed {settings.Seed}, budget {settings.Budget.TotalSeconds} s/request"
             + (PeakRssBytes > 0 ? $", peak RSS {PeakRssBytes / (1024 * 1024)} MB" : ""));
         var groups = _failures.GroupBy(f => (f.Endpoint, f.Signature)).OrderByDescending(g => g.Count()).ToList();
         text.AppendLine($"{_failures.Count} failures, {groups.Count} signatures{(groups.Count > 0 ? $", inputs in {Folder}" : "")}");

@@ -78,7 +78,8 @@ internal static class EngineFuzz
             log($"FAIL {failure.Case}: {signature}");
         });
         File.Delete(current);
-        return new Result(findings.Failures, findings.Summary(clock.Elapsed));
+        findings.Elapsed = clock.Elapsed;
+        return new Result(findings.Failures, findings.Summary());
     }
 
     /// <summary>Null when the engine handled the input; else the failure's signature.</summary>
