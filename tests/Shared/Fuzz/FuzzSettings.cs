@@ -7,7 +7,7 @@ namespace StmFhir.Tests.Shared.Fuzz;
 /// demand: <c>STMFHIR_FUZZ_CASES</c> (cases), <c>STMFHIR_FUZZ_SEED</c> (replays a run; a case id <c>seed:index</c> replays
 /// one case with <c>STMFHIR_FUZZ_CASE</c>), <c>STMFHIR_FUZZ_KINDS</c> (comma list of mutation kinds to draw from),
 /// <c>STMFHIR_FUZZ_BUDGET_SECONDS</c> (per request or engine call), <c>STMFHIR_FUZZ_MAX_RSS_MB</c> (peak resident
-/// memory of the gateway), <c>STMFHIR_FUZZ_PARALLEL</c> (requests in flight) and <c>STMFHIR_FUZZ_OUT</c> (where failing
+/// memory of the gateway), <c>STMFHIR_FUZZ_PARALLEL</c> (requests in flight), <c>STMFHIR_FUZZ_MAX_FAILURES</c> (stop after) and <c>STMFHIR_FUZZ_OUT</c> (where failing
 /// cases are saved).
 /// </summary>
 internal sealed record FuzzSettings
@@ -36,6 +36,12 @@ internal sealed record FuzzSettings
 
     /// <summary>Failing cases are written below this folder. The default is a temp folder per run.</summary>
     public string OutputDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "stmfhir-fuzz");
+
+    /// <summary>
+    /// A run stops starting cases after this many failures (a broken build would otherwise spend the budget on every
+    /// request). The default is 40; <c>STMFHIR_FUZZ_MAX_FAILURES</c> changes it.
+    /// </summary>
+    public int MaxFailures { get; init; } = 40;
 
     /// <summary>How many distinct failure signatures are minimized (each costs requests); the rest are saved as found.</summary>
     public int MinimizeSignatures { get; init; } = 6;
@@ -72,6 +78,10 @@ internal sealed record FuzzSettings
         if (Int("STMFHIR_FUZZ_PARALLEL") is { } parallel)
         {
             settings = settings with { Parallel = Math.Max(1, parallel) };
+        }
+        if (Int("STMFHIR_FUZZ_MAX_FAILURES") is { } maxFailures)
+        {
+            settings = settings with { MaxFailures = maxFailures };
         }
         if (Environment.GetEnvironmentVariable("STMFHIR_FUZZ_OUT") is { Length: > 0 } output)
         {

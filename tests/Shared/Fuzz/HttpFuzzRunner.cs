@@ -22,7 +22,9 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = Timeout.InfiniteTimeSpan };
     private readonly SemaphoreSlim _restart = new(1, 1);
     private int _restarts;
+    private int _generation;
     private long _largestResponse;
+    private long _peakRss;
 
     /// <summary>The largest response body seen, in bytes.</summary>
     public long LargestResponseBytes => Interlocked.Read(ref _largestResponse);
@@ -36,6 +38,10 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
         var toMinimize = new List<(FuzzFailure Failure, HttpFuzzRequest Request)>();
         await Parallel.ForEachAsync(settings.CaseIndexes(), new ParallelOptions { MaxDegreeOfParallelism = settings.Parallel, CancellationToken = cancellationToken }, async (index, ct) =>
         {
+            if (findings.Failures.Count >= settings.MaxFailures)
+            {
+                return;
+            }
             var fuzzCase = FuzzCases.Create(settings.Seed, index, settings.Kinds);
             findings.CountCase();
             var requests = HttpFuzzRequests.For(fuzzCase);
@@ -60,10 +66,15 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
             }
             if (index % 25 == 0)
             {
-                findings.PeakRssBytes = Math.Max(findings.PeakRssBytes, PeakRss());
+                SamplePeakRss();
             }
         }).ConfigureAwait(false);
-        findings.PeakRssBytes = Math.Max(findings.PeakRssBytes, PeakRss());
+        if (findings.Failures.Count >= settings.MaxFailures)
+        {
+            log($"stopped after {findings.Failures.Count} failures (STMFHIR_FUZZ_MAX_FAILURES)");
+        }
+        SamplePeakRss();
+        findings.PeakRssBytes = Interlocked.Read(ref _peakRss);
         foreach (var (failure, request) in toMinimize.Take(settings.MinimizeSignatures))
         {
             await MinimizeAsync(findings, failure, request, cancellationToken).ConfigureAwait(false);
@@ -91,8 +102,49 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
         }
     }
 
-    /// <summary>Null when the gateway answered well; else the failure's signature.</summary>
+    /// <summary>
+    /// Null when the gateway answered well; else the failure's signature. A request broken by a restart for another
+    /// request is sent once more; a request that killed the gateway or ran over budget restarts it.
+    /// </summary>
     public async Task<string?> SendAsync(HttpFuzzRequest request, byte[]? body, string correlationId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await _restart.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _restart.Release();
+            var generation = Volatile.Read(ref _generation);
+            var signature = await SendOnceAsync(request, body, correlationId, cancellationToken).ConfigureAwait(false);
+            if (signature is null)
+            {
+                return null;
+            }
+            if (signature.StartsWith("connection failed", StringComparison.Ordinal))
+            {
+                if (generation != Volatile.Read(ref _generation) && attempt == 0)
+                {
+                    continue;
+                }
+                await Task.Delay(300, cancellationToken).ConfigureAwait(false);
+                if (gateway.Pid is null)
+                {
+                    var output = gateway.RecentOutput;
+                    var why = output.Contains("Stack overflow", StringComparison.OrdinalIgnoreCase) ? "stack overflow"
+                        : output.Contains("OutOfMemory", StringComparison.Ordinal) ? "out of memory" : "exited";
+                    await RestartAsync(generation, why, cancellationToken).ConfigureAwait(false);
+                    return $"process died ({why})";
+                }
+            }
+            if (signature == OverBudget)
+            {
+                await RestartAsync(generation, "a request over budget", cancellationToken).ConfigureAwait(false);
+            }
+            return signature;
+        }
+    }
+
+    private const string OverBudget = "over budget";
+
+    private async Task<string?> SendOnceAsync(HttpFuzzRequest request, byte[]? body, string correlationId, CancellationToken cancellationToken)
     {
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(settings.Budget);
@@ -122,11 +174,11 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
         }
         catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return "over budget";
+            return OverBudget;
         }
         catch (HttpRequestException e)
         {
-            return await ConnectionFailedAsync(e, cancellationToken).ConfigureAwait(false);
+            return $"connection failed ({e.HttpRequestError})";
         }
     }
 
@@ -148,35 +200,30 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
         return (Encoding.UTF8.GetString(kept.ToArray()), length);
     }
 
-    /// <summary>A broken connection: when the process is gone, say why (from its last output) and start it again.</summary>
-    private async Task<string> ConnectionFailedAsync(HttpRequestException exception, CancellationToken cancellationToken)
+    /// <summary>Starts the gateway again (killing it if it still runs), unless another request already did since <paramref name="seenGeneration"/>.</summary>
+    private async Task RestartAsync(int seenGeneration, string why, CancellationToken cancellationToken)
     {
-        await Task.Delay(300, cancellationToken).ConfigureAwait(false);
-        if (gateway.Pid is not null)
-        {
-            return $"connection failed ({exception.HttpRequestError}), process still running";
-        }
-        var output = gateway.RecentOutput;
-        var why = output.Contains("Stack overflow", StringComparison.OrdinalIgnoreCase) ? "stack overflow"
-            : output.Contains("OutOfMemory", StringComparison.Ordinal) ? "out of memory" : "exited";
         await _restart.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (gateway.Pid is null)
+            if (seenGeneration != Volatile.Read(ref _generation))
             {
-                if (++_restarts > MaxRestarts)
-                {
-                    throw new InvalidOperationException($"The gateway died {MaxRestarts} times; the run stops here. Last output:\n{output}");
-                }
-                log($"gateway process died ({why}); restarting");
-                await gateway.StartAsync(TimeSpan.FromSeconds(120), cancellationToken).ConfigureAwait(false);
+                return;
             }
+            if (++_restarts > MaxRestarts)
+            {
+                throw new InvalidOperationException($"The gateway was restarted {MaxRestarts} times; the run stops here. Last output:\n{gateway.RecentOutput}");
+            }
+            SamplePeakRss();
+            log($"restarting the gateway after {why}");
+            gateway.Kill();
+            await gateway.StartAsync(TimeSpan.FromSeconds(120), cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _generation);
         }
         finally
         {
             _restart.Release();
         }
-        return $"process died ({why})";
     }
 
     /// <summary>The exception type and throwing method the gateway logged for this request (CLEF file, by correlation id).</summary>
@@ -214,7 +261,9 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
         failure.Minimized = text.Length <= 2000 ? text : $"{text.Length} bytes, see the saved file";
     }
 
-    /// <summary>The gateway's peak resident memory so far (VmHWM), in bytes; 0 when it cannot be read.</summary>
+    private void SamplePeakRss() => InterlockedMax(ref _peakRss, PeakRss());
+
+    /// <summary>The gateway process's peak resident memory so far (VmHWM), in bytes; 0 when it cannot be read.</summary>
     public long PeakRss()
     {
         if (gateway.Pid is not { } pid || !File.Exists($"/proc/{pid}/status"))

@@ -54,6 +54,10 @@ internal static class EngineFuzz
         var gate = new object();
         Parallel.ForEach(settings.CaseIndexes(), new ParallelOptions { MaxDegreeOfParallelism = settings.Parallel }, index =>
         {
+            if (findings.Failures.Count >= settings.MaxFailures)
+            {
+                return;
+            }
             var fuzzCase = FuzzCases.Create(settings.Seed, index, settings.Kinds);
             lock (gate)
             {
