@@ -130,7 +130,11 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
                     var output = gateway.RecentOutput;
                     var why = output.Contains("Stack overflow", StringComparison.OrdinalIgnoreCase) ? "stack overflow"
                         : output.Contains("OutOfMemory", StringComparison.Ordinal) ? "out of memory" : "exited";
-                    await RestartAsync(generation, why, cancellationToken).ConfigureAwait(false);
+                    if (!await RestartAsync(generation, why, cancellationToken).ConfigureAwait(false) && attempt == 0)
+                    {
+                        // Another request's restart: this one may have been in flight when that one killed the gateway.
+                        continue;
+                    }
                     return $"process died ({why})";
                 }
             }
@@ -200,16 +204,21 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
         return (Encoding.UTF8.GetString(kept.ToArray()), length);
     }
 
-    /// <summary>Starts the gateway again (killing it if it still runs), unless another request already did since <paramref name="seenGeneration"/>.</summary>
-    private async Task RestartAsync(int seenGeneration, string why, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the gateway again (killing it if it still runs), unless another request already did since
+    /// <paramref name="seenGeneration"/>; true when this call restarted it.
+    /// </summary>
+    private async Task<bool> RestartAsync(int seenGeneration, string why, CancellationToken cancellationToken)
     {
         await _restart.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (seenGeneration != Volatile.Read(ref _generation))
             {
-                return;
+                return false;
             }
+            // First, so that requests broken by the kill below know it was a restart and are sent again.
+            Interlocked.Increment(ref _generation);
             if (++_restarts > MaxRestarts)
             {
                 throw new InvalidOperationException($"The gateway was restarted {MaxRestarts} times; the run stops here. Last output:\n{gateway.RecentOutput}");
@@ -218,7 +227,7 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
             log($"restarting the gateway after {why}");
             gateway.Kill();
             await gateway.StartAsync(TimeSpan.FromSeconds(120), cancellationToken).ConfigureAwait(false);
-            Interlocked.Increment(ref _generation);
+            return true;
         }
         finally
         {

@@ -22,8 +22,8 @@ namespace StmFhir.Core.Tests.Fuzz;
 [Collection(ValidationCollection.Name)]
 public sealed class EngineFuzzTests(ValidationFixture fixture, ITestOutputHelper output)
 {
-    /// <summary>Cases in CI: about 40 s on a 2-core machine.</summary>
-    private const int CiCases = 1500;
+    /// <summary>Cases in CI: about a minute on a 2-core machine (long lists and MB strings dominate).</summary>
+    private const int CiCases = 500;
 
     [Fact]
     public void MutatedSamplesAndResources_NeverThrowNorOverrunTheBudget()

@@ -17,7 +17,7 @@ namespace StmFhir.Gateway.Tests.Hostile;
 public sealed class HttpFuzzTests(ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>Cases in CI: about two minutes on a 2-core machine once the gateway refuses them in milliseconds.</summary>
-    private const int CiCases = 700;
+    private const int CiCases = 400;
 
     private const string Key = "fuzz-read-write-key-0001";
 
