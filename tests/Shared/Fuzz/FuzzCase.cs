@@ -87,9 +87,11 @@ internal static class FuzzCases
         {
             edits.Add(JsonMutator.Apply(document, kind, random));
         }
-        if (FuzzKinds.Encodings.Contains(kind) || random.Next(4) == 0)
+        // A second edit, drawn from the kinds the run allows (so excluding a kind excludes it here too).
+        var stacked = s_cheap.Where(kinds.Contains).ToList();
+        if (stacked.Count > 0 && (FuzzKinds.Encodings.Contains(kind) || random.Next(4) == 0))
         {
-            edits.Add(JsonMutator.Apply(document, s_cheap[random.Next(s_cheap.Length)], random));
+            edits.Add(JsonMutator.Apply(document, stacked[random.Next(stacked.Count)], random));
         }
         return new FuzzCase(id, kind, start, string.Join("; ", edits)) { Document = document, Transport = transport, ContentType = contentType };
     }

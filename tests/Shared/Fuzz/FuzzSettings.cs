@@ -28,6 +28,21 @@ internal sealed record FuzzSettings
     /// <summary>Longest a single request (or engine call) may take. The default is 10 s.</summary>
     public TimeSpan Budget { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The gateway's body limit (its default, <c>Fhir:MaxRequestBodyBytes</c>): a larger body may be refused with 413
+    /// before it is read and the connection closed while the client still sends, which is not a failure.
+    /// </summary>
+    public long GatewayBodyLimit { get; init; } = 5 * 1024 * 1024;
+
+    /// <summary>
+    /// The gateway's validation time budget the runs configure (<c>Fhir:ValidationTimeBudget</c>), well under
+    /// <see cref="Budget"/> so that a validation stopped by it still answers within the request budget.
+    /// </summary>
+    public const string ValidationTimeBudgetVariable = "Fhir__ValidationTimeBudget";
+
+    /// <summary>The value given to <see cref="ValidationTimeBudgetVariable"/>: 5 s.</summary>
+    public const string ValidationTimeBudget = "00:00:05";
+
     /// <summary>Highest peak resident memory of the gateway process allowed. The default is 1 GB.</summary>
     public long MaxRssBytes { get; init; } = 1024L * 1024 * 1024;
 
@@ -42,6 +57,12 @@ internal sealed record FuzzSettings
     /// request). The default is 40; <c>STMFHIR_FUZZ_MAX_FAILURES</c> changes it.
     /// </summary>
     public int MaxFailures { get; init; } = 40;
+
+    /// <summary>
+    /// The HTTP run gives up after restarting the gateway this often (each restart costs seconds). The default is 25;
+    /// <c>STMFHIR_FUZZ_MAX_RESTARTS</c> changes it.
+    /// </summary>
+    public int MaxRestarts { get; init; } = 25;
 
     /// <summary>How many distinct failure signatures are minimized (each costs requests); the rest are saved as found.</summary>
     public int MinimizeSignatures { get; init; } = 6;
@@ -82,6 +103,10 @@ internal sealed record FuzzSettings
         if (Int("STMFHIR_FUZZ_MAX_FAILURES") is { } maxFailures)
         {
             settings = settings with { MaxFailures = maxFailures };
+        }
+        if (Int("STMFHIR_FUZZ_MAX_RESTARTS") is { } maxRestarts)
+        {
+            settings = settings with { MaxRestarts = maxRestarts };
         }
         if (Environment.GetEnvironmentVariable("STMFHIR_FUZZ_OUT") is { Length: > 0 } output)
         {

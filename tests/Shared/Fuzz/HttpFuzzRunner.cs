@@ -16,7 +16,6 @@ namespace StmFhir.Tests.Shared.Fuzz;
 /// </summary>
 internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSettings settings, Action<string> log)
 {
-    private const int MaxRestarts = 25;
     private const int KeptResponseBytes = 64 * 1024;
 
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1) }) { Timeout = Timeout.InfiniteTimeSpan };
@@ -118,6 +117,11 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
             {
                 return null;
             }
+            if (signature.StartsWith("connection failed", StringComparison.Ordinal) && body?.Length > settings.GatewayBodyLimit && gateway.Pid is not null)
+            {
+                // Refused with 413 before it was read, and the connection closed while the client was still sending.
+                return null;
+            }
             if (signature.StartsWith("connection failed", StringComparison.Ordinal))
             {
                 if (generation != Volatile.Read(ref _generation) && attempt == 0)
@@ -170,7 +174,9 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
             {
                 return $"{status} {await LoggedExceptionAsync(correlationId).ConfigureAwait(false)}";
             }
-            if (status >= 400 && !(response.Content.Headers.ContentType?.MediaType == "application/fhir+json" && head.Contains("\"OperationOutcome\"", StringComparison.Ordinal)))
+            // A 400 with no body and no type is Kestrel refusing the request line (e.g. %00 in the path) before the app runs.
+            var protocolRefusal = status == 400 && length == 0 && response.Content.Headers.ContentType is null;
+            if (status >= 400 && !protocolRefusal && !(response.Content.Headers.ContentType?.MediaType == "application/fhir+json" && head.Contains("\"OperationOutcome\"", StringComparison.Ordinal)))
             {
                 return $"{status} without an OperationOutcome ({response.Content.Headers.ContentType?.MediaType ?? "no content type"})";
             }
@@ -219,9 +225,9 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
             }
             // First, so that requests broken by the kill below know it was a restart and are sent again.
             Interlocked.Increment(ref _generation);
-            if (++_restarts > MaxRestarts)
+            if (++_restarts > settings.MaxRestarts)
             {
-                throw new InvalidOperationException($"The gateway was restarted {MaxRestarts} times; the run stops here. Last output:\n{gateway.RecentOutput}");
+                throw new InvalidOperationException($"The gateway was restarted {settings.MaxRestarts} times; the run stops here. Last output:\n{gateway.RecentOutput}");
             }
             SamplePeakRss();
             log($"restarting the gateway after {why}");

@@ -7,7 +7,7 @@ namespace StmFhir.Benchmarks.Fuzz;
 
 /// <summary>
 /// The long fuzz run on demand: <c>dotnet run -c Release --project tests/StmFhir.Benchmarks -- fuzz [--cases N] [--seed S]
-/// [--case seed:index] [--kinds a,b] [--budget SECONDS] [--parallel P] [--max-failures F] [--minimize SIGNATURES] [--engine]</c>. Without <c>--engine</c> it starts
+/// [--case seed:index] [--kinds a,b] [--budget SECONDS] [--parallel P] [--max-failures F] [--max-restarts R] [--minimize SIGNATURES] [--engine]</c>. Without <c>--engine</c> it starts
 /// the built gateway (src/StmFhir.Gateway/bin/Release) as a process on a temp SQLite folder and sends every case over
 /// HTTP; with it, the cases go to the validation engine in this process. Exit code 1 when anything failed.
 /// </summary>
@@ -36,6 +36,7 @@ internal static class FuzzCommand
                 "--budget" => settings with { Budget = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)) },
                 "--parallel" => settings with { Parallel = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--max-failures" => settings with { MaxFailures = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--max-restarts" => settings with { MaxRestarts = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--minimize" => settings with { MinimizeSignatures = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}; see tests/StmFhir.Benchmarks/Fuzz/FuzzCommand.cs"),
             };
@@ -55,6 +56,7 @@ internal static class FuzzCommand
             ["Authentication__ApiKeys__0__Name"] = "fuzz",
             ["Authentication__ApiKeys__0__Key"] = key,
             ["Fhir__ValidationWarmUp"] = "00:00:00",
+            [FuzzSettings.ValidationTimeBudgetVariable] = FuzzSettings.ValidationTimeBudget,
         });
         await gateway.StartAsync(TimeSpan.FromSeconds(120));
         var findings = await new HttpFuzzRunner(gateway, key, settings, Console.WriteLine).RunAsync();

@@ -8,7 +8,7 @@ namespace StmFhir.Gateway.Tests.Hostile;
 internal static class HostileSettings
 {
     /// <summary>How long one validation may run before it stops with an error issue.</summary>
-    public const string ValidationTimeBudget = "Fhir__ValidationTimeBudget";
+    public const string ValidationTimeBudget = StmFhir.Tests.Shared.Fuzz.FuzzSettings.ValidationTimeBudgetVariable;
 
     /// <summary>Largest answer body; a search page stops early and links onward instead of growing.</summary>
     public const string MaxResponseBytes = "Fhir__MaxResponseBytes";
