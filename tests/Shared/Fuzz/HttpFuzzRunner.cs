@@ -131,9 +131,7 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
                 await Task.Delay(300, cancellationToken).ConfigureAwait(false);
                 if (gateway.Pid is null)
                 {
-                    var output = gateway.RecentOutput;
-                    var why = output.Contains("Stack overflow", StringComparison.OrdinalIgnoreCase) ? "stack overflow"
-                        : output.Contains("OutOfMemory", StringComparison.Ordinal) ? "out of memory" : "exited";
+                    var why = WhyItDied(gateway.RecentOutput);
                     if (!await RestartAsync(generation, why, cancellationToken).ConfigureAwait(false) && attempt == 0)
                     {
                         // Another request's restart: this one may have been in flight when that one killed the gateway.
@@ -151,6 +149,19 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
     }
 
     private const string OverBudget = "over budget";
+
+    /// <summary>
+    /// From the process's last lines: a stack overflow prints "Stack overflow." and then thousands of frames, so the
+    /// kept tail is the same frame over and over.
+    /// </summary>
+    private static string WhyItDied(string output)
+    {
+        var frames = output.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("at ", StringComparison.Ordinal)).ToList();
+        var repeated = frames.GroupBy(f => f, StringComparer.Ordinal).Select(g => (Frame: g.Key, Count: g.Count())).MaxBy(g => g.Count);
+        return output.Contains("Stack overflow", StringComparison.OrdinalIgnoreCase) || repeated.Count > 50
+            ? $"stack overflow{(repeated.Frame is null ? "" : " in " + repeated.Frame.Split('(')[0][3..])}"
+            : output.Contains("OutOfMemory", StringComparison.Ordinal) ? "out of memory" : "exited";
+    }
 
     private async Task<string?> SendOnceAsync(HttpFuzzRequest request, byte[]? body, string correlationId, CancellationToken cancellationToken)
     {
@@ -174,8 +185,8 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
             {
                 return $"{status} {await LoggedExceptionAsync(correlationId).ConfigureAwait(false)}";
             }
-            // A 400 with no body and no type is Kestrel refusing the request line (e.g. %00 in the path) before the app runs.
-            var protocolRefusal = status == 400 && length == 0 && response.Content.Headers.ContentType is null;
+            // A bodiless 400/414/431 is Kestrel refusing the request line or headers (%00 in the path, an 8 KB URL) before the app runs.
+            var protocolRefusal = status is 400 or 414 or 431 && length == 0 && response.Content.Headers.ContentType is null;
             if (status >= 400 && !protocolRefusal && !(response.Content.Headers.ContentType?.MediaType == "application/fhir+json" && head.Contains("\"OperationOutcome\"", StringComparison.Ordinal)))
             {
                 return $"{status} without an OperationOutcome ({response.Content.Headers.ContentType?.MediaType ?? "no content type"})";
