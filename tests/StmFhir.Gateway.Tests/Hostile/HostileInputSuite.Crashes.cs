@@ -96,12 +96,16 @@ public abstract partial class HostileInputSuite
         await gateway.AssertAliveAsync();
     }
 
-    [Fact]
-    public async Task SessionAtTheCalendarsEnd_IsAccepted()
+    /// <summary>A session on the last day of year 9999, its last measurement at the calendar's last second.</summary>
+    [Theory]
+    [InlineData("Z")]
+    [InlineData("+14:00")]
+    public async Task SessionAtTheCalendarsEnd_IsAccepted(string offset)
     {
         var gateway = await GatewayAsync();
         var session = SessionJson.Create(UniqueId("STM-EDGE"), mrn: UniqueId("MRN-EDGE"));
-        var text = session.ToJsonString().Replace("2026-03-02T", "9999-12-31T", StringComparison.Ordinal).Replace("+01:00", "+14:00", StringComparison.Ordinal);
+        session["painScores"]![1]!["takenAt"] = "2026-03-02T23:59:59+01:00";
+        var text = session.ToJsonString().Replace("2026-03-02T", "9999-12-31T", StringComparison.Ordinal).Replace("+01:00", offset, StringComparison.Ordinal);
 
         using var response = await gateway.PostAsync("/stm/sessions", text, "application/json");
 
