@@ -72,7 +72,7 @@ public static class FhirInput
         try
         {
             var ok = (options.Strict ? s_strictJson : s_json).TryDeserializeResource(ref reader, out var resource, out var problems);
-            return Result(resource, ok ? [] : problems);
+            return Result(resource, ok ? [] : problems.Where(p => !CalendarEdgeDates.IsValidInFhir(p)));
         }
         catch (Exception e) when (e is not (OutOfMemoryException or InsufficientExecutionStackException))
         {
@@ -93,7 +93,7 @@ public static class FhirInput
         {
             reader.MoveToContent();
             var ok = (options.Strict ? s_strictXml : s_xml).TryDeserializeResource(reader, out var resource, out var problems);
-            return Result(resource, ok ? [] : problems);
+            return Result(resource, ok ? [] : problems.Where(p => !CalendarEdgeDates.IsValidInFhir(p)));
         }
         catch (Exception e) when (e is not (OutOfMemoryException or InsufficientExecutionStackException))
         {

@@ -67,16 +67,20 @@ internal static class TransactionEndpoints
         IResourceStore store, FhirOptions options, CancellationToken cancellationToken)
     {
         var responses = new List<ResponseEntry>(bundle.Entry.Count);
+        var notRun = Failed("413 Payload Too Large", OperationOutcome.IssueType.TooCostly,
+            $"Not run: the batch's answer reached Fhir:MaxResponseBytes ({options.MaxResponseBytes} bytes) before this entry; send it again in another request");
         var left = options.MaxResponseBytes;
         for (var i = 0; i < bundle.Entry.Count; i++)
         {
             var entry = bundle.Entry[i];
+            // Room is kept for the answer every later entry has at least (a 413 like this one), so the whole answer stays
+            // within the limit however many GETs the batch holds.
+            var room = left - (long)(bundle.Entry.Count - i - 1) * notRun.Size;
             var response = entry.Request?.Method != Bundle.HTTPVerb.GET
                 ? await WriteAsync(entry, i, ingest, validator, cancellationToken).ConfigureAwait(false)
-                : left > 0
-                    ? await GetAsync(context, entry.Request.Url ?? "", store, options, left, cancellationToken).ConfigureAwait(false)
-                    : Failed("413 Payload Too Large", OperationOutcome.IssueType.TooCostly,
-                        $"Not run: the batch's answer reached Fhir:MaxResponseBytes ({options.MaxResponseBytes} bytes) before this entry; send it again in another request");
+                : room > notRun.Size
+                    ? await GetAsync(context, entry.Request.Url ?? "", store, options, room, cancellationToken).ConfigureAwait(false)
+                    : notRun;
             left -= response.Size;
             responses.Add(response);
         }

@@ -43,6 +43,9 @@ internal sealed record FuzzSettings
     /// <summary>The value given to <see cref="ValidationTimeBudgetVariable"/>: 5 s.</summary>
     public const string ValidationTimeBudget = "00:00:05";
 
+    /// <summary>The same budget for an engine run in-process (<see cref="ValidationTimeBudget"/>).</summary>
+    public static readonly TimeSpan EngineTimeBudget = TimeSpan.Parse(ValidationTimeBudget, System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Highest peak resident memory of the gateway process allowed. The default is 1 GB.</summary>
     public long MaxRssBytes { get; init; } = 1024L * 1024 * 1024;
 

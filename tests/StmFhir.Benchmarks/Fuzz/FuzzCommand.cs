@@ -43,7 +43,7 @@ internal static class FuzzCommand
         }
         if (engine)
         {
-            var validator = StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = RepoRoot.Combine("profiles") });
+            var validator = StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = RepoRoot.Combine("profiles"), TimeBudget = FuzzSettings.EngineTimeBudget });
             var result = EngineFuzz.Run(validator, settings with { Kinds = [.. settings.Kinds.Where(k => k != FuzzKinds.Query)] }, Console.WriteLine);
             Console.WriteLine(result.Summary);
             return result.Failures.Count == 0 ? 0 : 1;

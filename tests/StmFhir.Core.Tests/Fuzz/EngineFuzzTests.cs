@@ -30,7 +30,7 @@ public sealed class EngineFuzzTests(ValidationFixture fixture, ITestOutputHelper
     {
         var settings = FuzzSettings.FromEnvironment(CiCases);
         settings = settings with { Kinds = [.. settings.Kinds.Where(k => k != FuzzKinds.Query)] };
-        var findings = EngineFuzz.Run(fixture.Engine, settings, output.WriteLine);
+        var findings = EngineFuzz.Run(fixture.BudgetedEngine, settings, output.WriteLine);
 
         output.WriteLine(findings.Summary);
         Assert.True(findings.Failures.Count == 0, findings.Summary);

@@ -42,18 +42,36 @@ public abstract partial class HostileInputSuite
         return new JsonObject { ["resourceType"] = "Bundle", ["type"] = "collection", ["entry"] = entries }.ToJsonString();
     }
 
+    /// <remarks>
+    /// Linear, not fast, is what the test asks: four times the copies must cost about four times as much (quadratic work
+    /// costs sixteen times), whatever the machine's speed; each size is timed at its best of two runs.
+    /// </remarks>
     [Fact]
     public async Task QuestionnaireWithTwoThousandContainedValueSetsOfOneId_IsValidatedInLinearTime()
     {
         await using var gateway = await DedicatedAsync(new() { [HostileSettings.MaxRequestBodyBytes] = "5242880" });
-        var clock = Stopwatch.StartNew();
+        await TimedValidateAsync(gateway, 100); // the paths warm
 
-        using var response = await gateway.PostAsync("/fhir/$validate", QuestionnaireWithDuplicateContainedIds(2000));
+        var small = await TimedValidateAsync(gateway, 500);
+        var large = await TimedValidateAsync(gateway, 2000);
 
-        clock.Stop();
-        await AssertValidationErrorAsync(response, "contained", "vs", "dom-3", "id");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed.TotalSeconds:F1} s (linear work of 2,000 small resources takes well under a second)");
-        Assert.DoesNotContain("budget", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        var ratio = large.TotalSeconds / small.TotalSeconds;
+        Assert.True(ratio < 8, $"2,000 copies took {large.TotalSeconds:F2} s, 500 took {small.TotalSeconds:F2} s: x{ratio:F1} for x4 the input (linear ~x4, quadratic ~x16)");
+    }
+
+    private static async Task<TimeSpan> TimedValidateAsync(HostileGateway gateway, int copies)
+    {
+        var best = TimeSpan.MaxValue;
+        for (var run = 0; run < 2; run++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await gateway.PostAsync("/fhir/$validate", QuestionnaireWithDuplicateContainedIds(copies));
+            clock.Stop();
+            await AssertValidationErrorAsync(response, "contained", "vs", "dom-3", "id");
+            Assert.DoesNotContain("budget", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+            best = clock.Elapsed < best ? clock.Elapsed : best;
+        }
+        return best;
     }
 
     /// <summary>Two long validations whose clients hang up must not hold both validation slots while a session waits.</summary>

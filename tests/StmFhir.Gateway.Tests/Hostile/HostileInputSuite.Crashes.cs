@@ -20,7 +20,7 @@ public abstract partial class HostileInputSuite
     }
 
     [Theory]
-    [InlineData("""{"resourceType":"Patient","name":[{"given":["a","b"],"_given":[{"id":"x"},null]}]}""")]
+    [InlineData("""{"resourceType":"Patient","name":[{"given":["a",null],"_given":[{"id":"x"},null]}]}""")]
     [InlineData("""{"resourceType":"Patient","name":[{"given":["a"],"_given":[{"id":"x"},{"id":"y"},{"id":"z"}]}]}""")]
     [InlineData("""{"resourceType":"Patient","name":[{"given":["a","b","c"],"_given":[{"id":"x"}]}]}""")]
     [InlineData("""{"resourceType":"Patient","name":[{"given":["a"],"_given":[1,"x",true,[]]}]}""")]

@@ -81,6 +81,7 @@ internal static partial class FhirJsonCheck
         private int _pendingNameStart = -1;
         private int _pendingNameLength;
         private bool _expectType;
+        private bool _expectString;
         private int _moreProblems;
         private Dictionary<string, int>? _byName;
 
@@ -133,6 +134,7 @@ internal static partial class FhirJsonCheck
                     Push(isArray: true);
                     return;
                 case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    CheckString(reader.TokenType);
                     if (_expectType)
                     {
                         TypeProblem(null);
@@ -157,6 +159,14 @@ internal static partial class FhirJsonCheck
 
         private void ReadName(ref Utf8JsonReader reader)
         {
+            if (!IsText(ref reader))
+            {
+                Problem(Path(_depth), "a property name is not valid UTF-8 (or escapes half of a surrogate pair); FHIR JSON is UTF-8 text.");
+                _pendingNameStart = -1;
+                _pendingNameLength = 0;
+                _expectType = _expectString = false;
+                return;
+            }
             if (reader.ValueIsEscaped)
             {
                 scratch.Names.Add(Encoding.UTF8.GetBytes(reader.GetString()!));
@@ -173,10 +183,38 @@ internal static partial class FhirJsonCheck
                 Problem(Path(_depth), "a property has an empty name, which no FHIR element has.");
             }
             _expectType = _pendingNameStart >= 0 && reader.ValueSpan.SequenceEqual("resourceType"u8);
+            var name = NameOf(_pendingNameStart, _pendingNameLength);
+            _expectString = name.SequenceEqual("id"u8) || name.SequenceEqual("url"u8);
+        }
+
+        /// <summary>
+        /// Every FHIR element named <c>id</c> or <c>url</c> (element and resource ids, an extension's url, and the uri
+        /// primitives of that name) is a JSON string. For <c>Element.id</c> and <c>Extension.url</c> neither the parser
+        /// (syntax only) nor Firely's validator checks the JSON type: their type is FHIRPath's System.String, which has no
+        /// schema, so <c>"url":3</c> passed as valid.
+        /// </summary>
+        private void CheckString(JsonTokenType token)
+        {
+            if (_expectString && token != JsonTokenType.String)
+            {
+                var name = NameOf(_pendingNameStart, _pendingNameLength);
+                Problem(Path(_depth) + "." + Text(name), $"{Text(name)} must be a JSON string.");
+            }
+            _expectString = false;
         }
 
         private void Value(ref Utf8JsonReader reader)
         {
+            CheckString(reader.TokenType);
+            if (reader.TokenType == JsonTokenType.String && !IsText(ref reader))
+            {
+                // Utf8JsonReader checks the bytes of a string only when it is read as text, which the parser (and the
+                // resourceType check below) would do with an exception.
+                Problem(Path(_depth) + NameSuffix(), "a string is not valid UTF-8 (or escapes half of a surrogate pair); FHIR JSON is UTF-8 text.");
+                _expectType = false;
+                AfterValue(ref reader);
+                return;
+            }
             if (_expectType)
             {
                 if (reader.TokenType == JsonTokenType.String && (reader.ValueIsEscaped ? ResourceTypeNames.IsConcrete(reader.GetString()!) : ResourceTypeNames.IsConcrete(reader.ValueSpan)))
@@ -197,6 +235,11 @@ internal static partial class FhirJsonCheck
                 }
                 _expectType = false;
             }
+            AfterValue(ref reader);
+        }
+
+        private readonly void AfterValue(ref Utf8JsonReader reader)
+        {
             if (_depth >= 0 && scratch.Frames[_depth].IsArray)
             {
                 ref var array = ref scratch.Frames[_depth];
@@ -205,6 +248,28 @@ internal static partial class FhirJsonCheck
                     scratch.Nulls.Add(array.Count);
                 }
                 array.Count++;
+            }
+        }
+
+        /// <summary>The property's name for a value directly under an object, e.g. <c>.family</c>; nothing in an array.</summary>
+        private readonly string NameSuffix() =>
+            _depth >= 0 && !scratch.Frames[_depth].IsArray && _pendingNameLength > 0 ? "." + Text(NameOf(_pendingNameStart, _pendingNameLength)) : "";
+
+        /// <summary>Whether the string or name at the reader is text: valid UTF-8, and escapes that decode (no lone surrogate).</summary>
+        private static bool IsText(ref Utf8JsonReader reader)
+        {
+            if (!reader.ValueIsEscaped)
+            {
+                return System.Text.Unicode.Utf8.IsValid(reader.ValueSpan);
+            }
+            try
+            {
+                _ = reader.GetString();
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
             }
         }
 
