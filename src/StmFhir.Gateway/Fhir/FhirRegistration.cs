@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using StmFhir.Gateway.Conformance;
+using StmFhir.Gateway.Package;
 using StmFhir.Gateway.Validation;
 
 namespace StmFhir.Gateway.Fhir;
@@ -12,7 +12,7 @@ internal static class FhirRegistration
         services.Configure<RouteOptions>(o =>
         {
             o.SetParameterPolicy<StoredTypeConstraint>(StoredTypeConstraint.Name);
-            o.SetParameterPolicy<ConformanceTypeConstraint>(ConformanceTypeConstraint.Name);
+            o.SetParameterPolicy<PackageTypeConstraint>(PackageTypeConstraint.Name);
         });
         services.AddSingleton<ProfileCatalog>();
         services.AddSingleton<IResourceValidator>(provider => new EngineValidator(
