@@ -1,47 +1,47 @@
-using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
+using StmFhir.Core.Sessions;
 
 namespace StmFhir.Core.Mapping;
 
 /// <summary>
 /// Points a validation issue on a session's Bundle back at the session field it came from: the entry an issue's
-/// FHIRPath names is recognised by its resource type and business identifier (MAPPING.md, "Identity"), e.g.
-/// <c>Bundle.entry[4]...</c> on the pain Observation <c>{sessionId}/pain/1</c> is <c>$.painScores[1]</c>.
+/// FHIRPath names (<c>Bundle.entry[4]...</c>) is recognised by its full URL, which the mapper derives from the session's
+/// keys (<see cref="SessionKeys.SourcePaths"/>), e.g. the second pain score's Observation is <c>$.painScores[1]</c>.
 /// </summary>
-public static partial class StmSourcePaths
+public sealed class StmSourcePaths
 {
-    /// <summary>The session field an issue on <paramref name="bundle"/> at FHIRPath <paramref name="expression"/> came from, or null.</summary>
-    public static string? For(Bundle bundle, string? expression)
+    private const string EntryPrefix = "Bundle.entry[";
+
+    private readonly Bundle _bundle;
+    private readonly Dictionary<string, string> _byFullUrl;
+
+    /// <param name="session">The session <paramref name="bundle"/> was mapped from.</param>
+    /// <param name="bundle">The session's Bundle (<see cref="StmBundleMapper.ToBundle"/>), whose issues are to be placed.</param>
+    public StmSourcePaths(StmSession session, Bundle bundle)
     {
-        if (expression is null || EntryIndex().Match(expression) is not { Success: true } match)
-        {
-            return null;
-        }
-        var index = int.Parse(match.Groups[1].ValueSpan, System.Globalization.CultureInfo.InvariantCulture);
-        if (index >= bundle.Entry.Count || bundle.Entry[index].Resource is not { } resource)
-        {
-            return null;
-        }
-        var key = (resource as IIdentifiable<List<Identifier>>)?.Identifier.Select(i => i.Value).FirstOrDefault(v => v is not null) ?? "";
-        var kind = KindIndex().Match(key);
-        string? Indexed(string kindName, string path) =>
-            kind.Success && kind.Groups[1].Value == kindName ? $"{path}[{kind.Groups[2].Value}]" : null;
-        return resource switch
-        {
-            Patient => "$.patient",
-            Practitioner => "$.clinician",
-            Procedure => "$",
-            Observation => Indexed("pain", "$.painScores") ?? Indexed("rom", "$.romMeasurements"),
-            Condition => Indexed("finding", "$.screening.findings"),
-            MedicationStatement => Indexed("medication", "$.screening.medications"),
-            RiskAssessment => "$.screening",
-            _ => null,
-        };
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(bundle);
+        _bundle = bundle;
+        _byFullUrl = SessionKeys.SourcePaths(session).ToDictionary(p => p.FullUrl, p => p.Path, StringComparer.Ordinal);
     }
 
-    [GeneratedRegex(@"^Bundle\.entry\[(\d+)\]")]
-    private static partial Regex EntryIndex();
-
-    [GeneratedRegex(@"/(pain|rom|finding|medication)/(\d+)$")]
-    private static partial Regex KindIndex();
+    /// <summary>
+    /// The JSON path of the session field an issue at FHIRPath <paramref name="expression"/> came from, or null when the
+    /// expression names no entry of the Bundle or an entry the session did not make.
+    /// </summary>
+    public string? For(string? expression)
+    {
+        if (expression is null || !expression.StartsWith(EntryPrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var digits = expression.AsSpan(EntryPrefix.Length);
+        var end = digits.IndexOf(']');
+        if (end <= 0 || !int.TryParse(digits[..end], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
+            || index >= _bundle.Entry.Count || _bundle.Entry[index].FullUrl is not { } fullUrl)
+        {
+            return null;
+        }
+        return _byFullUrl.GetValueOrDefault(fullUrl);
+    }
 }

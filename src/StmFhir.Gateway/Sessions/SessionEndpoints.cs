@@ -75,9 +75,10 @@ internal static class SessionEndpoints
         var outcome = await ingest.IngestAsync(bundle, "stm-session", cancellationToken).ConfigureAwait(false);
         if (outcome.Invalid is { } invalid)
         {
+            var paths = new StmSourcePaths(session, bundle);
             foreach (var issue in invalid.Outcome.Issue)
             {
-                if (StmSourcePaths.For(bundle, issue.Expression.FirstOrDefault()) is { } path)
+                if (paths.For(issue.Expression.FirstOrDefault()) is { } path)
                 {
                     issue.Location = [path];
                 }
