@@ -1,14 +1,14 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace StmFhir.Core.Sessions;
 
 /// <summary>
 /// Reads the STM session JSON format. Reports every problem at once, each with the JSON path of its field,
-/// and never throws on bad input.
+/// and never throws on bad input. What a session's values must be, and the rules across its fields, are
+/// <see cref="SessionRules"/>; the reader applies them as it reads, so a field it cannot read is reported once.
 /// </summary>
-public static partial class StmSessionReader
+public static class StmSessionReader
 {
     /// <summary>Deepest JSON nesting accepted; the format itself needs 4 levels.</summary>
     public const int MaxDepth = 64;
@@ -70,17 +70,17 @@ public static partial class StmSessionReader
         // $schema only points editors at the JSON Schema; it is not kept, but must be text like any reference.
         r.String(root, path, "$schema", required: false);
         var sourceSystem = r.Uri(root, path, "sourceSystem", required: true);
-        var sessionId = r.Matching(root, path, "sessionId", true, IdPattern(), "1-64 letters, digits, '.', '_', ':' or '-'");
+        var sessionId = r.Matching(root, path, "sessionId", true, SessionRules.SessionId);
         var patient = r.Object(root, path, "patient", required: true) is { } p ? ReadPatient(r, p, "$.patient") : null;
         var clinician = r.Object(root, path, "clinician", required: true) is { } c ? ReadClinician(r, c, "$.clinician") : null;
-        var encounterId = r.String(root, path, "encounterId", required: false, maxLength: 64);
+        var encounterId = r.String(root, path, "encounterId", required: false, maxLength: SessionRules.EncounterIdLength);
         var status = r.Enum<SessionStatus>(root, path, "status", required: true);
         var statusReason = r.String(root, path, "statusReason", required: false);
         var start = r.DateTime(root, path, "start", required: true);
         var end = r.DateTime(root, path, "end", required: false);
         var technique = r.Enum<Technique>(root, path, "technique", required: true);
         var instrument = r.Object(root, path, "instrument", required: false) is { } i ? ReadInstrument(r, i, "$.instrument") : null;
-        var lubricant = r.String(root, path, "lubricant", required: false, maxLength: 200);
+        var lubricant = r.String(root, path, "lubricant", required: false, maxLength: SessionRules.NameLength);
         var pressure = r.Enum<Pressure>(root, path, "pressure", required: true);
         var rhythm = r.Enum<StrokeRhythm>(root, path, "strokeRhythm", required: true);
         var strokes = r.EnumArray<StrokeType>(root, path, "strokes");
@@ -90,29 +90,13 @@ public static partial class StmSessionReader
         var rom = r.Array(root, path, "romMeasurements", false, (e, at) => ReadRom(r, e, at));
         var screening = r.Object(root, path, "screening", required: false) is { } s ? ReadScreening(r, s, "$.screening") : null;
         var complications = r.Array(root, path, "complications", false, (e, at) => ReadComplication(r, e, at));
-        var notes = r.String(root, path, "notes", required: false, maxLength: 10_000);
+        var notes = r.String(root, path, "notes", required: false, maxLength: SessionRules.NotesLength);
 
-        if (status == SessionStatus.NotDone && statusReason is null && !JsonFieldReader.Has(root, "statusReason"))
+        foreach (var problem in SessionRules.AcrossFields(new CrossFields(status, JsonFieldReader.Has(root, "statusReason"), start, end,
+            JsonFieldReader.Has(root, "end"), technique, instrument, JsonFieldReader.Has(root, "instrument"), strokes)))
         {
-            r.Problem("$.statusReason", "is required when status is not-done");
+            r.Problem(problem);
         }
-        if (status is SessionStatus.Completed or SessionStatus.Stopped && end is null && !JsonFieldReader.Has(root, "end"))
-        {
-            r.Problem("$.end", "is required when status is completed or stopped");
-        }
-        if (start is { } s0 && end is { } e0 && e0 < s0)
-        {
-            r.Problem("$.end", "must not be before start");
-        }
-        if (technique == Technique.InstrumentAssisted && instrument is null && !JsonFieldReader.Has(root, "instrument"))
-        {
-            r.Problem("$.instrument", "is required when technique is instrument-assisted");
-        }
-        if (technique == Technique.Manual && instrument is not null)
-        {
-            r.Problem("$.instrument", "must be absent when technique is manual");
-        }
-        CheckStrokesDistinct(r, strokes);
 
         if (r.Problems.Count > 0)
         {
@@ -145,14 +129,6 @@ public static partial class StmSessionReader
         };
     }
 
-    private static void CheckStrokesDistinct(JsonFieldReader r, List<StrokeType> strokes)
-    {
-        if (strokes.Distinct().Count() != strokes.Count)
-        {
-            r.Problem("$.strokes", "must not list a stroke type twice");
-        }
-    }
-
     private static IdentifierRecord? ReadIdentifier(JsonFieldReader r, JsonElement parent, string path)
     {
         if (r.Object(parent, path, "identifier", required: true) is not { } id)
@@ -162,7 +138,7 @@ public static partial class StmSessionReader
         var at = JsonFieldReader.Child(path, "identifier");
         r.RejectUnknown(id, at, "system", "value");
         var system = r.Uri(id, at, "system", required: true);
-        var value = r.String(id, at, "value", required: true, maxLength: 200);
+        var value = r.String(id, at, "value", required: true, maxLength: SessionRules.NameLength);
         return system is null || value is null ? null : new IdentifierRecord(system, value);
     }
 
@@ -174,8 +150,8 @@ public static partial class StmSessionReader
         }
         var at = JsonFieldReader.Child(path, "name");
         r.RejectUnknown(name, at, "family", "given");
-        var family = r.String(name, at, "family", required: true, maxLength: 200);
-        var given = r.Array(name, at, "given", false, (e, p) => r.StringValue(e, p, 200));
+        var family = r.String(name, at, "family", required: true, maxLength: SessionRules.NameLength);
+        var given = r.Array(name, at, "given", false, (e, p) => r.StringValue(e, p, SessionRules.NameLength));
         return family is null ? null : new PersonName { Family = family, Given = given };
     }
 
@@ -202,7 +178,7 @@ public static partial class StmSessionReader
     private static InstrumentRecord? ReadInstrument(JsonFieldReader r, JsonElement e, string path)
     {
         r.RejectUnknown(e, path, "name", "toolSystem");
-        var name = r.String(e, path, "name", required: true, maxLength: 200);
+        var name = r.String(e, path, "name", required: true, maxLength: SessionRules.NameLength);
         var toolSystem = r.Enum<ToolSystem>(e, path, "toolSystem", required: true);
         return name is null || toolSystem is null ? null : new InstrumentRecord(name, toolSystem.Value);
     }
@@ -216,7 +192,7 @@ public static partial class StmSessionReader
         r.RejectUnknown(e, path, "site", "laterality", "minutes");
         var site = r.Enum<BodyRegion>(e, path, "site", required: true);
         var laterality = r.Enum<Laterality>(e, path, "laterality", required: false);
-        var minutes = r.Integer(e, path, "minutes", required: true, min: 1, max: 120);
+        var minutes = r.Integer(e, path, "minutes", required: true, min: SessionRules.MinMinutes, max: SessionRules.MaxMinutes);
         return site is null || minutes is null ? null : new TreatedRegion(site.Value, laterality, minutes.Value);
     }
 
@@ -228,12 +204,12 @@ public static partial class StmSessionReader
         }
         r.RejectUnknown(e, path, "snomed", "icd10cm", "text");
         var problemsBefore = r.Problems.Count;
-        var snomed = r.Matching(e, path, "snomed", false, SnomedPattern(), "a SNOMED CT concept id (6-18 digits)");
-        var icd = r.Matching(e, path, "icd10cm", false, Icd10CmPattern(), "an ICD-10-CM code with its dot, e.g. M77.12");
-        var text = r.String(e, path, "text", required: false, maxLength: 500);
-        if (snomed is null && icd is null && r.Problems.Count == problemsBefore)
+        var snomed = r.Matching(e, path, "snomed", false, SessionRules.Snomed);
+        var icd = r.Matching(e, path, "icd10cm", false, SessionRules.Icd10Cm);
+        var text = r.String(e, path, "text", required: false, maxLength: SessionRules.CodeTextLength);
+        if (r.Problems.Count == problemsBefore)
         {
-            r.Problem(path, "must have a snomed or an icd10cm code");
+            r.Problem(SessionRules.Uncoded(path, snomed, icd));
         }
         return r.Problems.Count > problemsBefore ? null : new ClinicalCode { Snomed = snomed, Icd10Cm = icd, Text = text };
     }
@@ -245,14 +221,14 @@ public static partial class StmSessionReader
             return null;
         }
         r.RejectUnknown(e, path, "score", "timing", "site", "laterality", "takenAt");
-        var score = r.Integer(e, path, "score", required: true, min: 0, max: 10);
+        var score = r.Integer(e, path, "score", required: true, min: SessionRules.MinScore, max: SessionRules.MaxScore);
         var timing = r.Enum<MeasurementTiming>(e, path, "timing", required: true);
         var site = r.Enum<BodyRegion>(e, path, "site", required: false);
         var laterality = r.Enum<Laterality>(e, path, "laterality", required: false);
         var takenAt = r.DateTime(e, path, "takenAt", required: true);
-        if (laterality is not null && site is null && !JsonFieldReader.Has(e, "site"))
+        if (SessionRules.LateralityWithoutSite(path, laterality, JsonFieldReader.Has(e, "site")) is { } noSite)
         {
-            r.Problem(JsonFieldReader.Child(path, "laterality"), "needs a site");
+            r.Problem(noSite);
             return null;
         }
         return score is null || timing is null || takenAt is null
@@ -271,7 +247,7 @@ public static partial class StmSessionReader
         var movement = r.Enum<Movement>(e, path, "movement", required: true);
         var mode = r.Enum<RomMode>(e, path, "mode", required: true);
         var side = r.Enum<Side>(e, path, "side", required: true);
-        var degrees = r.Number(e, path, "degrees", required: true, min: 0, max: 360);
+        var degrees = r.Number(e, path, "degrees", required: true, min: SessionRules.MinDegrees, max: SessionRules.MaxDegrees);
         var timing = r.Enum<MeasurementTiming>(e, path, "timing", required: true);
         var method = r.Enum<RomMethod>(e, path, "method", required: true);
         var takenAt = r.DateTime(e, path, "takenAt", required: true);
@@ -295,7 +271,7 @@ public static partial class StmSessionReader
         var findings = r.Array(e, path, "findings", false, (f, at) => ReadFinding(r, f, at));
         var medications = r.Array(e, path, "medications", false, (m, at) => ReadMedication(r, m, at));
         var predictions = r.Array(e, path, "predictions", false, (p, at) => ReadPrediction(r, p, at));
-        var mitigation = r.String(e, path, "mitigation", required: false, maxLength: 2000);
+        var mitigation = r.String(e, path, "mitigation", required: false, maxLength: SessionRules.NoteLength);
         return performedAt is null || result is null
             ? null
             : new ScreeningRecord
@@ -324,15 +300,15 @@ public static partial class StmSessionReader
             return null;
         }
         r.RejectUnknown(e, path, "name", "code");
-        var name = r.String(e, path, "name", required: true, maxLength: 200);
+        var name = r.String(e, path, "name", required: true, maxLength: SessionRules.NameLength);
         CodingRecord? coding = null;
         if (r.Object(e, path, "code", required: false) is { } c)
         {
             var at = JsonFieldReader.Child(path, "code");
             r.RejectUnknown(c, at, "system", "code", "display");
             var system = r.Uri(c, at, "system", required: true);
-            var code = r.Matching(c, at, "code", true, FhirCodePattern(), "a FHIR code: no line breaks or tabs, single spaces between words (at most 100 characters)");
-            var display = r.String(c, at, "display", required: false, maxLength: 200);
+            var code = r.Matching(c, at, "code", true, SessionRules.FhirCode);
+            var display = r.String(c, at, "display", required: false, maxLength: SessionRules.NameLength);
             coding = system is null || code is null ? null : new CodingRecord(system, code, display);
         }
         return name is null ? null : new MedicationRecord(name, coding);
@@ -358,7 +334,7 @@ public static partial class StmSessionReader
         }
         r.RejectUnknown(e, path, "kind", "note");
         var kind = r.Enum<ComplicationKind>(e, path, "kind", required: true);
-        var note = r.String(e, path, "note", required: false, maxLength: 2000);
+        var note = r.String(e, path, "note", required: false, maxLength: SessionRules.NoteLength);
         return kind is null ? null : new Complication(kind.Value, note);
     }
 
@@ -369,17 +345,4 @@ public static partial class StmSessionReader
         cut = cut > 0 ? cut : message.IndexOf(" Path:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9._:\-]{1,64}$")]
-    private static partial Regex IdPattern();
-
-    // FHIR's code datatype: [^\s]+( [^\s]+)*
-    [GeneratedRegex(@"^(?=.{1,100}$)[^\s]+( [^\s]+)*$")]
-    private static partial Regex FhirCodePattern();
-
-    [GeneratedRegex(@"^[1-9][0-9]{5,17}$")]
-    private static partial Regex SnomedPattern();
-
-    [GeneratedRegex(@"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")]
-    private static partial Regex Icd10CmPattern();
 }
