@@ -4,7 +4,7 @@ using StmFhir.Gateway.Validation;
 
 namespace StmFhir.Gateway.Fhir;
 
-/// <summary>The FHIR facade's services: route constraints for the resource types, the profile catalog and the validator.</summary>
+/// <summary>The FHIR facade's services: route constraints for the resource types, the body reader, the profile catalog and the validator.</summary>
 internal static class FhirRegistration
 {
     public static IServiceCollection AddGatewayFhir(this IServiceCollection services)
@@ -14,6 +14,7 @@ internal static class FhirRegistration
             o.SetParameterPolicy<StoredTypeConstraint>(StoredTypeConstraint.Name);
             o.SetParameterPolicy<PackageTypeConstraint>(PackageTypeConstraint.Name);
         });
+        services.AddSingleton<FhirRequestReader>();
         services.AddSingleton<ProfileCatalog>();
         services.AddSingleton<IResourceValidator>(provider => new EngineValidator(
             provider.GetRequiredService<ProfileCatalog>().Directory,

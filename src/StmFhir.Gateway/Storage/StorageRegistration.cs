@@ -2,12 +2,10 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StmFhir.Exchange.Client;
 using StmFhir.Exchange.Storage;
-using StmFhir.Gateway.Fhir;
-using StmFhir.Gateway.Ingest;
 
 namespace StmFhir.Gateway.Storage;
 
-/// <summary>The store (from <see cref="StorageOptions"/>), its schema created before the server listens, and the intake path.</summary>
+/// <summary>The store (from <see cref="StorageOptions"/>), its schema created before the server listens.</summary>
 internal static class StorageRegistration
 {
     public static IServiceCollection AddGatewayStorage(this IServiceCollection services)
@@ -17,8 +15,6 @@ internal static class StorageRegistration
         services.AddSingleton(provider => ResourceStores.Create(provider.GetRequiredService<IOptions<StorageOptions>>().Value, provider.GetRequiredService<TimeProvider>(),
             provider.GetService<IFhirTargets>()?.Names, provider.GetRequiredService<ILoggerFactory>().CreateLogger("StmFhir.Exchange.Storage")));
         services.AddHostedService<StoreInitializer>();
-        services.AddSingleton<IngestService>();
-        services.AddSingleton<FhirRequestReader>();
         return services;
     }
 
