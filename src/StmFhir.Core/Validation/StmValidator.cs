@@ -4,7 +4,10 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Specification.Terminology;
 using StmFhir.Core.Terminology;
 using StmFhir.Core.Validation.Clinical;
-using StmFhir.Core.Validation.Conformance;
+using StmFhir.Core.Validation.Bounds;
+using StmFhir.Core.Validation.Definitions;
+using StmFhir.Core.Validation.Engine;
+using StmFhir.Core.Validation.FastPath;
 using StmFhir.Core.Validation.Input;
 
 namespace StmFhir.Core.Validation;

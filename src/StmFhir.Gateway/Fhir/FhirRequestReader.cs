@@ -1,6 +1,6 @@
-using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
+using StmFhir.Core.Sessions;
 using StmFhir.Core.Validation;
 using StmFhir.Gateway.Configuration;
 
@@ -56,26 +56,19 @@ internal sealed class FhirRequestReader(IOptions<FhirOptions> options)
         $"The request body is larger than the limit of {limit} bytes (Fhir:MaxRequestBodyBytes)");
 
     /// <summary>
-    /// Checks the JSON syntax and depth of a body that is not FHIR (an STM session) with a forward-only reader (cheap,
-    /// no document); a leading UTF-8 byte order mark is skipped, as every reader of the gateway skips it.
+    /// An STM session body (not FHIR), read once by the session reader: parsed, walked and its fields and rules checked in
+    /// one pass (<see cref="StmSessionReader"/>, nesting up to Fhir:MaxJsonDepth). Text that is not JSON, or nests deeper,
+    /// is a 400; otherwise the result holds the session or every problem with its field's path. A leading UTF-8 byte order
+    /// mark is skipped, as every reader of the gateway and the command line skips it.
     /// </summary>
-    public FhirJsonResult? CheckJson(ReadOnlySpan<byte> json)
+    public BodyRead<SessionReadResult> ReadSession(byte[] bytes)
     {
-        var reader = new Utf8JsonReader(WithoutByteOrderMark(json), new JsonReaderOptions { MaxDepth = _options.MaxJsonDepth });
-        try
-        {
-            while (reader.Read())
-            {
-            }
-            return null;
-        }
-        catch (JsonException e)
-        {
-            var deep = reader.CurrentDepth >= _options.MaxJsonDepth - 1 && e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
-            return Outcomes.BadRequest(deep
+        var read = StmSessionReader.Read(bytes, _options.MaxJsonDepth);
+        return read.NotJson is not { } notJson
+            ? new BodyRead<SessionReadResult>(read, null)
+            : BodyRead<SessionReadResult>.Fail(Outcomes.BadRequest(notJson.TooDeep
                 ? $"The JSON is nested deeper than {_options.MaxJsonDepth} levels"
-                : $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
-        }
+                : $"The body is not valid JSON (line {notJson.Line}, byte {notJson.Byte})"));
     }
 
     /// <summary>The body as a FHIR resource (JSON or XML by Content-Type), with nothing but a 4xx on bad input.</summary>
@@ -144,7 +137,4 @@ internal sealed class FhirRequestReader(IOptions<FhirOptions> options)
         }
         return Outcomes.Result(StatusCodes.Status400BadRequest, Outcomes.Create(list));
     }
-
-    private static ReadOnlySpan<byte> WithoutByteOrderMark(ReadOnlySpan<byte> bytes) =>
-        bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? bytes[3..] : bytes;
 }

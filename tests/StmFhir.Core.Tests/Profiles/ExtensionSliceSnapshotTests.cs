@@ -3,7 +3,7 @@ using System.IO.Compression;
 using Hl7.Fhir.Model;
 using StmFhir.Core.Tests.Validation;
 using StmFhir.Core.Validation;
-using StmFhir.Core.Validation.Conformance;
+using StmFhir.Core.Validation.Definitions;
 
 namespace StmFhir.Core.Tests.Profiles;
 

@@ -2,7 +2,7 @@ using Hl7.Fhir.FhirPath;
 using Hl7.Fhir.Model;
 using StmFhir.Core.Validation;
 using StmFhir.Core.Validation.Clinical;
-using StmFhir.Core.Validation.Conformance;
+using StmFhir.Core.Validation.Definitions;
 using StmFhir.Core.Validation.Interop;
 
 namespace StmFhir.Core.Tests.Validation;

@@ -2,7 +2,7 @@ using Hl7.Fhir.Model;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
 using StmFhir.Core.Validation;
-using StmFhir.Core.Validation.Conformance;
+using StmFhir.Core.Validation.Engine;
 
 namespace StmFhir.Core.Tests.Validation;
 
