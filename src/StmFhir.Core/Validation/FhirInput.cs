@@ -13,8 +13,8 @@ namespace StmFhir.Core.Validation;
 /// and every FHIR write of the gateway. Nothing it is given makes it throw: what it cannot read is an issue.
 /// </summary>
 /// <remarks>
-/// First one forward pass over the text (<see cref="FhirJsonCheck"/>, <see cref="FhirXmlCheck"/>): syntax, depth, a
-/// DTD, and what the FHIR parser or Firely's validator cannot survive (a resource of a type that is not a concrete
+/// First one forward pass over the text (<see cref="FhirJsonCheck"/>, <see cref="FhirXmlCheck"/>): syntax, depth, the
+/// number of elements, a DTD, and what the FHIR parser or Firely's validator cannot survive (a resource of a type that is not a concrete
 /// resource type, an empty property name, a misplaced null, misaligned <c>_</c> arrays); any of these and nothing is
 /// parsed. Then Firely's parser. Should it still throw, the input is refused with <see cref="IssueCodes.NotCheckable"/>
 /// at the place it stopped.
@@ -43,6 +43,7 @@ public static class FhirInput
         options ??= FhirReadOptions.Default;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDepth, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxDepth, FhirReadOptions.MaxDepthLimit, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxElements, 1, nameof(options));
         var utf16 = content.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || content.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]);
         var format = options.Format ?? (FirstCharacter(content, utf16) == '<' ? FhirFormat.Xml : FhirFormat.Json);
         if (format == FhirFormat.Xml)
@@ -60,7 +61,7 @@ public static class FhirInput
 
     private static ParsedInput ParseJson(ReadOnlySpan<byte> content, FhirReadOptions options)
     {
-        if (FhirJsonCheck.Run(content, options.MaxDepth, options.AllowComments) is { Count: > 0 } refused)
+        if (FhirJsonCheck.Run(content, options.MaxDepth, options.AllowComments, options.MaxElements) is { Count: > 0 } refused)
         {
             return new ParsedInput(null, refused);
         }
@@ -84,7 +85,7 @@ public static class FhirInput
 
     private static ParsedInput ParseXml(byte[] content, FhirReadOptions options)
     {
-        if (FhirXmlCheck.Run(content, options.MaxDepth) is { Count: > 0 } refused)
+        if (FhirXmlCheck.Run(content, options.MaxDepth, options.MaxElements) is { Count: > 0 } refused)
         {
             return new ParsedInput(null, refused);
         }

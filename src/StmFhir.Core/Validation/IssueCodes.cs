@@ -28,6 +28,13 @@ public static class IssueCodes
     /// <summary>Error: the input nests so deeply that the validator's walk would exhaust its stack; it was stopped.</summary>
     public const string NestedTooDeeply = "STM-INPUT-004";
 
+    /// <summary>
+    /// Fatal: the input holds more elements than the reader takes (each JSON object and value, each array item counted;
+    /// in XML each element; gateway setting <c>Fhir:MaxElements</c>); it was not read. What one input may cost to read
+    /// and validate grows with its elements.
+    /// </summary>
+    public const string TooManyElements = "STM-INPUT-005";
+
     /// <summary>Error: a profile under the StmFhir base URL is claimed (meta.profile or asked for) but does not exist.</summary>
     public const string UnknownStmProfile = "STM-PROF-001";
 

@@ -13,6 +13,15 @@ internal sealed class FhirOptions
     /// <summary>Deepest JSON nesting accepted. The default is 64.</summary>
     public int MaxJsonDepth { get; set; } = 64;
 
+    /// <summary>
+    /// Most elements one body may hold: each JSON object and value (each array item counts; in XML each element), in
+    /// FHIR bodies and STM sessions alike; more get 413 before anything is parsed. Reading and validating cost memory
+    /// by the element (about 2-3 KB each), so this bounds what one request may allocate where the byte limit does not
+    /// (a 5 MB body of 100,000 identifiers took ~600 MB). The sample session Bundles hold under 1,400; a 500-entry
+    /// transaction of 60-element resources, 30,000. The default is 50,000.
+    /// </summary>
+    public int MaxElements { get; set; } = 50_000;
+
     /// <summary>Search page size when <c>_count</c> is absent. The default is 20.</summary>
     public int DefaultPageSize { get; set; } = 20;
 
@@ -86,6 +95,10 @@ internal sealed class FhirOptions
         if (MaxRequestBodyBytes is < 1024 or > 1024L * 1024 * 1024)
         {
             yield return "Fhir:MaxRequestBodyBytes must be between 1 KB and 1 GB";
+        }
+        if (MaxElements is < 100 or > 10_000_000)
+        {
+            yield return "Fhir:MaxElements must be between 100 and 10000000";
         }
         if (MaxJsonDepth is < 8 or > 256)
         {

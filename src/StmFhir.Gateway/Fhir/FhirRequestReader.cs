@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
 using StmFhir.Core.Sessions;
@@ -52,23 +53,66 @@ internal sealed class FhirRequestReader(IOptions<FhirOptions> options)
             : new BodyRead<byte[]>(buffer.ToArray(), null);
     }
 
+    private const string LimitSetting = " The limit is the gateway's setting Fhir:MaxElements.";
+
+    private static FhirJsonResult TooManyElements(int limit, string counted) => Outcomes.Result(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooLong,
+        $"The body holds more than {limit} elements ({counted}), the most one input may hold; it was not read." + LimitSetting);
+
     public static FhirJsonResult TooLarge(long limit) => Outcomes.Result(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooLong,
         $"The request body is larger than the limit of {limit} bytes (Fhir:MaxRequestBodyBytes)");
 
     /// <summary>
     /// An STM session body (not FHIR), read once by the session reader: parsed, walked and its fields and rules checked in
     /// one pass (<see cref="StmSessionReader"/>, nesting up to Fhir:MaxJsonDepth). Text that is not JSON, or nests deeper,
-    /// is a 400; otherwise the result holds the session or every problem with its field's path. A leading UTF-8 byte order
-    /// mark is skipped, as every reader of the gateway and the command line skips it.
+    /// is a 400; more elements than <see cref="FhirOptions.MaxElements"/> a 413; otherwise the result holds the session or
+    /// every problem with its field's path. A leading UTF-8 byte order mark is skipped, as every reader of the gateway and
+    /// the command line skips it.
     /// </summary>
     public BodyRead<SessionReadResult> ReadSession(byte[] bytes)
     {
+        if (MoreElementsThan(bytes, _options.MaxElements))
+        {
+            return BodyRead<SessionReadResult>.Fail(TooManyElements(_options.MaxElements, "JSON objects and values, each array item counted"));
+        }
         var read = StmSessionReader.Read(bytes, _options.MaxJsonDepth);
         return read.NotJson is not { } notJson
             ? new BodyRead<SessionReadResult>(read, null)
             : BodyRead<SessionReadResult>.Fail(Outcomes.BadRequest(notJson.TooDeep
                 ? $"The JSON is nested deeper than {_options.MaxJsonDepth} levels"
                 : $"The body is not valid JSON (line {notJson.Line}, byte {notJson.Byte})"));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="json"/> holds more than <paramref name="limit"/> objects and values (each array item
+    /// counted), by a forward-only pass that stops at the limit. An element takes at least two bytes (<c>1,</c>), so a
+    /// body too short to hold more is not read at all: a session of ordinary size pays nothing. Text that is not JSON
+    /// is left to the session reader, which says where.
+    /// </summary>
+    private static bool MoreElementsThan(ReadOnlySpan<byte> json, int limit)
+    {
+        if (json.Length / 2 < limit)
+        {
+            return false;
+        }
+        var reader = new Utf8JsonReader(json.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? json[3..] : json,
+            new JsonReaderOptions { MaxDepth = FhirReadOptions.MaxDepthLimit });
+        var elements = 0;
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is not (JsonTokenType.PropertyName or JsonTokenType.StartArray or JsonTokenType.EndArray or JsonTokenType.EndObject)
+                    && ++elements > limit)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the session reader answers it, saying where.
+        }
+        return false;
     }
 
     /// <summary>The body as a FHIR resource (JSON or XML by Content-Type), with nothing but a 4xx on bad input.</summary>
@@ -121,13 +165,21 @@ internal sealed class FhirRequestReader(IOptions<FhirOptions> options)
     {
         Format = kind == "xml" ? FhirFormat.Xml : FhirFormat.Json,
         MaxDepth = _options.MaxJsonDepth,
+        MaxElements = _options.MaxElements,
         Strict = strict,
         AllowComments = false,
     });
 
-    /// <summary>The one place a body the reader refused becomes an answer: 400 with an issue per finding, each naming its element.</summary>
+    /// <summary>
+    /// The one place a body the reader refused becomes an answer: 400 with an issue per finding, each naming its
+    /// element; 413 naming the setting when it holds too many elements.
+    /// </summary>
     public static FhirJsonResult Refusal(IEnumerable<ValidationIssue> issues)
     {
+        if (issues.FirstOrDefault(i => i.Code == IssueCodes.TooManyElements) is { } tooMany)
+        {
+            return Outcomes.Result(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooLong, tooMany.Message + LimitSetting);
+        }
         var list = issues.Where(i => i.IsError)
             .Select(i => Outcomes.Issue(i.Type, MessageText.Shorten(i.Message), i.Severity, i.Expression))
             .ToList();

@@ -16,10 +16,19 @@ internal sealed record FuzzFailure(FuzzCase Case, string Endpoint, string Signat
     public string? Minimized { get; set; }
 }
 
+/// <summary>A request after which the gateway's peak resident memory rose (it, or the request in flight beside it, drove the peak).</summary>
+/// <param name="PeakBytes">The peak (VmHWM) after the request.</param>
+/// <param name="RiseBytes">How much it rose over the peak seen before.</param>
+/// <param name="Endpoint">Where the request went.</param>
+/// <param name="BodyBytes">The request body's size.</param>
+/// <param name="Case">The case it came from.</param>
+internal sealed record PeakRise(long PeakBytes, long RiseBytes, string Endpoint, int BodyBytes, FuzzCase Case);
+
 /// <summary>Every failure of a run, grouped by endpoint and signature, with the first case of each saved for replay.</summary>
 internal sealed class FuzzFindings(FuzzSettings settings, string runName)
 {
     private readonly ConcurrentQueue<FuzzFailure> _failures = new();
+    private readonly ConcurrentQueue<PeakRise> _peakRises = new();
     private int _cases;
     private int _requests;
 
@@ -36,6 +45,9 @@ internal sealed class FuzzFindings(FuzzSettings settings, string runName)
 
     /// <summary>How long the run took.</summary>
     public TimeSpan Elapsed { get; set; }
+
+    /// <summary>Keeps a request after which the peak resident memory rose.</summary>
+    public void AddPeakRise(PeakRise rise) => _peakRises.Enqueue(rise);
 
     public void CountCase() => Interlocked.Increment(ref _cases);
 
@@ -68,6 +80,10 @@ internal sealed class FuzzFindings(FuzzSettings settings, string runName)
         var text = new StringBuilder();
         text.AppendLine($"fuzz: {Cases} cases, {Requests} requests in {Elapsed.TotalSeconds:F0} s, seed {settings.Seed}, budget {settings.Budget.TotalSeconds} s/request"
             + (PeakRssBytes > 0 ? $", peak RSS {PeakRssBytes / (1024 * 1024)} MB" : ""));
+        foreach (var rise in _peakRises.OrderByDescending(r => r.RiseBytes).Take(5).OrderBy(r => r.PeakBytes))
+        {
+            text.AppendLine($"peak RSS rose {rise.RiseBytes >> 20} MB to {rise.PeakBytes >> 20} MB after {rise.Endpoint} ({rise.BodyBytes >> 10} KB): {Short(rise.Case.ToString())}");
+        }
         var groups = _failures.GroupBy(f => (f.Endpoint, f.Signature)).OrderByDescending(g => g.Count()).ToList();
         text.AppendLine($"{_failures.Count} failures, {groups.Count} signatures{(groups.Count > 0 ? $", inputs in {Folder}" : "")}");
         foreach (var group in groups)
@@ -87,6 +103,8 @@ internal sealed class FuzzFindings(FuzzSettings settings, string runName)
         }
         return text.ToString();
     }
+
+    private static string Short(string text) => text.Length <= 300 ? text : text[..300] + "...";
 
     private static string Slug(string text) => new([.. text.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]);
 }

@@ -49,7 +49,9 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
                 var request = requests[i];
                 var body = request.Body(null);
                 findings.CountRequest();
-                if (await SendAsync(request, body, $"fuzz.{fuzzCase.Id.Replace(':', '.')}.{i}", ct).ConfigureAwait(false) is not { } signature)
+                var signature = await SendAsync(request, body, $"fuzz.{fuzzCase.Id.Replace(':', '.')}.{i}", ct).ConfigureAwait(false);
+                NoteMemory(findings, fuzzCase, request, body?.Length ?? 0);
+                if (signature is null)
                 {
                     continue;
                 }
@@ -289,16 +291,61 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
 
     private void SamplePeakRss() => InterlockedMax(ref _peakRss, PeakRss());
 
-    /// <summary>The gateway process's peak resident memory so far (VmHWM), in bytes; 0 when it cannot be read.</summary>
-    public long PeakRss()
+    /// <summary>
+    /// After each request: when the gateway's peak resident memory rose by more than a few MB, the request (or the one
+    /// in flight beside it) drove it, and it is kept for the summary; with <c>STMFHIR_FUZZ_TRACE_MEMORY=1</c> every
+    /// request's resident and peak memory is logged.
+    /// </summary>
+    private void NoteMemory(FuzzFindings findings, FuzzCase fuzzCase, HttpFuzzRequest request, int bodyBytes)
     {
-        if (gateway.Pid is not { } pid || !File.Exists($"/proc/{pid}/status"))
+        var (rss, hwm) = Memory();
+        if (s_traceMemory)
         {
-            return 0;
+            log($"memory: rss {rss >> 20} MB, peak {hwm >> 20} MB after {request.Endpoint} ({bodyBytes >> 10} KB) {fuzzCase}");
         }
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        var seen = Interlocked.Read(ref _peakRss);
+        InterlockedMax(ref _peakRss, hwm);
+        if (hwm - seen > 8 * 1024 * 1024)
+        {
+            findings.AddPeakRise(new PeakRise(hwm, hwm - seen, request.Endpoint, bodyBytes, fuzzCase));
+        }
     }
+
+    private static readonly bool s_traceMemory = Environment.GetEnvironmentVariable("STMFHIR_FUZZ_TRACE_MEMORY") == "1";
+
+    /// <summary>The gateway process's resident memory now (VmRSS) and its peak so far (VmHWM), in bytes; 0 when they cannot be read.</summary>
+    private (long Rss, long Peak) Memory()
+    {
+        long rss = 0, peak = 0;
+        try
+        {
+            if (gateway.Pid is { } pid)
+            {
+                foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                {
+                    if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                    {
+                        rss = Kilobytes(line);
+                    }
+                    else if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    {
+                        peak = Kilobytes(line);
+                    }
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The process ended between the check and the read.
+        }
+        return (rss, peak);
+    }
+
+    private static long Kilobytes(string statusLine) =>
+        long.Parse(statusLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+
+    /// <summary>The gateway process's peak resident memory so far (VmHWM), in bytes; 0 when it cannot be read.</summary>
+    public long PeakRss() => Memory().Peak;
 
     private static void InterlockedMax(ref long target, long value)
     {

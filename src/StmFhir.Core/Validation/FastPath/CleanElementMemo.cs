@@ -24,6 +24,20 @@ internal sealed class CleanElementMemo
     public const int DefaultCapacity = 50_000;
 
     /// <summary>
+    /// The longest key remembered, in characters. A longer one (a value holding a long string: a narrative, a
+    /// megabyte of text sent to wear the gateway down) is left to Firely's walk and not remembered: one-off values do
+    /// not come back, and a kept key of megabytes would outweigh thousands of useful ones.
+    /// </summary>
+    public const int MaxKeyLength = 2048;
+
+    /// <summary>
+    /// The most characters of keys a generation takes before it turns, whatever its count: with keys of up to
+    /// <see cref="MaxKeyLength"/> the count alone would let a generation grow to hundreds of MB. Sample sessions' keys
+    /// average ~100 characters, so this turns a generation of real keys at about its count.
+    /// </summary>
+    public const long GenerationCharacters = 8_000_000;
+
+    /// <summary>
     /// Core datatypes whose validation reads only the value: their schemas hold no Reference, no FHIRPath with an
     /// environment variable other than a constant. Duration (a Quantity, the region minutes extension's value): its
     /// one invariant, drt-1, reads <c>%ucum</c>, FHIRPath's constant for the UCUM system url; its own schema is still
@@ -44,6 +58,7 @@ internal sealed class CleanElementMemo
     private readonly Lock _turn = new();
     private readonly int _capacity;
     private int _added;
+    private long _addedCharacters;
 
     public CleanElementMemo(int capacity = DefaultCapacity) => _capacity = capacity;
 
@@ -67,9 +82,19 @@ internal sealed class CleanElementMemo
         return true;
     }
 
-    /// <summary>Looks up the text built so far, copied into a buffer of this thread's, without making a string of it.</summary>
+    /// <summary>Whether a key this long may be remembered (<see cref="MaxKeyLength"/>); a longer one is not even looked up.</summary>
+    public static bool Keeps(StringBuilder key) => key.Length <= MaxKeyLength;
+
+    /// <summary>
+    /// Looks up the text built so far, copied into a buffer of this thread's, without making a string of it. A key
+    /// longer than <see cref="MaxKeyLength"/> is never known (and the thread's buffer does not grow to it).
+    /// </summary>
     public bool IsKnownClean(StringBuilder key)
     {
+        if (!Keeps(key))
+        {
+            return false;
+        }
         var chars = t_chars is { } buffer && buffer.Length >= key.Length ? buffer : t_chars = new char[Math.Max(key.Length, 512)];
         key.CopyTo(0, chars, 0, key.Length);
         return IsKnownClean(chars.AsSpan(0, key.Length));
@@ -80,16 +105,22 @@ internal sealed class CleanElementMemo
 
     public void RememberClean(string key)
     {
+        if (key.Length > MaxKeyLength)
+        {
+            return;
+        }
         // Counted apart: ConcurrentDictionary.Count takes every lock of the map.
-        if (_current.TryAdd(key, 0) && Interlocked.Increment(ref _added) > _capacity)
+        if (_current.TryAdd(key, 0)
+            && (Interlocked.Increment(ref _added) > _capacity | Interlocked.Add(ref _addedCharacters, key.Length) > GenerationCharacters))
         {
             lock (_turn)
             {
-                if (Volatile.Read(ref _added) > _capacity)
+                if (Volatile.Read(ref _added) > _capacity || Volatile.Read(ref _addedCharacters) > GenerationCharacters)
                 {
                     _previous = _current;
                     _current = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
                     Volatile.Write(ref _added, 0);
+                    Volatile.Write(ref _addedCharacters, 0);
                 }
             }
         }
@@ -252,6 +283,10 @@ internal sealed class CleanElementMemo
             case null:
                 text.Append('~');
                 return true;
+            case string s when text.Length + s.Length > MaxKeyLength:
+                // No key: it would not be remembered (RememberClean), and copying a long string into every
+                // fingerprint of the elements above it (slice conditions, extensions) cost hundreds of MB per request.
+                return false;
             case string s:
                 AppendRaw(text, 's', s);
                 return true;

@@ -209,7 +209,7 @@ internal static class MemoizedValidation
         var text = CleanElementMemo.RentText();
         try
         {
-            if (!key.AppendKey(text, node))
+            if (!key.AppendKey(text, node) || !CleanElementMemo.Keeps(text))
             {
                 return false;
             }

@@ -62,7 +62,7 @@ internal sealed partial class MemoizedSliceCondition(IAssertion inner, CleanElem
         var text = CleanElementMemo.RentText();
         try
         {
-            if (!CleanElementMemo.AppendFingerprint(text.Append(_prefix), input.Poco, extensions: true))
+            if (!CleanElementMemo.AppendFingerprint(text.Append(_prefix), input.Poco, extensions: true) || !CleanElementMemo.Keeps(text))
             {
                 return ((IValidatable)inner).Validate(input, vc, state);
             }

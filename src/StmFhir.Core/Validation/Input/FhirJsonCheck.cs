@@ -5,7 +5,8 @@ using Hl7.Fhir.Model;
 namespace StmFhir.Core.Validation.Input;
 
 /// <summary>
-/// One forward pass over FHIR JSON before the FHIR parser sees it: the JSON syntax and nesting depth, and what the
+/// One forward pass over FHIR JSON before the FHIR parser sees it: the JSON syntax, nesting depth and number of
+/// elements (<see cref="TooMany"/>), and what the
 /// parser or Firely's validator cannot survive: a <c>resourceType</c> that is not a concrete resource type (at the
 /// root or nested: contained, Bundle entries, Parameters), an empty property name, <c>null</c> in an array where
 /// FHIR JSON does not allow it, and a primitive array and its <c>_</c> array of different lengths. Each problem is an
@@ -24,14 +25,17 @@ internal static partial class FhirJsonCheck
     [ThreadStatic]
     private static Scratch? t_scratch;
 
-    /// <summary>The problems of <paramref name="json"/> (UTF-8, no byte order mark); empty when it may be parsed.</summary>
-    public static List<ValidationIssue> Run(ReadOnlySpan<byte> json, int maxDepth, bool allowComments)
+    /// <summary>
+    /// The problems of <paramref name="json"/> (UTF-8, no byte order mark); empty when it may be parsed. More than
+    /// <paramref name="maxElements"/> elements (each object and each value, array items each) stop the pass at once.
+    /// </summary>
+    public static List<ValidationIssue> Run(ReadOnlySpan<byte> json, int maxDepth, bool allowComments, int maxElements = int.MaxValue)
     {
         var scratch = t_scratch ?? new Scratch();
         t_scratch = null; // not shared with a nested call on this thread (there is none; cheap insurance)
         try
         {
-            return new Pass(json, maxDepth, allowComments, scratch).Run();
+            return new Pass(json, maxDepth, allowComments, maxElements, scratch).Run();
         }
         finally
         {
@@ -72,8 +76,15 @@ internal static partial class FhirJsonCheck
         }
     }
 
-    private ref partial struct Pass(ReadOnlySpan<byte> json, int maxDepth, bool allowComments, Scratch scratch)
+    /// <summary>The refusal of an input with more than <paramref name="maxElements"/> elements (JSON or XML).</summary>
+    internal static ValidationIssue TooMany(int maxElements, string counted) =>
+        new(OperationOutcome.IssueSeverity.Fatal, IssueCodes.TooManyElements, null,
+            $"The input holds more than {maxElements} elements ({counted}), the most one input may hold; it was not read.",
+            OperationOutcome.IssueType.TooLong);
+
+    private ref partial struct Pass(ReadOnlySpan<byte> json, int maxDepth, bool allowComments, int maxElements, Scratch scratch)
     {
+        private int _elements;
         private readonly ReadOnlySpan<byte> _json = json;
         private List<(string? Path, string Message)>? _problems;
         private string? _rootType;
@@ -101,6 +112,10 @@ internal static partial class FhirJsonCheck
                 while (reader.Read())
                 {
                     Step(ref reader);
+                    if (_elements > maxElements)
+                    {
+                        return [TooMany(maxElements, "JSON objects and values, each array item counted")];
+                    }
                 }
             }
             catch (JsonException e)
@@ -134,6 +149,7 @@ internal static partial class FhirJsonCheck
                     Push(isArray: true);
                     return;
                 case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    _elements += reader.TokenType == JsonTokenType.StartObject ? 1 : 0;
                     CheckString(reader.TokenType);
                     if (_expectType)
                     {
@@ -148,6 +164,7 @@ internal static partial class FhirJsonCheck
                     EndArray();
                     return;
                 default:
+                    _elements++;
                     if (_depth < 0)
                     {
                         Problem(null, "The input is a single JSON value; a FHIR resource is a JSON object.");

@@ -6,7 +6,7 @@ namespace StmFhir.Core.Validation.Input;
 
 /// <summary>
 /// One forward pass over FHIR XML before the FHIR parser sees it: well-formedness, no DTD (entity expansion,
-/// external entities), the nesting depth, and every resource of a concrete resource type. In FHIR XML a resource is
+/// external entities), the nesting depth and number of elements, and every resource of a concrete resource type. In FHIR XML a resource is
 /// an element named by its type, in the FHIR namespace, where a resource belongs: the root, the child of
 /// <c>contained</c>, of a Bundle entry's <c>resource</c> and <c>response.outcome</c>, and of a parameter's (or
 /// part's) <c>resource</c>.
@@ -26,12 +26,16 @@ internal static class FhirXmlCheck
         IgnoreWhitespace = true,
     };
 
-    /// <summary>The problems of <paramref name="xml"/> (any encoding XML declares or its byte order mark says); empty when it may be parsed.</summary>
-    public static List<ValidationIssue> Run(byte[] xml, int maxDepth)
+    /// <summary>
+    /// The problems of <paramref name="xml"/> (any encoding XML declares or its byte order mark says); empty when it
+    /// may be parsed. More than <paramref name="maxElements"/> elements stop the pass at once.
+    /// </summary>
+    public static List<ValidationIssue> Run(byte[] xml, int maxDepth, int maxElements = int.MaxValue)
     {
         var problems = new List<ValidationIssue>();
         var names = new List<(string Name, int Index)>();
         var found = 0;
+        var elements = 0;
         try
         {
             using var reader = XmlReader.Create(new MemoryStream(xml), Settings());
@@ -44,6 +48,10 @@ internal static class FhirXmlCheck
                 if (reader.Depth > maxDepth)
                 {
                     return [Unreadable($"The XML is nested deeper than {maxDepth} levels.")];
+                }
+                if (++elements > maxElements)
+                {
+                    return [FhirJsonCheck.TooMany(maxElements, "XML elements")];
                 }
                 var depth = reader.Depth;
                 var index = names.Count > depth && names[depth].Name == reader.LocalName ? names[depth].Index + 1 : 0;
