@@ -62,4 +62,22 @@ public sealed class FhirInputTextTests
 
         Assert.Contains(parsed.Issues, i => i.Code == "FIRELY-PVAL124");
     }
+
+    [Theory]
+    [InlineData("""{"resourceType":"Patient","id":"x","active":true}""", 3)]
+    [InlineData("""{"resourceType":"Patient","name":[{"given":["a","b"]}]}""", 4)]
+    [InlineData("""<Patient xmlns="http://hl7.org/fhir"><id value="x"/><active value="true"/></Patient>""", 2)]
+    public void AnInputOfOneElementMoreThanTheLimitIsRefusedBeforeParsing_OneAtTheLimitIsRead(string text, int limitBelow)
+    {
+        // Each JSON object and each value counts (each array item; an array itself does not); in XML each element.
+        var bytes = Encoding.UTF8.GetBytes(text);
+
+        var refused = FhirInput.Parse(bytes, new FhirReadOptions { MaxElements = limitBelow });
+        var read = FhirInput.Parse(bytes, new FhirReadOptions { MaxElements = limitBelow + 1 });
+
+        Assert.Null(refused.Resource);
+        Assert.Contains(refused.Issues, i => i.Code == IssueCodes.TooManyElements && i.Message.Contains($"more than {limitBelow} elements", StringComparison.Ordinal));
+        Assert.NotNull(read.Resource);
+        Assert.DoesNotContain(read.Issues, i => i.Code == IssueCodes.TooManyElements);
+    }
 }

@@ -135,4 +135,28 @@ public abstract partial class HostileInputSuite
         Assert.Equal(["20", "19", "18", "17", "16"], secondVersions);
         Assert.Empty(JsonNode.Parse(await since.Content.ReadAsStringAsync())!["entry"]?.AsArray() ?? []);
     }
+
+    /// <summary>
+    /// A body of more elements than <c>Fhir:MaxElements</c> (50,000 by default), small in bytes but costly to read and
+    /// validate, is 413 naming the setting, in FHIR JSON, FHIR XML, at <c>$validate</c> and as an STM session.
+    /// </summary>
+    [Fact]
+    public async Task BodyOfMoreElementsThanTheLimit_Is413NamingTheSetting()
+    {
+        var gateway = await GatewayAsync();
+        const int Elements = 52_000;
+        var json = "{\"resourceType\":\"Patient\",\"name\":[{\"given\":[" + string.Join(",", Enumerable.Repeat("\"a\"", Elements)) + "]}]}";
+        var xml = "<Patient xmlns=\"http://hl7.org/fhir\"><name>" + string.Concat(Enumerable.Repeat("<given value=\"a\"/>", Elements)) + "</name></Patient>";
+        var session = "{\"sessionId\":\"S\",\"complications\":[" + string.Join(",", Enumerable.Repeat("1", Elements)) + "]}";
+
+        foreach (var (path, body, type) in new[]
+        {
+            ("/fhir/Patient", json, "application/fhir+json"), ("/fhir/Patient", xml, "application/fhir+xml"),
+            ("/fhir/$validate", json, "application/fhir+json"), ("/stm/sessions", session, "application/json"),
+        })
+        {
+            using var response = await gateway.PostAsync(path, body, type);
+            await AssertRefusedAsync(response, ["Fhir:MaxElements"], HttpStatusCode.RequestEntityTooLarge);
+        }
+    }
 }

@@ -76,6 +76,35 @@ public sealed class CleanElementMemoTests
     }
 
     [Fact]
+    public void AValueWithALongStringHasNoKeyAndALongKeyIsNeverRemembered()
+    {
+        var memo = new CleanElementMemo(capacity: 10);
+        var longKey = new string('k', CleanElementMemo.MaxKeyLength + 1);
+
+        memo.RememberClean(longKey);
+
+        Assert.False(memo.IsKnownClean(longKey));
+        Assert.Equal(0, memo.Count);
+        Assert.Null(CleanElementMemo.Fingerprint(new FhirString(new string('a', CleanElementMemo.MaxKeyLength))));
+        Assert.NotNull(CleanElementMemo.Fingerprint(new FhirString(new string('a', 100))));
+    }
+
+    [Fact]
+    public void AGenerationTurnsWhenItsKeysReachTheCharacterBudgetWhateverTheirCount()
+    {
+        var memo = new CleanElementMemo(capacity: 1_000_000);
+        var perKey = CleanElementMemo.MaxKeyLength;
+        var keys = (int)(CleanElementMemo.GenerationCharacters / perKey) + 2;
+
+        for (var i = 0; i < keys; i++)
+        {
+            memo.RememberClean(i.ToString("D8", System.Globalization.CultureInfo.InvariantCulture).PadRight(perKey, 'x'));
+        }
+
+        Assert.True(memo.Count < keys - 1, $"{memo.Count} keys of {perKey} characters in one generation");
+    }
+
+    [Fact]
     public void AKeyLookedUpAsCharactersIsFoundExactlyAsItsString()
     {
         var memo = new CleanElementMemo(capacity: 2);
