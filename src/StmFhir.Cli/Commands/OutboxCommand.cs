@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Data.Common;
 using System.Globalization;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 
 namespace StmFhir.Cli.Commands;
 

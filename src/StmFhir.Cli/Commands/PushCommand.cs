@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 using Spectre.Console;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
-using StmFhir.Exchange.Client;
-using StmFhir.Exchange.Delivery;
+using StmFhir.Exchange.Targets;
+using StmFhir.Exchange.Push;
 
 namespace StmFhir.Cli.Commands;
 

@@ -3,8 +3,8 @@ using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Utility;
-using StmFhir.Exchange.Delivery;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Store;
 
 namespace StmFhir.Exchange.Outbox;
 

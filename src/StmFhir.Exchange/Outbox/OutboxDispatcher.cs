@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StmFhir.Exchange.Client;
-using StmFhir.Exchange.Delivery;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Targets;
+using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Store;
 
 namespace StmFhir.Exchange.Outbox;
 

@@ -34,7 +34,7 @@ internal static class ConformanceEndpoints
             .Where(r => Wanted("name") is not { } name || (r.Name?.StartsWith(name, StringComparison.OrdinalIgnoreCase) ?? false))
             .Where(r => Wanted("version") is not { } version || r.Version == version)
             .Where(r => Wanted("_id") is not { } id || id.Split(',').Contains(r.Id))
-            .Select(r => new Exchange.Storage.StoredResource(r.Type, r.Id, 1, DateTimeOffset.UnixEpoch, r.Json))
+            .Select(r => new Exchange.Store.StoredResource(r.Type, r.Id, 1, DateTimeOffset.UnixEpoch, r.Json))
             .ToList();
         var self = $"{FhirUrls.Base(request)}/{type}{request.QueryString}";
         return BundleJson.SearchSet(matches.Count, matches, FhirUrls.Base(request), [("self", self)]);

@@ -1,6 +1,6 @@
-using StmFhir.Exchange.Client;
+using StmFhir.Exchange.Targets;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Sync;
+using StmFhir.Exchange.Pull;
 
 namespace StmFhir.Gateway.Delivery;
 

@@ -5,10 +5,10 @@ using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
-using StmFhir.Exchange.Client;
-using StmFhir.Exchange.Delivery;
+using StmFhir.Exchange.Targets;
+using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 
 namespace StmFhir.Benchmarks.Exchange;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using StmFhir.Benchmarks.Validation;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 
 namespace StmFhir.Benchmarks.Storage;
 

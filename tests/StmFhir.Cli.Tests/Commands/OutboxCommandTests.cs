@@ -1,6 +1,6 @@
 using Hl7.Fhir.Model;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 using Task = System.Threading.Tasks.Task;
 
 namespace StmFhir.Cli.Tests.Commands;

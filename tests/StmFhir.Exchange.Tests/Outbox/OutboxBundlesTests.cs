@@ -1,9 +1,9 @@
 using System.Text;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Utility;
-using StmFhir.Exchange.Delivery;
+using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 using Task = System.Threading.Tasks.Task;
 
 namespace StmFhir.Exchange.Tests.Outbox;

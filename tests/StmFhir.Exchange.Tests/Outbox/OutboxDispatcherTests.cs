@@ -2,9 +2,9 @@ using Hl7.Fhir.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using StmFhir.Exchange.Delivery;
+using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 using Task = System.Threading.Tasks.Task;
 
 namespace StmFhir.Exchange.Tests.Outbox;

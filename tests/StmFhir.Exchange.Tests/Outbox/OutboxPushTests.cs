@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StmFhir.Core.Mapping;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Storage;
-using StmFhir.Exchange.Tests.Delivery;
+using StmFhir.Exchange.Store;
+using StmFhir.Exchange.Tests.Push;
 using StmFhir.Exchange.Tests.Peer;
 using Task = System.Threading.Tasks.Task;
 
