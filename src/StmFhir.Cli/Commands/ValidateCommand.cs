@@ -14,8 +14,8 @@ namespace StmFhir.Cli.Commands;
 /// </summary>
 internal static class ValidateCommand
 {
-    private static readonly JsonSerializerOptions s_pretty = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector).Pretty();
-    private static readonly JsonSerializerOptions s_compact = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+    private static readonly JsonSerializerOptions s_pretty = Core.Mapping.FhirJson.Pretty;
+    private static readonly JsonSerializerOptions s_compact = Core.Mapping.FhirJson.Compact;
 
     public static Command Create()
     {

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Utility;
+using StmFhir.Core.Mapping;
 using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Store;
 
@@ -22,8 +22,7 @@ namespace StmFhir.Exchange.Outbox;
 internal static class OutboxBundles
 {
     // The store holds JSON it serialised itself from validated resources: read without validating it again.
-    private static readonly JsonSerializerOptions s_stored = new JsonSerializerOptions()
-        .ForFhir(ModelInfo.ModelInspector).UsingMode(DeserializationMode.Ostrich);
+    private static readonly JsonSerializerOptions s_stored = FhirJson.Lenient;
 
     // What the deliverer reads from an entry's resource (DeliveryPlanner: type, id, identifier).
     private static readonly string[] s_skeleton = ["resourceType", "id", "identifier"];

@@ -1,13 +1,14 @@
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
+using StmFhir.Core.Mapping;
 
 namespace StmFhir.Exchange.Push;
 
 /// <summary>FHIR JSON for the wire: compact output, and OperationOutcomes read leniently (a target's may not be strict R4).</summary>
 internal static class DeliveryJson
 {
-    private static readonly JsonSerializerOptions s_compact = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+    private static readonly JsonSerializerOptions s_compact = FhirJson.Compact;
 
     public static byte[] Serialize(Resource resource) => JsonSerializer.SerializeToUtf8Bytes(resource, s_compact);
 

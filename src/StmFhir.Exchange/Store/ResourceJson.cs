@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
+using StmFhir.Core.Mapping;
 
 namespace StmFhir.Exchange.Store;
 
@@ -14,7 +14,7 @@ namespace StmFhir.Exchange.Store;
 /// </summary>
 internal static class ResourceJson
 {
-    private static readonly JsonSerializerOptions s_compact = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+    private static readonly JsonSerializerOptions s_compact = FhirJson.Compact;
 
     public static string Serialize(Resource resource) => JsonSerializer.Serialize(resource, resource.GetType(), s_compact);
 
