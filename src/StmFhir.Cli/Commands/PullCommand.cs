@@ -3,9 +3,10 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using StmFhir.Exchange.Targets;
-using StmFhir.Exchange.Store;
+using StmFhir.Exchange;
 using StmFhir.Exchange.Pull;
+using StmFhir.Exchange.Store;
+using StmFhir.Exchange.Targets;
 
 namespace StmFhir.Cli.Commands;
 

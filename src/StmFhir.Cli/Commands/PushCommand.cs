@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 using Spectre.Console;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
-using StmFhir.Exchange.Targets;
 using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Targets;
 
 namespace StmFhir.Cli.Commands;
 

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StmFhir.Exchange.Targets;
 using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Store;
+using StmFhir.Exchange.Targets;
 
 namespace StmFhir.Exchange.Outbox;
 

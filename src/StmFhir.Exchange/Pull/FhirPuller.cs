@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using StmFhir.Exchange.Targets;
 using StmFhir.Exchange.Store;
+using StmFhir.Exchange.Targets;
 
 namespace StmFhir.Exchange.Pull;
 

@@ -2,7 +2,7 @@ namespace StmFhir.Exchange.Pull;
 
 /// <summary>
 /// The pull state per target, in the same database as the resources (table <c>pull_state</c>): the watermark and what
-/// the last pull did. Implemented by the resource store; thread-safe.
+/// the last pull did. A store's pull state: <see cref="PullResourceStoreExtensions.PullState"/>. Thread-safe.
 /// </summary>
 public interface IPullStateStore
 {

@@ -8,13 +8,13 @@ namespace StmFhir.Exchange.Pull;
 public static class PullServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="IPullStateStore"/> (the registered <see cref="IResourceStore"/>, which implements it), for
-    /// status. Needs no targets.
+    /// Registers <see cref="IPullStateStore"/> (the pull state in the registered <see cref="IResourceStore"/>'s
+    /// database), for status. Needs no targets.
     /// </summary>
     public static IServiceCollection AddPullStateStore(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton(sp => (IPullStateStore)sp.GetRequiredService<IResourceStore>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IResourceStore>().PullState());
         return services;
     }
 

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
 
@@ -14,7 +13,8 @@ namespace StmFhir.Exchange.Store;
 /// here bounds ingest throughput: the database is asked a fixed number of questions per change set, not per resource
 /// (one lookup of all conditional identifiers, one of all current versions, one batch of writes).
 /// </remarks>
-internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransaction transaction, StoreDialect dialect, long now, IdentifierRules rules)
+internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransaction transaction, StoreDialect dialect, long now, IdentifierRules rules,
+    IReadOnlyList<IStoreExtension> extensions)
 {
     internal sealed record Current(int Version, string Hash);
 
@@ -128,8 +128,8 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
             stored[(resource.Type, resource.Id)] = resource;
         }
 
-        long? outboxId = written.Count > 0
-            ? await WriteOutboxAsync(set.Source, set.Origin, [.. written.Select(w => w.Resource)], cancellationToken).ConfigureAwait(false)
+        var outboxId = written.Count > 0
+            ? await WriteExtensionsAsync(new CommitContext(connection, transaction, now, set, [.. written.Select(w => w.Resource)]), cancellationToken).ConfigureAwait(false)
             : null;
         var entries = new CommittedEntry[changes.Count];
         for (var i = 0; i < changes.Count; i++)
@@ -234,41 +234,17 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
         return result;
     }
 
-    private async Task<long> WriteOutboxAsync(string source, string? origin, List<StoredResource> written, CancellationToken cancellationToken)
+    /// <summary>Lets every extension write its rows in this transaction (the outbox its row); the first row id one gives.</summary>
+    private async Task<long?> WriteExtensionsAsync(CommitContext commit, CancellationToken cancellationToken)
     {
-        var payload = JsonSerializer.Serialize(new Outbox.OutboxPayload(
-            [.. written.Select(w => new Outbox.OutboxResource(w.Type, w.Id, w.Version))]), Outbox.OutboxJsonContext.Default.OutboxPayload);
-        long id;
-        await using (var command = connection.Command(
-            "INSERT INTO outbox (created_at, source, payload) VALUES (@now, @source, @payload) RETURNING id", transaction)
-            .With("now", now).With("source", source).With("payload", payload))
+        long? id = null;
+        foreach (var extension in extensions)
         {
-            id = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-        }
-        if (origin is not null)
-        {
-            // Pulled data is already at its origin: sending it back could only loop (or, where the origin assigned its
-            // own ids, duplicate it there). The dispatcher never claims a delivered row.
-            await using var delivered = connection.Command(
-                "INSERT INTO outbox_delivery (outbox_id, target, state, attempts, next_attempt_at, updated_at, result) " +
-                "VALUES (@id, @target, 'delivered', 0, @now, @now, @result)", transaction)
-                .With("id", id).With("target", origin).With("now", now).With("result", OriginResult);
-            await delivered.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        // Every known target gets its pending delivery now, in this transaction, so a claim finds it by index and never has
-        // to look for outbox rows a target lacks (a scan that would grow with the delivered history).
-        await using (var pending = connection.Command(
-            "INSERT INTO outbox_delivery (outbox_id, target, state, attempts, next_attempt_at, updated_at) " +
-            "SELECT @id, target, 'pending', 0, @now, @now FROM outbox_target WHERE target <> @origin", transaction)
-            .With("id", id).With("now", now).With("origin", origin ?? ""))
-        {
-            await pending.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var written = await extension.WriteWithCommitAsync(commit, cancellationToken).ConfigureAwait(false);
+            id ??= written;
         }
         return id;
     }
-
-    /// <summary>The <c>result</c> of a delivery row never sent because the data came from that target.</summary>
-    internal const string OriginResult = "[]";
 
     public static string? UrnUuid(string? fullUrl)
     {

@@ -27,7 +27,10 @@ public sealed record CommittedEntry(StoredResource Resource, ChangeOutcome Outco
 
 /// <summary>The outcome of a change set, one entry per change in the same order.</summary>
 /// <param name="Entries">One entry per change.</param>
-/// <param name="OutboxId">The outbox row written with the data, or null when nothing changed.</param>
+/// <param name="OutboxId">
+/// The outbox row written with the data (by the outbox, the store's extension that writes a row with every commit), or
+/// null when nothing changed.
+/// </param>
 public sealed record CommitResult(IReadOnlyList<CommittedEntry> Entries, long? OutboxId)
 {
     /// <summary>True when at least one change wrote a new version.</summary>

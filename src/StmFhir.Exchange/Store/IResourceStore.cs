@@ -1,9 +1,10 @@
 namespace StmFhir.Exchange.Store;
 
 /// <summary>
-/// Keeps FHIR resources with their full version history, a search index, and the outbox rows that issue the push of
-/// every change, all written in one database transaction. Implementations (SQLite, PostgreSQL) behave the same; the
-/// shared behaviour tests in StmFhir.Exchange.Tests run against each.
+/// Keeps FHIR resources with their full version history and a search index, and lets the concepts beside it write their
+/// rows in the same database transaction as every change (the outbox row that issues its push; see
+/// <c>IStoreExtension</c>). Implementations (SQLite, PostgreSQL) behave the same; the shared behaviour tests in
+/// StmFhir.Exchange.Tests run against each.
 /// </summary>
 /// <remarks>Implementations are thread-safe: one instance serves a whole process.</remarks>
 public interface IResourceStore
@@ -57,7 +58,8 @@ public interface IResourceStore
 
     /// <summary>
     /// Applies every change, or none: resolves conditional creates, rewrites references between the changes, writes a
-    /// new version only where the content differs from the current one, and writes one outbox row when anything changed.
+    /// new version only where the content differs from the current one, and, when anything changed, lets the store's
+    /// extensions write their rows in the same transaction (the outbox its row).
     /// </summary>
     /// <exception cref="StoreRejectedException">A precondition failed or a change is not acceptable; nothing was written.</exception>
     Task<CommitResult> CommitAsync(ChangeSet changes, CancellationToken cancellationToken = default);

@@ -18,18 +18,12 @@ internal sealed class PostgresDialect(string connectionString) : StoreDialect
 
     public override string ExplainPrefix => "EXPLAIN ";
 
-    public override string OutboxIdColumn => "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
+    public override string IdentityKeyColumn => "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY";
 
-    // FOR UPDATE SKIP LOCKED (which a UNION cannot carry) lets concurrent dispatchers skip each other's rows. PostgreSQL's
-    // statistics know how rare pending and in-flight rows are, and it combines both indexes (BitmapOr) for the OR.
-    public override string ClaimDueRows => """
-        SELECT outbox_id FROM outbox_delivery
-        WHERE target = @target AND ((state = 'pending' AND next_attempt_at <= @now) OR (state = 'in_flight' AND lease_until <= @now))
-        ORDER BY +outbox_id LIMIT @limit FOR UPDATE SKIP LOCKED
-        """;
+    public override string? SkipLocked => "FOR UPDATE SKIP LOCKED";
 
-    // SHARE ROW EXCLUSIVE conflicts with the ROW EXCLUSIVE an INSERT INTO outbox takes, and with itself.
-    public override string? OutboxTargetLock => "LOCK TABLE outbox IN SHARE ROW EXCLUSIVE MODE";
+    // SHARE ROW EXCLUSIVE conflicts with the ROW EXCLUSIVE an INSERT takes, and with itself.
+    public override string? LockAgainstWriters(string table) => $"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE";
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

@@ -2,30 +2,33 @@ using System.Data.Common;
 
 namespace StmFhir.Exchange.Store;
 
-/// <summary>The resource store over a relational database; <see cref="StoreDialect"/> holds what differs per database.</summary>
+/// <summary>
+/// The resource store over a relational database; <see cref="StoreDialect"/> holds what differs per database. Owns the
+/// dialect (disposing the store closes the database) and the extensions' place in it (<see cref="IStoreExtension"/>).
+/// </summary>
 /// <param name="dialect">The database.</param>
 /// <param name="time">The clock.</param>
-/// <param name="outboxTargets">The configured targets, added to the outbox (and backfilled once) by <see cref="InitializeAsync"/>.</param>
 /// <param name="identifierRules">Whether people's identifiers may be duplicated, and where choices among duplicates are logged.</param>
-internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvider time, IReadOnlyCollection<string>? outboxTargets = null,
-    IdentifierRules? identifierRules = null)
+/// <param name="extensions">The concepts that keep tables in the same database and write rows with every commit (the outbox), in order.</param>
+internal sealed class SqlResourceStore(StoreDialect dialect, TimeProvider time, IdentifierRules? identifierRules = null,
+    IReadOnlyList<IStoreExtension>? extensions = null)
     : IResourceStore, IAsyncDisposable
 {
     private readonly IdentifierRules _identifierRules = identifierRules ?? IdentifierRules.Default;
 
-    private const int MaxAttempts = 3;
+    private readonly IReadOnlyList<IStoreExtension> _extensions = extensions ?? [];
 
     private CommitGroups? _groups;
 
     private readonly PagedReads _reads = new(dialect);
 
-    /// <summary>Group commit where the database has one writer; null where writers run concurrently (PostgreSQL).</summary>
     /// <summary>How many commit groups have been written; 0 where commits are not grouped.</summary>
     internal long CommitGroupsRun => _groups?.GroupsRun ?? 0;
 
     /// <summary>How many change sets have been handed to commit groups; 0 where commits are not grouped.</summary>
     internal long CommitsGrouped => _groups?.Submitted ?? 0;
 
+    /// <summary>Group commit where the database has one writer; null where writers run concurrently (PostgreSQL).</summary>
     private CommitGroups? Groups => dialect.GroupsCommits
         ? LazyInitializer.EnsureInitialized(ref _groups, () => new CommitGroups(CommitGroupAsync))
         : null;
@@ -55,7 +58,7 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
         // Gateways starting together on a new PostgreSQL database would race on CREATE ... IF NOT EXISTS (which is not
         // safe under concurrency there: a duplicate key in pg_type); one creates the schema, the others then find it.
         await dialect.LockAsync(connection, transaction, [SchemaLockKey], cancellationToken).ConfigureAwait(false);
-        foreach (var sql in StoreSchema.Statements(dialect))
+        foreach (var sql in StoreSchema.Statements(dialect).Concat(_extensions.SelectMany(e => e.Schema(dialect))).Append(StoreSchema.InfoTable))
         {
             await using var command = connection.Command(sql, transaction);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -66,11 +69,14 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
             await version.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var target in outboxTargets ?? [])
+        foreach (var extension in _extensions)
         {
-            await AddOutboxTargetAsync(target, cancellationToken).ConfigureAwait(false);
+            await extension.InitializeAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The extension of type <typeparamref name="T"/> given at creation, or null.</summary>
+    internal T? Extension<T>() where T : class, IStoreExtension => _extensions.OfType<T>().FirstOrDefault();
 
     public async Task<bool> IsReachableAsync(CancellationToken cancellationToken = default)
     {
@@ -157,11 +163,11 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
                 await using var writer = await dialect.EnterWriterAsync(cancellationToken).ConfigureAwait(false);
                 await using var transaction = await dialect.BeginWriteAsync(writer.Connection, cancellationToken).ConfigureAwait(false);
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                var result = await new ChangeSetWriter(writer.Connection, transaction, dialect, now, _identifierRules).WriteAsync(changes, prepared, cancellationToken).ConfigureAwait(false);
+                var result = await new ChangeSetWriter(writer.Connection, transaction, dialect, now, _identifierRules, _extensions).WriteAsync(changes, prepared, cancellationToken).ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return result;
             }
-            catch (Exception e) when (attempt < MaxAttempts && dialect.IsTransient(e))
+            catch (Exception e) when (attempt < StoreDialect.MaxWriteAttempts && dialect.IsTransient(e))
             {
                 // Another instance won a race on the same rows; the whole change set is re-run against the new state.
             }
@@ -192,7 +198,7 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
                     try
                     {
                         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                        outcomes[i] = (await new ChangeSetWriter(writer.Connection, transaction, dialect, now, _identifierRules)
+                        outcomes[i] = (await new ChangeSetWriter(writer.Connection, transaction, dialect, now, _identifierRules, _extensions)
                             .WriteAsync(pending.Changes, pending.Prepared, CancellationToken.None).ConfigureAwait(false), null);
                     }
                     catch (Exception e)
@@ -227,18 +233,4 @@ internal sealed partial class SqlResourceStore(StoreDialect dialect, TimeProvide
     private const string GroupSavepoint = "change_set";
 
     public ValueTask DisposeAsync() => dialect.DisposeAsync();
-
-    /// <summary>Every outbox row, oldest first (for tests until the dispatcher of issue 5 owns the outbox).</summary>
-    internal async Task<IReadOnlyList<(long Id, string Source, string Payload)>> ReadOutboxAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command("SELECT id, source, payload FROM outbox ORDER BY id");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var rows = new List<(long, string, string)>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add((Convert.ToInt64(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetString(1), reader.GetString(2)));
-        }
-        return rows;
-    }
 }

@@ -34,7 +34,7 @@ internal sealed class SqliteDialect(string path, bool synchronousFull, SqliteWri
 
     public override string ExplainPrefix => "EXPLAIN QUERY PLAN ";
 
-    public override string OutboxIdColumn => "id INTEGER PRIMARY KEY AUTOINCREMENT";
+    public override string IdentityKeyColumn => "id INTEGER PRIMARY KEY AUTOINCREMENT";
 
     public override IEnumerable<string> SetupStatements => ["PRAGMA journal_mode=WAL"];
 

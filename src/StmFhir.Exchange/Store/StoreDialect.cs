@@ -4,38 +4,30 @@ namespace StmFhir.Exchange.Store;
 
 /// <summary>
 /// What differs between the databases behind <see cref="SqlResourceStore"/>: connections, how a writer gets exclusive
-/// access to the rows it changes, and the outbox key. Everything else, schema and SQL, is shared, so both databases
-/// behave the same.
+/// access to the rows it changes, and the few SQL phrases without a common form. Everything else, schema and SQL, is
+/// shared, so both databases behave the same. The concepts that keep tables beside the store's (<see cref="IStoreExtension"/>)
+/// write through the same dialect, so they share its connections and, in SQLite, its one writer.
 /// </summary>
 internal abstract class StoreDialect : IAsyncDisposable
 {
     /// <summary>The database kind for health reports.</summary>
     public abstract string Kind { get; }
 
-    /// <summary>DDL of the outbox's auto-numbered key column.</summary>
-    public abstract string OutboxIdColumn { get; }
+    /// <summary>DDL of an auto-numbered primary key column named <c>id</c>.</summary>
+    public abstract string IdentityKeyColumn { get; }
 
     /// <summary>
-    /// The sub-select of a claim: the ids of target <c>@target</c>'s due rows (pending and due at <c>@now</c>, or in
-    /// flight with an expired lease), oldest first, at most <c>@limit</c>. Each branch reads a range of a covering
-    /// index (<c>ix_outbox_delivery_due</c>, <c>ix_outbox_delivery_lease</c>), which no planner can find dearer than a
-    /// scan: one query with OR got SQLite to scan the table once ANALYZE had seen few distinct states. The <c>+</c>
-    /// keeps the sort from being done by walking the primary key (every delivered row) instead.
+    /// Appended to a query, locks the rows it selects until the transaction ends and skips rows that another transaction
+    /// has locked, so concurrent claimers take different rows; null where writers are serialised anyway (SQLite).
     /// </summary>
-    public virtual string ClaimDueRows => """
-        SELECT outbox_id FROM (
-            SELECT outbox_id FROM outbox_delivery WHERE target = @target AND state = 'pending' AND next_attempt_at <= @now
-            UNION ALL
-            SELECT outbox_id FROM outbox_delivery WHERE target = @target AND state = 'in_flight' AND lease_until <= @now) due
-        ORDER BY +outbox_id LIMIT @limit
-        """;
+    public virtual string? SkipLocked => null;
 
     /// <summary>
-    /// Run first in the transaction that adds an outbox target and backfills it: it must wait for every transaction that
-    /// is writing an outbox row and hold off new ones, so no row commits without the new target's delivery, and it must
-    /// serialise two instances adding the same target. Null where writers are serialised anyway (SQLite).
+    /// A statement that, run first in a transaction, waits for every open transaction that writes rows into
+    /// <paramref name="table"/>, holds off new ones until this transaction ends, and serialises two transactions running
+    /// it; null where writers are serialised anyway (SQLite).
     /// </summary>
-    public virtual string? OutboxTargetLock => null;
+    public virtual string? LockAgainstWriters(string table) => null;
 
     /// <summary>Prefixed to a statement to get its plan instead of running it.</summary>
     public abstract string ExplainPrefix { get; }
@@ -68,4 +60,39 @@ internal abstract class StoreDialect : IAsyncDisposable
     public virtual bool IsTransient(Exception exception) => false;
 
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Runs <paramref name="write"/> in a write transaction of its own and commits it; runs it again, up to three times in
+    /// all, after a failure that <see cref="IsTransient"/> says a retry can cure (another instance won a race on the same
+    /// rows, e.g. two dispatchers enqueueing the same row at once).
+    /// </summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> write, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var writer = await EnterWriterAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await using var transaction = await BeginWriteAsync(writer.Connection, cancellationToken).ConfigureAwait(false);
+                    var result = await write(writer.Connection, transaction).ConfigureAwait(false);
+                    await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    return result;
+                }
+                catch (Exception e) when (e is not (StoreRejectedException or OperationCanceledException))
+                {
+                    writer.Discard();
+                    throw;
+                }
+            }
+            catch (Exception e) when (attempt < MaxWriteAttempts && IsTransient(e))
+            {
+                // Lost a race; the loser runs again against the new state.
+            }
+        }
+    }
+
+    /// <summary>How often a write transaction is run in all when it fails transiently.</summary>
+    public const int MaxWriteAttempts = 3;
 }

@@ -2,8 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using StmFhir.Exchange.Targets.Authentication;
 using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Targets.Authentication;
 
 namespace StmFhir.Exchange.Targets;
 

@@ -1,6 +1,6 @@
-using StmFhir.Exchange.Targets;
 using StmFhir.Exchange.Outbox;
 using StmFhir.Exchange.Pull;
+using StmFhir.Exchange.Targets;
 
 namespace StmFhir.Gateway.Delivery;
 

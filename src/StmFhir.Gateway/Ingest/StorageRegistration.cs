@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using StmFhir.Exchange.Targets;
+using StmFhir.Exchange;
 using StmFhir.Exchange.Store;
+using StmFhir.Exchange.Targets;
 using StmFhir.Gateway.Fhir;
 
 namespace StmFhir.Gateway.Ingest;

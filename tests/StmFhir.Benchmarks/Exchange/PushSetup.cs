@@ -5,10 +5,11 @@ using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
-using StmFhir.Exchange.Targets;
-using StmFhir.Exchange.Push;
+using StmFhir.Exchange;
 using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Store;
+using StmFhir.Exchange.Targets;
 
 namespace StmFhir.Benchmarks.Exchange;
 
@@ -46,7 +47,7 @@ internal sealed class PushSetup : IDisposable
         // The gateway's store (SQLite, the default) and its dispatcher, delivering with the default deliverer.
         _store = ResourceStores.Create(new StorageOptions { DataDirectory = _storeFolder }, TimeProvider.System);
         _store.InitializeAsync().GetAwaiter().GetResult();
-        _dispatcher = new OutboxDispatcher(_store, (IOutboxStore)_store, _services.GetRequiredService<IFhirTargets>(), Deliverer,
+        _dispatcher = new OutboxDispatcher(_store, _store.Outbox(), _services.GetRequiredService<IFhirTargets>(), Deliverer,
             Microsoft.Extensions.Options.Options.Create(new OutboxOptions { BatchSize = _sessions.Count }), TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);
     }
@@ -146,7 +147,7 @@ internal sealed class PushSetup : IDisposable
         {
             claimed += count;
         }
-        var rows = await ((IOutboxStore)_store).CountAsync(["peer"]);
+        var rows = await _store.Outbox().CountAsync(["peer"]);
         return rows.Single().Pending + rows.Single().Dead == 0 ? claimed : throw new InvalidOperationException("Rows left undelivered");
     }
 

@@ -1,8 +1,8 @@
 using System.Text;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Utility;
-using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Store;
 using Task = System.Threading.Tasks.Task;
 
@@ -42,7 +42,7 @@ public sealed class OutboxBundlesTests : IAsyncLifetime
     private async Task<OutboxPayload> CommitAsync(params Resource[] resources)
     {
         var result = await _store.CommitAsync(new ChangeSet([.. resources.Select(r => new Change(ChangeMethod.Update, r))], "test"));
-        var entry = await ((IOutboxStore)_store).GetAsync(result.OutboxId ?? throw new InvalidOperationException("no outbox row"));
+        var entry = await _store.Outbox().GetAsync(result.OutboxId ?? throw new InvalidOperationException("no outbox row"));
         return new OutboxPayload(entry!.Resources);
     }
 

@@ -2,8 +2,8 @@ using Hl7.Fhir.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Store;
 using Task = System.Threading.Tasks.Task;
 
@@ -23,7 +23,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
     private IResourceStore _store = null!;
     private OutboxDispatcher _dispatcher = null!;
 
-    private IOutboxStore Outbox => (IOutboxStore)_store;
+    private IOutboxStore Outbox => _store.Outbox();
 
     public async Task InitializeAsync()
     {

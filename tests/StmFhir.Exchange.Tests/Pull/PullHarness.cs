@@ -3,11 +3,11 @@ using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
-using StmFhir.Exchange.Targets;
-using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Store;
 using StmFhir.Exchange.Pull;
+using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Store;
+using StmFhir.Exchange.Targets;
 using StmFhir.Exchange.Tests.Peer;
 using Task = System.Threading.Tasks.Task;
 
@@ -46,9 +46,9 @@ internal sealed class PullHarness : IAsyncDisposable
 
     public IResourceStore Store { get; }
 
-    public IOutboxStore Outbox => (IOutboxStore)Store;
+    public IOutboxStore Outbox => Store.Outbox();
 
-    public IPullStateStore State => (IPullStateStore)Store;
+    public IPullStateStore State => Store.PullState();
 
     public IFhirPuller Puller => _services.GetRequiredService<IFhirPuller>();
 

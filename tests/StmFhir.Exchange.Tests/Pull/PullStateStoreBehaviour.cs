@@ -1,7 +1,7 @@
 using Hl7.Fhir.Model;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Store;
 using StmFhir.Exchange.Pull;
+using StmFhir.Exchange.Store;
 using StmFhir.Tests.Shared;
 using Task = System.Threading.Tasks.Task;
 
@@ -17,7 +17,7 @@ public abstract class PullStateStoreBehaviour : IAsyncLifetime
 
     private protected IResourceStore Store { get; private set; } = null!;
 
-    private protected IPullStateStore State => (IPullStateStore)Store;
+    private protected IPullStateStore State => Store.PullState();
 
     private protected abstract Task<IResourceStore> CreateStoreAsync();
 
@@ -104,7 +104,7 @@ public abstract class PullStateStoreBehaviour : IAsyncLifetime
         var patient = new Patient { Id = "pulled-1", Identifier = [new Identifier("https://example-hospital.org/mrn", "PULLED-1")] };
         var committed = await Store.CommitAsync(new ChangeSet([new Change(ChangeMethod.Update, patient)], "pull:hospital") { Origin = "hospital" });
 
-        var outbox = (IOutboxStore)Store;
+        var outbox = Store.Outbox();
         Assert.Empty(await outbox.ClaimAsync("hospital", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
         var claim = Assert.Single(await outbox.ClaimAsync("registry", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
         Assert.Equal(committed.OutboxId, claim.OutboxId);
@@ -121,7 +121,7 @@ public abstract class PullStateStoreBehaviour : IAsyncLifetime
         var again = await Store.CommitAsync(new ChangeSet([new Change(ChangeMethod.Update, (Patient)patient.DeepCopy())], "pull:hospital") { Origin = "hospital" });
 
         Assert.Null(again.OutboxId);
-        Assert.DoesNotContain(await ((IOutboxStore)Store).ListAsync(), r => r.Target == "hospital");
+        Assert.DoesNotContain(await Store.Outbox().ListAsync(), r => r.Target == "hospital");
     }
 }
 
@@ -141,7 +141,7 @@ public sealed class SqlitePullStateStoreTests : PullStateStoreBehaviour, IDispos
         await using var reopened = (SqlResourceStore)ResourceStores.Create(new StorageOptions { DataDirectory = _folder }, TimeProvider.System);
         await reopened.InitializeAsync();
 
-        Assert.Equal("2026-03-01T10:00:00Z", (await reopened.GetPullStateAsync("a"))!.Watermark);
+        Assert.Equal("2026-03-01T10:00:00Z", (await reopened.PullState().GetPullStateAsync("a"))!.Watermark);
     }
 
     public void Dispose()

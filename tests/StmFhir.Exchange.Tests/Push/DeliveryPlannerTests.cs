@@ -1,7 +1,7 @@
 using Hl7.Fhir.Model;
 using StmFhir.Core.Mapping;
-using StmFhir.Exchange.Targets;
 using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Targets;
 
 namespace StmFhir.Exchange.Tests.Push;
 

@@ -1,6 +1,6 @@
 using StmFhir.Core.Mapping;
-using StmFhir.Exchange.Targets;
 using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Targets;
 using StmFhir.Exchange.Tests.Peer;
 using Task = System.Threading.Tasks.Task;
 

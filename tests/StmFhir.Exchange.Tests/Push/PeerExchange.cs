@@ -3,8 +3,8 @@ using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
-using StmFhir.Exchange.Targets;
 using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Targets;
 using StmFhir.Exchange.Tests.Peer;
 
 namespace StmFhir.Exchange.Tests.Push;

@@ -21,7 +21,7 @@ public abstract partial class ResourceStoreBehaviour : IAsyncLifetime
     /// <summary>A store on this test's database (the same one on every call), with <paramref name="configure"/> applied to its options.</summary>
     private protected abstract Task<IResourceStore> CreateStoreAsync(Action<StorageOptions>? configure = null);
 
-    private Task<IReadOnlyList<(long Id, string Source, string Payload)>> OutboxAsync() => ((SqlResourceStore)Store).ReadOutboxAsync();
+    private Task<IReadOnlyList<(long Id, string Source, string Payload)>> OutboxAsync() => ((OutboxStore)Store.Outbox()).RowsAsync();
 
     public async Task InitializeAsync()
     {
@@ -93,7 +93,7 @@ public abstract partial class ResourceStoreBehaviour : IAsyncLifetime
     [Fact]
     public async Task Outbox_SeveralDeliveriesRecordedTogether_AreDelivered_ExceptWhereTheClaimWasLost()
     {
-        var outbox = (IOutboxStore)Store;
+        var outbox = Store.Outbox();
         await Store.CommitAsync(Put(WithId(NewPatient("MD-1"), "md-1")));
         await Store.CommitAsync(Put(WithId(NewPatient("MD-2"), "md-2")));
         var claims = await outbox.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddMinutes(1));
@@ -110,7 +110,7 @@ public abstract partial class ResourceStoreBehaviour : IAsyncLifetime
     [Fact]
     public async Task Outbox_ClaimRecordAndReplay_MoveRowsThroughTheStates()
     {
-        var outbox = (IOutboxStore)Store;
+        var outbox = Store.Outbox();
         await Store.CommitAsync(Put(WithId(NewPatient("OB-1"), "ob-1")));
         await Store.CommitAsync(Put(WithId(NewPatient("OB-2"), "ob-2")));
         await Store.CommitAsync(Put(WithId(NewPatient("OB-3"), "ob-3")));
@@ -142,7 +142,7 @@ public abstract partial class ResourceStoreBehaviour : IAsyncLifetime
     [Fact]
     public async Task Outbox_ConcurrentClaimers_NeverTakeTheSameRow()
     {
-        var outbox = (IOutboxStore)Store;
+        var outbox = Store.Outbox();
         for (var i = 0; i < 8; i++)
         {
             await Store.CommitAsync(Put(WithId(NewPatient($"OB-C{i}"), $"ob-c{i}")));
@@ -159,7 +159,7 @@ public abstract partial class ResourceStoreBehaviour : IAsyncLifetime
     [Fact]
     public async Task Outbox_Counts_IncludeRowsNotYetPickedUpForTheGivenTargets()
     {
-        var outbox = (IOutboxStore)Store;
+        var outbox = Store.Outbox();
         await Store.CommitAsync(Put(WithId(NewPatient("OB-U1"), "ob-u1")));
         await Store.CommitAsync(Put(WithId(NewPatient("OB-U2"), "ob-u2")));
         Assert.Single(await outbox.ClaimAsync("t", 1, DateTimeOffset.UtcNow.AddMinutes(1)));
@@ -172,7 +172,7 @@ public abstract partial class ResourceStoreBehaviour : IAsyncLifetime
     [Fact]
     public async Task Outbox_ExpiredLease_IsClaimedAgainAndTheOldClaimCannotRecord()
     {
-        var outbox = (IOutboxStore)Store;
+        var outbox = Store.Outbox();
         await Store.CommitAsync(Put(WithId(NewPatient("OB-L"), "ob-l")));
 
         var first = Assert.Single(await outbox.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddSeconds(-1)));
@@ -186,7 +186,7 @@ public abstract partial class ResourceStoreBehaviour : IAsyncLifetime
     [Fact]
     public async Task Outbox_Renew_ExtendsTheHoldersLease_AndFailsOnceAnotherTookTheRow()
     {
-        var outbox = (IOutboxStore)Store;
+        var outbox = Store.Outbox();
         await Store.CommitAsync(Put(WithId(NewPatient("OB-R"), "ob-r")));
         var first = Assert.Single(await outbox.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddSeconds(-1)));
 

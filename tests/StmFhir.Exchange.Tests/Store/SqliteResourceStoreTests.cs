@@ -72,7 +72,7 @@ public sealed class SqliteResourceStoreTests : ResourceStoreBehaviour, IDisposab
     {
         // A small WAL limit, so a few hundred sessions cross it many times.
         var dialect = new SqliteDialect(Path.Combine(_folder, "checkpointed.db"), synchronousFull: true, SqliteWriting.Default with { CheckpointPages = 100 });
-        await using var store = new SqlResourceStore(dialect, TimeProvider.System, ["default"]);
+        await using var store = ResourceStores.Create(dialect, TimeProvider.System, ["default"]);
         await store.InitializeAsync();
         var sessions = Enumerable.Range(0, 300).Select(i => TransactionBundles.ToChangeSet(
             StmFhir.Core.Mapping.StmBundleMapper.ToBundle(StmFhir.Core.Sessions.StmSessionReader.Read(SessionJson.Text($"STM-W-{i:000}")).Session!), "stm-session")).ToList();

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using StmFhir.Exchange.Targets;
-using StmFhir.Exchange.Tests.Push;
 using StmFhir.Exchange.Tests.Peer;
+using StmFhir.Exchange.Tests.Push;
 using Task = System.Threading.Tasks.Task;
 
 namespace StmFhir.Exchange.Tests.Targets;

@@ -1,12 +1,35 @@
-using System.Data.Common;
+using System.Globalization;
 using System.Text.Json;
-using StmFhir.Exchange.Pull;
+using StmFhir.Exchange.Store;
 
-namespace StmFhir.Exchange.Store;
+namespace StmFhir.Exchange.Pull;
 
-/// <summary>The pull state per target (<see cref="IPullStateStore"/>), in the same database and SQL for both dialects.</summary>
-internal sealed partial class SqlResourceStore : IPullStateStore
+/// <summary>
+/// The pull state per target (<see cref="IPullStateStore"/>), in the resource store's database and with the same SQL for
+/// both dialects; its tables are created with the store's (<see cref="IStoreExtension"/>).
+/// </summary>
+/// <param name="dialect">The resource store's database (shared: same connections and, in SQLite, the same writer).</param>
+/// <param name="time">The clock.</param>
+internal sealed class PullStateStore(StoreDialect dialect, TimeProvider time) : IPullStateStore, IStoreExtension
 {
+    /// <summary>
+    /// <c>pull_state</c>: per target pulled from, the last pull's time, result and error; <c>pull_watermark</c>: per target
+    /// and resource type scanned, the greatest <c>meta.lastUpdated</c> of a pulled page whose sessions are committed.
+    /// </summary>
+    public IEnumerable<string> Schema(StoreDialect database) =>
+    [
+        // Added after version 1; CREATE IF NOT EXISTS also adds them to an existing database, so no migration step is needed.
+        """
+        CREATE TABLE IF NOT EXISTS pull_state (
+            target TEXT NOT NULL PRIMARY KEY, last_run_at BIGINT, last_result TEXT, last_error TEXT, updated_at BIGINT NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS pull_watermark (
+            target TEXT NOT NULL, resource_type TEXT NOT NULL, watermark TEXT NOT NULL, watermark_ticks BIGINT NOT NULL,
+            updated_at BIGINT NOT NULL, PRIMARY KEY (target, resource_type))
+        """,
+    ];
+
     public async Task<PullState?> GetPullStateAsync(string target, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(target);
@@ -20,7 +43,7 @@ internal sealed partial class SqlResourceStore : IPullStateStore
     {
         ArgumentException.ThrowIfNullOrEmpty(target);
         ArgumentException.ThrowIfNullOrEmpty(resourceType);
-        var changed = await WriteAsync(async (connection, transaction) =>
+        var changed = await dialect.WriteAsync(async (connection, transaction) =>
         {
             // The WHERE of the upsert keeps a later watermark that a concurrent pull (another instance) stored meanwhile.
             await using var command = connection.Command("""
@@ -40,7 +63,7 @@ internal sealed partial class SqlResourceStore : IPullStateStore
         ArgumentNullException.ThrowIfNull(result);
         var summary = JsonSerializer.Serialize(new PullSummary(result.Counts, [.. result.Failures.Take(PullSummary.MaxFailures)]),
             PullJsonContext.Default.PullSummary);
-        return WriteAsync(async (connection, transaction) =>
+        return dialect.WriteAsync(async (connection, transaction) =>
         {
             await using var command = connection.Command("""
                 INSERT INTO pull_state (target, last_run_at, last_result, last_error, updated_at) VALUES (@target, @at, @result, @error, @now)
@@ -89,4 +112,8 @@ internal sealed partial class SqlResourceStore : IPullStateStore
                 run.Summary?.Failures ?? [], run.Error);
         })];
     }
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static long ToLong(object value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
 }

@@ -7,11 +7,11 @@ using StmFhir.Exchange.Store;
 using StmFhir.Tests.Shared;
 using Task = System.Threading.Tasks.Task;
 
-namespace StmFhir.Exchange.Tests.Store;
+namespace StmFhir.Exchange.Tests.Outbox;
 
 /// <summary>
 /// Deliveries are enqueued when a change set commits, for every target added to the outbox; a new target is backfilled
-/// once; a claim reads only due rows by index. Shared by both databases, like <see cref="ResourceStoreBehaviour"/>.
+/// once; a claim reads only due rows by index. Shared by both databases, like <c>ResourceStoreBehaviour</c>.
 /// </summary>
 public abstract class OutboxEnqueueBehaviour : IAsyncLifetime
 {
@@ -35,12 +35,13 @@ public abstract class OutboxEnqueueBehaviour : IAsyncLifetime
         }
     }
 
-    private async Task<SqlResourceStore> OpenAsync(params string[] targets)
+    /// <summary>A store on this test's database, initialised, and its outbox.</summary>
+    private async Task<(IResourceStore Store, OutboxStore Outbox)> OpenAsync(params string[] targets)
     {
         var store = Create(targets);
         _stores.Add(store);
         await store.InitializeAsync();
-        return (SqlResourceStore)store;
+        return (store, (OutboxStore)store.Outbox());
     }
 
     private static ChangeSet Put(string id, string? origin = null) =>
@@ -58,43 +59,43 @@ public abstract class OutboxEnqueueBehaviour : IAsyncLifetime
     [Fact]
     public async Task ACommit_WritesAPendingDeliveryForEveryConfiguredTarget_BeforeAnyClaim()
     {
-        var store = await OpenAsync("a", "b");
+        var (store, outbox) = await OpenAsync("a", "b");
 
         var committed = await store.CommitAsync(Put("p1"));
 
-        var rows = await store.ListAsync();
+        var rows = await outbox.ListAsync();
         Assert.Equal([(committed.OutboxId!.Value, "a", OutboxStates.Pending), (committed.OutboxId.Value, "b", OutboxStates.Pending)],
             rows.Select(r => (r.OutboxId, r.Target, r.State)));
-        Assert.Single(await store.ClaimAsync("a", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
+        Assert.Single(await outbox.ClaimAsync("a", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
     }
 
     [Fact]
     public async Task APulledCommit_IsDeliveredForItsOrigin_AndPendingForTheOthers()
     {
-        var store = await OpenAsync("a", "b");
+        var (store, outbox) = await OpenAsync("a", "b");
 
         var committed = await store.CommitAsync(Put("p1", origin: "a"));
 
-        var rows = await store.ListAsync();
+        var rows = await outbox.ListAsync();
         Assert.Equal([("a", OutboxStates.Delivered), ("b", OutboxStates.Pending)], rows.Select(r => (r.Target, r.State)));
-        Assert.Empty(await store.ClaimAsync("a", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
-        Assert.Equal(committed.OutboxId, Assert.Single(await store.ClaimAsync("b", 10, DateTimeOffset.UtcNow.AddMinutes(1))).OutboxId);
+        Assert.Empty(await outbox.ClaimAsync("a", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
+        Assert.Equal(committed.OutboxId, Assert.Single(await outbox.ClaimAsync("b", 10, DateTimeOffset.UtcNow.AddMinutes(1))).OutboxId);
     }
 
     [Fact]
     public async Task ATargetAddedLater_GetsTheOlderRowsOnce_AndTheNewerOnesAtTheirCommit()
     {
-        var first = await OpenAsync("a");
+        var (first, firstOutbox) = await OpenAsync("a");
         await first.CommitAsync(Put("p1"));
         await first.CommitAsync(Put("p2", origin: "late"));
 
-        var second = await OpenAsync("a", "late");
-        var third = await OpenAsync("a", "late");
+        var (second, _) = await OpenAsync("a", "late");
+        var (_, third) = await OpenAsync("a", "late");
         await second.CommitAsync(Put("p3"));
 
-        Assert.Equal(0, await third.AddOutboxTargetAsync("late", default));
+        Assert.Equal(0, await third.AddTargetAsync("late", default));
         Assert.Equal(1, await ScalarAsync("SELECT COUNT(*) FROM outbox_target WHERE target = 'late'"));
-        var late = (await first.ListAsync()).Where(r => r.Target == "late").Select(r => r.State).ToList();
+        var late = (await firstOutbox.ListAsync()).Where(r => r.Target == "late").Select(r => r.State).ToList();
         Assert.Equal([OutboxStates.Pending, OutboxStates.Delivered, OutboxStates.Pending], late);
         // The first store was opened before "late" was added; its commits still write the delivery (the table says so).
         await first.CommitAsync(Put("p4"));
@@ -105,8 +106,8 @@ public abstract class OutboxEnqueueBehaviour : IAsyncLifetime
     [Fact]
     public async Task AddingATarget_WhileOthersCommitAndAddIt_MissesNoRow()
     {
-        var writer = await OpenAsync("a");
-        var adders = new[] { await OpenAsync(), await OpenAsync(), await OpenAsync() };
+        var (writer, _) = await OpenAsync("a");
+        var adders = new[] { (await OpenAsync()).Outbox, (await OpenAsync()).Outbox, (await OpenAsync()).Outbox };
         var commits = Task.Run(async () =>
         {
             for (var i = 0; i < 40; i++)
@@ -115,7 +116,7 @@ public abstract class OutboxEnqueueBehaviour : IAsyncLifetime
             }
         });
         await Task.Delay(50);
-        var backfilled = await Task.WhenAll(adders.Select(s => Task.Run(() => s.AddOutboxTargetAsync("late", default))));
+        var backfilled = await Task.WhenAll(adders.Select(s => Task.Run(() => s.AddTargetAsync("late", default))));
         await commits;
 
         var outboxRows = await ScalarAsync("SELECT COUNT(*) FROM outbox");
@@ -127,14 +128,14 @@ public abstract class OutboxEnqueueBehaviour : IAsyncLifetime
     [Fact]
     public async Task Get_GivesEachTargetsDeliveryWithThePerResourceResults_AndNullForAnUnknownRow()
     {
-        var store = await OpenAsync("a", "b");
+        var (store, outbox) = await OpenAsync("a", "b");
         var committed = await store.CommitAsync(Put("p1"));
-        var claim = Assert.Single(await store.ClaimAsync("a", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
-        await store.MarkDeliveredAsync(claim, [new("Patient", "Patient/p1", "x-9", "4", "unchanged")]);
-        var failed = Assert.Single(await store.ClaimAsync("b", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
-        await store.RescheduleAsync(failed, DateTimeOffset.UtcNow.AddMinutes(5), "503 from b");
+        var claim = Assert.Single(await outbox.ClaimAsync("a", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
+        await outbox.MarkDeliveredAsync(claim, [new("Patient", "Patient/p1", "x-9", "4", "unchanged")]);
+        var failed = Assert.Single(await outbox.ClaimAsync("b", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
+        await outbox.RescheduleAsync(failed, DateTimeOffset.UtcNow.AddMinutes(5), "503 from b");
 
-        var entry = await store.GetAsync(committed.OutboxId!.Value);
+        var entry = await outbox.GetAsync(committed.OutboxId!.Value);
 
         Assert.NotNull(entry);
         Assert.Equal(("test", new OutboxResource("Patient", "p1", 1)), (entry.Source, Assert.Single(entry.Resources)));
@@ -145,13 +146,13 @@ public abstract class OutboxEnqueueBehaviour : IAsyncLifetime
         var b = entry.Deliveries[1];
         Assert.Equal((OutboxStates.Pending, 1, "503 from b"), (b.State, b.Attempts, b.Error));
         Assert.Empty(b.Results);
-        Assert.Null(await store.GetAsync(committed.OutboxId.Value + 1000));
+        Assert.Null(await outbox.GetAsync(committed.OutboxId.Value + 1000));
     }
 
     [Fact]
     public async Task TheClaim_ReadsDueRowsByIndex_HoweverLongTheDeliveredHistory()
     {
-        var store = await OpenAsync("t");
+        var (store, outbox) = await OpenAsync("t");
         await using (var connection = await ConnectAsync())
         {
             foreach (var sql in (string[])[
@@ -168,11 +169,11 @@ public abstract class OutboxEnqueueBehaviour : IAsyncLifetime
         }
         var committed = await store.CommitAsync(Put("p1"));
 
-        var plan = await store.ExplainClaimAsync("t");
+        var plan = await outbox.ExplainClaimAsync("t");
 
         Assert.True(plan.Contains("ix_outbox_delivery_due", StringComparison.Ordinal) && plan.Contains("ix_outbox_delivery_lease", StringComparison.Ordinal), plan);
         Assert.False(ScansWithoutIndex(plan), plan);
-        Assert.Equal(committed.OutboxId, Assert.Single(await store.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddMinutes(1))).OutboxId);
+        Assert.Equal(committed.OutboxId, Assert.Single(await outbox.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddMinutes(1))).OutboxId);
     }
 }
 
@@ -229,9 +230,10 @@ public sealed class PostgresOutboxEnqueueTests(PostgresServer server) : OutboxEn
     [Fact]
     public async Task AddingATarget_WaitsForAnOutboxRowBeingWritten_SoItsCommitCannotMissTheTarget()
     {
-        var store = (SqlResourceStore)Create(["a"]);
+        var store = Create(["a"]);
         await using var owned = (IAsyncDisposable)store;
         await store.InitializeAsync();
+        var outbox = (OutboxStore)store.Outbox();
         // A change set halfway through its transaction: its outbox row is written, not yet committed.
         await using var writer = new NpgsqlConnection(_connectionString);
         await writer.OpenAsync();
@@ -241,7 +243,7 @@ public sealed class PostgresOutboxEnqueueTests(PostgresServer server) : OutboxEn
             await insert.ExecuteNonQueryAsync();
         }
 
-        var adding = store.AddOutboxTargetAsync("late", default);
+        var adding = outbox.AddTargetAsync("late", default);
         await Task.Delay(500);
         Assert.False(adding.IsCompleted, "adding a target must wait for the open outbox writer");
         // The writer goes on as ChangeSetWriter does: deliveries for the targets it sees, then commit.
@@ -254,6 +256,6 @@ public sealed class PostgresOutboxEnqueueTests(PostgresServer server) : OutboxEn
         await transaction.CommitAsync();
 
         Assert.Equal(1, await adding);
-        Assert.Equal(["a", "late"], (await store.ListAsync()).Select(r => r.Target));
+        Assert.Equal(["a", "late"], (await outbox.ListAsync()).Select(r => r.Target));
     }
 }

@@ -1,13 +1,21 @@
 using Microsoft.Extensions.Logging;
+using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Pull;
+using StmFhir.Exchange.Store;
 
-namespace StmFhir.Exchange.Store;
+namespace StmFhir.Exchange;
 
-/// <summary>Creates the configured <see cref="IResourceStore"/>.</summary>
+/// <summary>
+/// Creates the configured <see cref="IResourceStore"/> with the concepts that keep their tables in its database: the
+/// outbox (its tables, and its row written with every commit) and the pull state. The one place that puts Store, Outbox
+/// and Pull together, so that none of them refers to the others' way.
+/// </summary>
 public static class ResourceStores
 {
     /// <summary>
     /// A store for <paramref name="options"/>; the caller owns it (it is <see cref="IAsyncDisposable"/>) and must call
-    /// <see cref="IResourceStore.InitializeAsync"/> before use. For SQLite the data folder is created.
+    /// <see cref="IResourceStore.InitializeAsync"/> before use. For SQLite the data folder is created. Its outbox and
+    /// pull state: <see cref="OutboxResourceStoreExtensions.Outbox"/>, <see cref="PullResourceStoreExtensions.PullState"/>.
     /// </summary>
     /// <param name="options">The storage options.</param>
     /// <param name="time">The clock.</param>
@@ -29,9 +37,14 @@ public static class ResourceStores
             "postgresql" => new PostgresDialect(options.ConnectionString!),
             _ => CreateSqlite(options),
         };
-        return new SqlResourceStore(dialect, time, outboxTargets,
+        return Create(dialect, time, outboxTargets,
             new IdentifierRules(options.AllowDuplicatePersonIdentifiers, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
     }
+
+    /// <summary>The store over <paramref name="dialect"/> with the outbox and the pull state in it (tests and benchmarks choose the dialect).</summary>
+    internal static SqlResourceStore Create(StoreDialect dialect, TimeProvider time, IReadOnlyCollection<string>? outboxTargets = null,
+        IdentifierRules? identifierRules = null) =>
+        new(dialect, time, identifierRules, [new OutboxStore(dialect, time, outboxTargets), new PullStateStore(dialect, time)]);
 
     private static SqliteDialect CreateSqlite(StorageOptions options)
     {
