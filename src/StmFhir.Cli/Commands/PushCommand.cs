@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Spectre.Console;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
+using StmFhir.Exchange;
 using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Targets;
 

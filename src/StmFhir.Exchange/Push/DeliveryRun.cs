@@ -12,7 +12,8 @@ namespace StmFhir.Exchange.Push;
 /// the first one, the Provenance in the last one. Every request is idempotent, so the resilience pipeline may retry
 /// any of them and the whole run may be repeated after a failure.
 /// </summary>
-internal sealed partial class DeliveryRun(string target, FhirTargets targets, FhirTargetClient client, DeliveryPlanner plan, FhirCapabilities capabilities, int requestsBefore = 0)
+internal sealed partial class DeliveryRun(string target, FhirTargets targets, FhirTargetClient client, TargetMemory memory, DeliveryPlanner plan, FhirCapabilities capabilities,
+    int requestsBefore = 0)
 {
     private static readonly HashSet<DeliveryItem> s_none = [];
 
@@ -38,7 +39,7 @@ internal sealed partial class DeliveryRun(string target, FhirTargets targets, Fh
     public bool RememberedPeopleRefused { get; private set; }
 
     private readonly List<DeliveryItem> _remembered = [];
-    private readonly TargetMemory _memory = targets.Memory(target);
+    private readonly TargetMemory _memory = memory;
 
     /// <summary>Runs the delivery on its own; null when everything arrived.</summary>
     public async Task<DeliveryFailure?> RunAsync(string? sourceId, DateTimeOffset recorded, bool recallPeople, bool newAtTarget, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using StmFhir.Exchange.Targets;
 
@@ -6,6 +7,9 @@ namespace StmFhir.Exchange.Push;
 /// <summary>Delivers transaction Bundles to the configured targets (see <see cref="DeliveryRun"/> for how).</summary>
 internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider timeProvider, ILogger<FhirDeliverer> logger) : IFhirDeliverer
 {
+    /// <summary>What deliveries learned about each target's resources (people's ids, versions written), by target name.</summary>
+    private readonly ConcurrentDictionary<string, TargetMemory> _memories = new(StringComparer.Ordinal);
+
     public async Task<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken = default) =>
         (await DeliverAllAsync([request], cancellationToken))[0];
 
@@ -48,11 +52,12 @@ internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider ti
             return;
         }
         var client = targets.CreateClient(target);
+        var memory = _memories.GetOrAdd(target, _ => new TargetMemory());
         foreach (var delivery in deliveries)
         {
             var (plan, problem) = DeliveryPlanner.Create(delivery.Request.Bundle, capabilities);
             delivery.Failure = problem;
-            delivery.Run = plan is null ? null : new DeliveryRun(target, targets, client, plan, capabilities);
+            delivery.Run = plan is null ? null : new DeliveryRun(target, targets, client, memory, plan, capabilities);
         }
 
         // Phase 1 of every Bundle in shared batches, then each Bundle's transactions.
@@ -71,7 +76,7 @@ internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider ti
                 }
                 // Refused in a batch shared with other Bundles: delivered alone, so that only its own content can
                 // make it fail permanently (and be dead-lettered).
-                delivery.Run = new DeliveryRun(target, targets, client, DeliveryPlanner.Create(delivery.Request.Bundle, capabilities).Plan!, capabilities, delivery.Run!.Requests);
+                delivery.Run = new DeliveryRun(target, targets, client, memory, DeliveryPlanner.Create(delivery.Request.Bundle, capabilities).Plan!, capabilities, delivery.Run!.Requests);
                 delivery.Failure = await GuardAsync(() => delivery.Run.RunAsync(delivery.Request.SourceId, startedAt, recallPeople: true, delivery.Request.NewAtTarget, cancellationToken));
                 continue;
             }
@@ -81,12 +86,11 @@ internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider ti
                 // A remembered Patient or Practitioner may be gone (deleted, merged): forget them and deliver again
                 // with conditional creates. Repeating a delivery is safe; a refusal for another reason repeats.
                 LogRememberedPeopleRefused(target, delivery.Request.SourceId, delivery.Failure.HttpStatus);
-                var memory = targets.Memory(target);
                 foreach (var person in delivery.Run.RememberedPeople)
                 {
                     memory.Forget(person.MemoryKey!);
                 }
-                delivery.Run = new DeliveryRun(target, targets, client, DeliveryPlanner.Create(delivery.Request.Bundle, capabilities).Plan!, capabilities, delivery.Run.Requests);
+                delivery.Run = new DeliveryRun(target, targets, client, memory, DeliveryPlanner.Create(delivery.Request.Bundle, capabilities).Plan!, capabilities, delivery.Run.Requests);
                 delivery.Failure = await GuardAsync(() => delivery.Run.RunAsync(delivery.Request.SourceId, startedAt, recallPeople: false, delivery.Request.NewAtTarget, cancellationToken));
             }
         }

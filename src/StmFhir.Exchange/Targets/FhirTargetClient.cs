@@ -14,7 +14,7 @@ internal sealed class FhirTargetClient(HttpClient http)
 {
     private static readonly MediaTypeHeaderValue s_fhirJson = new("application/fhir+json") { CharSet = "utf-8" };
 
-    /// <summary>The named HttpClient of a target (declared once, with its resilience pipeline, in <see cref="ExchangeServiceCollectionExtensions"/>).</summary>
+    /// <summary>The named HttpClient of a target (declared once, with its resilience pipeline, in <see cref="TargetsServiceCollectionExtensions"/>).</summary>
     public static string HttpClientName(string target) => "StmFhir.Target." + target;
 
     /// <summary>The named HttpClient of a target's OAuth2 token endpoint.</summary>

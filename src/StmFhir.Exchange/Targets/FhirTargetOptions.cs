@@ -2,7 +2,7 @@ namespace StmFhir.Exchange.Targets;
 
 /// <summary>
 /// One external FHIR server that StmFhir delivers to (configuration section <c>Exchange:Targets:N</c>).
-/// Validated when the exchange services are registered (<see cref="ExchangeServiceCollectionExtensions"/>).
+/// Validated when the exchange services are registered (<see cref="TargetsServiceCollectionExtensions"/>).
 /// </summary>
 public sealed class FhirTargetOptions
 {

@@ -6,7 +6,8 @@ namespace StmFhir.Exchange.Targets;
 
 /// <summary>
 /// The targets' options and recorded capabilities, and what delivery learned about their limits (a target that refuses
-/// a transaction as too large gets smaller ones from then on). One per process; thread-safe.
+/// a transaction as too large gets smaller ones from then on). One per process; thread-safe. What delivery learned
+/// about a target's resources is the deliverer's (<c>Push/TargetMemory.cs</c>).
 /// </summary>
 internal sealed partial class FhirTargets : IFhirTargets
 {
@@ -68,9 +69,6 @@ internal sealed partial class FhirTargets : IFhirTargets
         State(name);
         return new FhirTargetClient(_httpClientFactory.CreateClient(FhirTargetClient.HttpClientName(name)));
     }
-
-    /// <summary>What deliveries learned about the target's resources (people's ids, versions written).</summary>
-    public Push.TargetMemory Memory(string name) => State(name).Memory;
 
     /// <summary>The entries a transaction may hold at this target: learned limits, never above the configured ones.</summary>
     public (int Plain, int Conditional) TransactionLimits(string name)
@@ -139,8 +137,6 @@ internal sealed partial class FhirTargets : IFhirTargets
         public FhirTargetOptions Options { get; } = options;
 
         public SemaphoreSlim ProbeLock { get; } = new(1, 1);
-
-        public Push.TargetMemory Memory { get; } = new();
 
         public volatile FhirCapabilities? Capabilities;
 

@@ -1,3 +1,4 @@
+using StmFhir.Exchange;
 using StmFhir.Exchange.Outbox;
 using StmFhir.Exchange.Pull;
 using StmFhir.Exchange.Targets;

@@ -1,25 +1,18 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Targets.Authentication;
 
 namespace StmFhir.Exchange.Targets;
 
-/// <summary>Registers the exchange with external FHIR servers: one resilient HttpClient per target, the targets' capabilities, the deliverer.</summary>
-public static class ExchangeServiceCollectionExtensions
+/// <summary>Registers the targets: one resilient HttpClient per target (with its authentication) and their capabilities.</summary>
+internal static class TargetsServiceCollectionExtensions
 {
     /// <summary>
-    /// Binds <see cref="ExchangeOptions"/> from the <c>Exchange</c> section and <c>STMFHIR_TARGET_URL</c>, validates it
-    /// (throwing <see cref="OptionsValidationException"/> with every problem), and registers <see cref="IFhirTargets"/>
-    /// and <see cref="IFhirDeliverer"/>.
+    /// Validates <paramref name="options"/> (throwing <see cref="OptionsValidationException"/> with every problem) and
+    /// registers <see cref="IFhirTargets"/> and each target's named HttpClient.
     /// </summary>
-    public static IServiceCollection AddFhirExchange(this IServiceCollection services, IConfiguration configuration) =>
-        services.AddFhirExchange(ExchangeOptions.From(configuration));
-
-    /// <summary>Validates <paramref name="options"/> and registers the exchange for its targets (see the other overload).</summary>
-    public static IServiceCollection AddFhirExchange(this IServiceCollection services, ExchangeOptions options)
+    public static IServiceCollection AddFhirTargets(this IServiceCollection services, ExchangeOptions options)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
@@ -32,7 +25,6 @@ public static class ExchangeServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<FhirTargets>();
         services.AddSingleton<IFhirTargets>(sp => sp.GetRequiredService<FhirTargets>());
-        services.AddSingleton<IFhirDeliverer, FhirDeliverer>();
         foreach (var target in options.Targets)
         {
             AddTargetClient(services, target);
