@@ -4,15 +4,6 @@ using Range = System.Range;
 
 namespace StmFhir.Exchange.Push;
 
-/// <summary>One entry of a transaction-response or batch-response, as far as delivery needs it.</summary>
-internal sealed record ResponseEntry(int Status, string? Id, string? Version, OperationOutcome? Outcome, SearchSummary? Search)
-{
-    public bool IsSuccess => Status is >= 200 and < 300;
-}
-
-/// <summary>For a search entry of a batch-response: how many matched, and the first match's version.</summary>
-internal sealed record SearchSummary(int Matches, string? FirstVersion);
-
 /// <summary>
 /// Reads transaction- and batch-responses in one forward pass with <see cref="Utf8JsonReader"/> (no document is built:
 /// the answers carry every written resource, and only status, id, version and failures' outcomes are needed).
@@ -74,40 +65,13 @@ internal static class ResponseBundleReader
             reader.Skip();
             return new ResponseEntry(0, null, null, null, null);
         }
-        string? statusText = null, location = null, etag = null;
-        Range outcome = default;
+        var response = default(ResponseSummary);
         ResourceSummary resource = default;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("response"u8) && NextIsObject(ref reader))
             {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    if (reader.ValueTextEquals("status"u8))
-                    {
-                        statusText = ReadString(ref reader);
-                    }
-                    else if (reader.ValueTextEquals("location"u8))
-                    {
-                        location = ReadString(ref reader);
-                    }
-                    else if (reader.ValueTextEquals("etag"u8))
-                    {
-                        etag = ReadString(ref reader);
-                    }
-                    else if (reader.ValueTextEquals("outcome"u8))
-                    {
-                        reader.Read();
-                        var start = (int)reader.TokenStartIndex;
-                        reader.Skip();
-                        outcome = start..(int)reader.BytesConsumed;
-                    }
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
-                }
+                response = ReadResponse(ref reader);
             }
             else if (reader.ValueTextEquals("resource"u8) && NextIsObject(ref reader))
             {
@@ -120,15 +84,15 @@ internal static class ResponseBundleReader
             }
         }
         // "201" or "201 Created".
-        var status = statusText is not null && statusText.Length >= 3 && int.TryParse(statusText.AsSpan(0, 3), out var code) ? code : 0;
-        var (locationId, locationVersion) = ParseLocation(location);
+        var status = response.Status is { Length: >= 3 } statusText && int.TryParse(statusText.AsSpan(0, 3), out var code) ? code : 0;
+        var (locationId, locationVersion) = ParseLocation(response.Location);
         OperationOutcome? parsedOutcome = null;
         // Successful entries carry an all-ok outcome too (Medplum): only a failure's is worth parsing.
         if (status is < 200 or >= 300)
         {
-            if (!outcome.Equals(default(Range)))
+            if (!response.Outcome.Equals(default(Range)))
             {
-                parsedOutcome = DeliveryJson.ReadOutcome(json[outcome]);
+                parsedOutcome = DeliveryJson.ReadOutcome(json[response.Outcome]);
             }
             else if (resource.ResourceType == "OperationOutcome")
             {
@@ -136,7 +100,43 @@ internal static class ResponseBundleReader
             }
         }
         var search = resource.ResourceType == "Bundle" && resource.Type == "searchset" ? new SearchSummary(resource.Matches, resource.FirstMatchVersion) : null;
-        return new ResponseEntry(status, locationId ?? resource.Id, ParseEtag(etag) ?? locationVersion ?? resource.Version, parsedOutcome, search);
+        return new ResponseEntry(status, locationId ?? resource.Id, ParseEtag(response.Etag) ?? locationVersion ?? resource.Version, parsedOutcome, search);
+    }
+
+    private record struct ResponseSummary(string? Status, string? Location, string? Etag, Range Outcome);
+
+    // At the response's StartObject; leaves the reader at its EndObject.
+    private static ResponseSummary ReadResponse(ref Utf8JsonReader reader)
+    {
+        var summary = default(ResponseSummary);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("status"u8))
+            {
+                summary.Status = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("location"u8))
+            {
+                summary.Location = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("etag"u8))
+            {
+                summary.Etag = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("outcome"u8))
+            {
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                summary.Outcome = start..(int)reader.BytesConsumed;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return summary;
     }
 
     private record struct ResourceSummary(string? ResourceType, string? Type, string? Id, string? Version, int Matches, string? FirstMatchVersion, Range Raw);
@@ -166,47 +166,7 @@ internal static class ResponseBundleReader
             }
             else if (reader.ValueTextEquals("entry"u8) && NextIs(ref reader, JsonTokenType.StartArray))
             {
-                // A searchset's entries (only Bundles have entry): count the matches, keep the first one's version.
-                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    string? mode = null, version = null;
-                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                    {
-                        if (reader.ValueTextEquals("search"u8) && NextIsObject(ref reader))
-                        {
-                            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                            {
-                                if (reader.ValueTextEquals("mode"u8))
-                                {
-                                    mode = ReadString(ref reader);
-                                }
-                                else
-                                {
-                                    reader.Read();
-                                    reader.Skip();
-                                }
-                            }
-                        }
-                        else if (reader.ValueTextEquals("resource"u8) && NextIsObject(ref reader))
-                        {
-                            version = ReadResource(ref reader).Version;
-                        }
-                        else
-                        {
-                            reader.Read();
-                            reader.Skip();
-                        }
-                    }
-                    // Only matches count; _include and OperationOutcome entries do not.
-                    if (mode is null or "match" && summary.Matches++ == 0)
-                    {
-                        summary.FirstMatchVersion = version;
-                    }
-                }
-                if (reader.TokenType != JsonTokenType.EndArray)
-                {
-                    reader.Skip();
-                }
+                ReadSearchEntries(ref reader, ref summary);
             }
             else
             {
@@ -216,6 +176,51 @@ internal static class ResponseBundleReader
         }
         summary.Raw = start..(int)reader.BytesConsumed;
         return summary;
+    }
+
+    // At a searchset's entry array (only Bundles have entry): counts the matches, keeps the first one's version.
+    private static void ReadSearchEntries(ref Utf8JsonReader reader, ref ResourceSummary summary)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            string? mode = null, version = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("search"u8) && NextIsObject(ref reader))
+                {
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("mode"u8))
+                        {
+                            mode = ReadString(ref reader);
+                        }
+                        else
+                        {
+                            reader.Read();
+                            reader.Skip();
+                        }
+                    }
+                }
+                else if (reader.ValueTextEquals("resource"u8) && NextIsObject(ref reader))
+                {
+                    version = ReadResource(ref reader).Version;
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            // Only matches count; _include and OperationOutcome entries do not.
+            if (mode is null or "match" && summary.Matches++ == 0)
+            {
+                summary.FirstMatchVersion = version;
+            }
+        }
+        if (reader.TokenType != JsonTokenType.EndArray)
+        {
+            reader.Skip();
+        }
     }
 
     private static string? ReadVersion(ref Utf8JsonReader reader)

@@ -7,7 +7,7 @@ internal sealed partial class ChangeSetWriter
 {
     /// <summary>The ids whose current state matters: updates' targets and the ids creates would like to keep.</summary>
     private static List<(string Type, string Id)> CandidateKeys(IReadOnlyList<Change> changes, Dictionary<int, string> matches) =>
-        [.. changes.Select((c, i) => c.Method == ChangeMethod.Update ? (c.Resource.TypeName, c.Resource.Id) : matches.ContainsKey(i) ? (null, null) : (c.Resource.TypeName, UrnUuid(c.FullUrl)))
+        [.. changes.Select((c, i) => c.Method == ChangeMethod.Update ? (c.Resource.TypeName, c.Resource.Id) : matches.ContainsKey(i) ? (null, null) : (c.Resource.TypeName, ChangeRules.UrnUuid(c.FullUrl)))
             .Where(k => k.Item2 is not null).Select(k => (k.Item1!, k.Item2!)).Distinct()];
 
     private async Task<Dictionary<(string, string), Current>> CurrentAsync(List<(string Type, string Id)> keys, CancellationToken cancellationToken)
@@ -18,7 +18,7 @@ internal sealed partial class ChangeSetWriter
             return current;
         }
         await using var command = connection.Command("", transaction);
-        command.CommandText = "SELECT type, id, version, content_hash FROM resources WHERE " + ByTypeAndId(command, keys);
+        command.CommandText = "SELECT type, id, version, content_hash FROM resources WHERE " + DbCommands.ByTypeAndId(command, keys);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -39,7 +39,7 @@ internal sealed partial class ChangeSetWriter
         command.CommandText = $"""
             SELECT r.type, r.id, r.version, r.last_updated, v.json FROM resources r
             JOIN resource_versions v ON v.type = r.type AND v.id = r.id AND v.version = r.version
-            WHERE {ByTypeAndId(command, keys, "r.")}
+            WHERE {DbCommands.ByTypeAndId(command, keys, "r.")}
             """;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -48,23 +48,5 @@ internal sealed partial class ChangeSetWriter
             stored[(resource.Type, resource.Id)] = resource;
         }
         return stored;
-    }
-
-    /// <summary><c>(type = @a AND id IN (@b, @c)) OR ...</c>, one group per type, so the primary key serves the lookup.</summary>
-    internal static string ByTypeAndId(DbCommand command, List<(string Type, string Id)> keys, string alias = "")
-    {
-        var n = 0;
-        return string.Join(" OR ", keys.GroupBy(k => k.Type).Select(group =>
-        {
-            var type = $"kt{n++}";
-            command.With(type, group.Key);
-            var ids = string.Join(", ", group.Select(k =>
-            {
-                var name = $"ki{n++}";
-                command.With(name, k.Id);
-                return "@" + name;
-            }));
-            return $"({alias}type = @{type} AND {alias}id IN ({ids}))";
-        }));
     }
 }

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text.RegularExpressions;
 using Hl7.Fhir.Model;
 
 namespace StmFhir.Exchange.Store;
@@ -27,96 +26,18 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
         var conditions = new (string System, string Value)?[changes.Count];
         for (var i = 0; i < changes.Count; i++)
         {
-            conditions[i] = Check(changes[i], i);
+            conditions[i] = ChangeRules.Check(changes[i], i);
         }
-        CheckNoDuplicateUpdates(changes);
+        ChangeRules.CheckNoDuplicateUpdates(changes);
         var identifiers = new IdentifierLookup(changes, conditions, rules);
         await dialect.LockAsync(connection, transaction, LockKeys(changes, identifiers), cancellationToken).ConfigureAwait(false);
 
         // Resolve every id first, so references between the changes can be rewritten before anything is hashed or written.
         var matches = await identifiers.MatchAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var current = await CurrentAsync(CandidateKeys(changes, matches), cancellationToken).ConfigureAwait(false);
-        var ids = new string[changes.Count];
-        var matched = new bool[changes.Count];
-        var taken = changes.Where(c => c.Method == ChangeMethod.Update).Select(c => (c.Resource.TypeName, c.Resource.Id!)).ToHashSet();
-        var targets = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < changes.Count; i++)
-        {
-            var change = changes[i];
-            var type = change.Resource.TypeName;
-            if (change.Method == ChangeMethod.Update)
-            {
-                ids[i] = change.Resource.Id!;
-            }
-            else if (matches.TryGetValue(i, out var existing))
-            {
-                ids[i] = existing;
-                matched[i] = true;
-            }
-            else
-            {
-                // A create keeps the UUID of its urn:uuid fullUrl (the mapper's deterministic id) when that id is free.
-                ids[i] = UrnUuid(change.FullUrl) is { } candidate && !current.ContainsKey((type, candidate)) && !taken.Contains((type, candidate))
-                    ? candidate
-                    : Guid.NewGuid().ToString();
-            }
-            taken.Add((type, ids[i]));
-            if (change.FullUrl is { } fullUrl)
-            {
-                targets[fullUrl] = $"{type}/{ids[i]}";
-            }
-        }
-
-        // Where the database gave other ids than expected, references point at the expected ones: rewrite and prepare again.
-        var assumed = PreparedChange.AssumedTargets(changes);
-        var remap = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (fullUrl, target) in targets)
-        {
-            var expected = assumed.GetValueOrDefault(fullUrl);
-            if (expected != target)
-            {
-                remap[expected ?? fullUrl] = target;
-            }
-        }
-        // One pass rewrites both kinds of reference: to a fullUrl (placeholder or absolute) and to an assumed id the
-        // database did not give. Each reference is looked up once, so no rewrite can feed another.
-        var rewrites = remap.Count == 0 ? targets : new Dictionary<string, string>(targets, StringComparer.Ordinal);
-        foreach (var (from, to) in remap)
-        {
-            rewrites[from] = to;
-        }
-        var outcomes = new ChangeOutcome[changes.Count];
-        var toWrite = new List<(int Index, Resource Resource, int Version, PreparedChange Prepared)>();
-        for (var i = 0; i < changes.Count; i++)
-        {
-            var change = changes[i];
-            var type = change.Resource.TypeName;
-            if (matched[i])
-            {
-                outcomes[i] = ChangeOutcome.Matched;
-                continue;
-            }
-            var resource = change.Resource;
-            if (remap.Count > 0 || prepared[i] is not { } ready || ready.AssumedId != ids[i])
-            {
-                ReferenceRewriter.Rewrite(resource, rewrites);
-                ready = PreparedChange.Prepare(resource, ids[i]);
-            }
-            var state = change.Method == ChangeMethod.Update ? current.GetValueOrDefault((type, ids[i])) : null;
-            var version = state?.Version ?? 0;
-            if (change.IfMatchVersion is { } expected && expected != version)
-            {
-                throw new StoreRejectedException(StoreRejection.PreconditionFailed,
-                    $"{type}/{ids[i]}: If-Match names version {expected}, but the current version is {(version == 0 ? "none" : version)}", i);
-            }
-            if (state is not null && ready.Hash == state.Hash)
-            {
-                outcomes[i] = ChangeOutcome.Unchanged;
-                continue;
-            }
-            outcomes[i] = version == 0 ? ChangeOutcome.Created : ChangeOutcome.Updated;
-            toWrite.Add((i, resource, version + 1, ready));
-        }
+        var (ids, matched, targets) = AssignIds(changes, matches, current);
+        var (rewrites, remapped) = Rewrites(changes, targets);
+        var (outcomes, toWrite) = Decide(changes, prepared, ids, matched, current, rewrites, remapped);
         identifiers.CheckNoNewDuplicates(toWrite.Select(w => w.Index), ids);
 
         var stored = await ReadStoredAsync([.. Enumerable.Range(0, changes.Count)
@@ -141,47 +62,113 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
         return new CommitResult(entries, outboxId);
     }
 
-    private static (string, string)? Check(Change change, int index)
+    /// <summary>
+    /// The id of each change (an update's own, a conditional create's match, else a new one), which creates matched, and
+    /// each fullUrl's <c>Type/id</c>.
+    /// </summary>
+    private static (string[] Ids, bool[] Matched, Dictionary<string, string> Targets) AssignIds(IReadOnlyList<Change> changes,
+        Dictionary<int, string> matches, Dictionary<(string, string), Current> current)
     {
-        var resource = change.Resource;
-        if (!SearchParameterCatalog.IsSupported(resource.TypeName))
-        {
-            throw new StoreRejectedException(StoreRejection.Invalid, $"Resource type {resource.TypeName} is not kept by this server", index);
-        }
-        if (change.Method == ChangeMethod.Update && (resource.Id is null || !IdPattern().IsMatch(resource.Id)))
-        {
-            throw new StoreRejectedException(StoreRejection.Invalid, "An update needs an id of 1-64 letters, digits, '-' or '.'", index);
-        }
-        if (change.IfNoneExist is null)
-        {
-            return null;
-        }
-        // Only identifier=system|value is supported: it is what the mapper emits and what a business key is.
-        const string prefix = "identifier=";
-        var condition = change.IfNoneExist;
-        var bar = condition.IndexOf('|', StringComparison.Ordinal);
-        if (!condition.StartsWith(prefix, StringComparison.Ordinal) || bar < 0 || condition.Contains('&', StringComparison.Ordinal))
-        {
-            throw new StoreRejectedException(StoreRejection.Invalid, "ifNoneExist must be of the form identifier=system|value", index);
-        }
-        var system = Uri.UnescapeDataString(condition[prefix.Length..bar]);
-        var value = Uri.UnescapeDataString(condition[(bar + 1)..]);
-        return value.Length == 0
-            ? throw new StoreRejectedException(StoreRejection.Invalid, "ifNoneExist must name an identifier value", index)
-            : (system, value);
-    }
-
-    /// <summary>FHIR: a transaction must not touch one resource twice.</summary>
-    private static void CheckNoDuplicateUpdates(IReadOnlyList<Change> changes)
-    {
-        var seen = new HashSet<(string, string)>();
+        var ids = new string[changes.Count];
+        var matched = new bool[changes.Count];
+        var taken = changes.Where(c => c.Method == ChangeMethod.Update).Select(c => (c.Resource.TypeName, c.Resource.Id!)).ToHashSet();
+        var targets = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < changes.Count; i++)
         {
-            if (changes[i].Method == ChangeMethod.Update && !seen.Add((changes[i].Resource.TypeName, changes[i].Resource.Id!)))
+            var change = changes[i];
+            var type = change.Resource.TypeName;
+            if (change.Method == ChangeMethod.Update)
             {
-                throw new StoreRejectedException(StoreRejection.Invalid, $"{changes[i].Resource.TypeName}/{changes[i].Resource.Id} is updated twice", i);
+                ids[i] = change.Resource.Id!;
+            }
+            else if (matches.TryGetValue(i, out var existing))
+            {
+                ids[i] = existing;
+                matched[i] = true;
+            }
+            else
+            {
+                // A create keeps the UUID of its urn:uuid fullUrl (the mapper's deterministic id) when that id is free.
+                ids[i] = ChangeRules.UrnUuid(change.FullUrl) is { } candidate && !current.ContainsKey((type, candidate)) && !taken.Contains((type, candidate))
+                    ? candidate
+                    : Guid.NewGuid().ToString();
+            }
+            taken.Add((type, ids[i]));
+            if (change.FullUrl is { } fullUrl)
+            {
+                targets[fullUrl] = $"{type}/{ids[i]}";
             }
         }
+        return (ids, matched, targets);
+    }
+
+    /// <summary>
+    /// The reference rewrites: every fullUrl to its <c>Type/id</c>, and, where the database gave other ids than the
+    /// changes assumed (<see cref="PreparedChange.AssumedTargets"/>), each assumed id to the given one (then remapped is true).
+    /// </summary>
+    private static (Dictionary<string, string> Rewrites, bool Remapped) Rewrites(IReadOnlyList<Change> changes, Dictionary<string, string> targets)
+    {
+        var assumed = PreparedChange.AssumedTargets(changes);
+        var remap = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (fullUrl, target) in targets)
+        {
+            var expected = assumed.GetValueOrDefault(fullUrl);
+            if (expected != target)
+            {
+                remap[expected ?? fullUrl] = target;
+            }
+        }
+        // One pass rewrites both kinds of reference: to a fullUrl (placeholder or absolute) and to an assumed id the
+        // database did not give. Each reference is looked up once, so no rewrite can feed another.
+        var rewrites = remap.Count == 0 ? targets : new Dictionary<string, string>(targets, StringComparer.Ordinal);
+        foreach (var (from, to) in remap)
+        {
+            rewrites[from] = to;
+        }
+        return (rewrites, remap.Count > 0);
+    }
+
+    /// <summary>
+    /// What each change does (matched, unchanged, created, updated) and the versions to write, with references rewritten
+    /// and content prepared again where the ids differ from those assumed; checks If-Match.
+    /// </summary>
+    private static (ChangeOutcome[] Outcomes, List<(int Index, Resource Resource, int Version, PreparedChange Prepared)> ToWrite) Decide(
+        IReadOnlyList<Change> changes, PreparedChange?[] prepared, string[] ids, bool[] matched, Dictionary<(string, string), Current> current,
+        Dictionary<string, string> rewrites, bool remapped)
+    {
+        var outcomes = new ChangeOutcome[changes.Count];
+        var toWrite = new List<(int Index, Resource Resource, int Version, PreparedChange Prepared)>();
+        for (var i = 0; i < changes.Count; i++)
+        {
+            var change = changes[i];
+            var type = change.Resource.TypeName;
+            if (matched[i])
+            {
+                outcomes[i] = ChangeOutcome.Matched;
+                continue;
+            }
+            var resource = change.Resource;
+            if (remapped || prepared[i] is not { } ready || ready.AssumedId != ids[i])
+            {
+                ReferenceRewriter.Rewrite(resource, rewrites);
+                ready = PreparedChange.Prepare(resource, ids[i]);
+            }
+            var state = change.Method == ChangeMethod.Update ? current.GetValueOrDefault((type, ids[i])) : null;
+            var version = state?.Version ?? 0;
+            if (change.IfMatchVersion is { } expected && expected != version)
+            {
+                throw new StoreRejectedException(StoreRejection.PreconditionFailed,
+                    $"{type}/{ids[i]}: If-Match names version {expected}, but the current version is {(version == 0 ? "none" : version)}", i);
+            }
+            if (state is not null && ready.Hash == state.Hash)
+            {
+                outcomes[i] = ChangeOutcome.Unchanged;
+                continue;
+            }
+            outcomes[i] = version == 0 ? ChangeOutcome.Created : ChangeOutcome.Updated;
+            toWrite.Add((i, resource, version + 1, ready));
+        }
+        return (outcomes, toWrite);
     }
 
     private static List<string> LockKeys(IReadOnlyList<Change> changes, IdentifierLookup identifiers)
@@ -245,15 +232,4 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
         }
         return id;
     }
-
-    public static string? UrnUuid(string? fullUrl)
-    {
-        const string urn = "urn:uuid:";
-        return fullUrl is not null && fullUrl.StartsWith(urn, StringComparison.Ordinal) && IdPattern().IsMatch(fullUrl.AsSpan(urn.Length))
-            ? fullUrl[urn.Length..]
-            : null;
-    }
-
-    [GeneratedRegex(@"^[A-Za-z0-9\-\.]{1,64}$")]
-    private static partial Regex IdPattern();
 }

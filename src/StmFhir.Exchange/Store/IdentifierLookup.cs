@@ -168,7 +168,7 @@ internal sealed class IdentifierLookup
     {
         await using var command = connection.Command("", transaction);
         command.CommandText = "SELECT id, last_updated FROM resource_versions WHERE version = 1 AND "
-            + ChangeSetWriter.ByTypeAndId(command, [.. ids.Select(id => (type, id))]);
+            + DbCommands.ByTypeAndId(command, [.. ids.Select(id => (type, id))]);
         var created = ids.ToDictionary(id => id, _ => long.MaxValue, StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

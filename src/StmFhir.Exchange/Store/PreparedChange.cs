@@ -25,7 +25,7 @@ internal sealed record PreparedChange(string AssumedId, string Json, string Hash
     }
 
     public static string? ExpectedId(Change change) =>
-        change.Method == ChangeMethod.Update ? change.Resource.Id : ChangeSetWriter.UrnUuid(change.FullUrl);
+        change.Method == ChangeMethod.Update ? change.Resource.Id : ChangeRules.UrnUuid(change.FullUrl);
 
     /// <summary>Prepares every change whose id can be expected; null for the others.</summary>
     public static PreparedChange?[] PrepareAll(IReadOnlyList<Change> changes)

@@ -117,7 +117,7 @@ internal sealed class SqlResourceStore(StoreDialect dialect, TimeProvider time, 
             command.CommandText = $"""
                 SELECT r.type, r.id, r.version, r.last_updated, v.json FROM resources r
                 JOIN resource_versions v ON v.type = r.type AND v.id = r.id AND v.version = r.version
-                WHERE {ChangeSetWriter.ByTypeAndId(command, [.. chunk], "r.")}
+                WHERE {DbCommands.ByTypeAndId(command, [.. chunk], "r.")}
                 """;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
