@@ -24,7 +24,7 @@ internal static class OutboxBundles
     // The store holds JSON it serialised itself from validated resources: read without validating it again.
     private static readonly JsonSerializerOptions s_stored = FhirJson.Lenient;
 
-    // What the deliverer reads from an entry's resource (DeliveryPlanner: type, id, identifier).
+    // What the deliverer reads from an entry's resource (DeliveryPlan: type, id, identifier).
     private static readonly string[] s_skeleton = ["resourceType", "id", "identifier"];
 
     public static async Task<Bundle> BuildAsync(IResourceStore store, OutboxPayload payload, CancellationToken cancellationToken)

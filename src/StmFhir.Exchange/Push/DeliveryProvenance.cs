@@ -20,7 +20,7 @@ internal static class DeliveryProvenance
     /// target, content and time (a retried request rewrites the same one), else a conditional create on its target and
     /// time, sent last when every id is known. Null when the target allows neither.
     /// </summary>
-    public static DeliveryItem? Create(string target, IReadOnlyList<DeliveryItem> delivered, string? sourceId, DateTimeOffset recorded, FhirCapabilities capabilities)
+    public static PlannedWrite? Create(string target, IReadOnlyList<PlannedWrite> delivered, string? sourceId, DateTimeOffset recorded, FhirCapabilities capabilities)
     {
         var provenance = new Provenance
         {
@@ -49,18 +49,18 @@ internal static class DeliveryProvenance
         if (capabilities.AcceptsClientIds("Provenance"))
         {
             provenance.Id = id;
-            return new DeliveryItem { Index = int.MaxValue, Source = placeholder, Resource = provenance, Mode = WriteMode.Put, Id = id, Placeholder = placeholder };
+            return new PlannedWrite { Index = PlannedWrite.ProvenanceIndex, Source = placeholder, Resource = provenance, Mode = WriteMode.Put, Id = id, Placeholder = placeholder };
         }
         if (capabilities.SupportsConditionalCreate("Provenance") && delivered.Count > 0)
         {
             var first = delivered[0];
-            return new DeliveryItem
+            return new PlannedWrite
             {
-                Index = int.MaxValue,
+                Index = PlannedWrite.ProvenanceIndex,
                 Source = placeholder,
                 Resource = provenance,
                 Mode = WriteMode.ConditionalCreate,
-                ConditionFactory = () => $"target={first.StableReference}&recorded={stamp}",
+                ConditionWhenSent = stableReference => $"target={stableReference(first)}&recorded={stamp}",
                 SendLast = true,
                 Placeholder = placeholder,
             };

@@ -28,17 +28,17 @@ internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider ti
         var results = new DeliveryResult[requests.Count];
         foreach (var group in requests.Select((r, i) => (Request: r, Index: i)).GroupBy(r => r.Request.Target, StringComparer.Ordinal))
         {
-            var deliveries = group.Select(r => new Delivery(r.Index, r.Request)).ToList();
-            await DeliverToAsync(group.Key, deliveries, startedAt, cancellationToken);
-            foreach (var delivery in deliveries)
+            var delivered = await DeliverToAsync(group.Key, [.. group.Select(r => r.Request)], startedAt, cancellationToken);
+            foreach (var ((request, index), outcome) in group.Zip(delivered))
             {
-                results[delivery.Index] = Finish(delivery, startedAt);
+                results[index] = Finish(request, outcome, startedAt);
             }
         }
         return results;
     }
 
-    private async Task DeliverToAsync(string target, List<Delivery> deliveries, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    /// <summary>Delivers Bundles to one target: their phase 1 in shared batches, then each Bundle's transactions; per request, its outcome.</summary>
+    private async Task<List<Outcome>> DeliverToAsync(string target, List<DeliveryRequest> requests, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {
         FhirCapabilities capabilities;
         try
@@ -48,52 +48,61 @@ internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider ti
         catch (FhirTargetUnavailableException e)
         {
             var failure = new DeliveryFailure(e.IsTransient ? DeliveryFailureKind.Transient : DeliveryFailureKind.Permanent, e.Message, e.HttpStatus);
-            deliveries.ForEach(d => d.Failure = failure);
-            return;
+            return [.. requests.Select(_ => new Outcome(null, failure))];
         }
-        var client = targets.CreateClient(target);
-        var memory = _memories.GetOrAdd(target, _ => new TargetMemory());
-        foreach (var delivery in deliveries)
-        {
-            var (plan, problem) = DeliveryPlanner.Create(delivery.Request.Bundle, capabilities);
-            delivery.Failure = problem;
-            delivery.Run = plan is null ? null : new DeliveryRun(target, targets, client, memory, plan, capabilities);
-        }
+        var runs = new TargetRuns(target, targets, targets.CreateClient(target), _memories.GetOrAdd(target, _ => new TargetMemory()), capabilities, startedAt);
+        var planned = requests.Select(r => DeliveryPlan.Create(r.Bundle, capabilities)).ToList();
+        var started = requests.Select((r, i) => planned[i].Plan is { } plan ? runs.Start(r, plan) : null).ToList();
 
         // Phase 1 of every Bundle in shared batches, then each Bundle's transactions.
-        var work = deliveries.Where(d => d.Run is not null).SelectMany(d => d.Run!.Prepare(recallPeople: true, d.Request.NewAtTarget).Select(w => (d.Run!, w.Item, w.Read))).ToList();
+        var work = requests.Select((r, i) => (Request: r, Run: started[i])).Where(d => d.Run is not null)
+            .SelectMany(d => d.Run!.Prepare(recallPeople: true, d.Request.NewAtTarget).Select(w => (d.Run!, w.Item, w.Read))).ToList();
         var failures = work.Count > 0
-            ? await DeliveryRun.BatchAsync(client, targets.TransactionLimits(target).Plain, work, cancellationToken)
+            ? await DeliveryBatch.SendAsync(runs.Client, targets.TransactionLimits(target).Plain, work, cancellationToken)
             : [];
-        foreach (var delivery in deliveries.Where(d => d.Run is not null))
+        var outcomes = new List<Outcome>(requests.Count);
+        for (var i = 0; i < requests.Count; i++)
         {
-            if (failures.TryGetValue(delivery.Run!, out var failure))
-            {
-                if (failure.IsTransient || deliveries.Count == 1)
-                {
-                    delivery.Failure = failure;
-                    continue;
-                }
-                // Refused in a batch shared with other Bundles: delivered alone, so that only its own content can
-                // make it fail permanently (and be dead-lettered).
-                delivery.Run = new DeliveryRun(target, targets, client, memory, DeliveryPlanner.Create(delivery.Request.Bundle, capabilities).Plan!, capabilities, delivery.Run!.Requests);
-                delivery.Failure = await GuardAsync(() => delivery.Run.RunAsync(delivery.Request.SourceId, startedAt, recallPeople: true, delivery.Request.NewAtTarget, cancellationToken));
-                continue;
-            }
-            delivery.Failure = await GuardAsync(() => delivery.Run!.WriteAsync(delivery.Request.SourceId, startedAt, cancellationToken));
-            if (delivery.Failure is not null && delivery.Run!.RememberedPeopleRefused)
-            {
-                // A remembered Patient or Practitioner may be gone (deleted, merged): forget them and deliver again
-                // with conditional creates. Repeating a delivery is safe; a refusal for another reason repeats.
-                LogRememberedPeopleRefused(target, delivery.Request.SourceId, delivery.Failure.HttpStatus);
-                foreach (var person in delivery.Run.RememberedPeople)
-                {
-                    memory.Forget(person.MemoryKey!);
-                }
-                delivery.Run = new DeliveryRun(target, targets, client, memory, DeliveryPlanner.Create(delivery.Request.Bundle, capabilities).Plan!, capabilities, delivery.Run.Requests);
-                delivery.Failure = await GuardAsync(() => delivery.Run.RunAsync(delivery.Request.SourceId, startedAt, recallPeople: false, delivery.Request.NewAtTarget, cancellationToken));
-            }
+            outcomes.Add(started[i] is { } run
+                ? await CompleteAsync(runs, requests[i], planned[i].Plan!, run, failures.GetValueOrDefault(run), shared: requests.Count > 1, cancellationToken)
+                : new Outcome(null, planned[i].Problem));
         }
+        return outcomes;
+    }
+
+    /// <summary>
+    /// Phase 2 of a run whose phase 1 is done, with the deliverer's fallbacks: a Bundle refused in a batch shared with
+    /// others is delivered alone, and one whose remembered people were refused is delivered again without them. Each
+    /// fallback runs the same plan again from a fresh state; repeating a delivery is safe.
+    /// </summary>
+    private async Task<Outcome> CompleteAsync(TargetRuns runs, DeliveryRequest request, DeliveryPlan plan, DeliveryRun run, DeliveryFailure? batchFailure,
+        bool shared, CancellationToken cancellationToken)
+    {
+        if (batchFailure is not null)
+        {
+            if (batchFailure.IsTransient || !shared)
+            {
+                return new Outcome(run, batchFailure);
+            }
+            // Refused in a batch shared with other Bundles: delivered alone, so that only its own content can make it
+            // fail permanently (and be dead-lettered).
+            var alone = runs.Start(request, plan, run.State.Requests);
+            return new Outcome(alone, await GuardAsync(() => alone.RunAsync(recallPeople: true, request.NewAtTarget, cancellationToken)));
+        }
+        var failure = await GuardAsync(() => run.WriteAsync(cancellationToken));
+        if (failure is null || !run.State.RememberedPeopleRefused)
+        {
+            return new Outcome(run, failure);
+        }
+        // A remembered Patient or Practitioner may be gone (deleted, merged): forget them and deliver again with
+        // conditional creates. A refusal for another reason repeats.
+        LogRememberedPeopleRefused(runs.Target, request.SourceId, failure.HttpStatus);
+        foreach (var person in run.State.RememberedPeople)
+        {
+            runs.Memory.Forget(person.MemoryKey!);
+        }
+        var again = runs.Start(request, plan, run.State.Requests);
+        return new Outcome(again, await GuardAsync(() => again.RunAsync(recallPeople: false, request.NewAtTarget, cancellationToken)));
     }
 
     private static async Task<DeliveryFailure?> GuardAsync(Func<Task<DeliveryFailure?>> step)
@@ -104,13 +113,13 @@ internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider ti
         }
         catch (FhirTransportException e)
         {
-            return new DeliveryFailure(e.IsTransient ? DeliveryFailureKind.Transient : DeliveryFailureKind.Permanent, e.Message);
+            return DeliveryAnswers.Transport(e);
         }
     }
 
-    private DeliveryResult Finish(Delivery delivery, DateTimeOffset startedAt)
+    private DeliveryResult Finish(DeliveryRequest request, Outcome outcome, DateTimeOffset startedAt)
     {
-        var (request, run, failure) = (delivery.Request, delivery.Run, delivery.Failure);
+        var (run, failure) = (outcome.Run, outcome.Failure);
         var result = new DeliveryResult
         {
             Target = request.Target,
@@ -118,7 +127,7 @@ internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider ti
             Resources = run?.Results() ?? [],
             Provenance = failure is null ? run?.ProvenanceResult : null,
             Failure = failure,
-            Requests = run?.Requests ?? 0,
+            Requests = run?.State.Requests ?? 0,
         };
         if (failure is null)
         {
@@ -136,15 +145,15 @@ internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider ti
         return result;
     }
 
-    private sealed class Delivery(int index, DeliveryRequest request)
+    /// <summary>How a delivery ended: its last run (null when it was never planned) and why it failed, if it did.</summary>
+    private sealed record Outcome(DeliveryRun? Run, DeliveryFailure? Failure);
+
+    /// <summary>What every run of one call to one target shares, and how a run starts.</summary>
+    private sealed record TargetRuns(string Target, FhirTargets Targets, FhirTargetClient Client, TargetMemory Memory, FhirCapabilities Capabilities,
+        DateTimeOffset StartedAt)
     {
-        public int Index { get; } = index;
-
-        public DeliveryRequest Request { get; } = request;
-
-        public DeliveryRun? Run { get; set; }
-
-        public DeliveryFailure? Failure { get; set; }
+        public DeliveryRun Start(DeliveryRequest request, DeliveryPlan plan, int requestsBefore = 0) =>
+            new(Target, Targets, Client, Memory, plan, Capabilities, request.SourceId, StartedAt, requestsBefore);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivered {SourceId} to {Target}: {Count} resources ({Created} created, {Updated} updated, {Unchanged} unchanged) in {Requests} requests")]

@@ -78,7 +78,7 @@ public sealed class OutboxBundlesTests : IAsyncLifetime
         Assert.Equal(stored!.Json, Encoding.UTF8.GetString(observation.Annotation<SerializedResource>()!.Utf8Json));
         var patient = Assert.IsType<Patient>(bundle.Entry[0].Resource);
         Assert.Equal("P1", Assert.Single(patient.Identifier).Value);
-        Assert.Equal("identifier=https://example-hospital.org/mrn|P1", DeliveryPlanner.IdentifierCondition(patient));
+        Assert.Equal("identifier=https://example-hospital.org/mrn|P1", DeliveryPlan.IdentifierCondition(patient));
     }
 
     [Fact]

@@ -58,10 +58,10 @@ public sealed class DeliveryBundleWriterTests
         var stored = """{"resourceType":"Patient","id":"p1","meta":{"versionId":"4"},"active":true}"""u8.ToArray();
         patient.AddAnnotation(new SerializedResource(stored));
 
-        var item = new DeliveryItem { Index = 0, Source = "Patient/p1", Resource = patient, Mode = WriteMode.Put, Id = "p1", Placeholder = "urn:uuid:x" };
+        var item = new PlannedWrite { Index = 0, Source = "Patient/p1", Resource = patient, Mode = WriteMode.Put, Id = "p1", Placeholder = "urn:uuid:x" };
 
         Assert.Same(stored, item.Json);
-        Assert.NotSame(stored, new DeliveryItem { Index = 0, Source = "Patient/p1", Resource = new Hl7.Fhir.Model.Patient { Id = "p1" }, Mode = WriteMode.Put, Id = "p1", Placeholder = "urn:uuid:x" }.Json);
+        Assert.NotSame(stored, new PlannedWrite { Index = 0, Source = "Patient/p1", Resource = new Hl7.Fhir.Model.Patient { Id = "p1" }, Mode = WriteMode.Put, Id = "p1", Placeholder = "urn:uuid:x" }.Json);
     }
 
     [Fact]

@@ -5,14 +5,14 @@ using StmFhir.Exchange.Targets;
 
 namespace StmFhir.Exchange.Tests.Push;
 
-public sealed class DeliveryPlannerTests
+public sealed class DeliveryPlanTests
 {
     [Fact]
     public void SessionBundleIsPlannedAsConditionalCreatesForPeopleAndPutsForTheRest()
     {
         var bundle = StmBundleMapper.ToBundle(TestSessions.Session("plan", painScores: 2));
 
-        var (plan, problem) = DeliveryPlanner.Create(bundle, Capabilities(clientIds: true));
+        var (plan, problem) = DeliveryPlan.Create(bundle, Capabilities(clientIds: true));
 
         Assert.Null(problem);
         Assert.Equal([WriteMode.ConditionalCreate, WriteMode.ConditionalCreate], plan!.Items.Take(2).Select(i => i.Mode));
@@ -25,7 +25,7 @@ public sealed class DeliveryPlannerTests
     {
         var bundle = StmBundleMapper.ToBundle(TestSessions.Session("plan & co+1"));
 
-        var (plan, _) = DeliveryPlanner.Create(bundle, Capabilities(clientIds: false));
+        var (plan, _) = DeliveryPlan.Create(bundle, Capabilities(clientIds: false));
 
         var procedure = plan!.Items.Single(i => i.Type == "Procedure");
         Assert.Equal(WriteMode.ConditionalUpdate, procedure.Mode);
@@ -38,7 +38,7 @@ public sealed class DeliveryPlannerTests
         var bundle = StmBundleMapper.ToBundle(TestSessions.Session("plan-order", painScores: 1));
         bundle.Entry.Reverse();
 
-        var (plan, _) = DeliveryPlanner.Create(bundle, Capabilities(clientIds: true));
+        var (plan, _) = DeliveryPlan.Create(bundle, Capabilities(clientIds: true));
 
         var order = plan!.Items.Select(i => i.Type).ToList();
         Assert.True(order.IndexOf("Patient") < order.IndexOf("Procedure"));
@@ -65,7 +65,7 @@ public sealed class DeliveryPlannerTests
         var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
         bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = "urn:uuid:0f0e0d0c-0000-4000-8000-000000000001", Resource = resource, Request = new() { Method = method, Url = url ?? type } });
 
-        var (plan, problem) = DeliveryPlanner.Create(bundle, Capabilities(clientIds: true));
+        var (plan, problem) = DeliveryPlan.Create(bundle, Capabilities(clientIds: true));
 
         Assert.Null(plan);
         Assert.Equal(DeliveryFailureKind.Permanent, problem!.Kind);
@@ -75,7 +75,7 @@ public sealed class DeliveryPlannerTests
     [Fact]
     public void TargetThatIsNotR4IsRefused()
     {
-        var (_, problem) = DeliveryPlanner.Create(StmBundleMapper.ToBundle(TestSessions.Session("plan-r5")), Capabilities(clientIds: true) with { FhirVersion = "5.0.0" });
+        var (_, problem) = DeliveryPlan.Create(StmBundleMapper.ToBundle(TestSessions.Session("plan-r5")), Capabilities(clientIds: true) with { FhirVersion = "5.0.0" });
 
         Assert.Contains("not R4", problem!.Message, StringComparison.Ordinal);
     }

@@ -5,26 +5,31 @@ using StmFhir.Exchange.Targets;
 namespace StmFhir.Exchange.Push;
 
 /// <summary>
-/// Decides how each entry of a Bundle is written at one target (PUT to its id, conditional create, conditional update),
-/// orders entries so that a resource is written after those it refers to, and indexes how entries refer to each other.
+/// How a Bundle is written at one target, decided once and never changed: how each entry is written (PUT to its id,
+/// conditional create, conditional update; <see cref="PlannedWrite"/>), in an order where a resource is written after
+/// those it refers to, and how entries refer to each other. A delivery that starts again runs the same plan.
 /// </summary>
-internal sealed class DeliveryPlanner
+internal sealed class DeliveryPlan
 {
-    private readonly Dictionary<string, DeliveryItem> _byReference = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PlannedWrite> _byReference = new(StringComparer.Ordinal);
+    private readonly Dictionary<PlannedWrite, List<PlannedWrite>> _dependsOn = [];
 
-    private DeliveryPlanner(List<DeliveryItem> items)
+    private DeliveryPlan(List<PlannedWrite> items)
     {
         Items = items;
     }
 
     /// <summary>The entries in an order where each comes after the entries it refers to (Bundle order where it already is).</summary>
-    public List<DeliveryItem> Items { get; private set; }
+    public IReadOnlyList<PlannedWrite> Items { get; private set; }
 
     /// <summary>The entry that <paramref name="reference"/> (a fullUrl or <c>Type/id</c>) names, if any.</summary>
-    public DeliveryItem? Find(string? reference) => reference is not null && _byReference.TryGetValue(reference, out var item) ? item : null;
+    public PlannedWrite? Find(string? reference) => reference is not null && _byReference.TryGetValue(reference, out var item) ? item : null;
+
+    /// <summary>The entries that <paramref name="item"/> refers to.</summary>
+    public IReadOnlyList<PlannedWrite> DependsOn(PlannedWrite item) => _dependsOn.TryGetValue(item, out var targets) ? targets : [];
 
     /// <summary>Plans the delivery of <paramref name="bundle"/>, or says why it cannot be delivered idempotently to this target.</summary>
-    public static (DeliveryPlanner? Plan, DeliveryFailure? Problem) Create(Bundle bundle, FhirCapabilities capabilities)
+    public static (DeliveryPlan? Plan, DeliveryFailure? Problem) Create(Bundle bundle, FhirCapabilities capabilities)
     {
         if (!capabilities.IsR4)
         {
@@ -42,7 +47,7 @@ internal sealed class DeliveryPlanner
         {
             return Refuse("the Bundle has no entries");
         }
-        var items = new List<DeliveryItem>(bundle.Entry.Count);
+        var items = new List<PlannedWrite>(bundle.Entry.Count);
         for (var i = 0; i < bundle.Entry.Count; i++)
         {
             var (item, problem) = Plan(bundle.Entry[i], i, capabilities);
@@ -52,43 +57,36 @@ internal sealed class DeliveryPlanner
             }
             items.Add(item!);
         }
-        var planner = new DeliveryPlanner(items);
+        var plan = new DeliveryPlan(items);
         foreach (var item in items)
         {
-            if (!planner._byReference.TryAdd(item.Source, item))
+            if (!plan._byReference.TryAdd(item.Source, item))
             {
                 return Refuse($"Bundle.entry[{item.Index}]: '{item.Source}' names another entry too");
             }
             var typeAndId = item.Resource.Id is { } id ? $"{item.Type}/{id}" : item.Id is not null ? $"{item.Type}/{item.Id}" : null;
             if (typeAndId is not null && typeAndId != item.Source)
             {
-                planner._byReference.TryAdd(typeAndId, item);
+                plan._byReference.TryAdd(typeAndId, item);
             }
         }
         foreach (var item in items)
         {
-            item.IndexReferences();
+            var dependsOn = new List<PlannedWrite>();
             foreach (var original in item.References)
             {
-                if (planner.Find(original) is { } target && target != item && !item.DependsOn.Contains(target))
+                if (plan.Find(original) is { } target && target != item && !dependsOn.Contains(target))
                 {
-                    item.DependsOn.Add(target);
+                    dependsOn.Add(target);
                 }
             }
+            plan._dependsOn[item] = dependsOn;
         }
-        planner.Items = DependenciesFirst(items);
-        return (planner, null);
+        plan.Items = plan.DependenciesFirst(items);
+        return (plan, null);
     }
 
-    /// <summary>Adds an item that is not in the Bundle (the Provenance), after the others.</summary>
-    public void Add(DeliveryItem item)
-    {
-        item.IndexReferences();
-        Items.Add(item);
-        _byReference.TryAdd(item.Source, item);
-    }
-
-    private static (DeliveryItem? Item, string? Problem) Plan(Bundle.EntryComponent entry, int index, FhirCapabilities capabilities)
+    private static (PlannedWrite? Item, string? Problem) Plan(Bundle.EntryComponent entry, int index, FhirCapabilities capabilities)
     {
         if (entry.Resource is not { } original)
         {
@@ -113,7 +111,7 @@ internal sealed class DeliveryPlanner
                     }
                     if (capabilities.AcceptsClientIds(type))
                     {
-                        return (new DeliveryItem { Index = index, Source = source, Resource = resource, Mode = WriteMode.Put, Id = id, Placeholder = placeholder }, null);
+                        return (new PlannedWrite { Index = index, Source = source, Resource = resource, Mode = WriteMode.Put, Id = id, Placeholder = placeholder }, null);
                     }
                     // The target assigns its own ids: find the resource by its business identifier instead.
                     if (!capabilities.SupportsConditionalUpdate(type))
@@ -121,12 +119,12 @@ internal sealed class DeliveryPlanner
                         return (null, $"the target accepts neither client ids nor conditional update for {type}");
                     }
                     return IdentifierCondition(resource) is { } condition
-                        ? (new DeliveryItem { Index = index, Source = source, Resource = resource, Mode = WriteMode.ConditionalUpdate, Condition = condition, Placeholder = placeholder }, null)
+                        ? (new PlannedWrite { Index = index, Source = source, Resource = resource, Mode = WriteMode.ConditionalUpdate, Condition = condition, Placeholder = placeholder }, null)
                         : (null, $"the target does not accept client ids for {type}, and the {type} has no identifier to update it by");
                 }
             case Bundle.HTTPVerb.PUT:
                 return capabilities.SupportsConditionalUpdate(type) && url[..queryAt] == type
-                    ? (new DeliveryItem { Index = index, Source = source, Resource = resource, Mode = WriteMode.ConditionalUpdate, Condition = url[(queryAt + 1)..], Placeholder = placeholder }, null)
+                    ? (new PlannedWrite { Index = index, Source = source, Resource = resource, Mode = WriteMode.ConditionalUpdate, Condition = url[(queryAt + 1)..], Placeholder = placeholder }, null)
                     : (null, $"conditional update '{url}' is not supported by the target for {type}");
             case Bundle.HTTPVerb.POST when url == type:
                 {
@@ -136,7 +134,7 @@ internal sealed class DeliveryPlanner
                         return (null, $"a POST without ifNoneExist, of a {type} without identifier, would create a duplicate on every retry");
                     }
                     return capabilities.SupportsConditionalCreate(type)
-                        ? (new DeliveryItem { Index = index, Source = source, Resource = resource, Mode = WriteMode.ConditionalCreate, Condition = condition, Placeholder = placeholder }, null)
+                        ? (new PlannedWrite { Index = index, Source = source, Resource = resource, Mode = WriteMode.ConditionalCreate, Condition = condition, Placeholder = placeholder }, null)
                         : (null, $"the target does not support conditional create for {type}");
                 }
             default:
@@ -165,14 +163,14 @@ internal sealed class DeliveryPlanner
 
     // Stable topological order: each item after the items it refers to, otherwise Bundle order. A cycle (which a
     // session never has) is broken at its earliest entry.
-    private static List<DeliveryItem> DependenciesFirst(List<DeliveryItem> items)
+    private List<PlannedWrite> DependenciesFirst(List<PlannedWrite> items)
     {
-        var ordered = new List<DeliveryItem>(items.Count);
-        var done = new HashSet<DeliveryItem>();
-        var remaining = new List<DeliveryItem>(items);
+        var ordered = new List<PlannedWrite>(items.Count);
+        var done = new HashSet<PlannedWrite>();
+        var remaining = new List<PlannedWrite>(items);
         while (remaining.Count > 0)
         {
-            var next = remaining.FirstOrDefault(i => i.DependsOn.All(done.Contains)) ?? remaining[0];
+            var next = remaining.FirstOrDefault(i => DependsOn(i).All(done.Contains)) ?? remaining[0];
             remaining.Remove(next);
             done.Add(next);
             ordered.Add(next);
@@ -180,6 +178,6 @@ internal sealed class DeliveryPlanner
         return ordered;
     }
 
-    private static (DeliveryPlanner?, DeliveryFailure?) Refuse(string message) =>
+    private static (DeliveryPlan?, DeliveryFailure?) Refuse(string message) =>
         (null, new DeliveryFailure(DeliveryFailureKind.Permanent, $"Cannot deliver: {message}"));
 }

@@ -16,9 +16,20 @@ internal enum WriteMode
     ConditionalUpdate,
 }
 
-/// <summary>One entry of the delivered Bundle: how it is written, and what the target answered.</summary>
-internal sealed class DeliveryItem
+/// <summary>
+/// How one entry of the delivered Bundle (or the delivery's Provenance) is written at the target: decided when the
+/// delivery is planned (<see cref="DeliveryPlan"/>) and never changed. What a delivery learns while it runs (the
+/// versions before writing, the target's answers) is the run's, in <see cref="DeliveryState"/>.
+/// </summary>
+internal sealed class PlannedWrite
 {
+    /// <summary>The <see cref="Index"/> of the Provenance, which is not an entry of the Bundle.</summary>
+    public const int ProvenanceIndex = int.MaxValue;
+
+    private byte[]? _json;
+    private IReadOnlyList<string>? _references;
+
+    /// <summary>The entry's index in the Bundle, or <see cref="ProvenanceIndex"/>.</summary>
     public required int Index { get; init; }
 
     /// <summary>The entry's fullUrl (or Type/id): how other entries refer to it, and how results name it.</summary>
@@ -29,14 +40,12 @@ internal sealed class DeliveryItem
 
     /// <summary>
     /// The resource's FHIR JSON for every request that writes it: the <see cref="SerializedResource"/> the caller
-    /// attached (the outbox's stored JSON), else serialised once.
+    /// attached (the outbox's stored JSON), else serialised once, on first use.
     /// </summary>
     public byte[] Json => _json ??= Resource.Annotation<SerializedResource>()?.Utf8Json ?? DeliveryJson.Serialize(Resource);
 
-    private byte[]? _json;
-
-    /// <summary>Every reference value in <see cref="Resource"/> (each once), as the caller's Bundle has it.</summary>
-    public List<string> References { get; } = [];
+    /// <summary>Every reference value in <see cref="Json"/> (each once), as the caller's Bundle has it; found once, on first use.</summary>
+    public IReadOnlyList<string> References => _references ??= DeliveryBundleWriter.References(Json);
 
     public string Type => Resource.TypeName;
 
@@ -46,10 +55,13 @@ internal sealed class DeliveryItem
     public string? Id { get; init; }
 
     /// <summary>The search that identifies the resource at the target (conditional modes), e.g. <c>identifier=sys|val</c>.</summary>
-    public string? Condition { get; set; }
+    public string? Condition { get; init; }
 
-    /// <summary>Builds <see cref="Condition"/> when the part is sent, for conditions over ids resolved by earlier parts.</summary>
-    public Func<string>? ConditionFactory { get; init; }
+    /// <summary>
+    /// For a condition over ids that earlier parts resolve (the Provenance's): builds it when the part is sent, from
+    /// the stable reference of each write then (<see cref="DeliveryState.StableReference"/>).
+    /// </summary>
+    public Func<Func<PlannedWrite, string?>, string>? ConditionWhenSent { get; init; }
 
     /// <summary>Sent in a part of its own (after every other part).</summary>
     public bool SendLast { get; init; }
@@ -57,50 +69,15 @@ internal sealed class DeliveryItem
     /// <summary>The <c>urn:uuid</c> fullUrl inside a transaction part, which the target rewrites to the id it assigns.</summary>
     public required string Placeholder { get; init; }
 
-    /// <summary>The references this resource makes to other entries.</summary>
-    public List<DeliveryItem> DependsOn { get; } = [];
-
-    /// <summary>True once a read before writing told the version the target had (null <see cref="PriorVersion"/>: none).</summary>
-    public bool PriorKnown { get; set; }
-
-    public string? PriorVersion { get; set; }
-
-    public string? TargetId { get; set; }
-
-    public string? VersionId { get; set; }
-
-    public ResourceChange? Change { get; set; }
-
     public bool IsConditional => Mode != WriteMode.Put;
 
     /// <summary>
     /// How <see cref="TargetMemory"/> knows this resource: <c>Type/id</c> when PUT to its id, <c>Type?condition</c>
     /// when found by a search; null for the Provenance (a new one each delivery).
     /// </summary>
-    public string? MemoryKey => Index == int.MaxValue ? null
+    public string? MemoryKey => Index == ProvenanceIndex ? null
         : Mode == WriteMode.Put ? $"{Type}/{Id}"
         : Condition is not null ? $"{Type}?{Condition}" : null;
-
-    /// <summary>How this resource can be referred to from any part: by the target's id once known, or by its own id when PUT.</summary>
-    public string? StableReference => TargetId is not null ? $"{Type}/{TargetId}" : Mode == WriteMode.Put ? $"{Type}/{Id}" : null;
-
-    /// <summary>Finds the references in <see cref="Json"/> (once; the planner and every request use them).</summary>
-    public void IndexReferences() => References.AddRange(DeliveryBundleWriter.References(Json));
-
-    public ResourceDelivery ToResult() => new(Type, Source, TargetId!, VersionId, Change!.Value);
-
-    /// <summary>Records the target's answer to writing this item.</summary>
-    public void Record(int status, string? id, string? version)
-    {
-        TargetId = id ?? TargetId ?? Id;
-        VersionId = version;
-        Change = status == 201 ? ResourceChange.Created
-            : Mode == WriteMode.ConditionalCreate ? ResourceChange.Unchanged
-            : !PriorKnown ? ResourceChange.Updated
-            : PriorVersion is null ? ResourceChange.Created // created by an earlier attempt whose answer was lost
-            : version is not null && version == PriorVersion ? ResourceChange.Unchanged
-            : ResourceChange.Updated;
-    }
 }
 
 /// <summary>
