@@ -32,8 +32,8 @@ internal sealed class OutboxStore(StoreDialect dialect, TimeProvider time, IRead
         }
     }
 
-    public async Task<long?> WriteWithCommitAsync(CommitContext commit, CancellationToken cancellationToken) =>
-        await OutboxEnqueue.WriteAsync(commit, cancellationToken).ConfigureAwait(false);
+    public Task<long?> WriteWithCommitAsync(CommitContext commit, CancellationToken cancellationToken) =>
+        OutboxEnqueue.WriteAsync(commit, cancellationToken);
 
     /// <summary>
     /// Claims a target's due rows (parameters <c>target</c>, <c>now</c>, <c>limit</c>, <c>claim</c>, <c>lease</c>): marks
