@@ -1,13 +1,14 @@
 using StmFhir.Gateway.Configuration;
-using StmFhir.Gateway.Conformance;
 using StmFhir.Gateway.Errors;
-using StmFhir.Gateway.Delivery;
+using StmFhir.Gateway.Exchange;
 using StmFhir.Gateway.Fhir;
 using StmFhir.Gateway.Health;
 using StmFhir.Gateway.Ingest;
 using StmFhir.Gateway.Logging;
+using StmFhir.Gateway.Package;
 using StmFhir.Gateway.Security;
 using StmFhir.Gateway.Sessions;
+using StmFhir.Gateway.Storage;
 using StmFhir.Gateway.ValidatorPage;
 
 // appsettings*.json sit beside the executable: found whatever the working directory (which holds data/ and logs/).
@@ -19,6 +20,7 @@ builder.Services.AddGatewayOptions(builder.Configuration);
 builder.Services.AddGatewayLogging();
 builder.Services.AddGatewaySecurity();
 builder.Services.AddGatewayStorage();
+builder.Services.AddGatewayIngest();
 builder.Services.AddGatewayExchange(builder.Configuration);
 builder.Services.AddGatewayFhir();
 builder.Services.AddGatewayOpenApi();
@@ -35,7 +37,7 @@ app.MapHealth();
 app.MapOpenApi().AllowAnonymous();
 app.MapStmSessions();
 app.MapFhirMetadata();
-app.MapFhirConformance();
+app.MapFhirPackage();
 app.MapFhirResources();
 app.MapFhirTransactions();
 app.MapFhirValidate();

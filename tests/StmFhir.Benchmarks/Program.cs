@@ -3,10 +3,16 @@ using StmFhir.Benchmarks.Load;
 
 // Benchmarks: dotnet run -c Release --project tests/StmFhir.Benchmarks -- --filter '*'
 // Soak (starts the peer and the gateway itself): dotnet run -c Release --project tests/StmFhir.Benchmarks -- soak [sessions]
+// Fuzz (starts the gateway itself): dotnet run -c Release --project tests/StmFhir.Benchmarks -- fuzz --cases 100000 [--engine]
 // Load run against a running gateway: dotnet run -c Release --project tests/StmFhir.Benchmarks -- load --url http://127.0.0.1:8080 --key KEY
 if (args is ["load", .. var rest])
 {
     return await LoadDriver.RunAsync(rest);
+}
+if (args is ["fuzz", .. var fuzz])
+{
+    // Issue 12's fuzz harness, long run: fuzz --cases N [--seed S] [--engine] (Fuzz/FuzzCommand.cs).
+    return await StmFhir.Benchmarks.Fuzz.FuzzCommand.RunAsync(fuzz);
 }
 if (args is ["soak", .. var soak])
 {

@@ -126,13 +126,23 @@ internal static class ValidateCommand
             return new FileResult(file, [new ValidationIssue(OperationOutcome.IssueSeverity.Fatal, IssueCodes.UnreadableInput, null, $"cannot read the file: {e.Message}",
                 OperationOutcome.IssueType.Exception)], Unreadable: true);
         }
-        var parsed = FhirInput.Parse(content);
-        if (parsed.Resource is null)
+        try
         {
-            return new FileResult(file, parsed.Issues, Unreadable: false);
+            var parsed = FhirInput.Parse(content);
+            if (parsed.Resource is null)
+            {
+                return new FileResult(file, parsed.Issues, Unreadable: false);
+            }
+            var report = engine.Validate(parsed.Resource, profile);
+            return new FileResult(file, new ValidationReport([.. parsed.Issues, .. report.Issues]).Issues, Unreadable: false);
         }
-        var report = engine.Validate(parsed.Resource, profile);
-        return new FileResult(file, new ValidationReport([.. parsed.Issues, .. report.Issues]).Issues, Unreadable: false);
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+        {
+            // The reader and the engine turn what they meet into issues; should one still throw, this file says so
+            // and the others are still validated and printed.
+            return new FileResult(file, [new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.NotCheckable, null,
+                $"the file could not be validated: the validator stopped on it ({e.GetType().Name}).", OperationOutcome.IssueType.Exception)], Unreadable: false);
+        }
     }
 
     private static async Task WriteText(FileResult result, TextWriter output)

@@ -10,7 +10,7 @@ namespace StmFhir.Core.Sessions;
 internal static class JsonDocumentCheck
 {
     /// <summary>Records each problem in <paramref name="r"/>; false when some text cannot be decoded.</summary>
-    public static bool Run(JsonElement root, JsonFieldReader r) => Walk(root, [], 0, r);
+    public static bool Run(JsonElement root, JsonFieldReader r, int maxDepth) => Walk(root, [], 0, maxDepth, r);
 
     // The path is kept as segments and rendered only for a problem: building a string per node cost more than the walk.
     private readonly record struct Segment(string? Name, int Index);
@@ -25,11 +25,11 @@ internal static class JsonDocumentCheck
         return text;
     }
 
-    private static bool Walk(JsonElement element, List<Segment> path, int depth, JsonFieldReader r)
+    private static bool Walk(JsonElement element, List<Segment> path, int depth, int maxDepth, JsonFieldReader r)
     {
-        if (depth > StmSessionReader.MaxDepth)
+        if (depth > maxDepth)
         {
-            r.Problem(Render(path), $"nests deeper than {StmSessionReader.MaxDepth} levels");
+            r.Problem(Render(path), $"nests deeper than {maxDepth} levels");
             return true;
         }
         var decodable = true;
@@ -69,7 +69,7 @@ internal static class JsonDocumentCheck
                     {
                         r.Problem(Render(path), "is given more than once");
                     }
-                    decodable &= Walk(property.Value, path, depth + 1, r);
+                    decodable &= Walk(property.Value, path, depth + 1, maxDepth, r);
                     path.RemoveAt(path.Count - 1);
                 }
                 break;
@@ -78,7 +78,7 @@ internal static class JsonDocumentCheck
                 foreach (var item in element.EnumerateArray())
                 {
                     path.Add(new Segment(null, index++));
-                    decodable &= Walk(item, path, depth + 1, r);
+                    decodable &= Walk(item, path, depth + 1, maxDepth, r);
                     path.RemoveAt(path.Count - 1);
                 }
                 break;

@@ -16,6 +16,14 @@ internal sealed partial class JsonFieldReader
 
     public void Problem(string path, string message) => _problems.Add(new SessionProblem(path, message));
 
+    public void Problem(SessionProblem? problem)
+    {
+        if (problem is not null)
+        {
+            _problems.Add(problem);
+        }
+    }
+
     /// <summary>Reports every property of <paramref name="obj"/> not in <paramref name="known"/> (catches typos).</summary>
     public void RejectUnknown(JsonElement obj, string path, params ReadOnlySpan<string> known)
     {
@@ -42,7 +50,7 @@ internal sealed partial class JsonFieldReader
         return value;
     }
 
-    public string? String(JsonElement parent, string path, string name, bool required, int maxLength = 1000)
+    public string? String(JsonElement parent, string path, string name, bool required, int maxLength = SessionRules.TextLength)
     {
         if (!Find(parent, path, name, required, out var value))
         {
@@ -51,7 +59,7 @@ internal sealed partial class JsonFieldReader
         return StringValue(value, Child(path, name), maxLength);
     }
 
-    public string? StringValue(JsonElement value, string path, int maxLength = 1000)
+    public string? StringValue(JsonElement value, string path, int maxLength = SessionRules.TextLength)
     {
         if (value.ValueKind != JsonValueKind.String)
         {
@@ -59,54 +67,26 @@ internal sealed partial class JsonFieldReader
             return null;
         }
         var text = value.GetString()!;
-        if (string.IsNullOrWhiteSpace(text))
+        if (SessionRules.TextProblem(text, maxLength) is { } message)
         {
-            Problem(path, "must not be empty");
-            return null;
-        }
-        if (text.Length > maxLength)
-        {
-            Problem(path, $"must be at most {maxLength} characters");
-            return null;
-        }
-        if (text.Trim().Length != text.Length)
-        {
-            Problem(path, "must not start or end with whitespace");
-            return null;
-        }
-        // FHIR strings allow tab, CR and LF but no other control character.
-        if (text.AsSpan().ContainsAnyInRange('\u0000', '\u0008') || text.AsSpan().ContainsAnyInRange('\u000B', '\u000C')
-            || text.AsSpan().ContainsAnyInRange('\u000E', '\u001F') || text.Contains('\u007F'))
-        {
-            Problem(path, "must not contain control characters other than tab and line breaks");
+            Problem(path, message);
             return null;
         }
         return text;
     }
 
     /// <summary>An absolute URI, as FHIR identifier and code systems require.</summary>
-    /// <remarks>
-    /// The text must itself start with the scheme that <see cref="System.Uri"/> finds: on Unix it takes "/stm" for
-    /// file:///stm, and everywhere "c:\x" for a file URI, neither of which names a system.
-    /// </remarks>
-    public string? Uri(JsonElement parent, string path, string name, bool required)
-    {
-        var text = String(parent, path, name, required);
-        if (text is not null && (!System.Uri.TryCreate(text, UriKind.Absolute, out var uri)
-            || !text.StartsWith(uri.Scheme + ":", StringComparison.OrdinalIgnoreCase) || text.Any(char.IsWhiteSpace)))
-        {
-            Problem(Child(path, name), "must be an absolute URI (e.g. https://clinic.example.org/stm or urn:oid:1.2.3)");
-            return null;
-        }
-        return text;
-    }
+    public string? Uri(JsonElement parent, string path, string name, bool required) => Checked(parent, path, name, required, SessionRules.UriProblem);
 
-    public string? Matching(JsonElement parent, string path, string name, bool required, Regex pattern, string expected)
+    public string? Matching(JsonElement parent, string path, string name, bool required, TextPattern pattern) =>
+        Checked(parent, path, name, required, text => SessionRules.PatternProblem(text, pattern));
+
+    private string? Checked(JsonElement parent, string path, string name, bool required, Func<string, string?> problem)
     {
         var text = String(parent, path, name, required);
-        if (text is not null && !pattern.IsMatch(text))
+        if (text is not null && problem(text) is { } message)
         {
-            Problem(Child(path, name), $"must be {expected}");
+            Problem(Child(path, name), message);
             return null;
         }
         return text;
@@ -141,7 +121,7 @@ internal sealed partial class JsonFieldReader
         {
             return number;
         }
-        Problem(Child(path, name), $"must be a whole number between {min} and {max}");
+        Problem(Child(path, name), SessionRules.WholeNumberBetween(min, max));
         return null;
     }
 
@@ -155,7 +135,7 @@ internal sealed partial class JsonFieldReader
         {
             return number;
         }
-        Problem(Child(path, name), $"must be a number between {min} and {max}");
+        Problem(Child(path, name), SessionRules.NumberBetween(min, max));
         return null;
     }
 
@@ -244,8 +224,8 @@ internal sealed partial class JsonFieldReader
         IdentifierPattern().IsMatch(name) ? $"{path}.{name}" : $"{path}['{name.Replace(@"\", @"\\").Replace("'", @"\'")}']";
 
     /// <summary>
-    /// True when <paramref name="obj"/> has the property with a non-null value. Cross-field rules use it to skip a field
-    /// already reported as malformed; an explicit null counts as absent, as it does everywhere else.
+    /// True when <paramref name="obj"/> has the property with a non-null value. Rules across fields use it to skip a field
+    /// already reported as malformed (<see cref="CrossFields"/>); an explicit null counts as absent, as it does everywhere else.
     /// </summary>
     public static bool Has(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;

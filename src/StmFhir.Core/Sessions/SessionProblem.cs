@@ -16,4 +16,13 @@ public sealed record SessionReadResult(StmSession? Session, IReadOnlyList<Sessio
 {
     /// <summary>True when the record was read without problems.</summary>
     public bool IsValid => Session is not null && Problems.Count == 0;
+
+    /// <summary>Set when the text is not JSON at all, or nests too deep, so no field was read (a 400 over HTTP, not a 422).</summary>
+    public JsonSyntaxError? NotJson { get; init; }
 }
+
+/// <summary>Where a text stopped being JSON the reader accepts.</summary>
+/// <param name="Line">Its line, from 1.</param>
+/// <param name="Byte">Its byte in that line, from 1.</param>
+/// <param name="TooDeep">True when the text nests deeper than allowed (rather than breaking JSON's syntax).</param>
+public sealed record JsonSyntaxError(long? Line, long? Byte, bool TooDeep);

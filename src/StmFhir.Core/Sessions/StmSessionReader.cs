@@ -1,24 +1,28 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace StmFhir.Core.Sessions;
 
 /// <summary>
 /// Reads the STM session JSON format. Reports every problem at once, each with the JSON path of its field,
-/// and never throws on bad input.
+/// and never throws on bad input. What a session's values must be, and the rules across its fields, are
+/// <see cref="SessionRules"/>; the reader applies them as it reads, so a field it cannot read is reported once.
 /// </summary>
 public static partial class StmSessionReader
 {
-    /// <summary>Deepest JSON nesting accepted; the format itself needs 4 levels.</summary>
+    /// <summary>Deepest JSON nesting accepted by default; the format itself needs 4 levels.</summary>
     public const int MaxDepth = 64;
 
-    // Duplicate property names are allowed by the parser and reported by JsonDocumentCheck, which knows their path.
-    private static readonly JsonDocumentOptions s_documentOptions = new() { MaxDepth = MaxDepth };
-
-    /// <summary>Reads a session from UTF-8 JSON (a leading byte order mark is ignored).</summary>
-    public static SessionReadResult Read(ReadOnlyMemory<byte> utf8Json)
+    /// <summary>
+    /// Reads a session from UTF-8 JSON (a leading byte order mark is ignored) in one pass: the text is parsed once,
+    /// walked once for repeated names and undecodable text, and its fields read. Text that is not JSON, or nests deeper
+    /// than <paramref name="maxDepth"/>, gives one problem at <c>$</c> and <see cref="SessionReadResult.NotJson"/>.
+    /// </summary>
+    /// <param name="utf8Json">The session as UTF-8 JSON.</param>
+    /// <param name="maxDepth">Deepest nesting accepted (at least 4, which the format needs); <see cref="MaxDepth"/> by default.</param>
+    public static SessionReadResult Read(ReadOnlyMemory<byte> utf8Json, int maxDepth = MaxDepth)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDepth, 4);
         // RFC 8259 lets parsers ignore a BOM; editors on Windows add one, and Utf8JsonReader rejects it.
         if (utf8Json.Span.StartsWith("\uFEFF"u8))
         {
@@ -27,27 +31,33 @@ public static partial class StmSessionReader
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(utf8Json, s_documentOptions);
+            // Duplicate property names are allowed by the parser and reported by JsonDocumentCheck, which knows their path.
+            document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = maxDepth });
         }
         catch (JsonException e)
         {
-            var where = e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
-            return new SessionReadResult(null, [new SessionProblem(e.Path ?? "$", $"is not valid JSON{where}: {FirstSentence(e.Message)}")]);
+            // The parser's own words are the only sign that depth, not syntax, stopped it (no other message names the limit).
+            var notJson = new JsonSyntaxError(e.LineNumber + 1, e.BytePositionInLine + 1,
+                e.Message.StartsWith("The maximum configured depth", StringComparison.Ordinal));
+            var where = e.LineNumber is not null ? $" (line {notJson.Line}, byte {notJson.Byte})" : "";
+            return new SessionReadResult(null, [new SessionProblem(e.Path ?? "$", $"is not valid JSON{where}: {FirstSentence(e.Message)}")]) { NotJson = notJson };
         }
         using (document)
         {
-            return Read(document.RootElement);
+            return Read(document.RootElement, maxDepth);
         }
     }
 
     /// <summary>Reads a session from JSON text.</summary>
     public static SessionReadResult Read(string json) => Read(Encoding.UTF8.GetBytes(json));
 
-    /// <summary>Reads a session from a parsed JSON element.</summary>
-    public static SessionReadResult Read(JsonElement root)
+    /// <summary>Reads a session from a parsed JSON element; nesting deeper than <see cref="MaxDepth"/> is a problem at its path.</summary>
+    public static SessionReadResult Read(JsonElement root) => Read(root, MaxDepth);
+
+    private static SessionReadResult Read(JsonElement root, int maxDepth)
     {
         var reader = new JsonFieldReader();
-        if (!JsonDocumentCheck.Run(root, reader))
+        if (!JsonDocumentCheck.Run(root, reader, maxDepth))
         {
             // Reading fields decodes their text, which would throw on what the check could not decode.
             return new SessionReadResult(null, reader.Problems);
@@ -70,17 +80,17 @@ public static partial class StmSessionReader
         // $schema only points editors at the JSON Schema; it is not kept, but must be text like any reference.
         r.String(root, path, "$schema", required: false);
         var sourceSystem = r.Uri(root, path, "sourceSystem", required: true);
-        var sessionId = r.Matching(root, path, "sessionId", true, IdPattern(), "1-64 letters, digits, '.', '_', ':' or '-'");
+        var sessionId = r.Matching(root, path, "sessionId", true, SessionRules.SessionId);
         var patient = r.Object(root, path, "patient", required: true) is { } p ? ReadPatient(r, p, "$.patient") : null;
         var clinician = r.Object(root, path, "clinician", required: true) is { } c ? ReadClinician(r, c, "$.clinician") : null;
-        var encounterId = r.String(root, path, "encounterId", required: false, maxLength: 64);
+        var encounterId = r.String(root, path, "encounterId", required: false, maxLength: SessionRules.EncounterIdLength);
         var status = r.Enum<SessionStatus>(root, path, "status", required: true);
         var statusReason = r.String(root, path, "statusReason", required: false);
         var start = r.DateTime(root, path, "start", required: true);
         var end = r.DateTime(root, path, "end", required: false);
         var technique = r.Enum<Technique>(root, path, "technique", required: true);
         var instrument = r.Object(root, path, "instrument", required: false) is { } i ? ReadInstrument(r, i, "$.instrument") : null;
-        var lubricant = r.String(root, path, "lubricant", required: false, maxLength: 200);
+        var lubricant = r.String(root, path, "lubricant", required: false, maxLength: SessionRules.NameLength);
         var pressure = r.Enum<Pressure>(root, path, "pressure", required: true);
         var rhythm = r.Enum<StrokeRhythm>(root, path, "strokeRhythm", required: true);
         var strokes = r.EnumArray<StrokeType>(root, path, "strokes");
@@ -90,29 +100,13 @@ public static partial class StmSessionReader
         var rom = r.Array(root, path, "romMeasurements", false, (e, at) => ReadRom(r, e, at));
         var screening = r.Object(root, path, "screening", required: false) is { } s ? ReadScreening(r, s, "$.screening") : null;
         var complications = r.Array(root, path, "complications", false, (e, at) => ReadComplication(r, e, at));
-        var notes = r.String(root, path, "notes", required: false, maxLength: 10_000);
+        var notes = r.String(root, path, "notes", required: false, maxLength: SessionRules.NotesLength);
 
-        if (status == SessionStatus.NotDone && statusReason is null && !JsonFieldReader.Has(root, "statusReason"))
+        foreach (var problem in SessionRules.AcrossFields(new CrossFields(status, JsonFieldReader.Has(root, "statusReason"), start, end,
+            JsonFieldReader.Has(root, "end"), technique, instrument, JsonFieldReader.Has(root, "instrument"), strokes)))
         {
-            r.Problem("$.statusReason", "is required when status is not-done");
+            r.Problem(problem);
         }
-        if (status is SessionStatus.Completed or SessionStatus.Stopped && end is null && !JsonFieldReader.Has(root, "end"))
-        {
-            r.Problem("$.end", "is required when status is completed or stopped");
-        }
-        if (start is { } s0 && end is { } e0 && e0 < s0)
-        {
-            r.Problem("$.end", "must not be before start");
-        }
-        if (technique == Technique.InstrumentAssisted && instrument is null && !JsonFieldReader.Has(root, "instrument"))
-        {
-            r.Problem("$.instrument", "is required when technique is instrument-assisted");
-        }
-        if (technique == Technique.Manual && instrument is not null)
-        {
-            r.Problem("$.instrument", "must be absent when technique is manual");
-        }
-        CheckStrokesDistinct(r, strokes);
 
         if (r.Problems.Count > 0)
         {
@@ -145,223 +139,6 @@ public static partial class StmSessionReader
         };
     }
 
-    private static void CheckStrokesDistinct(JsonFieldReader r, List<StrokeType> strokes)
-    {
-        if (strokes.Distinct().Count() != strokes.Count)
-        {
-            r.Problem("$.strokes", "must not list a stroke type twice");
-        }
-    }
-
-    private static IdentifierRecord? ReadIdentifier(JsonFieldReader r, JsonElement parent, string path)
-    {
-        if (r.Object(parent, path, "identifier", required: true) is not { } id)
-        {
-            return null;
-        }
-        var at = JsonFieldReader.Child(path, "identifier");
-        r.RejectUnknown(id, at, "system", "value");
-        var system = r.Uri(id, at, "system", required: true);
-        var value = r.String(id, at, "value", required: true, maxLength: 200);
-        return system is null || value is null ? null : new IdentifierRecord(system, value);
-    }
-
-    private static PersonName? ReadName(JsonFieldReader r, JsonElement parent, string path)
-    {
-        if (r.Object(parent, path, "name", required: true) is not { } name)
-        {
-            return null;
-        }
-        var at = JsonFieldReader.Child(path, "name");
-        r.RejectUnknown(name, at, "family", "given");
-        var family = r.String(name, at, "family", required: true, maxLength: 200);
-        var given = r.Array(name, at, "given", false, (e, p) => r.StringValue(e, p, 200));
-        return family is null ? null : new PersonName { Family = family, Given = given };
-    }
-
-    private static PatientRecord? ReadPatient(JsonFieldReader r, JsonElement e, string path)
-    {
-        r.RejectUnknown(e, path, "identifier", "name", "birthDate", "sex");
-        var identifier = ReadIdentifier(r, e, path);
-        var name = ReadName(r, e, path);
-        var birthDate = r.Date(e, path, "birthDate", required: true);
-        var sex = r.Enum<AdministrativeSex>(e, path, "sex", required: true);
-        return identifier is null || name is null || birthDate is null || sex is null
-            ? null
-            : new PatientRecord { Identifier = identifier, Name = name, BirthDate = birthDate.Value, Sex = sex.Value };
-    }
-
-    private static ClinicianRecord? ReadClinician(JsonFieldReader r, JsonElement e, string path)
-    {
-        r.RejectUnknown(e, path, "identifier", "name");
-        var identifier = ReadIdentifier(r, e, path);
-        var name = ReadName(r, e, path);
-        return identifier is null || name is null ? null : new ClinicianRecord { Identifier = identifier, Name = name };
-    }
-
-    private static InstrumentRecord? ReadInstrument(JsonFieldReader r, JsonElement e, string path)
-    {
-        r.RejectUnknown(e, path, "name", "toolSystem");
-        var name = r.String(e, path, "name", required: true, maxLength: 200);
-        var toolSystem = r.Enum<ToolSystem>(e, path, "toolSystem", required: true);
-        return name is null || toolSystem is null ? null : new InstrumentRecord(name, toolSystem.Value);
-    }
-
-    private static TreatedRegion? ReadRegion(JsonFieldReader r, JsonElement e, string path)
-    {
-        if (!r.IsObject(e, path))
-        {
-            return null;
-        }
-        r.RejectUnknown(e, path, "site", "laterality", "minutes");
-        var site = r.Enum<BodyRegion>(e, path, "site", required: true);
-        var laterality = r.Enum<Laterality>(e, path, "laterality", required: false);
-        var minutes = r.Integer(e, path, "minutes", required: true, min: 1, max: 120);
-        return site is null || minutes is null ? null : new TreatedRegion(site.Value, laterality, minutes.Value);
-    }
-
-    private static ClinicalCode? ReadClinicalCode(JsonFieldReader r, JsonElement e, string path)
-    {
-        if (!r.IsObject(e, path))
-        {
-            return null;
-        }
-        r.RejectUnknown(e, path, "snomed", "icd10cm", "text");
-        var problemsBefore = r.Problems.Count;
-        var snomed = r.Matching(e, path, "snomed", false, SnomedPattern(), "a SNOMED CT concept id (6-18 digits)");
-        var icd = r.Matching(e, path, "icd10cm", false, Icd10CmPattern(), "an ICD-10-CM code with its dot, e.g. M77.12");
-        var text = r.String(e, path, "text", required: false, maxLength: 500);
-        if (snomed is null && icd is null && r.Problems.Count == problemsBefore)
-        {
-            r.Problem(path, "must have a snomed or an icd10cm code");
-        }
-        return r.Problems.Count > problemsBefore ? null : new ClinicalCode { Snomed = snomed, Icd10Cm = icd, Text = text };
-    }
-
-    private static PainScore? ReadPainScore(JsonFieldReader r, JsonElement e, string path)
-    {
-        if (!r.IsObject(e, path))
-        {
-            return null;
-        }
-        r.RejectUnknown(e, path, "score", "timing", "site", "laterality", "takenAt");
-        var score = r.Integer(e, path, "score", required: true, min: 0, max: 10);
-        var timing = r.Enum<MeasurementTiming>(e, path, "timing", required: true);
-        var site = r.Enum<BodyRegion>(e, path, "site", required: false);
-        var laterality = r.Enum<Laterality>(e, path, "laterality", required: false);
-        var takenAt = r.DateTime(e, path, "takenAt", required: true);
-        if (laterality is not null && site is null && !JsonFieldReader.Has(e, "site"))
-        {
-            r.Problem(JsonFieldReader.Child(path, "laterality"), "needs a site");
-            return null;
-        }
-        return score is null || timing is null || takenAt is null
-            ? null
-            : new PainScore { Score = score.Value, Timing = timing.Value, Site = site, Laterality = laterality, TakenAt = takenAt.Value };
-    }
-
-    private static RomMeasurement? ReadRom(JsonFieldReader r, JsonElement e, string path)
-    {
-        if (!r.IsObject(e, path))
-        {
-            return null;
-        }
-        r.RejectUnknown(e, path, "joint", "movement", "mode", "side", "degrees", "timing", "method", "takenAt");
-        var joint = r.Enum<Joint>(e, path, "joint", required: true);
-        var movement = r.Enum<Movement>(e, path, "movement", required: true);
-        var mode = r.Enum<RomMode>(e, path, "mode", required: true);
-        var side = r.Enum<Side>(e, path, "side", required: true);
-        var degrees = r.Number(e, path, "degrees", required: true, min: 0, max: 360);
-        var timing = r.Enum<MeasurementTiming>(e, path, "timing", required: true);
-        var method = r.Enum<RomMethod>(e, path, "method", required: true);
-        var takenAt = r.DateTime(e, path, "takenAt", required: true);
-        if (joint is null || movement is null || mode is null || side is null || degrees is null || timing is null
-            || method is null || takenAt is null)
-        {
-            return null;
-        }
-        return new RomMeasurement
-        {
-            Joint = joint.Value, Movement = movement.Value, Mode = mode.Value, Side = side.Value, Degrees = degrees.Value,
-            Timing = timing.Value, Method = method.Value, TakenAt = takenAt.Value,
-        };
-    }
-
-    private static ScreeningRecord? ReadScreening(JsonFieldReader r, JsonElement e, string path)
-    {
-        r.RejectUnknown(e, path, "performedAt", "result", "findings", "medications", "predictions", "mitigation");
-        var performedAt = r.DateTime(e, path, "performedAt", required: true);
-        var result = r.Enum<ScreeningResult>(e, path, "result", required: true);
-        var findings = r.Array(e, path, "findings", false, (f, at) => ReadFinding(r, f, at));
-        var medications = r.Array(e, path, "medications", false, (m, at) => ReadMedication(r, m, at));
-        var predictions = r.Array(e, path, "predictions", false, (p, at) => ReadPrediction(r, p, at));
-        var mitigation = r.String(e, path, "mitigation", required: false, maxLength: 2000);
-        return performedAt is null || result is null
-            ? null
-            : new ScreeningRecord
-            {
-                PerformedAt = performedAt.Value, Result = result.Value, Findings = findings, Medications = medications,
-                Predictions = predictions, Mitigation = mitigation,
-            };
-    }
-
-    private static ScreeningFinding? ReadFinding(JsonFieldReader r, JsonElement e, string path)
-    {
-        if (!r.IsObject(e, path))
-        {
-            return null;
-        }
-        r.RejectUnknown(e, path, "kind", "code");
-        var kind = r.Enum<FindingKind>(e, path, "kind", required: true);
-        var code = r.Object(e, path, "code", required: true) is { } c ? ReadClinicalCode(r, c, JsonFieldReader.Child(path, "code")) : null;
-        return kind is null || code is null ? null : new ScreeningFinding(kind.Value, code);
-    }
-
-    private static MedicationRecord? ReadMedication(JsonFieldReader r, JsonElement e, string path)
-    {
-        if (!r.IsObject(e, path))
-        {
-            return null;
-        }
-        r.RejectUnknown(e, path, "name", "code");
-        var name = r.String(e, path, "name", required: true, maxLength: 200);
-        CodingRecord? coding = null;
-        if (r.Object(e, path, "code", required: false) is { } c)
-        {
-            var at = JsonFieldReader.Child(path, "code");
-            r.RejectUnknown(c, at, "system", "code", "display");
-            var system = r.Uri(c, at, "system", required: true);
-            var code = r.Matching(c, at, "code", true, FhirCodePattern(), "a FHIR code: no line breaks or tabs, single spaces between words (at most 100 characters)");
-            var display = r.String(c, at, "display", required: false, maxLength: 200);
-            coding = system is null || code is null ? null : new CodingRecord(system, code, display);
-        }
-        return name is null ? null : new MedicationRecord(name, coding);
-    }
-
-    private static RiskPrediction? ReadPrediction(JsonFieldReader r, JsonElement e, string path)
-    {
-        if (!r.IsObject(e, path))
-        {
-            return null;
-        }
-        r.RejectUnknown(e, path, "outcome", "risk");
-        var outcome = r.Enum<AdverseOutcome>(e, path, "outcome", required: true);
-        var risk = r.Enum<RiskProbability>(e, path, "risk", required: true);
-        return outcome is null || risk is null ? null : new RiskPrediction(outcome.Value, risk.Value);
-    }
-
-    private static Complication? ReadComplication(JsonFieldReader r, JsonElement e, string path)
-    {
-        if (!r.IsObject(e, path))
-        {
-            return null;
-        }
-        r.RejectUnknown(e, path, "kind", "note");
-        var kind = r.Enum<ComplicationKind>(e, path, "kind", required: true);
-        var note = r.String(e, path, "note", required: false, maxLength: 2000);
-        return kind is null ? null : new Complication(kind.Value, note);
-    }
-
     private static string FirstSentence(string message)
     {
         // The caller reports line and byte 1-based; drop the parser's 0-based copy and its path.
@@ -369,17 +146,4 @@ public static partial class StmSessionReader
         cut = cut > 0 ? cut : message.IndexOf(" Path:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9._:\-]{1,64}$")]
-    private static partial Regex IdPattern();
-
-    // FHIR's code datatype: [^\s]+( [^\s]+)*
-    [GeneratedRegex(@"^(?=.{1,100}$)[^\s]+( [^\s]+)*$")]
-    private static partial Regex FhirCodePattern();
-
-    [GeneratedRegex(@"^[1-9][0-9]{5,17}$")]
-    private static partial Regex SnomedPattern();
-
-    [GeneratedRegex(@"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$")]
-    private static partial Regex Icd10CmPattern();
 }

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hl7.Fhir.Model;
-using StmFhir.Core.Validation.Conformance;
+using StmFhir.Core.Validation.Definitions;
 
 namespace StmFhir.Core.Validation;
 

@@ -15,5 +15,11 @@ public interface IFhirValidator
     /// </summary>
     /// <param name="resource">The resource or Bundle.</param>
     /// <param name="profile">A canonical URL of a profile to validate against in addition to the core type.</param>
-    ValidationReport Validate(Resource resource, string? profile = null);
+    /// <param name="cancellationToken">Stops the validation mid-walk (e.g. the client went away).</param>
+    /// <returns>
+    /// Every issue. Whatever the input, an issue and never an exception: a failure of the engine on it is
+    /// <see cref="IssueCodes.NotCheckable"/>, a spent time budget <see cref="IssueCodes.TimeBudgetExceeded"/>.
+    /// </returns>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled.</exception>
+    ValidationReport Validate(Resource resource, string? profile = null, CancellationToken cancellationToken = default);
 }

@@ -6,15 +6,27 @@ namespace StmFhir.Core.Validation;
 /// </summary>
 public static class IssueCodes
 {
-    /// <summary>Error: the input is not a readable FHIR resource (malformed JSON or XML, a DTD, no resourceType).</summary>
+    /// <summary>
+    /// Error or fatal: the input is not a readable FHIR resource: malformed or too deeply nested JSON or XML, a DTD, no
+    /// resourceType, a resource whose type is not a concrete resource type (a datatype, an abstract or unknown type,
+    /// anywhere a resource can be), an empty property name, a null FHIR JSON does not allow, a primitive array and its
+    /// <c>_</c> array of different lengths. Each names its element.
+    /// </summary>
     public const string UnreadableInput = "STM-INPUT-001";
 
     /// <summary>
-    /// Error: the structure and profile layers could not check the resource. Firely's validator stops (throws) on some
-    /// elements that recoverable parsing keeps, e.g. several values for an element that allows one (a coding's
-    /// <c>system</c>, an extension's <c>url</c>); the issue names the first such element when it finds one.
+    /// Error: the reader, the structure and profile layers or the clinical rules failed on this input (threw) and
+    /// could not check it. Firely's validator stops on some elements that syntax-only parsing keeps, e.g. several
+    /// values for an element that allows one (a coding's <c>system</c>, an extension's <c>url</c>); the issue names
+    /// the first such element when it finds one, or where the reader stopped.
     /// </summary>
     public const string NotCheckable = "STM-INPUT-002";
+
+    /// <summary>Error: validation took longer than its time budget and was stopped (gateway setting <c>Fhir:ValidationTimeBudget</c>).</summary>
+    public const string TimeBudgetExceeded = "STM-INPUT-003";
+
+    /// <summary>Error: the input nests so deeply that the validator's walk would exhaust its stack; it was stopped.</summary>
+    public const string NestedTooDeeply = "STM-INPUT-004";
 
     /// <summary>Error: a profile under the StmFhir base URL is claimed (meta.profile or asked for) but does not exist.</summary>
     public const string UnknownStmProfile = "STM-PROF-001";
@@ -27,6 +39,13 @@ public static class IssueCodes
     /// validator fails on every prediction without a probability (see <c>FirelySettings</c>).
     /// </summary>
     public const string RiskProbabilityAbove100 = "STM-CORE-001";
+
+    /// <summary>
+    /// Warning: a RiskAssessment prediction without a probability. Valid R4, but the literal R4 text of invariant ras-2
+    /// is empty for it (a defect, FHIR-25796, corrected in R4B), so strict R4 servers that apply that text (Medplum)
+    /// refuse the resource. Every <c>STM-INTEROP-</c> code is a warning about how other servers read valid FHIR.
+    /// </summary>
+    public const string StrictR4RiskProbability = "STM-INTEROP-001";
 
     /// <summary>Error: the clinical rules could not read the resource (it is malformed in a way structure validation also reports).</summary>
     public const string ClinicalRulesFailed = "STM-CLIN-000";

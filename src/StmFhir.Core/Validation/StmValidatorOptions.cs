@@ -29,6 +29,16 @@ public sealed class StmValidatorOptions
     public bool FastPath { get; init; } = true;
 
     /// <summary>
+    /// The longest one validation may take; beyond it the walk stops and the report holds
+    /// <see cref="IssueCodes.TimeBudgetExceeded"/> (an error). Between 1 ms and 1 hour, or null for no limit (the
+    /// default; the gateway sets <c>Fhir:ValidationTimeBudget</c>).
+    /// </summary>
+    public TimeSpan? TimeBudget { get; init; }
+
+    /// <summary>The clock of <see cref="TimeBudget"/>. The default is <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>
     /// <c>$STMFHIR_CACHE</c> if set, else <c>$XDG_CACHE_HOME/stmfhir</c>, else <c>~/.cache/stmfhir</c>.
     /// </summary>
     public static string DefaultCacheDirectory =>

@@ -163,12 +163,11 @@ internal sealed partial class PullRun(string target, PullSearch search, IResourc
             return (SessionOutcome.Failed, [.. read.Problems.Select(p => p.ToString())]);
         }
         // The session format's own rules (lengths, ranges, end not before start): what intake would refuse is refused here too.
-        var check = StmSessionReader.Read(StmSessionWriter.Write(read.Session!));
-        if (!check.IsValid)
+        if (SessionRules.Check(read.Session!) is { Count: > 0 } broken)
         {
-            return (SessionOutcome.Failed, [.. check.Problems.Select(p => p.ToString())]);
+            return (SessionOutcome.Failed, [.. broken.Select(p => p.ToString())]);
         }
-        var changes = TransactionBundles.ToChangeSet(StmBundleMapper.ToBundle(check.Session!), FhirPuller.Source(target)) with { Origin = target };
+        var changes = TransactionBundles.ToChangeSet(StmBundleMapper.ToBundle(read.Session!), FhirPuller.Source(target)) with { Origin = target };
         CommitResult result;
         try
         {

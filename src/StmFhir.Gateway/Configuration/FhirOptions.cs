@@ -62,8 +62,19 @@ internal sealed class FhirOptions
     /// </summary>
     public TimeSpan ValidationWarmUp { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// The longest one validation (intake, FHIR writes, <c>$validate</c>) may take; beyond it the validator stops and
+    /// the answer holds error issue STM-INPUT-003 (422 on a write, 200 at <c>$validate</c>), so no input can keep a
+    /// validation slot busy (a validation takes milliseconds). The default is 10 s.
+    /// </summary>
+    public TimeSpan ValidationTimeBudget { get; set; } = TimeSpan.FromSeconds(10);
+
     public IEnumerable<string> Problems()
     {
+        if (ValidationTimeBudget < TimeSpan.FromMilliseconds(100) || ValidationTimeBudget > TimeSpan.FromMinutes(10))
+        {
+            yield return "Fhir:ValidationTimeBudget must be between 00:00:00.1 and 00:10:00";
+        }
         if (MaxConcurrentValidations is < 0 or > 256)
         {
             yield return "Fhir:MaxConcurrentValidations must be between 0 (one per core) and 256";

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Options;
-using StmFhir.Gateway.Conformance;
+using StmFhir.Gateway.Package;
 using StmFhir.Gateway.Validation;
 
 namespace StmFhir.Gateway.Fhir;
 
-/// <summary>The FHIR facade's services: route constraints for the resource types, the profile catalog and the validator.</summary>
+/// <summary>The FHIR facade's services: route constraints for the resource types, the body reader, the profile catalog and the validator.</summary>
 internal static class FhirRegistration
 {
     public static IServiceCollection AddGatewayFhir(this IServiceCollection services)
@@ -12,15 +12,17 @@ internal static class FhirRegistration
         services.Configure<RouteOptions>(o =>
         {
             o.SetParameterPolicy<StoredTypeConstraint>(StoredTypeConstraint.Name);
-            o.SetParameterPolicy<ConformanceTypeConstraint>(ConformanceTypeConstraint.Name);
+            o.SetParameterPolicy<PackageTypeConstraint>(PackageTypeConstraint.Name);
         });
+        services.AddSingleton<FhirRequestReader>();
         services.AddSingleton<ProfileCatalog>();
         services.AddSingleton<IResourceValidator>(provider => new EngineValidator(
             provider.GetRequiredService<ProfileCatalog>().Directory,
             provider.GetRequiredService<ILogger<EngineValidator>>(),
             provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.MaxConcurrentValidations,
             provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.ValidationFastPath,
-            provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.ValidationWarmUp));
+            provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.ValidationWarmUp,
+            provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.ValidationTimeBudget));
         services.AddHostedService<Warmup>();
         return services;
     }

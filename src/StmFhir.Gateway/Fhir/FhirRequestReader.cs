@@ -1,8 +1,7 @@
-using System.Text.Json;
-using System.Xml;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.Options;
+using StmFhir.Core.Sessions;
+using StmFhir.Core.Validation;
 using StmFhir.Gateway.Configuration;
 
 namespace StmFhir.Gateway.Fhir;
@@ -14,8 +13,9 @@ internal sealed record BodyRead<T>(T? Value, FhirJsonResult? Error) where T : cl
 }
 
 /// <summary>
-/// Reads request bodies defensively: at most the configured size (413 beyond), JSON checked for syntax and nesting depth
-/// before any FHIR parsing, XML only without a DTD, and every refusal an OperationOutcome that says what to fix.
+/// Reads request bodies defensively: at most the configured size (413 beyond), then through the engine's one reader
+/// (<see cref="FhirInput"/>: syntax, nesting depth, DTDs and resource types checked before any FHIR parsing), and every
+/// refusal an OperationOutcome that says what to fix, naming the element (<see cref="Refusal"/>).
 /// </summary>
 internal sealed class FhirRequestReader(IOptions<FhirOptions> options)
 {
@@ -55,24 +55,20 @@ internal sealed class FhirRequestReader(IOptions<FhirOptions> options)
     public static FhirJsonResult TooLarge(long limit) => Outcomes.Result(StatusCodes.Status413PayloadTooLarge, OperationOutcome.IssueType.TooLong,
         $"The request body is larger than the limit of {limit} bytes (Fhir:MaxRequestBodyBytes)");
 
-    /// <summary>Checks JSON syntax and depth with a forward-only reader (cheap, no allocation of a document).</summary>
-    public FhirJsonResult? CheckJson(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// An STM session body (not FHIR), read once by the session reader: parsed, walked and its fields and rules checked in
+    /// one pass (<see cref="StmSessionReader"/>, nesting up to Fhir:MaxJsonDepth). Text that is not JSON, or nests deeper,
+    /// is a 400; otherwise the result holds the session or every problem with its field's path. A leading UTF-8 byte order
+    /// mark is skipped, as every reader of the gateway and the command line skips it.
+    /// </summary>
+    public BodyRead<SessionReadResult> ReadSession(byte[] bytes)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = _options.MaxJsonDepth });
-        try
-        {
-            while (reader.Read())
-            {
-            }
-            return null;
-        }
-        catch (JsonException e)
-        {
-            var deep = reader.CurrentDepth >= _options.MaxJsonDepth - 1 && e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
-            return Outcomes.BadRequest(deep
+        var read = StmSessionReader.Read(bytes, _options.MaxJsonDepth);
+        return read.NotJson is not { } notJson
+            ? new BodyRead<SessionReadResult>(read, null)
+            : BodyRead<SessionReadResult>.Fail(Outcomes.BadRequest(notJson.TooDeep
                 ? $"The JSON is nested deeper than {_options.MaxJsonDepth} levels"
-                : $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
-        }
+                : $"The body is not valid JSON (line {notJson.Line}, byte {notJson.Byte})"));
     }
 
     /// <summary>The body as a FHIR resource (JSON or XML by Content-Type), with nothing but a 4xx on bad input.</summary>
@@ -81,15 +77,17 @@ internal sealed class FhirRequestReader(IOptions<FhirOptions> options)
         var kind = BodyKind(request.ContentType);
         if (kind is null)
         {
-            return BodyRead<Resource>.Fail(Outcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
-                "Send application/fhir+json or application/json (application/fhir+xml is also read)"));
+            return BodyRead<Resource>.Fail(UnsupportedMediaType());
         }
         var body = await ReadBytesAsync(request, cancellationToken).ConfigureAwait(false);
         if (body.Value is not { } bytes)
         {
             return BodyRead<Resource>.Fail(body.Error!);
         }
-        return kind == "xml" ? ParseXml(bytes) : ParseJson(bytes);
+        var parsed = Read(bytes, kind, strict: true);
+        return parsed.Resource is { } resource && !parsed.Issues.Any(i => i.IsError)
+            ? new BodyRead<Resource>(resource, null)
+            : BodyRead<Resource>.Fail(Refusal(parsed.Issues));
     }
 
     /// <summary>The body as a resource of the URL's <paramref name="type"/>; another resourceType is a 400.</summary>
@@ -110,81 +108,29 @@ internal sealed class FhirRequestReader(IOptions<FhirOptions> options)
         _ => null,
     };
 
-    public BodyRead<Resource> ParseJson(ReadOnlySpan<byte> bytes)
-    {
-        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-        {
-            bytes = bytes[3..];
-        }
-        if (CheckJson(bytes) is { } error)
-        {
-            return BodyRead<Resource>.Fail(error);
-        }
-        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = _options.MaxJsonDepth });
-        try
-        {
-            var deserializer = new FhirJsonDeserializer();
-            return deserializer.TryDeserializeResource(ref reader, out var resource, out var issues) && resource is not null
-                ? new BodyRead<Resource>(resource, null)
-                : BodyRead<Resource>.Fail(Unreadable(issues));
-        }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException)
-        {
-            return BodyRead<Resource>.Fail(Outcomes.BadRequest("The body is not a FHIR resource in JSON"));
-        }
-    }
-
-    public BodyRead<Resource> ParseXml(byte[] bytes)
-    {
-        if (CheckXml(bytes) is { } error)
-        {
-            return BodyRead<Resource>.Fail(error);
-        }
-        using var xml = XmlReader.Create(new MemoryStream(bytes), XmlSettings());
-        return new FhirXmlDeserializer().TryDeserializeResource(xml, out var resource, out var issues) && resource is not null
-            ? new BodyRead<Resource>(resource, null)
-            : BodyRead<Resource>.Fail(Unreadable(issues));
-    }
+    public static FhirJsonResult UnsupportedMediaType() => Outcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
+        "Send application/fhir+json or application/json (application/fhir+xml is also read)");
 
     /// <summary>
-    /// A first pass over XML that refuses DTDs (entity expansion, external entities), deep nesting and malformed XML
-    /// before any FHIR parser sees it.
+    /// Reads a FHIR body with the engine's reader (<see cref="FhirInput"/>), the one for every FHIR endpoint: syntax,
+    /// depth, DTDs, resource types, nulls and <c>_</c> arrays checked in one pass before parsing, the byte order mark
+    /// skipped, XML in any encoding it declares. Writes read <paramref name="strict"/>ly (a value of the wrong type is
+    /// refused); <c>$validate</c> reads every value it can, for validation to report at its element.
     /// </summary>
-    public FhirJsonResult? CheckXml(byte[] bytes)
+    public ParsedInput Read(byte[] bytes, string kind, bool strict) => FhirInput.Parse(bytes, new FhirReadOptions
     {
-        try
-        {
-            using var scan = XmlReader.Create(new MemoryStream(bytes), XmlSettings());
-            while (scan.Read())
-            {
-                if (scan.Depth > _options.MaxJsonDepth)
-                {
-                    return Outcomes.BadRequest($"The XML is nested deeper than {_options.MaxJsonDepth} levels");
-                }
-            }
-            return null;
-        }
-        catch (XmlException e) when (e.Message.Contains("DTD", StringComparison.Ordinal))
-        {
-            return Outcomes.BadRequest("XML with a DTD (DOCTYPE) is refused");
-        }
-        catch (XmlException e)
-        {
-            return Outcomes.BadRequest($"The body is not well-formed XML (line {e.LineNumber}, position {e.LinePosition})");
-        }
-    }
+        Format = kind == "xml" ? FhirFormat.Xml : FhirFormat.Json,
+        MaxDepth = _options.MaxJsonDepth,
+        Strict = strict,
+        AllowComments = false,
+    });
 
-    private XmlReaderSettings XmlSettings() => new()
+    /// <summary>The one place a body the reader refused becomes an answer: 400 with an issue per finding, each naming its element.</summary>
+    public static FhirJsonResult Refusal(IEnumerable<ValidationIssue> issues)
     {
-        DtdProcessing = DtdProcessing.Prohibit,
-        XmlResolver = null,
-        MaxCharactersFromEntities = 0,
-        MaxCharactersInDocument = _options.MaxRequestBodyBytes,
-    };
-
-    private static FhirJsonResult Unreadable(IEnumerable<Hl7.Fhir.Utility.CodedException>? issues)
-    {
-        var list = (issues ?? []).Select(i => Outcomes.Issue(OperationOutcome.IssueType.Structure, $"{i.ErrorCode}: {i.Message}")).ToList();
+        var list = issues.Where(i => i.IsError)
+            .Select(i => Outcomes.Issue(i.Type, MessageText.Shorten(i.Message), i.Severity, i.Expression))
+            .ToList();
         if (list.Count == 0)
         {
             list.Add(Outcomes.Issue(OperationOutcome.IssueType.Structure, "The body is not a FHIR resource"));

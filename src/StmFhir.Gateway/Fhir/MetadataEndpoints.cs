@@ -1,6 +1,6 @@
 using Hl7.Fhir.Model;
 using StmFhir.Exchange.Store;
-using StmFhir.Gateway.Conformance;
+using StmFhir.Gateway.Package;
 
 namespace StmFhir.Gateway.Fhir;
 

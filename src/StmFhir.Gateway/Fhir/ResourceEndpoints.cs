@@ -5,7 +5,6 @@ using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Configuration;
 using StmFhir.Gateway.Ingest;
 using StmFhir.Gateway.Security;
-using StmFhir.Gateway.Validation;
 
 namespace StmFhir.Gateway.Fhir;
 
@@ -84,8 +83,8 @@ internal static class ResourceEndpoints
     private static FhirJsonResult Problems(IEnumerable<string> problems) => Outcomes.Result(StatusCodes.Status400BadRequest,
         Outcomes.Create(problems.Select(p => Outcomes.Issue(OperationOutcome.IssueType.NotSupported, p))));
 
-    private static async Task<IResult> CreateAsync(string type, HttpRequest request, FhirRequestReader reader, IResourceValidator validator,
-        IngestService ingest, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(string type, HttpRequest request, FhirRequestReader reader, IngestService ingest,
+        CancellationToken cancellationToken)
     {
         var body = await reader.ReadResourceOfTypeAsync(request, type, cancellationToken).ConfigureAwait(false);
         if (body.Value is not { } resource)
@@ -94,11 +93,11 @@ internal static class ResourceEndpoints
         }
         var ifNoneExist = request.Headers["If-None-Exist"].ToString();
         var change = new Change(ChangeMethod.Create, resource) { IfNoneExist = ifNoneExist.Length > 0 ? ifNoneExist : null };
-        return await ValidateAndCommitAsync(request, resource, change, validator, ingest, cancellationToken).ConfigureAwait(false);
+        return Written(request, await ingest.IngestAsync(new ChangeSet([change], "fhir-rest"), resource, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> UpdateAsync(string type, string id, HttpRequest request, FhirRequestReader reader, IResourceValidator validator,
-        IngestService ingest, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(string type, string id, HttpRequest request, FhirRequestReader reader, IngestService ingest,
+        CancellationToken cancellationToken)
     {
         var body = await reader.ReadResourceOfTypeAsync(request, type, cancellationToken).ConfigureAwait(false);
         if (body.Value is not { } resource)
@@ -121,21 +120,15 @@ internal static class ResourceEndpoints
             return Outcomes.BadRequest(e.Message);
         }
         var change = new Change(ChangeMethod.Update, resource) { IfMatchVersion = ifMatch };
-        return await ValidateAndCommitAsync(request, resource, change, validator, ingest, cancellationToken).ConfigureAwait(false);
+        return Written(request, await ingest.IngestAsync(new ChangeSet([change], "fhir-rest"), resource, cancellationToken).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> ValidateAndCommitAsync(HttpRequest request, Resource resource, Change change, IResourceValidator validator,
-        IngestService ingest, CancellationToken cancellationToken)
+    /// <summary>The answer to a create or update: the refusal, or 201/200 with the stored resource or its headers only.</summary>
+    private static IResult Written(HttpRequest request, IngestOutcome outcome)
     {
-        var verdict = await validator.ValidateAsync(resource, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!verdict.IsValid)
+        if (IngestAnswers.Refusal(outcome) is { } refusal)
         {
-            return Outcomes.Result(StatusCodes.Status422UnprocessableEntity, verdict.Outcome);
-        }
-        var outcome = await ingest.CommitAsync(new ChangeSet([change], "fhir-rest"), cancellationToken).ConfigureAwait(false);
-        if (outcome.Rejected is { } rejected)
-        {
-            return IngestService.Refusal(rejected);
+            return refusal;
         }
         var entry = outcome.Committed!.Entries[0];
         var stored = entry.Resource;

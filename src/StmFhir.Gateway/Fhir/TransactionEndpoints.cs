@@ -6,7 +6,6 @@ using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Configuration;
 using StmFhir.Gateway.Ingest;
 using StmFhir.Gateway.Security;
-using StmFhir.Gateway.Validation;
 
 namespace StmFhir.Gateway.Fhir;
 
@@ -22,8 +21,8 @@ internal static class TransactionEndpoints
         return app;
     }
 
-    private static async Task<IResult> PostAsync(HttpContext context, FhirRequestReader reader, IngestService ingest, IResourceValidator validator,
-        IResourceStore store, IOptions<FhirOptions> options)
+    private static async Task<IResult> PostAsync(HttpContext context, FhirRequestReader reader, IngestService ingest, IResourceStore store,
+        IOptions<FhirOptions> options)
     {
         var cancellationToken = context.RequestAborted;
         var body = await reader.ReadResourceAsync(context.Request, cancellationToken).ConfigureAwait(false);
@@ -44,18 +43,10 @@ internal static class TransactionEndpoints
         }
         if (bundle.Type == Bundle.BundleType.Batch)
         {
-            return await BatchAsync(context, bundle, ingest, validator, store, options.Value, cancellationToken).ConfigureAwait(false);
+            return await BatchAsync(context, bundle, ingest, store, options.Value, cancellationToken).ConfigureAwait(false);
         }
         var outcome = await ingest.IngestAsync(bundle, "fhir-transaction", cancellationToken).ConfigureAwait(false);
-        if (outcome.Invalid is { } invalid)
-        {
-            return Outcomes.Result(StatusCodes.Status422UnprocessableEntity, invalid.Outcome);
-        }
-        if (outcome.Rejected is { } rejected)
-        {
-            return IngestService.Refusal(rejected);
-        }
-        return BundleJson.Response("transaction-response", [.. outcome.Committed!.Entries.Select(BundleJson.ForCommitted)]);
+        return (IResult?)IngestAnswers.Refusal(outcome) ?? BundleJson.Response("transaction-response", [.. outcome.Committed!.Entries.Select(BundleJson.ForCommitted)]);
     }
 
     /// <remarks>
@@ -63,52 +54,34 @@ internal static class TransactionEndpoints
     /// ends early there, with a <c>next</c> link), and once it is spent every further GET answers 413 without running, so
     /// the client can send those again. Writes always run: their answers carry no resource.
     /// </remarks>
-    private static async Task<IResult> BatchAsync(HttpContext context, Bundle bundle, IngestService ingest, IResourceValidator validator,
-        IResourceStore store, FhirOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> BatchAsync(HttpContext context, Bundle bundle, IngestService ingest, IResourceStore store,
+        FhirOptions options, CancellationToken cancellationToken)
     {
         var responses = new List<ResponseEntry>(bundle.Entry.Count);
+        var notRun = Failed("413 Payload Too Large", OperationOutcome.IssueType.TooCostly,
+            $"Not run: the batch's answer reached Fhir:MaxResponseBytes ({options.MaxResponseBytes} bytes) before this entry; send it again in another request");
         var left = options.MaxResponseBytes;
         for (var i = 0; i < bundle.Entry.Count; i++)
         {
             var entry = bundle.Entry[i];
+            // Room is kept for the answer every later entry has at least (a 413 like this one), so the whole answer stays
+            // within the limit however many GETs the batch holds.
+            var room = left - (long)(bundle.Entry.Count - i - 1) * notRun.Size;
             var response = entry.Request?.Method != Bundle.HTTPVerb.GET
-                ? await WriteAsync(entry, i, ingest, validator, cancellationToken).ConfigureAwait(false)
-                : left > 0
-                    ? await GetAsync(context, entry.Request.Url ?? "", store, options, left, cancellationToken).ConfigureAwait(false)
-                    : Failed("413 Payload Too Large", OperationOutcome.IssueType.TooCostly,
-                        $"Not run: the batch's answer reached Fhir:MaxResponseBytes ({options.MaxResponseBytes} bytes) before this entry; send it again in another request");
+                ? await WriteAsync(entry, i, ingest, cancellationToken).ConfigureAwait(false)
+                : room > notRun.Size
+                    ? await GetAsync(context, entry.Request.Url ?? "", store, options, room, cancellationToken).ConfigureAwait(false)
+                    : notRun;
             left -= response.Size;
             responses.Add(response);
         }
         return BundleJson.Response("batch-response", responses);
     }
 
-    private static async Task<ResponseEntry> WriteAsync(Bundle.EntryComponent entry, int index, IngestService ingest, IResourceValidator validator,
-        CancellationToken cancellationToken)
+    private static async Task<ResponseEntry> WriteAsync(Bundle.EntryComponent entry, int index, IngestService ingest, CancellationToken cancellationToken)
     {
-        Change change;
-        try
-        {
-            change = TransactionBundles.ToChange(entry, index);
-        }
-        catch (StoreRejectedException e)
-        {
-            return Failed("400 Bad Request", OperationOutcome.IssueType.Invalid, e.Message);
-        }
-        var verdict = await validator.ValidateAsync(change.Resource, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!verdict.IsValid)
-        {
-            return new ResponseEntry("422 Unprocessable Entity") { OutcomeJson = FhirJsonResult.Serialize(verdict.Outcome) };
-        }
-        var outcome = await ingest.CommitAsync(new ChangeSet([change], "fhir-batch"), cancellationToken).ConfigureAwait(false);
-        return outcome.Rejected is { } rejected
-            ? Failed(rejected.Reason switch
-            {
-                StoreRejection.PreconditionFailed => "412 Precondition Failed",
-                StoreRejection.Conflict => "409 Conflict",
-                _ => "400 Bad Request",
-            }, rejected.Reason == StoreRejection.Conflict ? OperationOutcome.IssueType.Duplicate : OperationOutcome.IssueType.Invalid, rejected.Message)
-            : BundleJson.ForCommitted(outcome.Committed!.Entries[0]);
+        var outcome = await ingest.IngestAsync(entry, index, "fhir-batch", cancellationToken).ConfigureAwait(false);
+        return IngestAnswers.EntryRefusal(outcome) ?? BundleJson.ForCommitted(outcome.Committed!.Entries[0]);
     }
 
     private static async Task<ResponseEntry> GetAsync(HttpContext context, string url, IResourceStore store, FhirOptions options, long maxBytes,

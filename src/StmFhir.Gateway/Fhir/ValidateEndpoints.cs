@@ -10,8 +10,9 @@ namespace StmFhir.Gateway.Fhir;
 /// an OperationOutcome whether or not the resource is valid; 4xx only when there is nothing to validate.
 /// </summary>
 /// <remarks>
-/// The body passes the gateway's own checks first (size, JSON syntax and depth, no DTD); then it is read as the CLI reads
-/// files (<see cref="FhirInput"/>, syntax only), so a wrong value is one issue among the others instead of a 400.
+/// The body passes the gateway's size limit, then the reader of every FHIR endpoint (<see cref="FhirRequestReader.Read"/>:
+/// syntax, depth, DTDs, resource types), syntax only as the CLI reads files, so a wrong value is one issue among the
+/// others instead of a 400. Validation stops when the client goes away and has a time budget (<c>Fhir:ValidationTimeBudget</c>).
 /// </remarks>
 internal static class ValidateEndpoints
 {
@@ -34,38 +35,28 @@ internal static class ValidateEndpoints
         var kind = FhirRequestReader.BodyKind(request.ContentType);
         if (kind is null)
         {
-            return Outcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
-                "Send application/fhir+json or application/json (application/fhir+xml is also read)");
+            return FhirRequestReader.UnsupportedMediaType();
         }
         var body = await reader.ReadBytesAsync(request, request.HttpContext.RequestAborted).ConfigureAwait(false);
         if (body.Value is not { } bytes)
         {
             return body.Error!;
         }
-        if ((kind == "xml" ? reader.CheckXml(bytes) : reader.CheckJson(bytes)) is { } refused)
-        {
-            return refused;
-        }
-        var parsed = FhirInput.Parse(bytes);
+        var parsed = reader.Read(bytes, kind, strict: false);
         if (parsed.Resource is not { } resource)
         {
-            return Outcomes.Result(StatusCodes.Status400BadRequest, new ValidationReport(parsed.Issues).ToOperationOutcome());
+            return FhirRequestReader.Refusal(parsed.Issues);
         }
         var profile = request.Query.TryGetValue("profile", out var fromQuery) ? fromQuery.ToString() : null;
         if (resource is Parameters parameters && type != "Parameters")
         {
-            resource = parameters.Parameter.FirstOrDefault(p => p.Name == "resource")?.Resource!;
-            if (resource is null)
+            var named = Named(parameters);
+            if (named.Resource is not { } inner)
             {
                 return Outcomes.BadRequest("The Parameters has no 'resource' parameter to validate");
             }
-            profile = parameters.Parameter.FirstOrDefault(p => p.Name == "profile")?.Value switch
-            {
-                FhirUri uri => uri.Value,
-                Canonical canonical => canonical.Value,
-                FhirString text => text.Value,
-                _ => profile,
-            };
+            resource = inner;
+            profile = named.Profile ?? profile;
         }
         if (type is not null && resource.TypeName != type)
         {
@@ -81,5 +72,30 @@ internal static class ValidateEndpoints
             verdict.Outcome.Issue = issues;
         }
         return Outcomes.Result(StatusCodes.Status200OK, verdict.Outcome);
+    }
+
+    /// <summary>
+    /// The first <c>resource</c> parameter's resource and the first <c>profile</c> parameter's text, read through the
+    /// elements: syntax-only parsing keeps values of the wrong type or shape, and the typed properties then throw.
+    /// </summary>
+    private static (Resource? Resource, string? Profile) Named(Parameters parameters)
+    {
+        Resource? resource = null;
+        string? profile = null;
+        var list = parameters.TryGetValue("parameter", out var value) ? value as IReadOnlyList<Base> ?? (value is Base one ? [one] : []) : [];
+        foreach (var parameter in list)
+        {
+            var name = parameter is not null && parameter.TryGetValue("name", out var n) && n is PrimitiveType { JsonValue: string text } ? text : null;
+            if (name == "resource" && resource is null && parameter!.TryGetValue("resource", out var r) && r is Resource found)
+            {
+                resource = found;
+            }
+            else if (name == "profile" && profile is null && parameter!.TryGetValue("value", out var v)
+                && v is FhirUri or Canonical or FhirString && v is PrimitiveType { JsonValue: string url })
+            {
+                profile = url;
+            }
+        }
+        return (resource, profile);
     }
 }

@@ -1,5 +1,5 @@
 using StmFhir.Exchange.Store;
-using StmFhir.Gateway.Conformance;
+using StmFhir.Gateway.Package;
 using StmFhir.Gateway.Validation;
 
 namespace StmFhir.Gateway.Health;

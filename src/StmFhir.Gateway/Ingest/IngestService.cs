@@ -1,19 +1,25 @@
 using Hl7.Fhir.Model;
 using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Validation;
+using Task = System.Threading.Tasks.Task;
 
 namespace StmFhir.Gateway.Ingest;
 
-/// <summary>What happened to a transaction: refused by validation, refused by the store, or committed.</summary>
+/// <summary>What became of changes offered to intake: refused by validation, refused by the store, or committed.</summary>
+/// <param name="Invalid">The validator's verdict, when it found an error (nothing was stored).</param>
+/// <param name="Rejected">The store's refusal, when the changes were malformed, stale or duplicated a person (nothing was stored).</param>
+/// <param name="Committed">What was stored, with its outbox row.</param>
 internal sealed record IngestOutcome(ValidationVerdict? Invalid, StoreRejectedException? Rejected, CommitResult? Committed);
 
 /// <summary>
-/// Validate, then store with its outbox row in one database transaction: the single path by which a transaction
-/// (an STM session's Bundle or a <c>POST /fhir</c> transaction) becomes stored data.
+/// Validate, then store with the outbox row in one database transaction: the single path by which anything written to
+/// the gateway becomes stored data. Sessions and <c>POST /fhir</c> transactions offer a Bundle (validated as a whole),
+/// create, update and each batch entry one resource; the endpoints only turn the <see cref="IngestOutcome"/> into HTTP.
 /// </summary>
 internal sealed class IngestService(IResourceValidator validator, IResourceStore store, ILogger<IngestService> logger)
 {
-    public async Task<IngestOutcome> IngestAsync(Bundle transaction, string source, CancellationToken cancellationToken)
+    /// <summary>A transaction Bundle (an STM session's or a <c>POST /fhir</c> transaction): its entries stored all or none, the Bundle validated as a whole.</summary>
+    public Task<IngestOutcome> IngestAsync(Bundle transaction, string source, CancellationToken cancellationToken)
     {
         ChangeSet changes;
         try
@@ -22,21 +28,43 @@ internal sealed class IngestService(IResourceValidator validator, IResourceStore
         }
         catch (StoreRejectedException e)
         {
-            return new IngestOutcome(null, e, null);
+            // An entry the store cannot take is refused before the (costlier) validation.
+            return Task.FromResult(new IngestOutcome(null, e, null));
         }
-        var verdict = await validator.ValidateAsync(transaction, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return IngestAsync(changes, transaction, cancellationToken);
+    }
+
+    /// <summary>One entry of a batch, on its own: stored or refused whatever becomes of the others.</summary>
+    public Task<IngestOutcome> IngestAsync(Bundle.EntryComponent entry, int index, string source, CancellationToken cancellationToken)
+    {
+        Change change;
+        try
+        {
+            change = TransactionBundles.ToChange(entry, index);
+        }
+        catch (StoreRejectedException e)
+        {
+            return Task.FromResult(new IngestOutcome(null, e, null));
+        }
+        return IngestAsync(new ChangeSet([change], source), change.Resource, cancellationToken);
+    }
+
+    /// <summary>
+    /// Validates <paramref name="validate"/> (a Bundle: every entry), and only if it has no error commits
+    /// <paramref name="changes"/> with their outbox row.
+    /// </summary>
+    /// <param name="changes">What to store, all or nothing.</param>
+    /// <param name="validate">What the changes were read from: the transaction Bundle, or the one resource written.</param>
+    /// <param name="cancellationToken">The caller's (the request's) token: validation stops when the client goes away.</param>
+    public async Task<IngestOutcome> IngestAsync(ChangeSet changes, Resource validate, CancellationToken cancellationToken)
+    {
+        var verdict = await validator.ValidateAsync(validate, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!verdict.IsValid)
         {
             logger.LogInformation("Refused a {Source} transaction of {EntryCount} entries: {ErrorCount} validation errors",
-                source, transaction.Entry.Count, verdict.Outcome.Issue.Count(i => i.Severity <= OperationOutcome.IssueSeverity.Error));
+                changes.Source, changes.Changes.Count, verdict.Outcome.Issue.Count(i => i.Severity <= OperationOutcome.IssueSeverity.Error));
             return new IngestOutcome(verdict, null, null);
         }
-        return await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Stores already validated changes.</summary>
-    public async Task<IngestOutcome> CommitAsync(ChangeSet changes, CancellationToken cancellationToken)
-    {
         try
         {
             var result = await store.CommitAsync(changes, cancellationToken).ConfigureAwait(false);
@@ -50,12 +78,4 @@ internal sealed class IngestService(IResourceValidator validator, IResourceStore
             return new IngestOutcome(null, e, null);
         }
     }
-
-    /// <summary>The HTTP answer to a store refusal: 412 for a failed precondition, 409 for a duplicated person identifier, else 400.</summary>
-    public static IResult Refusal(StoreRejectedException rejection) => rejection.Reason switch
-    {
-        StoreRejection.PreconditionFailed => Fhir.Outcomes.Result(StatusCodes.Status412PreconditionFailed, OperationOutcome.IssueType.Conflict, rejection.Message),
-        StoreRejection.Conflict => Fhir.Outcomes.Result(StatusCodes.Status409Conflict, OperationOutcome.IssueType.Duplicate, rejection.Message),
-        _ => Fhir.Outcomes.BadRequest(rejection.Message),
-    };
 }

@@ -1,6 +1,5 @@
 using Hl7.Fhir.Model;
 using StmFhir.Core.Mapping;
-using StmFhir.Core.Sessions;
 using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Fhir;
 using StmFhir.Gateway.Ingest;
@@ -61,41 +60,41 @@ internal static class SessionEndpoints
         {
             return body.Error!;
         }
-        if (reader.CheckJson(bytes) is { } malformed)
+        var read = reader.ReadSession(bytes);
+        if (read.Value is not { } result)
         {
-            return malformed;
+            return read.Error!;
         }
-        var read = StmSessionReader.Read(bytes);
-        if (read.Session is not { } session)
+        if (result.Session is not { } session)
         {
-            return Outcomes.Result(StatusCodes.Status422UnprocessableEntity, Outcomes.Create(read.Problems.Select(p =>
+            return Outcomes.Result(StatusCodes.Status422UnprocessableEntity, Outcomes.Create(result.Problems.Select(p =>
                 Outcomes.Issue(OperationOutcome.IssueType.Invalid, $"{p.Path}: {p.Message}", location: p.Path))));
         }
         var bundle = StmBundleMapper.ToBundle(session);
         var outcome = await ingest.IngestAsync(bundle, "stm-session", cancellationToken).ConfigureAwait(false);
         if (outcome.Invalid is { } invalid)
         {
+            var paths = new StmSourcePaths(session, bundle);
             foreach (var issue in invalid.Outcome.Issue)
             {
-                if (StmSourcePaths.For(bundle, issue.Expression.FirstOrDefault()) is { } path)
+                if (paths.For(issue.Expression.FirstOrDefault()) is { } path)
                 {
                     issue.Location = [path];
                 }
             }
-            return Outcomes.Result(StatusCodes.Status422UnprocessableEntity, invalid.Outcome);
         }
-        if (outcome.Rejected is { } rejected)
+        if (IngestAnswers.Refusal(outcome) is { } refusal)
         {
-            return IngestService.Refusal(rejected);
+            return refusal;
         }
-        var result = outcome.Committed!;
-        var procedureEntry = result.Entries.First(e => e.Resource.Type == "Procedure");
+        var committed = outcome.Committed!;
+        var procedureEntry = committed.Entries.First(e => e.Resource.Type == "Procedure");
         var procedure = procedureEntry.Resource;
         var accepted = new SessionAccepted(
             session.SessionId,
-            procedureEntry.Outcome == ChangeOutcome.Created ? "created" : result.Changed ? "updated" : "unchanged",
+            procedureEntry.Outcome == ChangeOutcome.Created ? "created" : committed.Changed ? "updated" : "unchanged",
             $"Procedure/{procedure.Id}",
-            [.. result.Entries.Select(e => new StoredSessionResource(e.Resource.Type, e.Resource.Id,
+            [.. committed.Entries.Select(e => new StoredSessionResource(e.Resource.Type, e.Resource.Id,
                 e.Resource.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Outcome.ToString().ToLowerInvariant()))]);
         var location = FhirUrls.Resource(request, "Procedure", procedure.Id);
         return accepted.Outcome == "created"

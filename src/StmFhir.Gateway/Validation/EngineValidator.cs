@@ -29,12 +29,21 @@ internal sealed class EngineValidator : IResourceValidator, IDisposable
     /// How long to keep validating made-up sessions before saying ready, on every core: long enough for the JIT to
     /// optimize the hot paths, which otherwise made the first ~20 s of load slow (docs/perf/2026-11-27-gateway-load-run.md). Zero: one validation.
     /// </param>
+    /// <param name="timeBudget">
+    /// The longest one validation may take (<see cref="StmValidatorOptions.TimeBudget"/>): beyond it the walk stops and
+    /// the verdict holds an error issue, so no input keeps a validation slot; null for no limit.
+    /// </param>
     public EngineValidator(string? profilesDirectory, ILogger<EngineValidator> logger, int maxConcurrent = 0, bool fastPath = true,
-        TimeSpan warmUpTime = default)
+        TimeSpan warmUpTime = default, TimeSpan? timeBudget = null)
     {
         var slots = maxConcurrent > 0 ? maxConcurrent : Environment.ProcessorCount;
         _slots = new SemaphoreSlim(slots, slots);
-        _engine = System.Threading.Tasks.Task.Run(() => Build(profilesDirectory, fastPath, logger));
+        _engine = System.Threading.Tasks.Task.Run(() => Build(new StmValidatorOptions
+        {
+            ProfilesDirectory = profilesDirectory,
+            FastPath = fastPath,
+            TimeBudget = timeBudget,
+        }, logger));
         _ = _engine.ContinueWith(t =>
         {
             if (!t.IsCompletedSuccessfully)
@@ -62,7 +71,8 @@ internal sealed class EngineValidator : IResourceValidator, IDisposable
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var report = engine.Validate(resource, profile);
+            // The token reaches Firely's walk (WalkGuard): a client that goes away frees its slot at once.
+            var report = engine.Validate(resource, profile, cancellationToken);
             return new ValidationVerdict(report.IsValid, report.ToOperationOutcome());
         }
         finally
@@ -73,12 +83,13 @@ internal sealed class EngineValidator : IResourceValidator, IDisposable
 
     public void Dispose() => _slots.Dispose();
 
-    private static IFhirValidator Build(string? profilesDirectory, bool fastPath, ILogger logger)
+    private static IFhirValidator Build(StmValidatorOptions options, ILogger logger)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var engine = StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = profilesDirectory, FastPath = fastPath });
-        logger.LogInformation("Validation engine built in {ElapsedMs:0} ms from {ProfilesDirectory}, {ProfileIssueCount} profile issues, fast path {FastPath}",
-            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, profilesDirectory, engine.ProfileIssues.Count, fastPath ? "on" : "off");
+        var engine = StmValidator.Create(options);
+        logger.LogInformation("Validation engine built in {ElapsedMs:0} ms from {ProfilesDirectory}, {ProfileIssueCount} profile issues, fast path {FastPath}, time budget {TimeBudget}",
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, options.ProfilesDirectory, engine.ProfileIssues.Count,
+            options.FastPath ? "on" : "off", options.TimeBudget?.ToString() ?? "none");
         return engine;
     }
 

@@ -1,5 +1,5 @@
 using StmFhir.Core.Validation;
-using StmFhir.Core.Validation.Conformance;
+using StmFhir.Core.Validation.Engine;
 
 namespace StmFhir.Benchmarks.Validation;
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Runtime;
 using Hl7.Fhir.Model;
 using StmFhir.Core.Validation;
-using StmFhir.Core.Validation.Conformance;
+using StmFhir.Core.Validation.Engine;
 
 namespace StmFhir.Benchmarks.Validation;
 

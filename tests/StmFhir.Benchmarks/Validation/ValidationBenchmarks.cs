@@ -5,7 +5,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using Hl7.Fhir.Model;
 using StmFhir.Core.Validation;
-using StmFhir.Core.Validation.Conformance;
+using StmFhir.Core.Validation.Engine;
 
 namespace StmFhir.Benchmarks.Validation;
 

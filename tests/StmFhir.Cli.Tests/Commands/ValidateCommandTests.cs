@@ -37,7 +37,7 @@ public sealed class ValidateCommandTests
         var (exitCode, output, _) = await CliRunner.RunAsync("validate", folder.Path);
         Assert.Equal(1, exitCode);
         Assert.Contains("a-broken.json: INVALID (1 error, 0 warnings)", output);
-        Assert.Contains("[STM-INPUT-001] not valid FHIR JSON", output);
+        Assert.Contains("[STM-INPUT-001] The input is not valid JSON (line 1", output);
         Assert.Contains("b-valid.json: valid", output);
         Assert.Contains("2 files validated: 1 valid, 1 invalid", output);
     }

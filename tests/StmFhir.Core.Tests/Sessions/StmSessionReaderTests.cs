@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using StmFhir.Core.Sessions;
 
@@ -152,6 +153,48 @@ public sealed class StmSessionReaderTests
 
         Assert.Equal("$", problem.Path);
         Assert.Contains("maximum configured depth of 64", problem.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"sessionId\": 'S-1'}", 1, 15, false)]
+    [InlineData("{\n  \"a\": 1,\n}", 3, 1, false)]
+    [InlineData("", 1, 1, false)]
+    public void Read_NotJson_SaysWhereAndThatNoFieldWasRead(string json, long line, long position, bool tooDeep)
+    {
+        var result = StmSessionReader.Read(json);
+
+        Assert.Equal(new JsonSyntaxError(line, position, tooDeep), result.NotJson);
+        Assert.Null(result.Session);
+    }
+
+    [Fact]
+    public void Read_NestingDeeperThanTheLimitGiven_IsNotJsonTooDeep_AndWithinIt_IsReadByField()
+    {
+        var json = "{\"notes\":" + new string('[', 70) + new string(']', 70) + "}";
+
+        Assert.Equal(new JsonSyntaxError(1, 73, TooDeep: true), StmSessionReader.Read(json).NotJson);
+        Assert.Equal(new JsonSyntaxError(1, 79, TooDeep: true), StmSessionReader.Read(Encoding.UTF8.GetBytes(json), maxDepth: 70).NotJson);
+        var within = StmSessionReader.Read(Encoding.UTF8.GetBytes(json), maxDepth: 71);
+        Assert.Null(within.NotJson);
+        Assert.Contains(within.Problems, p => p.ToString() == "$.notes: must be a string");
+    }
+
+    [Fact]
+    public void Read_TextCutOffDeepDown_IsNotJsonButNotTooDeep()
+    {
+        var json = string.Concat(Enumerable.Repeat("{\"a\":", 63));
+
+        var result = StmSessionReader.Read(json);
+
+        Assert.False(result.NotJson!.TooDeep);
+        Assert.Contains("open JSON object", Assert.Single(result.Problems).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_ValidOrInvalidRecord_IsJson()
+    {
+        Assert.Null(StmSessionReader.Read(ReaderAssert.Base().ToJsonString()).NotJson);
+        Assert.Null(StmSessionReader.Read("{}").NotJson);
     }
 
     [Fact]

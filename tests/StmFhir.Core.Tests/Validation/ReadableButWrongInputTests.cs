@@ -57,5 +57,5 @@ public sealed class ReadableButWrongInputTests(ValidationFixture fixture)
     [InlineData("2024-13-01", null)]
     [InlineData("2024-02", null)]
     public void TheDayIsCheckedAgainstTheMonth(string text, string? problem) =>
-        Assert.Equal(problem, StmFhir.Core.Validation.Conformance.CalendarDateValidator.NonexistentDay(text));
+        Assert.Equal(problem, StmFhir.Core.Validation.Engine.CalendarDateValidator.NonexistentDay(text));
 }

@@ -2,7 +2,7 @@ using Hl7.Fhir.Model;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
 using StmFhir.Core.Validation;
-using StmFhir.Core.Validation.Conformance;
+using StmFhir.Core.Validation.Engine;
 
 namespace StmFhir.Core.Tests.Validation;
 
@@ -11,6 +11,9 @@ public sealed class ValidationFixture
 {
     private readonly Lazy<BareFirelyValidator> _bare = new(() => new BareFirelyValidator(
         ProfilesDirectory, DefaultSpecificationZip, Path.Combine(StmValidatorOptions.DefaultCacheDirectory, "test-bare-extract")));
+
+    private readonly Lazy<StmValidator> _budgeted = new(() => StmValidator.Create(
+        new StmValidatorOptions { ProfilesDirectory = ProfilesDirectory, TimeBudget = StmFhir.Tests.Shared.Fuzz.FuzzSettings.EngineTimeBudget }));
 
     private readonly Lazy<StmValidator> _firelyOnly = new(() => StmValidator.Create(
         new StmValidatorOptions { ProfilesDirectory = ProfilesDirectory, FastPath = false }));
@@ -25,6 +28,9 @@ public sealed class ValidationFixture
     public static string DefaultSpecificationZip => new StmValidatorOptions().SpecificationZip;
 
     public StmValidator Engine { get; }
+
+    /// <summary>The engine with a time budget per validation, as the gateway runs it (the fuzz runs' budget).</summary>
+    public StmValidator BudgetedEngine => _budgeted.Value;
 
     /// <summary>The engine with its fast path off: every element walked by Firely, every time.</summary>
     public StmValidator FirelyOnlyEngine => _firelyOnly.Value;

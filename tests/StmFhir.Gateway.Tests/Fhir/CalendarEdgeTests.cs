@@ -48,9 +48,24 @@ public sealed class CalendarEdgeTests : IAsyncLifetime
     [InlineData("9999-12-31T23:59:59-14:00")]
     [InlineData("0001-01-01T00:00:00+14:00")]
     [InlineData("2016-12-31T23:59:60Z")]
-    public async Task UpdateOfAnObservationPastWhatTheFhirParserHolds_IsA4xxNotA5xx(string effective)
+    public async Task UpdateOfAnObservationPastWhatTheFhirParserHolds_IsStoredAsWritten(string effective)
     {
-        // FHIR allows these, Firely's parser (a DateTimeOffset) does not: the reader's refusal, never a crash in the store.
+        // FHIR's regular expression allows these; Firely's parser (a DateTimeOffset) cannot hold them. The reader keeps
+        // the literal, the index clamps it, and the stored resource reads back exactly as it was sent.
+        var response = await _client.PutAsync("/fhir/Observation/edge", Http.Json(Observation("edge", effective)));
+
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var stored = await (await _client.GetAsync("/fhir/Observation/edge")).ReadJsonAsync();
+        Assert.Equal(effective, stored.GetProperty("effectiveDateTime").GetString());
+        var searched = await _client.GetAsync("/fhir/Observation?date=" + effective[..4]);
+        Assert.Equal(HttpStatusCode.OK, searched.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("2023-02-29T10:00:00Z")]
+    [InlineData("2026-13-01")]
+    public async Task UpdateOfAnObservationWithADateNotInTheCalendar_IsA4xx(string effective)
+    {
         var response = await _client.PutAsync("/fhir/Observation/edge", Http.Json(Observation("edge", effective)));
 
         Assert.InRange((int)response.StatusCode, 400, 499);

@@ -173,4 +173,63 @@ public sealed class ValidationTests(EngineGateway factory) : IClassFixture<Engin
 
         Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
+
+    /// <summary>Minimal inputs of the hostile-input run that answered 500 or ended the process, and the element each 400 names.</summary>
+    public static TheoryData<string, string> CrashInputs => new()
+    {
+        { """{"resourceType":"Patient","name":[{"given":["a"],"_given":[{"id":"test"},null]}]}""", "Patient.name[0].given" },
+        { """{"resourceType":"Patient","name":[{"given":["a",null]}]}""", "Patient.name[0].given[1]" },
+        { """{"resourceType":"Patient","":"x"}""", "Patient" },
+        { """{"resourceType":"Patient","contained":[{"resourceType":"Resource"}]}""", "Patient.contained[0]" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CrashInputs))]
+    public async Task InputsThatCrashedValidation_Are400NamingTheElement_AtValidateAndCreate(string json, string element)
+    {
+        foreach (var url in new[] { "/fhir/$validate", "/fhir/Patient" })
+        {
+            var outcome = await (await _client.PostAsync(url, Http.Json(json))).AssertOutcomeAsync(HttpStatusCode.BadRequest);
+            Assert.Contains(outcome.Issue, i => i.Severity <= OperationOutcome.IssueSeverity.Error && i.Expression.Contains(element));
+        }
+    }
+
+    /// <summary>Values of the wrong type or shape that syntax-only reading keeps for <c>$validate</c>; the engine threw on each.</summary>
+    public static TheoryData<string> WrongValues => new()
+    {
+        """{"resourceType":"Patient","managingOrganization":{"reference":3}}""",
+        """{"resourceType":"Patient","extension":[{"url":3,"valueString":"y"}]}""",
+        """{"resourceType":"Patient","meta":{"profile":[3]}}""",
+        """{"resourceType":"Bundle","type":"collection","entry":{"resource":{"resourceType":"Patient"}}}""",
+        """{"resourceType":"Bundle","type":"collection","entry":[{"resource":[{"resourceType":"Patient"}]}]}""",
+        """{"resourceType":"Parameters","parameter":{"name":"resource","resource":{"resourceType":"Patient","name":{"family":3}}}}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(WrongValues))]
+    public async Task WrongValuesTheReaderKeeps_Answer200AtValidate_And4xxOnWrites(string json)
+    {
+        var type = json[17..json.IndexOf('"', 17)];
+
+        var validated = await _client.PostAsync("/fhir/$validate", Http.Json(json));
+        var written = await _client.PostAsync(type is "Bundle" or "Parameters" ? "/fhir" : $"/fhir/{type}", Http.Json(json));
+
+        Assert.Equal(HttpStatusCode.OK, validated.StatusCode);
+        Assert.True((int)written.StatusCode is >= 400 and < 500, $"{(int)written.StatusCode}: {await written.Content.ReadAsStringAsync()}");
+    }
+
+    [Fact]
+    public async Task ALongBadValue_IsQuotedShortenedWithItsLength_AtCreateAndValidate()
+    {
+        var json = "{\"resourceType\":\"Patient\",\"birthDate\":\"" + new string('9', 4_000_000) + "\"}";
+
+        var refused = await (await _client.PostAsync("/fhir/Patient", Http.Json(json))).AssertOutcomeAsync(HttpStatusCode.BadRequest);
+        var validated = await _client.PostAsync("/fhir/$validate", Http.Json(json));
+
+        Assert.Contains("(4000000 characters)", refused.Diagnostics());
+        Assert.Equal(HttpStatusCode.OK, validated.StatusCode);
+        var body = await validated.Content.ReadAsStringAsync();
+        Assert.True(body.Length < 20_000, $"{body.Length} characters");
+        Assert.True(body.Contains("(4000000 characters)", StringComparison.Ordinal), body);
+    }
 }

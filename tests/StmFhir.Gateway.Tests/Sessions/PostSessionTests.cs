@@ -104,6 +104,24 @@ public sealed class PostSessionTests : IAsyncLifetime
         Assert.Contains("nested deeper than 64", outcome.Diagnostics());
     }
 
+    [Theory]
+    [InlineData(16, 17, HttpStatusCode.BadRequest)]
+    [InlineData(100, 70, HttpStatusCode.UnprocessableEntity)]
+    public async System.Threading.Tasks.Task NestingIsLimitedByFhirMaxJsonDepth_DeeperIs400_WithinIsReadAsARecord(int limit, int levels, HttpStatusCode expected)
+    {
+        await using var gateway = new GatewayFactory();
+        gateway.Settings["Fhir:MaxJsonDepth"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var session = SessionJson.Create();
+        session["notes"] = "deep";
+        var body = session.ToJsonString().Replace("\"deep\"", new string('[', levels - 1) + new string(']', levels - 1), StringComparison.Ordinal);
+
+        var outcome = await (await gateway.ClientWithKey().PostAsync("/stm/sessions", Http.Json(body, "application/json")))
+            .AssertOutcomeAsync(expected);
+
+        Assert.Equal(expected == HttpStatusCode.BadRequest ? $"The JSON is nested deeper than {limit} levels" : "$.notes: must be a string",
+            Assert.Single(outcome.Issue).Diagnostics);
+    }
+
     [Fact]
     public async System.Threading.Tasks.Task InvalidRecord_Is422ListingEveryProblemWithItsStmPath()
     {

@@ -1,0 +1,41 @@
+using Firely.Fhir.Validation;
+using Hl7.Fhir.Specification.Terminology;
+
+namespace StmFhir.Core.Validation.Engine;
+
+/// <summary>
+/// The Firely validator settings every StmFhir validator uses, the fast engine and the bare baseline alike, so
+/// that they give the same verdicts.
+/// </summary>
+internal static class FirelySettings
+{
+    /// <summary>
+    /// The largest ValueSet expansion the offline terminology service makes. The SDK default (500) turns every check
+    /// against a bigger ValueSet into "could not be done"; with failures reported as errors that would reject valid data.
+    /// </summary>
+    public const int MaxExpansionSize = 10_000;
+
+    /// <summary>
+    /// Core R4 invariants that the Firely validator evaluates wrongly, excluded and re-checked by StmFhir.
+    /// ras-2 (<c>probability is decimal implies (probability as decimal) &lt;= 100</c>): with no probability the
+    /// expression is empty, which the validator counts as a failure, so every RiskAssessment prediction without a
+    /// probability would be an error. STM-CORE-001 checks what ras-2 means.
+    /// </summary>
+    public static readonly IReadOnlySet<string> ExcludedInvariants = new HashSet<string>(StringComparer.Ordinal) { "ras-2" };
+
+    public static ValidationSettings Create()
+    {
+        var settings = new ValidationSettings
+        {
+            // A terminology check that could not be done (unknown ValueSet, a code system not available offline, an
+            // expansion over the limit) must fail validation, not pass it with a warning.
+            HandleValidateCodeServiceFailure = static (_, _) => TerminologyServiceExceptionResult.Error,
+        };
+#pragma warning disable ExperimentalApi // InvariantValidator.Key is the only way to name an invariant to exclude.
+        settings.ExcludeFilters.Add(static assertion => assertion is InvariantValidator invariant && ExcludedInvariants.Contains(invariant.Key));
+#pragma warning restore ExperimentalApi
+        return settings;
+    }
+
+    public static ValueSetExpanderSettings ExpanderSettings() => new() { MaxExpansionSize = MaxExpansionSize };
+}

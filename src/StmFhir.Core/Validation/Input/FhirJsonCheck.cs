@@ -1,0 +1,336 @@
+using System.Text;
+using System.Text.Json;
+using Hl7.Fhir.Model;
+
+namespace StmFhir.Core.Validation.Input;
+
+/// <summary>
+/// One forward pass over FHIR JSON before the FHIR parser sees it: the JSON syntax and nesting depth, and what the
+/// parser or Firely's validator cannot survive: a <c>resourceType</c> that is not a concrete resource type (at the
+/// root or nested: contained, Bundle entries, Parameters), an empty property name, <c>null</c> in an array where
+/// FHIR JSON does not allow it, and a primitive array and its <c>_</c> array of different lengths. Each problem is an
+/// issue naming the element; any problem means the input is not parsed. Allocates nothing for a clean document but
+/// its result (the working state is kept per thread).
+/// </summary>
+/// <remarks>
+/// FHIR JSON allows <c>null</c> only inside the array of a repeating primitive or its <c>_</c> array, to keep the two
+/// aligned: at an index where the other array has something. Both arrays must then be equally long.
+/// </remarks>
+internal static partial class FhirJsonCheck
+{
+    /// <summary>The most problems reported one by one; the rest are counted.</summary>
+    internal const int MaxProblems = 100;
+
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
+    /// <summary>The problems of <paramref name="json"/> (UTF-8, no byte order mark); empty when it may be parsed.</summary>
+    public static List<ValidationIssue> Run(ReadOnlySpan<byte> json, int maxDepth, bool allowComments)
+    {
+        var scratch = t_scratch ?? new Scratch();
+        t_scratch = null; // not shared with a nested call on this thread (there is none; cheap insurance)
+        try
+        {
+            return new Pass(json, maxDepth, allowComments, scratch).Run();
+        }
+        finally
+        {
+            scratch.Reset();
+            t_scratch = scratch;
+        }
+    }
+
+    /// <summary>Where a value sits: the property that holds it (offset and length in the input) or its index in an array.</summary>
+    private struct Frame
+    {
+        public bool IsArray;
+        public int NameStart;   // -1 for a value in an array or the root; an escaped name: -2 - index into Scratch.Names
+        public int NameLength;
+        public bool HasContainers; // arrays: an item is an object or an array (not a primitive's value)
+        public int Index;       // the value's index in its array
+        public int Count;       // arrays: items seen so far
+        public int RecordStart; // objects: where this object's array records start in Scratch.Records
+        public int NullStart;   // where this frame's null indices start in Scratch.Nulls
+        public bool Pairs;      // objects: an array here starts with '_' or holds a null, so alignment is checked at the end
+    }
+
+    /// <summary>An array directly under an object, kept until the object ends: its name, length and null positions.</summary>
+    private readonly record struct ArrayRecord(int NameStart, int NameLength, int Count, int NullStart, int NullCount, bool HasContainers);
+
+    private sealed class Scratch
+    {
+        public Frame[] Frames = new Frame[66];
+        public readonly List<ArrayRecord> Records = [];
+        public readonly List<int> Nulls = [];
+        public readonly List<byte[]> Names = [];
+
+        public void Reset()
+        {
+            Records.Clear();
+            Nulls.Clear();
+            Names.Clear();
+        }
+    }
+
+    private ref partial struct Pass(ReadOnlySpan<byte> json, int maxDepth, bool allowComments, Scratch scratch)
+    {
+        private readonly ReadOnlySpan<byte> _json = json;
+        private List<(string? Path, string Message)>? _problems;
+        private string? _rootType;
+        private int _depth = -1;
+        private int _pendingNameStart = -1;
+        private int _pendingNameLength;
+        private bool _expectType;
+        private bool _expectString;
+        private int _moreProblems;
+        private Dictionary<string, int>? _byName;
+
+        public List<ValidationIssue> Run()
+        {
+            if (scratch.Frames.Length < maxDepth + 2)
+            {
+                scratch.Frames = new Frame[maxDepth + 2];
+            }
+            var reader = new Utf8JsonReader(_json, new JsonReaderOptions
+            {
+                MaxDepth = maxDepth,
+                CommentHandling = allowComments ? JsonCommentHandling.Skip : JsonCommentHandling.Disallow,
+            });
+            try
+            {
+                while (reader.Read())
+                {
+                    Step(ref reader);
+                }
+            }
+            catch (JsonException e)
+            {
+                var deep = reader.CurrentDepth >= maxDepth - 1 && e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
+                return [Unreadable(deep
+                    ? $"The JSON is nested deeper than {maxDepth} levels."
+                    : $"The input is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {FirstSentence(e.Message)}")];
+            }
+            if (_problems is null)
+            {
+                return [];
+            }
+            var root = _rootType ?? "Resource";
+            return [.. _problems.Select(p => new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.UnreadableInput,
+                p.Path is null ? null : root + p.Path, p.Message, OperationOutcome.IssueType.Structure)),
+                Unreadable(_moreProblems == 0
+                    ? "The input was not read as FHIR: fix the errors above (each names its element)."
+                    : $"The input was not read as FHIR: fix the errors above (each names its element) and {_moreProblems} more of the same kinds.")];
+        }
+
+        private void Step(ref Utf8JsonReader reader)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName:
+                    ReadName(ref reader);
+                    return;
+                case JsonTokenType.StartArray when _depth < 0:
+                    Problem(null, "The input is a JSON array; a FHIR resource is a JSON object.");
+                    Push(isArray: true);
+                    return;
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    CheckString(reader.TokenType);
+                    if (_expectType)
+                    {
+                        TypeProblem(null);
+                    }
+                    Push(reader.TokenType == JsonTokenType.StartArray);
+                    return;
+                case JsonTokenType.EndObject:
+                    EndObject();
+                    return;
+                case JsonTokenType.EndArray:
+                    EndArray();
+                    return;
+                default:
+                    if (_depth < 0)
+                    {
+                        Problem(null, "The input is a single JSON value; a FHIR resource is a JSON object.");
+                    }
+                    Value(ref reader);
+                    return;
+            }
+        }
+
+        private void ReadName(ref Utf8JsonReader reader)
+        {
+            if (!IsText(ref reader))
+            {
+                Problem(Path(_depth), "a property name is not valid UTF-8 (or escapes half of a surrogate pair); FHIR JSON is UTF-8 text.");
+                _pendingNameStart = -1;
+                _pendingNameLength = 0;
+                _expectType = _expectString = false;
+                return;
+            }
+            if (reader.ValueIsEscaped)
+            {
+                scratch.Names.Add(Encoding.UTF8.GetBytes(reader.GetString()!));
+                _pendingNameStart = -2 - (scratch.Names.Count - 1);
+                _pendingNameLength = scratch.Names[^1].Length;
+            }
+            else
+            {
+                _pendingNameStart = (int)reader.TokenStartIndex + 1;
+                _pendingNameLength = reader.ValueSpan.Length;
+            }
+            if (_pendingNameLength == 0)
+            {
+                Problem(Path(_depth), "a property has an empty name, which no FHIR element has.");
+            }
+            _expectType = _pendingNameStart >= 0 && reader.ValueSpan.SequenceEqual("resourceType"u8);
+            var name = NameOf(_pendingNameStart, _pendingNameLength);
+            _expectString = name.SequenceEqual("id"u8) || name.SequenceEqual("url"u8);
+        }
+
+        /// <summary>
+        /// Every FHIR element named <c>id</c> or <c>url</c> (element and resource ids, an extension's url, and the uri
+        /// primitives of that name) is a JSON string. For <c>Element.id</c> and <c>Extension.url</c> neither the parser
+        /// (syntax only) nor Firely's validator checks the JSON type: their type is FHIRPath's System.String, which has no
+        /// schema, so <c>"url":3</c> passed as valid.
+        /// </summary>
+        private void CheckString(JsonTokenType token)
+        {
+            if (_expectString && token != JsonTokenType.String)
+            {
+                var name = NameOf(_pendingNameStart, _pendingNameLength);
+                Problem(Path(_depth) + "." + Text(name), $"{Text(name)} must be a JSON string.");
+            }
+            _expectString = false;
+        }
+
+        private void Value(ref Utf8JsonReader reader)
+        {
+            CheckString(reader.TokenType);
+            if (reader.TokenType == JsonTokenType.String && !IsText(ref reader))
+            {
+                // Utf8JsonReader checks the bytes of a string only when it is read as text, which the parser (and the
+                // resourceType check below) would do with an exception.
+                Problem(Path(_depth) + NameSuffix(), "a string is not valid UTF-8 (or escapes half of a surrogate pair); FHIR JSON is UTF-8 text.");
+                _expectType = false;
+                AfterValue(ref reader);
+                return;
+            }
+            if (_expectType)
+            {
+                if (reader.TokenType == JsonTokenType.String && (reader.ValueIsEscaped ? ResourceTypeNames.IsConcrete(reader.GetString()!) : ResourceTypeNames.IsConcrete(reader.ValueSpan)))
+                {
+                    if (_depth == 0)
+                    {
+                        _rootType = reader.GetString();
+                    }
+                }
+                else
+                {
+                    var name = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    if (_depth == 0)
+                    {
+                        _rootType = MessageText.Value(name ?? "Resource");
+                    }
+                    TypeProblem(name);
+                }
+                _expectType = false;
+            }
+            AfterValue(ref reader);
+        }
+
+        private readonly void AfterValue(ref Utf8JsonReader reader)
+        {
+            if (_depth >= 0 && scratch.Frames[_depth].IsArray)
+            {
+                ref var array = ref scratch.Frames[_depth];
+                if (reader.TokenType == JsonTokenType.Null)
+                {
+                    scratch.Nulls.Add(array.Count);
+                }
+                array.Count++;
+            }
+        }
+
+        /// <summary>The property's name for a value directly under an object, e.g. <c>.family</c>; nothing in an array.</summary>
+        private readonly string NameSuffix() =>
+            _depth >= 0 && !scratch.Frames[_depth].IsArray && _pendingNameLength > 0 ? "." + Text(NameOf(_pendingNameStart, _pendingNameLength)) : "";
+
+        /// <summary>Whether the string or name at the reader is text: valid UTF-8, and escapes that decode (no lone surrogate).</summary>
+        private static bool IsText(ref Utf8JsonReader reader)
+        {
+            if (!reader.ValueIsEscaped)
+            {
+                return System.Text.Unicode.Utf8.IsValid(reader.ValueSpan);
+            }
+            try
+            {
+                _ = reader.GetString();
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                return false;
+            }
+        }
+
+        private void TypeProblem(string? name)
+        {
+            // The resource is the object holding resourceType: its path is the path of the current object (none at the root).
+            Problem(_depth <= 0 ? null : Path(_depth), name is null
+                ? "resourceType must be a string naming a FHIR R4 resource type."
+                : $"resourceType {ResourceTypeNames.WhyNot(name)}; a resource must be of one of the {ModelInfo.SupportedResources.Count} concrete FHIR R4 resource types (Patient, Observation, Bundle, ...).");
+            _expectType = false;
+        }
+
+        private void Push(bool isArray)
+        {
+            var frame = new Frame { IsArray = isArray, NameStart = -1, RecordStart = scratch.Records.Count, NullStart = scratch.Nulls.Count };
+            if (_depth >= 0)
+            {
+                ref var parent = ref scratch.Frames[_depth];
+                if (parent.IsArray)
+                {
+                    frame.Index = parent.Count++;
+                    parent.HasContainers = true;
+                }
+                else
+                {
+                    frame.NameStart = _pendingNameStart;
+                    frame.NameLength = _pendingNameLength;
+                }
+            }
+            scratch.Frames[++_depth] = frame;
+        }
+
+        private void EndArray()
+        {
+            var array = scratch.Frames[_depth--];
+            if (_depth < 0)
+            {
+                return;
+            }
+            ref var parent = ref scratch.Frames[_depth];
+            if (parent.IsArray)
+            {
+                // An array in an array: FHIR JSON has none, the parser reports it; its nulls are not alignment.
+                scratch.Nulls.RemoveRange(array.NullStart, scratch.Nulls.Count - array.NullStart);
+                return;
+            }
+            var nullCount = scratch.Nulls.Count - array.NullStart;
+            scratch.Records.Add(new ArrayRecord(array.NameStart, array.NameLength, array.Count, array.NullStart, nullCount, array.HasContainers));
+            parent.Pairs |= nullCount > 0 || NameOf(array.NameStart, array.NameLength) is [(byte)'_', _, ..];
+        }
+
+        private void EndObject()
+        {
+            ref var frame = ref scratch.Frames[_depth];
+            if (frame.Pairs)
+            {
+                CheckAlignment(frame.RecordStart);
+            }
+            scratch.Records.RemoveRange(frame.RecordStart, scratch.Records.Count - frame.RecordStart);
+            scratch.Nulls.RemoveRange(frame.NullStart, scratch.Nulls.Count - frame.NullStart);
+            _depth--;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Pull;
+using StmFhir.Exchange.Store;
+using StmFhir.Exchange.Targets;
+using StmFhir.Gateway.Fhir;
+using StmFhir.Gateway.Security;
+
+namespace StmFhir.Gateway.Exchange;
+
+/// <summary>The outbox's delivery state and the pulls' state.</summary>
+/// <param name="Targets">Per target, rows pending, in flight, delivered and dead-lettered.</param>
+/// <param name="Dead">The dead-lettered rows with the target's reasons.</param>
+/// <param name="Pulls">Per target pulled from (by the schedule or <c>stmfhir pull</c>), or with a scheduled pull.</param>
+/// <param name="DuplicateIdentifiers">
+/// Identifiers (type and system; never the value, an MRN is patient data) that several current Patients or Practitioners
+/// carry, with their ids, the one intake uses first; the first <see cref="ExchangeEndpoints.DuplicatesListed"/>.
+/// </param>
+internal sealed record ExchangeStatus(IReadOnlyList<OutboxTargetCounts> Targets, IReadOnlyList<DeadRow> Dead, IReadOnlyList<PullStatus> Pulls,
+    IReadOnlyList<DuplicateIdentifier> DuplicateIdentifiers);
+
+/// <summary>A target's pulls.</summary>
+/// <param name="Target">The target.</param>
+/// <param name="Scheduled">Whether the gateway pulls from it on a schedule (<c>Pull:Enabled</c>).</param>
+/// <param name="Watermark">The <c>_lastUpdated</c> the next pull searches Procedures from (inclusive).</param>
+/// <param name="Watermarks">The same per resource type scanned (Procedure, Observation, RiskAssessment).</param>
+/// <param name="LastPullAt">When the last pull started.</param>
+/// <param name="LastCounts">What it did.</param>
+/// <param name="LastFailures">The Procedures it could not store, by id at the target, with the reason.</param>
+/// <param name="LastError">Why it stopped early, if it did.</param>
+internal sealed record PullStatus(string Target, bool Scheduled, string? Watermark, IReadOnlyDictionary<string, string> Watermarks, DateTimeOffset? LastPullAt, PullCounts? LastCounts,
+    IReadOnlyList<PullFailure> LastFailures, string? LastError);
+
+/// <summary>A dead-lettered row.</summary>
+/// <param name="OutboxId">The outbox row (for <c>stmfhir outbox replay</c>).</param>
+/// <param name="Target">The target that refused it.</param>
+/// <param name="Source">The row's source.</param>
+/// <param name="Attempts">Attempts made.</param>
+/// <param name="At">When it was dead-lettered.</param>
+/// <param name="HttpStatus">The target's status.</param>
+/// <param name="Message">The failure.</param>
+/// <param name="Outcome">The target's OperationOutcome.</param>
+internal sealed record DeadRow(long OutboxId, string Target, string Source, int Attempts, DateTimeOffset At, int? HttpStatus, string? Message, JsonElement? Outcome);
+
+/// <summary><c>GET /exchange/status</c> and <c>GET /exchange/outbox/{id}</c>.</summary>
+internal static class ExchangeEndpoints
+{
+    /// <summary>How many duplicated identifiers the status lists at most.</summary>
+    public const int DuplicatesListed = 100;
+
+    /// <summary>
+    /// Maps <c>GET /exchange/status</c> (read scope): counts per target, the dead-lettered rows, the pulls; and
+    /// <c>GET /exchange/outbox/{id}</c> (read scope): one outbox row's delivery per target with the per-resource results.
+    /// </summary>
+    public static IEndpointRouteBuilder MapExchangeStatus(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/exchange/status", StatusAsync).RequireAuthorization(Scopes.ReadPolicy)
+            .WithTags("Exchange").WithSummary("Delivery state of the outbox per target, the dead-lettered rows with their reasons, the pulls per target, and duplicated person identifiers")
+            .Produces<ExchangeStatus>();
+        app.MapGet("/exchange/outbox/{id:long}", OutboxRowAsync).RequireAuthorization(Scopes.ReadPolicy)
+            .WithTags("Exchange")
+            .WithSummary("One outbox row: its state per target, attempts, last error, and per resource the target's id, version and outcome (ids only, no bodies)")
+            .Produces<OutboxEntry>();
+        return app;
+    }
+
+    private static async Task<IResult> OutboxRowAsync(long id, IOutboxStore outbox, CancellationToken cancellationToken) =>
+        await outbox.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } entry
+            ? TypedResults.Ok(entry)
+            : Outcomes.NotFound($"Outbox row {id} does not exist");
+
+    private static async Task<IResult> StatusAsync(IOutboxStore outbox, IPullStateStore pulls, IResourceStore store, IServiceProvider services,
+        CancellationToken cancellationToken)
+    {
+        // A configured target is listed even without rows; one not added to the outbox yet counts every row it lacks as pending.
+        var exchange = services.GetService<IFhirTargets>();
+        var targets = exchange?.Names;
+        var counts = await outbox.CountAsync(targets?.ToList(), cancellationToken).ConfigureAwait(false);
+        var dead = await outbox.ListAsync(OutboxStates.Dead, 1000, cancellationToken).ConfigureAwait(false);
+        var pullStates = (await pulls.ListPullStatesAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(p => p.Target, StringComparer.Ordinal);
+        var scheduled = targets?.Where(t => exchange!.GetOptions(t).Pull.Enabled).ToHashSet(StringComparer.Ordinal) ?? [];
+        var pullStatus = pullStates.Keys.Union(scheduled).Order(StringComparer.Ordinal).Select(t => pullStates.TryGetValue(t, out var p)
+            ? new PullStatus(t, scheduled.Contains(t), p.Watermark, p.Watermarks, p.LastPullAt, p.LastCounts, p.LastFailures, p.LastError)
+            : new PullStatus(t, true, null, new Dictionary<string, string>(), null, null, [], null));
+        return TypedResults.Ok(new ExchangeStatus(counts, [.. dead.Select(d => new DeadRow(
+            d.OutboxId, d.Target, d.Source, d.Attempts, d.UpdatedAt, d.HttpStatus, d.Error,
+            d.Outcome is null ? null : JsonDocument.Parse(d.Outcome).RootElement.Clone()))], [.. pullStatus],
+            await store.DuplicateIdentifiersAsync(DuplicatesListed, cancellationToken).ConfigureAwait(false)));
+    }
+}

@@ -1,0 +1,29 @@
+using StmFhir.Exchange;
+using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Pull;
+using StmFhir.Exchange.Targets;
+
+namespace StmFhir.Gateway.Exchange;
+
+/// <summary>The outbox's and the pulls' status always; the exchange, its dispatcher and the scheduled pull only when targets are configured.</summary>
+internal static class ExchangeRegistration
+{
+    /// <summary>
+    /// Registers <see cref="IOutboxStore"/> and <see cref="IPullStateStore"/>, and the exchange, the dispatcher and the
+    /// pull scheduler (which pulls only from targets with <c>Pull:Enabled</c>) when <c>Exchange:Targets</c> or
+    /// <c>STMFHIR_TARGET_URL</c> name a target.
+    /// </summary>
+    public static IServiceCollection AddGatewayExchange(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOutboxStore();
+        services.AddPullStateStore();
+        var options = ExchangeOptions.From(configuration);
+        if (options.Targets.Count > 0)
+        {
+            services.AddFhirExchange(options);
+            services.AddOutboxDispatcher(configuration);
+            services.AddPullScheduler();
+        }
+        return services;
+    }
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Hl7.Fhir.Model;
+using StmFhir.Core.Mapping;
+using StmFhir.Core.Sessions;
+using StmFhir.Exchange.Tests.Peer;
+using StmFhir.Gateway.Tests.Infrastructure;
+using StmFhir.Tests.Shared;
+using Task = System.Threading.Tasks.Task;
+
+namespace StmFhir.Gateway.Tests.Exchange;
+
+/// <summary>
+/// The gateway's scheduled pull from the real FHIR peer (<c>Exchange:Targets:N:Pull:Enabled</c>): pulled sessions are
+/// stored and visible in <c>GET /exchange/status</c>, they are never pushed back to the peer, and a session posted to
+/// the gateway, pushed and pulled back again, is recognised.
+/// </summary>
+[Collection(PeerCollection.Name)]
+public sealed class ScheduledPullTests(PeerFhirServer peer) : IAsyncLifetime
+{
+    private const string SourceSystem = "https://pt.example-clinic.org/stm";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private GatewayFactory? _gateway;
+
+    public async Task InitializeAsync()
+    {
+        await peer.ResetAsync();
+        await peer.ConfigureAsync("""{"validate":false}""");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+        await peer.ResetAsync();
+    }
+
+    private HttpClient StartGateway()
+    {
+        _gateway = new GatewayFactory();
+        _gateway.StartupSettings["Exchange:Targets:0:Name"] = "peer";
+        _gateway.StartupSettings["Exchange:Targets:0:BaseUrl"] = peer.BaseUrl.ToString();
+        _gateway.StartupSettings["Exchange:Targets:0:Resilience:MaxRetryAttempts"] = "1";
+        _gateway.StartupSettings["Exchange:Targets:0:Resilience:RetryDelay"] = "00:00:00.020";
+        _gateway.StartupSettings["Exchange:Targets:0:Pull:Enabled"] = "true";
+        _gateway.StartupSettings["Exchange:Targets:0:Pull:Interval"] = "00:00:00.200";
+        _gateway.Settings["Exchange:Outbox:PollInterval"] = "00:00:00.100";
+        return _gateway.ClientWithKey();
+    }
+
+    /// <summary>Creates a session at the peer as another system would: every resource POSTed, every id the peer's.</summary>
+    private async Task CreateAtPeerAsync(string sessionId)
+    {
+        var read = StmSessionReader.Read(SessionJson.Text(sessionId, mrn: "MRN-" + sessionId));
+        Assert.True(read.IsValid, string.Join("; ", read.Problems));
+        var bundle = StmBundleMapper.ToBundle(read.Session!);
+        foreach (var entry in bundle.Entry)
+        {
+            entry.Resource!.Id = null;
+            entry.Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = entry.Resource.TypeName };
+        }
+        using var client = peer.CreateClient();
+        using var content = new StringContent(FhirJson.Serialize(bundle), Encoding.UTF8, "application/fhir+json");
+        using var response = await client.PostAsync("", content);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task<int> PeerProceduresAsync(string sessionId)
+    {
+        using var client = peer.CreateClient();
+        var json = await client.GetStringAsync($"Procedure?identifier={Uri.EscapeDataString($"{SourceSystem}|{sessionId}")}");
+        return FhirJson.Deserialize<Bundle>(json).Entry.Count;
+    }
+
+    private static async Task<JsonElement> WaitForPullAsync(HttpClient client, Func<JsonElement, bool> done)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var status = JsonDocument.Parse(await client.GetStringAsync("/exchange/status"));
+            var pull = status.RootElement.GetProperty("pulls").EnumerateArray().FirstOrDefault(p => p.GetProperty("target").GetString() == "peer");
+            if (pull.ValueKind == JsonValueKind.Object && pull.GetProperty("lastCounts").ValueKind == JsonValueKind.Object && done(pull))
+            {
+                return status.RootElement.Clone();
+            }
+            Assert.True(clock.Elapsed < Patience, $"No such pull in time: {status.RootElement}");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task ASessionCreatedAtThePeer_IsPulledStoredShownInStatusAndNeverPushedBack()
+    {
+        await CreateAtPeerAsync("STM-PULL-GW-1");
+        var client = StartGateway();
+
+        var status = await WaitForPullAsync(client, p => p.GetProperty("lastCounts").GetProperty("created").GetInt32() == 1);
+        // Later pulls find it unchanged; meanwhile the dispatcher has had many polls in which it could have pushed it back.
+        status = await WaitForPullAsync(client, p => p.GetProperty("lastCounts").GetProperty("unchanged").GetInt32() == 1);
+
+        var pull = status.GetProperty("pulls")[0];
+        Assert.True(pull.GetProperty("scheduled").GetBoolean());
+        Assert.NotNull(pull.GetProperty("watermark").GetString());
+        Assert.Equal(pull.GetProperty("watermark").GetString(), pull.GetProperty("watermarks").GetProperty("Procedure").GetString());
+        Assert.Equal(JsonValueKind.Null, pull.GetProperty("lastError").ValueKind);
+        var search = await client.GetStringAsync($"/fhir/Procedure?identifier={Uri.EscapeDataString($"{SourceSystem}|STM-PULL-GW-1")}");
+        Assert.Single(FhirJson.Deserialize<Bundle>(search).Entry);
+        var peerCounts = status.GetProperty("targets").EnumerateArray().Single(t => t.GetProperty("target").GetString() == "peer");
+        Assert.Equal(1, peerCounts.GetProperty("delivered").GetInt32());
+        Assert.Equal(0, peerCounts.GetProperty("pending").GetInt32());
+        Assert.Equal(1, await PeerProceduresAsync("STM-PULL-GW-1"));
+        // Ids and counts only: neither the patient's name nor their record number reaches the logs.
+        var logs = _gateway!.ReadLogs();
+        Assert.Contains("Pulled from", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hoffmann", logs, StringComparison.Ordinal);
+        Assert.DoesNotContain("MRN-STM-PULL-GW-1", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASessionPostedHere_PushedAndPulledBack_IsNotStoredAgain()
+    {
+        var client = StartGateway();
+        var posted = await client.PostAsync("/stm/sessions", Http.Json(SessionJson.Text("STM-PULL-GW-2", mrn: "MRN-PULL-GW-2"), "application/json"));
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        var procedure = JsonDocument.Parse(await posted.Content.ReadAsStringAsync()).RootElement.GetProperty("procedure").GetString();
+
+        await WaitForPullAsync(client, p => p.GetProperty("lastCounts").GetProperty("unchanged").GetInt32() == 1);
+
+        var history = FhirJson.Deserialize<Bundle>(await client.GetStringAsync($"/fhir/{procedure}/_history"));
+        Assert.Single(history.Entry);
+        Assert.Equal(1, await PeerProceduresAsync("STM-PULL-GW-2"));
+        using var status = JsonDocument.Parse(await client.GetStringAsync("/exchange/status"));
+        var peerCounts = status.RootElement.GetProperty("targets").EnumerateArray().Single(t => t.GetProperty("target").GetString() == "peer");
+        Assert.Equal(1, peerCounts.GetProperty("delivered").GetInt32());
+    }
+}
