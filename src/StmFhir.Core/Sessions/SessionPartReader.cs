@@ -2,8 +2,11 @@ using System.Text.Json;
 
 namespace StmFhir.Core.Sessions;
 
-// The parts of a session record, each read from its JSON object with every problem at its path.
-public static partial class StmSessionReader
+/// <summary>
+/// The parts of a session record for <see cref="StmSessionReader"/>, each read from its JSON object with every problem at
+/// its path.
+/// </summary>
+internal static class SessionPartReader
 {
     private static IdentifierRecord? ReadIdentifier(JsonFieldReader r, JsonElement parent, string path)
     {
@@ -31,7 +34,7 @@ public static partial class StmSessionReader
         return family is null ? null : new PersonName { Family = family, Given = given };
     }
 
-    private static PatientRecord? ReadPatient(JsonFieldReader r, JsonElement e, string path)
+    internal static PatientRecord? ReadPatient(JsonFieldReader r, JsonElement e, string path)
     {
         r.RejectUnknown(e, path, "identifier", "name", "birthDate", "sex");
         var identifier = ReadIdentifier(r, e, path);
@@ -43,7 +46,7 @@ public static partial class StmSessionReader
             : new PatientRecord { Identifier = identifier, Name = name, BirthDate = birthDate.Value, Sex = sex.Value };
     }
 
-    private static ClinicianRecord? ReadClinician(JsonFieldReader r, JsonElement e, string path)
+    internal static ClinicianRecord? ReadClinician(JsonFieldReader r, JsonElement e, string path)
     {
         r.RejectUnknown(e, path, "identifier", "name");
         var identifier = ReadIdentifier(r, e, path);
@@ -51,7 +54,7 @@ public static partial class StmSessionReader
         return identifier is null || name is null ? null : new ClinicianRecord { Identifier = identifier, Name = name };
     }
 
-    private static InstrumentRecord? ReadInstrument(JsonFieldReader r, JsonElement e, string path)
+    internal static InstrumentRecord? ReadInstrument(JsonFieldReader r, JsonElement e, string path)
     {
         r.RejectUnknown(e, path, "name", "toolSystem");
         var name = r.String(e, path, "name", required: true, maxLength: SessionRules.NameLength);
@@ -59,7 +62,7 @@ public static partial class StmSessionReader
         return name is null || toolSystem is null ? null : new InstrumentRecord(name, toolSystem.Value);
     }
 
-    private static TreatedRegion? ReadRegion(JsonFieldReader r, JsonElement e, string path)
+    internal static TreatedRegion? ReadRegion(JsonFieldReader r, JsonElement e, string path)
     {
         if (!r.IsObject(e, path))
         {
@@ -72,7 +75,7 @@ public static partial class StmSessionReader
         return site is null || minutes is null ? null : new TreatedRegion(site.Value, laterality, minutes.Value);
     }
 
-    private static ClinicalCode? ReadClinicalCode(JsonFieldReader r, JsonElement e, string path)
+    internal static ClinicalCode? ReadClinicalCode(JsonFieldReader r, JsonElement e, string path)
     {
         if (!r.IsObject(e, path))
         {
@@ -90,7 +93,7 @@ public static partial class StmSessionReader
         return r.Problems.Count > problemsBefore ? null : new ClinicalCode { Snomed = snomed, Icd10Cm = icd, Text = text };
     }
 
-    private static PainScore? ReadPainScore(JsonFieldReader r, JsonElement e, string path)
+    internal static PainScore? ReadPainScore(JsonFieldReader r, JsonElement e, string path)
     {
         if (!r.IsObject(e, path))
         {
@@ -112,7 +115,7 @@ public static partial class StmSessionReader
             : new PainScore { Score = score.Value, Timing = timing.Value, Site = site, Laterality = laterality, TakenAt = takenAt.Value };
     }
 
-    private static RomMeasurement? ReadRom(JsonFieldReader r, JsonElement e, string path)
+    internal static RomMeasurement? ReadRom(JsonFieldReader r, JsonElement e, string path)
     {
         if (!r.IsObject(e, path))
         {
@@ -139,7 +142,7 @@ public static partial class StmSessionReader
         };
     }
 
-    private static ScreeningRecord? ReadScreening(JsonFieldReader r, JsonElement e, string path)
+    internal static ScreeningRecord? ReadScreening(JsonFieldReader r, JsonElement e, string path)
     {
         r.RejectUnknown(e, path, "performedAt", "result", "findings", "medications", "predictions", "mitigation");
         var performedAt = r.DateTime(e, path, "performedAt", required: true);
@@ -202,7 +205,7 @@ public static partial class StmSessionReader
         return outcome is null || risk is null ? null : new RiskPrediction(outcome.Value, risk.Value);
     }
 
-    private static Complication? ReadComplication(JsonFieldReader r, JsonElement e, string path)
+    internal static Complication? ReadComplication(JsonFieldReader r, JsonElement e, string path)
     {
         if (!r.IsObject(e, path))
         {
