@@ -51,6 +51,7 @@ internal static class ValidateCommand
         return command;
     }
 
+    // Long method: the command's steps in the order a user sees their effects (profiles, files, engine, output, exit code).
     private static async Task<int> RunAsync(string[] paths, bool json, string? profile, DirectoryInfo? profilesOption, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var profilesDirectory = profilesOption?.FullName ?? StmFhir.Core.Validation.ProfilesLocation.Find();
