@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
@@ -20,7 +19,7 @@ namespace StmFhir.Benchmarks.Exchange;
 /// </summary>
 internal sealed class PushSetup : IDisposable
 {
-    private static readonly JsonSerializerOptions s_json = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+    private static readonly JsonSerializerOptions s_json = FhirJson.Compact;
 
     private readonly PeerProcess _peer;
     private readonly ServiceProvider _services;
