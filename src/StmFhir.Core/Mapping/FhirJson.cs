@@ -12,19 +12,28 @@ namespace StmFhir.Core.Mapping;
 public static class FhirJson
 {
     /// <summary>
+    /// The deepest nesting (JSON objects and arrays) every set here writes and reads, and the depth for reading stored
+    /// FHIR JSON token by token: 1,040. System.Text.Json's default, 64, is less than what the gateway accepts: FHIR input
+    /// is read up to 512 levels deep (the reader's hard limit, <c>FhirReadOptions.MaxDepthLimit</c>), and a resource
+    /// nests about twice as deep in JSON as in XML (a repeating element is an array of objects), so a resource accepted
+    /// from deep XML could not be stored. Twice 512, and room for the Bundle and entry around a resource.
+    /// </summary>
+    public const int MaxDepth = (2 * 512) + 16;
+
+    /// <summary>
     /// Compact output (no indentation), for the wire and for storage; reads strictly (Firely's default mode: invalid
     /// FHIR fails with <see cref="DeserializationFailedException"/>, which carries what could be read).
     /// </summary>
-    public static JsonSerializerOptions Compact { get; } = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+    public static JsonSerializerOptions Compact { get; } = new JsonSerializerOptions { MaxDepth = MaxDepth }.ForFhir(ModelInfo.ModelInspector);
 
     /// <summary>Indented output, for files people read (the CLI's output, the samples); reads strictly, as <see cref="Compact"/>.</summary>
-    public static JsonSerializerOptions Pretty { get; } = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector).Pretty();
+    public static JsonSerializerOptions Pretty { get; } = new JsonSerializerOptions { MaxDepth = MaxDepth }.ForFhir(ModelInfo.ModelInspector).Pretty();
 
     /// <summary>
     /// Reads without validating (Firely's Ostrich mode), only for JSON this program wrote itself from validated resources
     /// (the store's), where checking again would only cost time.
     /// </summary>
-    public static JsonSerializerOptions Lenient { get; } = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector).UsingMode(DeserializationMode.Ostrich);
+    public static JsonSerializerOptions Lenient { get; } = new JsonSerializerOptions { MaxDepth = MaxDepth }.ForFhir(ModelInfo.ModelInspector).UsingMode(DeserializationMode.Ostrich);
 
     /// <summary>
     /// The name for reading where invalid FHIR must fail (profiles, core definitions): the same options as

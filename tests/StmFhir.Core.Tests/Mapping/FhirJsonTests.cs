@@ -3,6 +3,7 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Tests.Repository;
+using StmFhir.Core.Validation;
 
 namespace StmFhir.Core.Tests.Mapping;
 
@@ -28,6 +29,29 @@ public sealed class FhirJsonTests
         var read = JsonSerializer.Deserialize<Resource>(InvalidPatient, FhirJson.Lenient);
 
         Assert.Equal("p1", Assert.IsType<Patient>(read).Id);
+    }
+
+    [Fact]
+    public void EverySetWritesAndReadsAResourceAsDeepAsTheReaderAcceptsFromXml()
+    {
+        // The innermost extension's value is an XML element at the reader's deepest level; in JSON each level is an array
+        // and an object, so the JSON nests about twice as deep.
+        Extension inner = new("http://example.org/deep", new FhirString("bottom"));
+        for (var i = 1; i < FhirReadOptions.MaxDepthLimit - 1; i++)
+        {
+            inner = new Extension { Url = "http://example.org/deep", Extension = [inner] };
+        }
+        var xml = new FhirXmlSerializer().SerializeToString(new Patient { Id = "deep", Extension = [inner] });
+        var parsed = FhirInput.Parse(System.Text.Encoding.UTF8.GetBytes(xml), new FhirReadOptions { MaxDepth = FhirReadOptions.MaxDepthLimit });
+        Assert.Empty(parsed.Issues);
+
+        foreach (var options in new[] { FhirJson.Compact, FhirJson.Pretty, FhirJson.Lenient, FhirJson.Strict })
+        {
+            var json = JsonSerializer.Serialize(parsed.Resource, options);
+            Assert.True(parsed.Resource!.IsExactly(JsonSerializer.Deserialize<Resource>(json, options)!));
+            Assert.Equal(FhirJson.MaxDepth, options.MaxDepth);
+        }
+        Assert.True(FhirJson.MaxDepth >= (2 * FhirReadOptions.MaxDepthLimit) + 4, "room for a Bundle and an entry around the deepest resource");
     }
 
     [Fact]
