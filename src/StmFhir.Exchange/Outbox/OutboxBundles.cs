@@ -24,6 +24,10 @@ internal static class OutboxBundles
     // The store holds JSON it serialised itself from validated resources: read without validating it again.
     private static readonly JsonSerializerOptions s_stored = FhirJson.Lenient;
 
+    // Stored JSON nests as deep as the store wrote it (FhirJson.MaxDepth), deeper than System.Text.Json's default of 64.
+    private static readonly JsonDocumentOptions s_storedDocument = new() { MaxDepth = FhirJson.MaxDepth };
+    private static readonly JsonWriterOptions s_skeletonWriter = new() { MaxDepth = FhirJson.MaxDepth };
+
     // What the deliverer reads from an entry's resource (DeliveryPlan: type, id, identifier).
     private static readonly string[] s_skeleton = ["resourceType", "id", "identifier"];
 
@@ -133,13 +137,13 @@ internal static class OutboxBundles
             var json = System.Text.Encoding.UTF8.GetBytes(text);
             try
             {
-                using var document = JsonDocument.Parse(json);
+                using var document = JsonDocument.Parse(json, s_storedDocument);
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                 {
                     throw new JsonException($"{type}/{id} is not stored as a JSON object");
                 }
                 var skeleton = new ArrayBufferWriter<byte>(256);
-                using (var writer = new Utf8JsonWriter(skeleton))
+                using (var writer = new Utf8JsonWriter(skeleton, s_skeletonWriter))
                 {
                     writer.WriteStartObject();
                     foreach (var name in s_skeleton)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using StmFhir.Core.Mapping;
 
 namespace StmFhir.Exchange.Push;
 
@@ -11,7 +12,9 @@ namespace StmFhir.Exchange.Push;
 /// </summary>
 internal sealed class DeliveryBundleWriter : IDisposable
 {
-    private static readonly JsonWriterOptions s_options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    // A resource's JSON nests as deep as the store wrote it (FhirJson.MaxDepth), deeper than System.Text.Json's defaults.
+    private static readonly JsonWriterOptions s_options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true, MaxDepth = FhirJson.MaxDepth };
+    private static readonly JsonReaderOptions s_read = new() { MaxDepth = FhirJson.MaxDepth };
 
     private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
     private readonly Utf8JsonWriter _writer;
@@ -74,7 +77,7 @@ internal sealed class DeliveryBundleWriter : IDisposable
     public static List<string> References(ReadOnlySpan<byte> resourceJson)
     {
         var found = new List<string>();
-        var reader = new Utf8JsonReader(resourceJson);
+        var reader = new Utf8JsonReader(resourceJson, s_read);
         while (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("reference"u8) && reader.Read()
@@ -88,7 +91,7 @@ internal sealed class DeliveryBundleWriter : IDisposable
 
     private void CopyResource(ReadOnlySpan<byte> json, string? id, Func<string, string> rewrite)
     {
-        var reader = new Utf8JsonReader(json);
+        var reader = new Utf8JsonReader(json, s_read);
         reader.Read();
         _writer.WriteStartObject();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)

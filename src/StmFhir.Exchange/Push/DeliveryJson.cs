@@ -10,6 +10,10 @@ internal static class DeliveryJson
 {
     private static readonly JsonSerializerOptions s_compact = FhirJson.Compact;
 
+    // An OperationOutcome nests a few levels. A target's deeper one is not read: it is stored with a dead letter and
+    // shown by /exchange/status, whose JSON answer nests it under its own levels within System.Text.Json's default 64.
+    private static readonly JsonReaderOptions s_outcome = new() { MaxDepth = 32 };
+
     public static byte[] Serialize(Resource resource) => JsonSerializer.SerializeToUtf8Bytes(resource, s_compact);
 
     /// <summary>The OperationOutcome in <paramref name="json"/>, what could be read of it, or null if it is none.</summary>
@@ -21,7 +25,8 @@ internal static class DeliveryJson
         }
         try
         {
-            return JsonSerializer.Deserialize<Resource>(json, s_compact) as OperationOutcome;
+            var reader = new Utf8JsonReader(json, s_outcome);
+            return JsonSerializer.Deserialize<Resource>(ref reader, s_compact) as OperationOutcome;
         }
         catch (DeserializationFailedException e)
         {

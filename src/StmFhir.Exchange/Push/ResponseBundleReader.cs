@@ -1,12 +1,14 @@
 using System.Text.Json;
 using Hl7.Fhir.Model;
+using StmFhir.Core.Mapping;
 using Range = System.Range;
 
 namespace StmFhir.Exchange.Push;
 
 /// <summary>
 /// Reads transaction- and batch-responses in one forward pass with <see cref="Utf8JsonReader"/> (no document is built:
-/// the answers carry every written resource, and only status, id, version and failures' outcomes are needed).
+/// the answers carry every written resource, and only status, id, version and failures' outcomes are needed). A resource
+/// in an answer may nest as deep as the one sent (<see cref="FhirJson.MaxDepth"/>).
 /// </summary>
 internal static class ResponseBundleReader
 {
@@ -15,7 +17,7 @@ internal static class ResponseBundleReader
     {
         try
         {
-            var reader = new Utf8JsonReader(json);
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = FhirJson.MaxDepth });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return null;
