@@ -1,7 +1,7 @@
 using System.Collections;
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 
 namespace StmFhir.Cli.Commands;
 

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Data.Common;
 using System.Globalization;
+using StmFhir.Exchange;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 
 namespace StmFhir.Cli.Commands;
 
@@ -86,7 +87,7 @@ internal static class OutboxCommand
         try
         {
             await store.InitializeAsync(cancellationToken);
-            return await action((IOutboxStore)store, cancellationToken);
+            return await action(store.Outbox(), cancellationToken);
         }
         catch (DbException e)
         {

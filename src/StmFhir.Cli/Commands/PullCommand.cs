@@ -3,15 +3,16 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using StmFhir.Exchange.Client;
-using StmFhir.Exchange.Storage;
-using StmFhir.Exchange.Sync;
+using StmFhir.Exchange;
+using StmFhir.Exchange.Pull;
+using StmFhir.Exchange.Store;
+using StmFhir.Exchange.Targets;
 
 namespace StmFhir.Cli.Commands;
 
 /// <summary>
 /// <c>stmfhir pull --server NAME [--since INSTANT] [--count N] [storage]</c>: pulls the STM sessions
-/// changed at a configured target since its stored watermark into the gateway's store (Sync/PULL.md). Targets and storage
+/// changed at a configured target since its stored watermark into the gateway's store (Exchange/Pull/PULL.md). Targets and storage
 /// come from the gateway's configuration, read as the gateway reads it (<see cref="GatewaySettings"/>): <c>--config</c>
 /// (e.g. its appsettings.json), environment variables (<c>Exchange__Targets__0__Name</c>, <c>STMFHIR_TARGET_URL</c> for a
 /// target named <c>default</c>, <c>Storage__...</c>, <c>STMFHIR_DATA_DIR</c>), then <c>--provider</c>,

@@ -7,8 +7,9 @@ using Microsoft.Extensions.Options;
 using Spectre.Console;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
-using StmFhir.Exchange.Client;
-using StmFhir.Exchange.Delivery;
+using StmFhir.Exchange;
+using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Targets;
 
 namespace StmFhir.Cli.Commands;
 

@@ -14,8 +14,8 @@ namespace StmFhir.Cli.Commands;
 /// </summary>
 internal static class ValidateCommand
 {
-    private static readonly JsonSerializerOptions s_pretty = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector).Pretty();
-    private static readonly JsonSerializerOptions s_compact = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+    private static readonly JsonSerializerOptions s_pretty = Core.Mapping.FhirJson.Pretty;
+    private static readonly JsonSerializerOptions s_compact = Core.Mapping.FhirJson.Compact;
 
     public static Command Create()
     {
@@ -51,6 +51,7 @@ internal static class ValidateCommand
         return command;
     }
 
+    // Long method: the command's steps in the order a user sees their effects (profiles, files, engine, output, exit code).
     private static async Task<int> RunAsync(string[] paths, bool json, string? profile, DirectoryInfo? profilesOption, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var profilesDirectory = profilesOption?.FullName ?? StmFhir.Core.Validation.ProfilesLocation.Find();

@@ -25,6 +25,7 @@ internal static class JsonDocumentCheck
         return text;
     }
 
+    // Long method: one recursive walk with a case per JSON token kind; each case is short and they share the path.
     private static bool Walk(JsonElement element, List<Segment> path, int depth, int maxDepth, JsonFieldReader r)
     {
         if (depth > maxDepth)

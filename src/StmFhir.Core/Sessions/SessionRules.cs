@@ -25,7 +25,7 @@ public static partial class SessionRules
     public static IReadOnlyList<SessionProblem> Check(StmSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var check = new RecordCheck();
+        var check = new SessionRecordCheck();
         check.Uri("$.sourceSystem", session.SourceSystem);
         check.Matching("$.sessionId", session.SessionId, SessionId);
         check.Person("$.patient", session.Patient.Identifier, session.Patient.Name);
@@ -114,108 +114,4 @@ public static partial class SessionRules
     /// <summary>A clinical code (at <paramref name="path"/>) needs a code from one of its two code systems; text alone is not coded.</summary>
     internal static SessionProblem? Uncoded(string path, string? snomed, string? icd10Cm) =>
         snomed is null && icd10Cm is null ? new SessionProblem(path, "must have a snomed or an icd10cm code") : null;
-
-    /// <summary>The value rules over a session record's parts, with the paths the reader gives the same fields.</summary>
-    private sealed class RecordCheck
-    {
-        public List<SessionProblem> Problems { get; } = [];
-
-        public void Add(string path, string message) => Problems.Add(new SessionProblem(path, message));
-
-        public void Add(SessionProblem? problem)
-        {
-            if (problem is not null)
-            {
-                Problems.Add(problem);
-            }
-        }
-
-        /// <summary>Adds the problem of a text value, if it has one, and returns it.</summary>
-        public string? Text(string path, string? value, int maxLength)
-        {
-            if (value is not null && TextProblem(value, maxLength) is { } message)
-            {
-                Add(path, message);
-                return message;
-            }
-            return null;
-        }
-
-        public void Uri(string path, string? value)
-        {
-            if (value is not null && (TextProblem(value, TextLength) ?? UriProblem(value)) is { } message)
-            {
-                Add(path, message);
-            }
-        }
-
-        public void Matching(string path, string? value, TextPattern pattern)
-        {
-            if (value is not null && (TextProblem(value, TextLength) ?? PatternProblem(value, pattern)) is { } message)
-            {
-                Add(path, message);
-            }
-        }
-
-        public void Range(string path, int value, int min, int max)
-        {
-            if (value < min || value > max)
-            {
-                Add(path, WholeNumberBetween(min, max));
-            }
-        }
-
-        public void Range(string path, decimal value, decimal min, decimal max)
-        {
-            if (value < min || value > max)
-            {
-                Add(path, NumberBetween(min, max));
-            }
-        }
-
-        public void Person(string path, IdentifierRecord identifier, PersonName name)
-        {
-            Uri(path + ".identifier.system", identifier.System);
-            Text(path + ".identifier.value", identifier.Value, NameLength);
-            Text(path + ".name.family", name.Family, NameLength);
-            for (var i = 0; i < name.Given.Count; i++)
-            {
-                Text($"{path}.name.given[{i}]", name.Given[i], NameLength);
-            }
-        }
-
-        public void Code(string path, ClinicalCode code)
-        {
-            var before = Problems.Count;
-            Matching(path + ".snomed", code.Snomed, Snomed);
-            Matching(path + ".icd10cm", code.Icd10Cm, Icd10Cm);
-            Text(path + ".text", code.Text, CodeTextLength);
-            // As the reader: a code whose own values are wrong is not also reported as uncoded.
-            if (Problems.Count == before)
-            {
-                Add(Uncoded(path, code.Snomed, code.Icd10Cm));
-            }
-        }
-
-        public void Screening(string path, ScreeningRecord screening)
-        {
-            for (var i = 0; i < screening.Findings.Count; i++)
-            {
-                Code($"{path}.findings[{i}].code", screening.Findings[i].Code);
-            }
-            for (var i = 0; i < screening.Medications.Count; i++)
-            {
-                var medication = screening.Medications[i];
-                var at = $"{path}.medications[{i}]";
-                Text(at + ".name", medication.Name, NameLength);
-                if (medication.Code is { } coding)
-                {
-                    Uri(at + ".code.system", coding.System);
-                    Matching(at + ".code.code", coding.Code, FhirCode);
-                    Text(at + ".code.display", coding.Display, NameLength);
-                }
-            }
-            Text(path + ".mitigation", screening.Mitigation, NoteLength);
-        }
-    }
 }

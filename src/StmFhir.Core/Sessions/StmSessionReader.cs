@@ -8,7 +8,7 @@ namespace StmFhir.Core.Sessions;
 /// and never throws on bad input. What a session's values must be, and the rules across its fields, are
 /// <see cref="SessionRules"/>; the reader applies them as it reads, so a field it cannot read is reported once.
 /// </summary>
-public static partial class StmSessionReader
+public static class StmSessionReader
 {
     /// <summary>Deepest JSON nesting accepted by default; the format itself needs 4 levels.</summary>
     public const int MaxDepth = 64;
@@ -66,6 +66,8 @@ public static partial class StmSessionReader
         return reader.Problems.Count == 0 ? new SessionReadResult(session, []) : new SessionReadResult(null, reader.Problems);
     }
 
+    // Long method: one line per top-level field of the format, in the format's order, then the record; split, a reader
+    // would have to join the pieces again to see which field is read how.
     private static StmSession? ReadSession(JsonFieldReader r, JsonElement root)
     {
         const string path = "$";
@@ -81,25 +83,25 @@ public static partial class StmSessionReader
         r.String(root, path, "$schema", required: false);
         var sourceSystem = r.Uri(root, path, "sourceSystem", required: true);
         var sessionId = r.Matching(root, path, "sessionId", true, SessionRules.SessionId);
-        var patient = r.Object(root, path, "patient", required: true) is { } p ? ReadPatient(r, p, "$.patient") : null;
-        var clinician = r.Object(root, path, "clinician", required: true) is { } c ? ReadClinician(r, c, "$.clinician") : null;
+        var patient = r.Object(root, path, "patient", required: true) is { } p ? SessionPartReader.ReadPatient(r, p, "$.patient") : null;
+        var clinician = r.Object(root, path, "clinician", required: true) is { } c ? SessionPartReader.ReadClinician(r, c, "$.clinician") : null;
         var encounterId = r.String(root, path, "encounterId", required: false, maxLength: SessionRules.EncounterIdLength);
         var status = r.Enum<SessionStatus>(root, path, "status", required: true);
         var statusReason = r.String(root, path, "statusReason", required: false);
         var start = r.DateTime(root, path, "start", required: true);
         var end = r.DateTime(root, path, "end", required: false);
         var technique = r.Enum<Technique>(root, path, "technique", required: true);
-        var instrument = r.Object(root, path, "instrument", required: false) is { } i ? ReadInstrument(r, i, "$.instrument") : null;
+        var instrument = r.Object(root, path, "instrument", required: false) is { } i ? SessionPartReader.ReadInstrument(r, i, "$.instrument") : null;
         var lubricant = r.String(root, path, "lubricant", required: false, maxLength: SessionRules.NameLength);
         var pressure = r.Enum<Pressure>(root, path, "pressure", required: true);
         var rhythm = r.Enum<StrokeRhythm>(root, path, "strokeRhythm", required: true);
         var strokes = r.EnumArray<StrokeType>(root, path, "strokes");
-        var regions = r.Array(root, path, "regions", true, (e, at) => ReadRegion(r, e, at));
-        var indications = r.Array(root, path, "indications", false, (e, at) => ReadClinicalCode(r, e, at));
-        var pain = r.Array(root, path, "painScores", false, (e, at) => ReadPainScore(r, e, at));
-        var rom = r.Array(root, path, "romMeasurements", false, (e, at) => ReadRom(r, e, at));
-        var screening = r.Object(root, path, "screening", required: false) is { } s ? ReadScreening(r, s, "$.screening") : null;
-        var complications = r.Array(root, path, "complications", false, (e, at) => ReadComplication(r, e, at));
+        var regions = r.Array(root, path, "regions", true, (e, at) => SessionPartReader.ReadRegion(r, e, at));
+        var indications = r.Array(root, path, "indications", false, (e, at) => SessionPartReader.ReadClinicalCode(r, e, at));
+        var pain = r.Array(root, path, "painScores", false, (e, at) => SessionPartReader.ReadPainScore(r, e, at));
+        var rom = r.Array(root, path, "romMeasurements", false, (e, at) => SessionPartReader.ReadRom(r, e, at));
+        var screening = r.Object(root, path, "screening", required: false) is { } s ? SessionPartReader.ReadScreening(r, s, "$.screening") : null;
+        var complications = r.Array(root, path, "complications", false, (e, at) => SessionPartReader.ReadComplication(r, e, at));
         var notes = r.String(root, path, "notes", required: false, maxLength: SessionRules.NotesLength);
 
         foreach (var problem in SessionRules.AcrossFields(new CrossFields(status, JsonFieldReader.Has(root, "statusReason"), start, end,

@@ -2,10 +2,10 @@ namespace StmFhir.Exchange.Outbox;
 
 /// <summary>
 /// The delivery state of outbox rows per target, kept in the same database as the resources (see
-/// <c>Storage/StoreSchema.cs</c>, table <c>outbox_delivery</c>). A row is pending, in flight (claimed with a lease; an
+/// <c>Outbox/OutboxSchema.cs</c>, table <c>outbox_delivery</c>). A row is pending, in flight (claimed with a lease; an
 /// expired lease makes it claimable again, so a killed process loses nothing), delivered or dead (permanently refused).
 /// </summary>
-/// <remarks>Implemented by the resource store; thread-safe.</remarks>
+/// <remarks>A store's outbox: <see cref="OutboxResourceStoreExtensions.Outbox"/>. Thread-safe.</remarks>
 public interface IOutboxStore
 {
     /// <summary>

@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Text.Json;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Utility;
-using StmFhir.Exchange.Delivery;
-using StmFhir.Exchange.Storage;
+using StmFhir.Core.Mapping;
+using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Store;
 
 namespace StmFhir.Exchange.Outbox;
 
@@ -22,10 +22,13 @@ namespace StmFhir.Exchange.Outbox;
 internal static class OutboxBundles
 {
     // The store holds JSON it serialised itself from validated resources: read without validating it again.
-    private static readonly JsonSerializerOptions s_stored = new JsonSerializerOptions()
-        .ForFhir(ModelInfo.ModelInspector).UsingMode(DeserializationMode.Ostrich);
+    private static readonly JsonSerializerOptions s_stored = FhirJson.Lenient;
 
-    // What the deliverer reads from an entry's resource (DeliveryPlanner: type, id, identifier).
+    // Stored JSON nests as deep as the store wrote it (FhirJson.MaxDepth), deeper than System.Text.Json's default of 64.
+    private static readonly JsonDocumentOptions s_storedDocument = new() { MaxDepth = FhirJson.MaxDepth };
+    private static readonly JsonWriterOptions s_skeletonWriter = new() { MaxDepth = FhirJson.MaxDepth };
+
+    // What the deliverer reads from an entry's resource (DeliveryPlan: type, id, identifier).
     private static readonly string[] s_skeleton = ["resourceType", "id", "identifier"];
 
     public static async Task<Bundle> BuildAsync(IResourceStore store, OutboxPayload payload, CancellationToken cancellationToken)
@@ -134,13 +137,13 @@ internal static class OutboxBundles
             var json = System.Text.Encoding.UTF8.GetBytes(text);
             try
             {
-                using var document = JsonDocument.Parse(json);
+                using var document = JsonDocument.Parse(json, s_storedDocument);
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                 {
                     throw new JsonException($"{type}/{id} is not stored as a JSON object");
                 }
                 var skeleton = new ArrayBufferWriter<byte>(256);
-                using (var writer = new Utf8JsonWriter(skeleton))
+                using (var writer = new Utf8JsonWriter(skeleton, s_skeletonWriter))
                 {
                     writer.WriteStartObject();
                     foreach (var name in s_skeleton)

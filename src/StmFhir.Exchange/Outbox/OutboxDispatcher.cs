@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using StmFhir.Exchange.Client;
-using StmFhir.Exchange.Delivery;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Store;
+using StmFhir.Exchange.Targets;
+using Bundle = Hl7.Fhir.Model.Bundle;
 
 namespace StmFhir.Exchange.Outbox;
 
@@ -85,8 +86,21 @@ internal sealed partial class OutboxDispatcher(
         {
             return 0;
         }
-        // All rows' Bundles from two reads of the store (resources, then people), not two per row.
-        IReadOnlyList<(Hl7.Fhir.Model.Bundle? Bundle, Exception? Error)> built;
+        if (await BuildAsync(claims, cancellationToken).ConfigureAwait(false) is { } built
+            && await ReadyAsync(claims, built, claimedAt).ConfigureAwait(false) is { Count: > 0 } ready)
+        {
+            await DeliverAsync(target, ready, cancellationToken).ConfigureAwait(false);
+        }
+        return claims.Count;
+    }
+
+    /// <summary>
+    /// All rows' Bundles from two reads of the store (resources, then people), not two per row; null when the rows were
+    /// handed back (stopping) or rescheduled (the store failed).
+    /// </summary>
+    private async Task<IReadOnlyList<(Bundle? Bundle, Exception? Error)>?> BuildAsync(IReadOnlyList<OutboxClaim> claims, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<(Bundle? Bundle, Exception? Error)> built;
         try
         {
             built = await OutboxBundles.BuildAllAsync(store, [.. claims.Select(c => c.Payload)], cancellationToken).ConfigureAwait(false);
@@ -94,7 +108,7 @@ internal sealed partial class OutboxDispatcher(
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await HandBackAsync(claims).ConfigureAwait(false);
-            return claims.Count;
+            return null;
         }
         catch (Exception e)
         {
@@ -102,17 +116,26 @@ internal sealed partial class OutboxDispatcher(
             {
                 await RetryLaterAsync(claim, e).ConfigureAwait(false);
             }
-            return claims.Count;
+            return null;
         }
         if (cancellationToken.IsCancellationRequested)
         {
             await HandBackAsync(claims).ConfigureAwait(false);
-            return claims.Count;
+            return null;
         }
-        // Rows reached late (slow reads) renew their leases first, and a row is skipped if its lease ran out and another
-        // dispatcher took it meanwhile (else both would deliver it).
+        return built;
+    }
+
+    /// <summary>
+    /// The rows to deliver: rows reached late (slow reads) renew their leases first, and a row is skipped if its lease ran
+    /// out and another dispatcher took it meanwhile (else both would deliver it); a row whose Bundle could not be built
+    /// is rescheduled, one with nothing to send is delivered at once.
+    /// </summary>
+    private async Task<List<(OutboxClaim Claim, Bundle Bundle)>> ReadyAsync(IReadOnlyList<OutboxClaim> claims,
+        IReadOnlyList<(Bundle? Bundle, Exception? Error)> built, DateTimeOffset claimedAt)
+    {
         var late = time.GetUtcNow() - claimedAt > _options.Lease / 3;
-        var ready = new List<(OutboxClaim Claim, Hl7.Fhir.Model.Bundle Bundle)>(claims.Count);
+        var ready = new List<(OutboxClaim Claim, Bundle Bundle)>(claims.Count);
         for (var i = 0; i < claims.Count; i++)
         {
             if (late && !await outbox.RenewAsync(claims[i], time.GetUtcNow() + _options.Lease, CancellationToken.None).ConfigureAwait(false))
@@ -133,11 +156,12 @@ internal sealed partial class OutboxDispatcher(
                 ready.Add((claims[i], built[i].Bundle!));
             }
         }
-        if (ready.Count == 0)
-        {
-            return claims.Count;
-        }
+        return ready;
+    }
 
+    /// <summary>Delivers the rows' Bundles while keeping their leases, then records each row's result.</summary>
+    private async Task DeliverAsync(string target, List<(OutboxClaim Claim, Bundle Bundle)> ready, CancellationToken cancellationToken)
+    {
         IReadOnlyList<DeliveryResult> results;
         using (var delivering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -152,7 +176,7 @@ internal sealed partial class OutboxDispatcher(
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 await HandBackAsync(ready.Select(r => r.Claim)).ConfigureAwait(false);
-                return claims.Count;
+                return;
             }
             catch (Exception e)
             {
@@ -160,7 +184,7 @@ internal sealed partial class OutboxDispatcher(
                 {
                     await RetryLaterAsync(claim, e).ConfigureAwait(false);
                 }
-                return claims.Count;
+                return;
             }
             finally
             {
@@ -175,7 +199,6 @@ internal sealed partial class OutboxDispatcher(
         {
             await RecordFailureAsync(claim, result.Failure!).ConfigureAwait(false);
         }
-        return claims.Count;
     }
 
     private static IReadOnlyList<OutboxDeliveredResource> Delivered(DeliveryResult result) =>

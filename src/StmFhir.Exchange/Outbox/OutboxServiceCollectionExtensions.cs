@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 
 namespace StmFhir.Exchange.Outbox;
 
@@ -9,13 +9,13 @@ namespace StmFhir.Exchange.Outbox;
 public static class OutboxServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="IOutboxStore"/> (the registered <see cref="IResourceStore"/>, which implements it), for
+    /// Registers <see cref="IOutboxStore"/> (the outbox in the registered <see cref="IResourceStore"/>'s database), for
     /// status and replay. Needs no targets.
     /// </summary>
     public static IServiceCollection AddOutboxStore(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton(sp => (IOutboxStore)sp.GetRequiredService<IResourceStore>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IResourceStore>().Outbox());
         return services;
     }
 

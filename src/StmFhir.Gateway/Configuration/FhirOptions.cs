@@ -1,4 +1,4 @@
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 
 namespace StmFhir.Gateway.Configuration;
 

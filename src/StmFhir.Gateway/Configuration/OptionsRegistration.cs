@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Security;
 
 namespace StmFhir.Gateway.Configuration;

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using StmFhir.Exchange.Client;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Storage;
-using StmFhir.Exchange.Sync;
+using StmFhir.Exchange.Pull;
+using StmFhir.Exchange.Store;
+using StmFhir.Exchange.Targets;
 using StmFhir.Gateway.Fhir;
 using StmFhir.Gateway.Security;
 

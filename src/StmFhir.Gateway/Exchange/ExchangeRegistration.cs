@@ -1,6 +1,7 @@
-using StmFhir.Exchange.Client;
+using StmFhir.Exchange;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Sync;
+using StmFhir.Exchange.Pull;
+using StmFhir.Exchange.Targets;
 
 namespace StmFhir.Gateway.Exchange;
 

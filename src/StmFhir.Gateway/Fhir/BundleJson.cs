@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 
 namespace StmFhir.Gateway.Fhir;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
 
 namespace StmFhir.Gateway.Fhir;
 
@@ -13,7 +12,7 @@ internal sealed class FhirJsonResult : IResult
 {
     public const string FhirJson = "application/fhir+json";
 
-    private static readonly JsonSerializerOptions s_options = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+    private static readonly JsonSerializerOptions s_options = Core.Mapping.FhirJson.Compact;
 
     private readonly string? _json;
     private readonly Resource? _resource;

@@ -1,5 +1,5 @@
 using Hl7.Fhir.Model;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Package;
 
 namespace StmFhir.Gateway.Fhir;
@@ -21,6 +21,7 @@ internal static class CapabilityStatementFactory
 {
     private const string ValidateOperation = "http://hl7.org/fhir/OperationDefinition/Resource-validate";
 
+    // Long method: the CapabilityStatement as one declaration, shaped like the resource it builds.
     public static CapabilityStatement Create(string baseUrl, ProfileCatalog catalog)
     {
         var version = typeof(CapabilityStatementFactory).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Configuration;
 using StmFhir.Gateway.Ingest;
 using StmFhir.Gateway.Security;

@@ -1,4 +1,4 @@
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Package;
 using StmFhir.Gateway.Validation;
 

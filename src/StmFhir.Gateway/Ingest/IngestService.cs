@@ -1,5 +1,5 @@
 using Hl7.Fhir.Model;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Validation;
 using Task = System.Threading.Tasks.Task;
 

@@ -1,6 +1,6 @@
 using Hl7.Fhir.Model;
 using StmFhir.Core.Mapping;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Fhir;
 using StmFhir.Gateway.Ingest;
 using StmFhir.Gateway.Security;

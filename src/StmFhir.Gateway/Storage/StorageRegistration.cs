@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using StmFhir.Exchange.Client;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange;
+using StmFhir.Exchange.Store;
+using StmFhir.Exchange.Targets;
 
 namespace StmFhir.Gateway.Storage;
 
@@ -13,7 +14,7 @@ internal static class StorageRegistration
         services.TryAddSingleton(TimeProvider.System);
         // The configured targets are added to the outbox at start (a new one is backfilled once), so each commit writes their deliveries.
         services.AddSingleton(provider => ResourceStores.Create(provider.GetRequiredService<IOptions<StorageOptions>>().Value, provider.GetRequiredService<TimeProvider>(),
-            provider.GetService<IFhirTargets>()?.Names, provider.GetRequiredService<ILoggerFactory>().CreateLogger("StmFhir.Exchange.Storage")));
+            provider.GetService<IFhirTargets>()?.Names, provider.GetRequiredService<ILoggerFactory>().CreateLogger("StmFhir.Exchange.Store")));
         services.AddHostedService<StoreInitializer>();
         return services;
     }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using StmFhir.Exchange.Client;
-using StmFhir.Exchange.Delivery;
+using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Targets;
 
 namespace StmFhir.Benchmarks.Exchange;
 

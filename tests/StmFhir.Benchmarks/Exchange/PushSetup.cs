@@ -1,14 +1,14 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
-using StmFhir.Exchange.Client;
-using StmFhir.Exchange.Delivery;
+using StmFhir.Exchange;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Store;
+using StmFhir.Exchange.Targets;
 
 namespace StmFhir.Benchmarks.Exchange;
 
@@ -19,7 +19,7 @@ namespace StmFhir.Benchmarks.Exchange;
 /// </summary>
 internal sealed class PushSetup : IDisposable
 {
-    private static readonly JsonSerializerOptions s_json = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+    private static readonly JsonSerializerOptions s_json = FhirJson.Compact;
 
     private readonly PeerProcess _peer;
     private readonly ServiceProvider _services;
@@ -46,7 +46,7 @@ internal sealed class PushSetup : IDisposable
         // The gateway's store (SQLite, the default) and its dispatcher, delivering with the default deliverer.
         _store = ResourceStores.Create(new StorageOptions { DataDirectory = _storeFolder }, TimeProvider.System);
         _store.InitializeAsync().GetAwaiter().GetResult();
-        _dispatcher = new OutboxDispatcher(_store, (IOutboxStore)_store, _services.GetRequiredService<IFhirTargets>(), Deliverer,
+        _dispatcher = new OutboxDispatcher(_store, _store.Outbox(), _services.GetRequiredService<IFhirTargets>(), Deliverer,
             Microsoft.Extensions.Options.Options.Create(new OutboxOptions { BatchSize = _sessions.Count }), TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);
     }
@@ -146,7 +146,7 @@ internal sealed class PushSetup : IDisposable
         {
             claimed += count;
         }
-        var rows = await ((IOutboxStore)_store).CountAsync(["peer"]);
+        var rows = await _store.Outbox().CountAsync(["peer"]);
         return rows.Single().Pending + rows.Single().Dead == 0 ? claimed : throw new InvalidOperationException("Rows left undelivered");
     }
 

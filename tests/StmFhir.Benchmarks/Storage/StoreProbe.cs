@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using StmFhir.Benchmarks.Validation;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange;
+using StmFhir.Exchange.Store;
 
 namespace StmFhir.Benchmarks.Storage;
 
@@ -29,7 +30,7 @@ internal static class StoreProbe
         };
         var root = Directory.CreateTempSubdirectory("stmfhir-store-probe-");
         var fresh = new FreshSessions();
-        var stores = sides.Select((s, i) => new SqlResourceStore(
+        var stores = sides.Select((s, i) => ResourceStores.Create(
             new SqliteDialect(Path.Combine(root.FullName, $"side{i}.db"), synchronousFull: true, s.Writing), TimeProvider.System, ["default"])).ToList();
         try
         {

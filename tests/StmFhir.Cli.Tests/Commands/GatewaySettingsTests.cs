@@ -49,7 +49,7 @@ public sealed class GatewaySettingsTests : IDisposable
         var file = _folder.File("appsettings.json", """{ "Exchange": { "Targets": [ { "Name": "hospital", "BaseUrl": "http://127.0.0.1:1/fhir" } ] } }""");
         var environment = new Hashtable { ["STMFHIR_TARGET_URL"] = "http://127.0.0.1:2/fhir", ["Exchange__Targets__0__Name"] = "renamed" };
 
-        var exchange = StmFhir.Exchange.Client.ExchangeOptions.From(GatewaySettings.Configuration(file, environment));
+        var exchange = StmFhir.Exchange.Targets.ExchangeOptions.From(GatewaySettings.Configuration(file, environment));
 
         Assert.Equal(["renamed", "default"], exchange.Targets.Select(t => t.Name).Order().Reverse());
     }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 using StmFhir.Tests.Shared;
 using Task = System.Threading.Tasks.Task;
 

@@ -1,6 +1,7 @@
 using Hl7.Fhir.Model;
+using StmFhir.Exchange;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 using Task = System.Threading.Tasks.Task;
 
 namespace StmFhir.Cli.Tests.Commands;
@@ -27,7 +28,7 @@ public sealed class OutboxCommandTests : IDisposable
         {
             await store.CommitAsync(new ChangeSet([new Change(ChangeMethod.Update, new Patient { Id = id, Name = [new HumanName { Family = id }] })], "test"));
         }
-        var outbox = (IOutboxStore)store;
+        var outbox = store.Outbox();
         var claims = await outbox.ClaimAsync("peer", 10, DateTimeOffset.UtcNow.AddMinutes(1));
         await outbox.MarkDeliveredAsync(claims[0], []);
         await outbox.DeadLetterAsync(claims[1], "Rejected for the test", 422, null);
@@ -74,7 +75,7 @@ public sealed class OutboxCommandTests : IDisposable
         await store.InitializeAsync();
         var committed = await store.CommitAsync(new ChangeSet(
             [new Change(ChangeMethod.Update, new Patient { Id = "show-1", Name = [new HumanName { Family = "Secretname" }] })], "stm-session"));
-        var outbox = (IOutboxStore)store;
+        var outbox = store.Outbox();
         var claim = Assert.Single(await outbox.ClaimAsync("peer", 10, DateTimeOffset.UtcNow.AddMinutes(1)));
         await outbox.MarkDeliveredAsync(claim, [new("Patient", "urn:uuid:0b7e", "peer-42", "2", "created")]);
         var refused = Assert.Single(await outbox.ClaimAsync("registry", 10, DateTimeOffset.UtcNow.AddMinutes(1)));

@@ -2,7 +2,6 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
 using Task = System.Threading.Tasks.Task;
 
 namespace StmFhir.Cli.Tests.Commands;
@@ -25,7 +24,7 @@ public sealed class PackageCommandTests
         var artefacts = Directory.EnumerateFiles(Path.Combine(CliRunner.RepoRoot, "profiles"), "*.json").Select(Path.GetFileName).Where(n => n is not ("package.json" or ".index.json")).ToList();
         Assert.Equal(artefacts.Order(), index.GetProperty("files").EnumerateArray().Select(f => f.GetProperty("filename").GetString()).Order());
 
-        var options = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+        var options = StmFhir.Core.Mapping.FhirJson.Strict;
         var profiles = entries.Where(e => e.Key.StartsWith("package/StructureDefinition-", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(profiles);
         Assert.All(profiles, e =>

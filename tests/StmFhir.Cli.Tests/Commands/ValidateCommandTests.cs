@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Hl7.Fhir.Model;
-using Hl7.Fhir.Serialization;
 using Task = System.Threading.Tasks.Task;
 
 namespace StmFhir.Cli.Tests.Commands;
@@ -82,7 +81,7 @@ public sealed class ValidateCommandTests
     {
         var (exitCode, output, error) = await CliRunner.RunAsync("validate", "--format", "json", Invalid("clinical-rom-implausible.json"));
         Assert.Equal(1, exitCode);
-        var outcome = JsonSerializer.Deserialize<OperationOutcome>(output, new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector))!;
+        var outcome = JsonSerializer.Deserialize<OperationOutcome>(output, StmFhir.Core.Mapping.FhirJson.Strict)!;
         var issue = Assert.Single(outcome.Issue);
         Assert.Equal(OperationOutcome.IssueSeverity.Error, issue.Severity);
         Assert.Equal("STM-CLIN-004", issue.Details!.Coding[0].Code);

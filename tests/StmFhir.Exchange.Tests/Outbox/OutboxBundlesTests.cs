@@ -1,9 +1,11 @@
 using System.Text;
+using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Utility;
-using StmFhir.Exchange.Delivery;
+using StmFhir.Core.Mapping;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Store;
 using Task = System.Threading.Tasks.Task;
 
 namespace StmFhir.Exchange.Tests.Outbox;
@@ -42,7 +44,7 @@ public sealed class OutboxBundlesTests : IAsyncLifetime
     private async Task<OutboxPayload> CommitAsync(params Resource[] resources)
     {
         var result = await _store.CommitAsync(new ChangeSet([.. resources.Select(r => new Change(ChangeMethod.Update, r))], "test"));
-        var entry = await ((IOutboxStore)_store).GetAsync(result.OutboxId ?? throw new InvalidOperationException("no outbox row"));
+        var entry = await _store.Outbox().GetAsync(result.OutboxId ?? throw new InvalidOperationException("no outbox row"));
         return new OutboxPayload(entry!.Resources);
     }
 
@@ -78,7 +80,41 @@ public sealed class OutboxBundlesTests : IAsyncLifetime
         Assert.Equal(stored!.Json, Encoding.UTF8.GetString(observation.Annotation<SerializedResource>()!.Utf8Json));
         var patient = Assert.IsType<Patient>(bundle.Entry[0].Resource);
         Assert.Equal("P1", Assert.Single(patient.Identifier).Value);
-        Assert.Equal("identifier=https://example-hospital.org/mrn|P1", DeliveryPlanner.IdentifierCondition(patient));
+        Assert.Equal("identifier=https://example-hospital.org/mrn|P1", DeliveryPlan.IdentifierCondition(patient));
+    }
+
+    [Fact]
+    public async Task ResourceNestedAboutAThousandJsonLevels_IsStoredBuiltAndWrittenIntoTheTransaction()
+    {
+        // 500 nested extensions, about 1,000 levels of JSON: as deep as the gateway accepts from XML (FhirJson.MaxDepth),
+        // far past System.Text.Json's default of 64 that the store, the outbox and the writer read with before.
+        const int levels = 500;
+        var patient = Patient("p1");
+        Extension inner = new("http://example.org/deep", new FhirString("bottom"));
+        for (var i = 1; i < levels; i++)
+        {
+            inner = new Extension { Url = "http://example.org/deep", Extension = [inner] };
+        }
+        patient.Extension = [inner];
+        var row = await CommitAsync(patient);
+
+        var built = await OutboxBundles.BuildAllAsync(_store, [row], default);
+        Assert.Null(built[0].Error);
+        var entry = Assert.Single(built[0].Bundle!.Entry);
+        using var writer = new DeliveryBundleWriter("transaction");
+        writer.Write(entry.FullUrl!, entry.Resource!.Annotation<SerializedResource>()!.Utf8Json, "p1", r => r, "PUT", "Patient/p1", null);
+
+        var sent = Assert.IsType<Patient>(JsonSerializer.Deserialize<Bundle>(writer.ToArray(), FhirJson.Strict)!.Entry[0].Resource);
+        var depth = 0;
+        for (var extension = sent.Extension.SingleOrDefault(); extension is not null; extension = extension.Extension.SingleOrDefault())
+        {
+            depth++;
+            if (extension.Value is FhirString bottom)
+            {
+                Assert.Equal("bottom", bottom.Value);
+            }
+        }
+        Assert.Equal(levels, depth);
     }
 
     [Fact]

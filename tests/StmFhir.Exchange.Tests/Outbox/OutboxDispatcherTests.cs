@@ -2,9 +2,9 @@ using Hl7.Fhir.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using StmFhir.Exchange.Delivery;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Store;
 using Task = System.Threading.Tasks.Task;
 
 namespace StmFhir.Exchange.Tests.Outbox;
@@ -23,7 +23,7 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
     private IResourceStore _store = null!;
     private OutboxDispatcher _dispatcher = null!;
 
-    private IOutboxStore Outbox => (IOutboxStore)_store;
+    private IOutboxStore Outbox => _store.Outbox();
 
     public async Task InitializeAsync()
     {

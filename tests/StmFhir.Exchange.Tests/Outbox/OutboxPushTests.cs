@@ -3,9 +3,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StmFhir.Core.Mapping;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Storage;
-using StmFhir.Exchange.Tests.Delivery;
+using StmFhir.Exchange.Store;
 using StmFhir.Exchange.Tests.Peer;
+using StmFhir.Exchange.Tests.Push;
 using Task = System.Threading.Tasks.Task;
 
 namespace StmFhir.Exchange.Tests.Outbox;
@@ -36,7 +36,7 @@ public sealed class OutboxPushTests(PeerFhirServer peer) : IAsyncLifetime
         var first = TestSessions.Session("push-known-1", painScores: 1, patientMrn: "MRN-PUSH-KNOWN", clinicianId: "staff-push-known");
         var second = TestSessions.Session("push-known-2", painScores: 1, patientMrn: "MRN-PUSH-KNOWN", clinicianId: "staff-push-known");
         using var exchange = new PeerExchange(peer);
-        var dispatcher = new OutboxDispatcher(_store, (IOutboxStore)_store, exchange.Targets, exchange.Deliverer,
+        var dispatcher = new OutboxDispatcher(_store, _store.Outbox(), exchange.Targets, exchange.Deliverer,
             Options.Create(new OutboxOptions()), TimeProvider.System, NullLogger<OutboxDispatcher>.Instance);
 
         await _store.CommitAsync(TransactionBundles.ToChangeSet(StmBundleMapper.ToBundle(first), "test"));
@@ -44,7 +44,7 @@ public sealed class OutboxPushTests(PeerFhirServer peer) : IAsyncLifetime
         await _store.CommitAsync(TransactionBundles.ToChangeSet(StmBundleMapper.ToBundle(second), "test"));
         await dispatcher.DispatchOnceAsync(PeerExchange.Target, CancellationToken.None);
 
-        Assert.All(await ((IOutboxStore)_store).ListAsync(), r => Assert.Equal(OutboxStates.Delivered, r.State));
+        Assert.All(await _store.Outbox().ListAsync(), r => Assert.Equal(OutboxStates.Delivered, r.State));
         var patient = Assert.Single(await exchange.SearchAsync("Patient", "https://example-hospital.org/mrn", "MRN-PUSH-KNOWN"));
         var practitioner = Assert.Single(await exchange.SearchAsync("Practitioner", "https://pt.example-clinic.org/staff", "staff-push-known"));
         foreach (var session in new[] { first, second })

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
 using StmFhir.Exchange.Outbox;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Tests.Infrastructure;
 using Task = System.Threading.Tasks.Task;
 

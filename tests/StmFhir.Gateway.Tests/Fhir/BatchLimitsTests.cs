@@ -1,7 +1,7 @@
 using System.Net;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
-using StmFhir.Exchange.Storage;
+using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Tests.Infrastructure;
 using Task = System.Threading.Tasks.Task;
 

@@ -48,7 +48,6 @@ public sealed class ValidationTests(EngineGateway factory) : IClassFixture<Engin
     // them with SingleOrDefault). That must be an issue naming the element, never a 500.
     [Theory]
     [InlineData("""{"resourceType":"Observation","status":"final","code":{"coding":[{"system":["http://loinc.org","http://snomed.info/sct"],"code":"8867-4"}]}}""", "Observation.code.coding[0].system")]
-    [InlineData("""{"resourceType":"Patient","extension":[{"url":["http://example.org/a","http://example.org/b"],"valueString":"x"}]}""", "Patient.extension[0].url")]
     public async Task ElementsTheValidatorCannotRead_AreIssuesThatNameThem_NotServerErrors(string json, string element)
     {
         var type = json[17..json.IndexOf('"', 17)];
@@ -181,6 +180,10 @@ public sealed class ValidationTests(EngineGateway factory) : IClassFixture<Engin
         { """{"resourceType":"Patient","name":[{"given":["a",null]}]}""", "Patient.name[0].given[1]" },
         { """{"resourceType":"Patient","":"x"}""", "Patient" },
         { """{"resourceType":"Patient","contained":[{"resourceType":"Resource"}]}""", "Patient.contained[0]" },
+        // An extension url that is no JSON string: once read for $validate (and refused by the engine or the parser), now
+        // refused by the reader's one pass, which makes every id and url a string.
+        { """{"resourceType":"Patient","extension":[{"url":3,"valueString":"y"}]}""", "Patient.extension[0].url" },
+        { """{"resourceType":"Patient","extension":[{"url":["http://example.org/a","http://example.org/b"],"valueString":"x"}]}""", "Patient.extension[0].url" },
     };
 
     [Theory]
@@ -198,7 +201,6 @@ public sealed class ValidationTests(EngineGateway factory) : IClassFixture<Engin
     public static TheoryData<string> WrongValues => new()
     {
         """{"resourceType":"Patient","managingOrganization":{"reference":3}}""",
-        """{"resourceType":"Patient","extension":[{"url":3,"valueString":"y"}]}""",
         """{"resourceType":"Patient","meta":{"profile":[3]}}""",
         """{"resourceType":"Bundle","type":"collection","entry":{"resource":{"resourceType":"Patient"}}}""",
         """{"resourceType":"Bundle","type":"collection","entry":[{"resource":[{"resourceType":"Patient"}]}]}""",

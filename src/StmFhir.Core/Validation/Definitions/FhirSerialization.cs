@@ -7,7 +7,7 @@ namespace StmFhir.Core.Validation.Definitions;
 /// <summary>FHIR JSON for conformance resources (profiles, core definitions, the cache).</summary>
 internal static class FhirSerialization
 {
-    private static readonly JsonSerializerOptions s_strict = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
+    private static readonly JsonSerializerOptions s_strict = Mapping.FhirJson.Strict;
 
     // Core definitions must come back exactly as specification.zip has them, flaws included (the SNOMED CT
     // CodeSystem stub has property URIs such as "http://.........?"), or the split copy would answer differently.

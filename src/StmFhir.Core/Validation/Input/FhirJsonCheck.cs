@@ -6,24 +6,21 @@ namespace StmFhir.Core.Validation.Input;
 
 /// <summary>
 /// One forward pass over FHIR JSON before the FHIR parser sees it: the JSON syntax, nesting depth and number of
-/// elements (<see cref="TooMany"/>), and what the
+/// elements (<see cref="JsonCheckProblems.TooMany"/>), and what the
 /// parser or Firely's validator cannot survive: a <c>resourceType</c> that is not a concrete resource type (at the
 /// root or nested: contained, Bundle entries, Parameters), an empty property name, <c>null</c> in an array where
 /// FHIR JSON does not allow it, and a primitive array and its <c>_</c> array of different lengths. Each problem is an
 /// issue naming the element; any problem means the input is not parsed. Allocates nothing for a clean document but
 /// its result (the working state is kept per thread).
+/// The alignment of arrays is checked at the end of each object that needs it (<see cref="JsonArrayAlignment"/>).
 /// </summary>
-/// <remarks>
-/// FHIR JSON allows <c>null</c> only inside the array of a repeating primitive or its <c>_</c> array, to keep the two
-/// aligned: at an index where the other array has something. Both arrays must then be equally long.
-/// </remarks>
-internal static partial class FhirJsonCheck
+internal static class FhirJsonCheck
 {
     /// <summary>The most problems reported one by one; the rest are counted.</summary>
     internal const int MaxProblems = 100;
 
     [ThreadStatic]
-    private static Scratch? t_scratch;
+    private static JsonCheckScratch? t_scratch;
 
     /// <summary>
     /// The problems of <paramref name="json"/> (UTF-8, no byte order mark); empty when it may be parsed. More than
@@ -31,7 +28,7 @@ internal static partial class FhirJsonCheck
     /// </summary>
     public static List<ValidationIssue> Run(ReadOnlySpan<byte> json, int maxDepth, bool allowComments, int maxElements = int.MaxValue)
     {
-        var scratch = t_scratch ?? new Scratch();
+        var scratch = t_scratch ?? new JsonCheckScratch();
         t_scratch = null; // not shared with a nested call on this thread (there is none; cheap insurance)
         try
         {
@@ -44,63 +41,23 @@ internal static partial class FhirJsonCheck
         }
     }
 
-    /// <summary>Where a value sits: the property that holds it (offset and length in the input) or its index in an array.</summary>
-    private struct Frame
-    {
-        public bool IsArray;
-        public int NameStart;   // -1 for a value in an array or the root; an escaped name: -2 - index into Scratch.Names
-        public int NameLength;
-        public bool HasContainers; // arrays: an item is an object or an array (not a primitive's value)
-        public int Index;       // the value's index in its array
-        public int Count;       // arrays: items seen so far
-        public int RecordStart; // objects: where this object's array records start in Scratch.Records
-        public int NullStart;   // where this frame's null indices start in Scratch.Nulls
-        public bool Pairs;      // objects: an array here starts with '_' or holds a null, so alignment is checked at the end
-    }
-
-    /// <summary>An array directly under an object, kept until the object ends: its name, length and null positions.</summary>
-    private readonly record struct ArrayRecord(int NameStart, int NameLength, int Count, int NullStart, int NullCount, bool HasContainers);
-
-    private sealed class Scratch
-    {
-        public Frame[] Frames = new Frame[66];
-        public readonly List<ArrayRecord> Records = [];
-        public readonly List<int> Nulls = [];
-        public readonly List<byte[]> Names = [];
-
-        public void Reset()
-        {
-            Records.Clear();
-            Nulls.Clear();
-            Names.Clear();
-        }
-    }
-
-    /// <summary>The refusal of an input with more than <paramref name="maxElements"/> elements (JSON or XML).</summary>
-    internal static ValidationIssue TooMany(int maxElements, string counted) =>
-        new(OperationOutcome.IssueSeverity.Fatal, IssueCodes.TooManyElements, null,
-            $"The input holds more than {maxElements} elements ({counted}), the most one input may hold; it was not read.",
-            OperationOutcome.IssueType.TooLong);
-
-    private ref partial struct Pass(ReadOnlySpan<byte> json, int maxDepth, bool allowComments, int maxElements, Scratch scratch)
+    private ref struct Pass(ReadOnlySpan<byte> json, int maxDepth, bool allowComments, int maxElements, JsonCheckScratch scratch)
     {
         private int _elements;
         private readonly ReadOnlySpan<byte> _json = json;
-        private List<(string? Path, string Message)>? _problems;
+        private JsonCheckProblems? _problems;
         private string? _rootType;
         private int _depth = -1;
         private int _pendingNameStart = -1;
         private int _pendingNameLength;
         private bool _expectType;
         private bool _expectString;
-        private int _moreProblems;
-        private Dictionary<string, int>? _byName;
 
         public List<ValidationIssue> Run()
         {
             if (scratch.Frames.Length < maxDepth + 2)
             {
-                scratch.Frames = new Frame[maxDepth + 2];
+                scratch.Frames = new JsonFrame[maxDepth + 2];
             }
             var reader = new Utf8JsonReader(_json, new JsonReaderOptions
             {
@@ -114,27 +71,18 @@ internal static partial class FhirJsonCheck
                     Step(ref reader);
                     if (_elements > maxElements)
                     {
-                        return [TooMany(maxElements, "JSON objects and values, each array item counted")];
+                        return [JsonCheckProblems.TooMany(maxElements, "JSON objects and values, each array item counted")];
                     }
                 }
             }
             catch (JsonException e)
             {
                 var deep = reader.CurrentDepth >= maxDepth - 1 && e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
-                return [Unreadable(deep
+                return [JsonCheckProblems.Unreadable(deep
                     ? $"The JSON is nested deeper than {maxDepth} levels."
-                    : $"The input is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {FirstSentence(e.Message)}")];
+                    : $"The input is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {JsonCheckProblems.FirstSentence(e.Message)}")];
             }
-            if (_problems is null)
-            {
-                return [];
-            }
-            var root = _rootType ?? "Resource";
-            return [.. _problems.Select(p => new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.UnreadableInput,
-                p.Path is null ? null : root + p.Path, p.Message, OperationOutcome.IssueType.Structure)),
-                Unreadable(_moreProblems == 0
-                    ? "The input was not read as FHIR: fix the errors above (each names its element)."
-                    : $"The input was not read as FHIR: fix the errors above (each names its element) and {_moreProblems} more of the same kinds.")];
+            return _problems is null ? [] : _problems.Issues(_rootType ?? "Resource");
         }
 
         private void Step(ref Utf8JsonReader reader)
@@ -301,7 +249,7 @@ internal static partial class FhirJsonCheck
 
         private void Push(bool isArray)
         {
-            var frame = new Frame { IsArray = isArray, NameStart = -1, RecordStart = scratch.Records.Count, NullStart = scratch.Nulls.Count };
+            var frame = new JsonFrame { IsArray = isArray, NameStart = -1, RecordStart = scratch.Records.Count, NullStart = scratch.Nulls.Count };
             if (_depth >= 0)
             {
                 ref var parent = ref scratch.Frames[_depth];
@@ -343,11 +291,19 @@ internal static partial class FhirJsonCheck
             ref var frame = ref scratch.Frames[_depth];
             if (frame.Pairs)
             {
-                CheckAlignment(frame.RecordStart);
+                new JsonArrayAlignment(_json, scratch, _depth, frame.RecordStart).Check(ref _problems);
             }
             scratch.Records.RemoveRange(frame.RecordStart, scratch.Records.Count - frame.RecordStart);
             scratch.Nulls.RemoveRange(frame.NullStart, scratch.Nulls.Count - frame.NullStart);
             _depth--;
         }
+
+        private readonly ReadOnlySpan<byte> NameOf(int start, int length) => scratch.NameOf(_json, start, length);
+
+        private readonly string Path(int depth) => scratch.Path(_json, depth);
+
+        private static string Text(ReadOnlySpan<byte> name) => JsonCheckProblems.Text(name);
+
+        private void Problem(string? path, string message) => (_problems ??= new()).Add(path, message);
     }
 }

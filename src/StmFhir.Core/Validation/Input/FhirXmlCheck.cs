@@ -51,7 +51,7 @@ internal static class FhirXmlCheck
                 }
                 if (++elements > maxElements)
                 {
-                    return [FhirJsonCheck.TooMany(maxElements, "XML elements")];
+                    return [JsonCheckProblems.TooMany(maxElements, "XML elements")];
                 }
                 var depth = reader.Depth;
                 var index = names.Count > depth && names[depth].Name == reader.LocalName ? names[depth].Index + 1 : 0;

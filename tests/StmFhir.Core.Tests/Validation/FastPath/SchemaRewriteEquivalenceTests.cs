@@ -43,7 +43,8 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         ["component matches its slice twice"] = (RangeOfMotion, r => ((JsonArray)r["component"]!).Add(r["component"]![0]!.DeepClone()), "movement"),
         ["a value that fails its slice"] = (RangeOfMotion, r => Coding(r["component"]![0]!["valueCodeableConcept"]!)["code"] = "zz-unknown", null),
         ["extension without url (selector finds nothing)"] = (RangeOfMotion, r => ((JsonObject)r["extension"]![0]!).Remove("url"), null),
-        ["extension with two urls (selector finds too many)"] = (RangeOfMotion, r => r["extension"]![0]!["url"] = new JsonArray(r["extension"]![0]!["url"]!.GetValue<string>(), "http://example.org/x"), "STM-INPUT-002"),
+        // Read once (and not checkable), now refused by the reader, which makes every url a JSON string.
+        ["extension with two urls (selector finds too many)"] = (RangeOfMotion, r => r["extension"]![0]!["url"] = new JsonArray(r["extension"]![0]!["url"]!.GetValue<string>(), "http://example.org/x"), "resource.extension[0].url url must be a JSON string"),
         ["component with two codes (selector finds too many)"] = (RangeOfMotion, r => r["component"]![0]!["code"] = new JsonArray(r["component"]![0]!["code"]!.DeepClone(), r["component"]![0]!["code"]!.DeepClone()), "movement"),
         ["extensions swapped"] = (RangeOfMotion, r => ((JsonArray)r["extension"]!).Add(((JsonArray)r["extension"]!)[0]!.DeepClone()), null),
         ["procedure coding outside both pattern slices"] = (Procedure, r => Coding(r["code"]!)["code"] = "97999", null),
@@ -294,12 +295,13 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         Assert.Equal(PresentChildren.MaxShapes, patientChildren.ShapeCount);
     }
 
-    /// <summary>Each issue as text, or what the validator threw.</summary>
+    /// <summary>Each issue as text (the reader's, when it read nothing), or what the validator threw.</summary>
     private static List<string> Outcome(StmValidator engine, string json)
     {
         try
         {
-            return [.. engine.Validate(FhirInput.Parse(Encoding.UTF8.GetBytes(json)).Resource!).Issues
+            var parsed = FhirInput.Parse(Encoding.UTF8.GetBytes(json));
+            return [.. (parsed.Resource is { } resource ? engine.Validate(resource).Issues : parsed.Issues)
                 .Select(i => $"{i.Severity} {i.Code} {i.Expression} {i.Message}")];
         }
         catch (InvalidOperationException e)

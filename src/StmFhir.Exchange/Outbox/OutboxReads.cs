@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text.Json;
+using StmFhir.Exchange.Store;
+
+namespace StmFhir.Exchange.Outbox;
+
+/// <summary>
+/// Reports on the outbox for status pages and the command line (<see cref="IOutboxStore.CountAsync"/>,
+/// <see cref="IOutboxStore.ListAsync"/>, <see cref="IOutboxStore.GetAsync"/>): reads only, never a change of state.
+/// </summary>
+internal static class OutboxReads
+{
+    private const string RowColumns =
+        "d.outbox_id, d.target, d.state, d.attempts, d.next_attempt_at, d.updated_at, o.source, d.error, d.http_status, d.outcome";
+
+    public static async Task<IReadOnlyList<OutboxTargetCounts>> CountAsync(StoreDialect dialect, IReadOnlyCollection<string>? targets, CancellationToken cancellationToken)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var counts = new SortedDictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
+        await using (var command = connection.Command("SELECT target, state, COUNT(*) FROM outbox_delivery GROUP BY target, state ORDER BY target"))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var target = reader.GetString(0);
+                if (!counts.TryGetValue(target, out var states))
+                {
+                    counts[target] = states = [];
+                }
+                states[reader.GetString(1)] = (int)ToLong(reader.GetValue(2));
+            }
+        }
+        var added = new HashSet<string>(StringComparer.Ordinal);
+        await using (var command = connection.Command("SELECT target FROM outbox_target"))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                added.Add(reader.GetString(0));
+            }
+        }
+        foreach (var target in targets ?? [])
+        {
+            if (!counts.TryGetValue(target, out var states))
+            {
+                counts[target] = states = [];
+            }
+            if (added.Contains(target))
+            {
+                continue;
+            }
+            // Not added yet (no dispatcher has started for it): every row it lacks will be backfilled, so counts as pending.
+            // Only this count reads the whole outbox, and only until the target is added.
+            await using var waiting = connection.Command(
+                "SELECT COUNT(*) FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM outbox_delivery d WHERE d.outbox_id = o.id AND d.target = @target)")
+                .With("target", target);
+            var unclaimed = (int)ToLong(await waiting.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
+            states[OutboxStates.Pending] = states.GetValueOrDefault(OutboxStates.Pending) + unclaimed;
+        }
+        return [.. counts.Select(c => new OutboxTargetCounts(c.Key,
+            c.Value.GetValueOrDefault(OutboxStates.Pending), c.Value.GetValueOrDefault(OutboxStates.InFlight),
+            c.Value.GetValueOrDefault(OutboxStates.Delivered), c.Value.GetValueOrDefault(OutboxStates.Dead)))];
+    }
+
+    public static async Task<IReadOnlyList<OutboxDeliveryRow>> ListAsync(StoreDialect dialect, string? state, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command(
+            $"SELECT {RowColumns} FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id " +
+            (state is null ? "" : "WHERE d.state = @state ") + "ORDER BY d.outbox_id, d.target LIMIT @limit")
+            .With("limit", limit);
+        if (state is not null)
+        {
+            command.With("state", state);
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<OutboxDeliveryRow>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new OutboxDeliveryRow(
+                ToLong(reader.GetValue(0)), reader.GetString(1), reader.GetString(2), (int)ToLong(reader.GetValue(3)),
+                DateTimeOffset.FromUnixTimeMilliseconds(ToLong(reader.GetValue(4))), DateTimeOffset.FromUnixTimeMilliseconds(ToLong(reader.GetValue(5))),
+                reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : (int)ToLong(reader.GetValue(8)),
+                reader.IsDBNull(9) ? null : reader.GetString(9)));
+        }
+        return rows;
+    }
+
+    public static async Task<OutboxEntry?> GetAsync(StoreDialect dialect, long outboxId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        (string Source, long CreatedAt, string Payload) row;
+        await using (var command = connection.Command("SELECT source, created_at, payload FROM outbox WHERE id = @id").With("id", outboxId))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+            row = (reader.GetString(0), ToLong(reader.GetValue(1)), reader.GetString(2));
+        }
+        var deliveries = new List<OutboxTargetDelivery>();
+        await using (var command = connection.Command(
+            "SELECT target, state, attempts, next_attempt_at, lease_until, updated_at, error, http_status, result " +
+            "FROM outbox_delivery WHERE outbox_id = @id ORDER BY target").With("id", outboxId))
+        {
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var results = reader.IsDBNull(8) ? null : JsonSerializer.Deserialize(reader.GetString(8), OutboxJsonContext.Default.IReadOnlyListOutboxDeliveredResource);
+                deliveries.Add(new OutboxTargetDelivery(
+                    reader.GetString(0), reader.GetString(1), (int)ToLong(reader.GetValue(2)), At(ToLong(reader.GetValue(3))),
+                    reader.IsDBNull(4) ? null : At(ToLong(reader.GetValue(4))), At(ToLong(reader.GetValue(5))),
+                    reader.IsDBNull(6) ? null : reader.GetString(6), reader.IsDBNull(7) ? null : (int)ToLong(reader.GetValue(7)), results ?? []));
+            }
+        }
+        var payload = JsonSerializer.Deserialize(row.Payload, OutboxJsonContext.Default.OutboxPayload);
+        return new OutboxEntry(outboxId, row.Source, At(row.CreatedAt), payload?.Resources ?? [], deliveries);
+    }
+
+    /// <summary>Every outbox row, oldest first (for tests: what the commits wrote).</summary>
+    internal static async Task<IReadOnlyList<(long Id, string Source, string Payload)>> RowsAsync(StoreDialect dialect, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command("SELECT id, source, payload FROM outbox ORDER BY id");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<(long, string, string)>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add((ToLong(reader.GetValue(0)), reader.GetString(1), reader.GetString(2)));
+        }
+        return rows;
+    }
+
+    private static DateTimeOffset At(long unixMilliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds);
+
+    private static long ToLong(object value) => Convert.ToInt64(value, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,37 @@
+using StmFhir.Exchange.Store;
+
+namespace StmFhir.Exchange.Outbox;
+
+/// <summary>
+/// The outbox's tables, created with the store's (<see cref="IStoreExtension.Schema"/>), the same in SQLite and
+/// PostgreSQL:
+/// <list type="bullet">
+/// <item><c>outbox</c>: one row per committed change set, written in the same transaction, for the dispatcher to push;</item>
+/// <item><c>outbox_delivery</c>: per outbox row and target, the delivery state (pending, in_flight with a lease, delivered, dead), attempts, next attempt time and the result or failure;</item>
+/// <item><c>outbox_target</c>: the targets whose deliveries are written with each outbox row (in the commit's transaction); a target is
+/// backfilled with the older rows once, when it is added (<see cref="OutboxTargets"/>).</item>
+/// </list>
+/// </summary>
+internal static class OutboxSchema
+{
+    public static IEnumerable<string> Statements(StoreDialect dialect) =>
+    [
+        $"""
+        CREATE TABLE IF NOT EXISTS outbox (
+            {dialect.IdentityKeyColumn}, created_at BIGINT NOT NULL, source TEXT NOT NULL, payload TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0)
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_outbox_status ON outbox (status, id)",
+        """
+        CREATE TABLE IF NOT EXISTS outbox_delivery (
+            outbox_id BIGINT NOT NULL, target TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at BIGINT NOT NULL, lease_until BIGINT, claim TEXT, updated_at BIGINT NOT NULL,
+            result TEXT, error TEXT, http_status INTEGER, outcome TEXT,
+            PRIMARY KEY (outbox_id, target))
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_outbox_delivery_due ON outbox_delivery (target, state, next_attempt_at, outbox_id)",
+        // A claim also takes back rows whose lease expired; with this index it never reads delivered rows.
+        "CREATE INDEX IF NOT EXISTS ix_outbox_delivery_lease ON outbox_delivery (target, state, lease_until, outbox_id)",
+        "CREATE TABLE IF NOT EXISTS outbox_target (target TEXT NOT NULL PRIMARY KEY, registered_at BIGINT NOT NULL)",
+    ];
+}

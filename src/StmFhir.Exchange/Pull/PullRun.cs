@@ -1,0 +1,242 @@
+using Hl7.Fhir.Model;
+using Microsoft.Extensions.Logging;
+using StmFhir.Core.Mapping;
+using StmFhir.Core.Sessions;
+using StmFhir.Exchange.Store;
+using Task = System.Threading.Tasks.Task;
+
+namespace StmFhir.Exchange.Pull;
+
+/// <summary>
+/// The work and the counts of one pull (PULL.md): a scan per resource type, each from its own watermark, page by page.
+/// The Procedure scan reads the sessions; the Observation and RiskAssessment scans find sessions whose parts changed
+/// while their Procedure did not, and read those Procedures again. Every session read is stored the same way.
+/// </summary>
+internal sealed partial class PullRun(string target, PullSearch search, IResourceStore store, IPullStateStore state,
+    IReadOnlyDictionary<string, string> watermarks, ILogger logger)
+{
+    // Follow-up searches name at most this many ids or references per request, to keep URLs short.
+    private const int IdsPerSearch = 50;
+
+    private const string SessionIncludes = "_include=Procedure:subject&_include=Procedure:performer&_revinclude=Observation:part-of";
+
+    /// <summary>The scans, in order: each changed resource type that can change a session, and how to find its session.</summary>
+    private static readonly PullScan[] s_scans =
+    [
+        new(nameof(Procedure), "Procedure?" + SessionIncludes + "&", _ => []),
+        // part-of:missing=false leaves out the target's other Observations (vital signs, labs) that belong to no procedure.
+        new(nameof(Observation), "Observation?part-of:missing=false&", r => ((Observation)r).PartOf),
+        // R4 RiskAssessment has no search parameter for parent (nor for code), so every changed one is read.
+        new(nameof(RiskAssessment), "RiskAssessment?", r => ((RiskAssessment)r).Parent is { } parent ? [parent] : []),
+    ];
+
+    private readonly Dictionary<string, DateTimeOffset> _watermarks = watermarks
+        .Select(w => (w.Key, At: ParseInstant(w.Value)))
+        .Where(w => w.At is not null)
+        .ToDictionary(w => w.Key, w => w.At!.Value, StringComparer.Ordinal);
+
+    private readonly Dictionary<string, SessionOutcome> _outcomes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PullFailure> _failures = new(StringComparer.Ordinal);
+    private int _pages;
+
+    private enum SessionOutcome { Skipped, Unchanged, Failed, Updated, Created }
+
+    /// <summary>The types scanned, whose watermarks a pull reads.</summary>
+    public static IEnumerable<string> ScannedTypes => s_scans.Select(s => s.Type);
+
+    /// <summary>The Procedure watermark now (FHIR instant).</summary>
+    public string? Watermark => _watermarks.TryGetValue(nameof(Procedure), out var at) ? FhirInstant.Format(at) : watermarks.GetValueOrDefault(nameof(Procedure));
+
+    public IReadOnlyList<PullFailure> Failures => [.. _failures.Values];
+
+    /// <summary>Counts per distinct Procedure: one read twice in a pull (by two scans) counts once, by its strongest outcome.</summary>
+    public PullCounts Counts() => new(_pages, _outcomes.Count,
+        Count(SessionOutcome.Created), Count(SessionOutcome.Updated), Count(SessionOutcome.Unchanged), Count(SessionOutcome.Skipped), Count(SessionOutcome.Failed));
+
+    private int Count(SessionOutcome outcome) => _outcomes.Values.Count(o => o == outcome);
+
+    /// <param name="since">Replaces every stored watermark for this pull, or null.</param>
+    /// <param name="pageSize">Resources per search page.</param>
+    /// <param name="cancellationToken">Cancels the pull.</param>
+    public async Task ExecuteAsync(string? since, int pageSize, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var scan in s_scans)
+            {
+                await ScanAsync(scan, since ?? watermarks.GetValueOrDefault(scan.Type), pageSize, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (PullStoppedException e)
+        {
+            LogStopped(logger, target, e.Message);
+            throw;
+        }
+    }
+
+    private async Task ScanAsync(PullScan scan, string? since, int pageSize, CancellationToken cancellationToken)
+    {
+        // ge, not gt: a server may give several resources one lastUpdated, and one written in the same tick as the last
+        // one read would be missed by gt. What ge reads again is stored again unchanged (idempotent).
+        string? url = $"{scan.Query}_sort=_lastUpdated&_count={pageSize}" + (since is null ? "" : "&_lastUpdated=ge" + Uri.EscapeDataString(since));
+        while (url is not null)
+        {
+            var page = await search.PageAsync(url, cancellationToken).ConfigureAwait(false);
+            _pages++;
+            var matches = page.Entry.Where(e => e.Resource?.TypeName == scan.Type && e.Search?.Mode != Bundle.SearchEntryMode.Include)
+                .Select(e => e.Resource!).ToList();
+            var sessions = scan.Type == nameof(Procedure) ? page : await SessionsOfAsync(matches, scan, cancellationToken).ConfigureAwait(false);
+            await StoreSessionsAsync(sessions, cancellationToken).ConfigureAwait(false);
+
+            // Only now, with every session of the page committed: a crash before this line reads the page again, never skips it.
+            if (matches.Select(r => r.Meta?.LastUpdated).Where(t => t is not null).Max() is { } newest
+                && (!_watermarks.TryGetValue(scan.Type, out var current) || newest > current))
+            {
+                await state.AdvanceWatermarkAsync(target, scan.Type, newest, cancellationToken).ConfigureAwait(false);
+                _watermarks[scan.Type] = newest;
+            }
+            url = search.NextLink(page);
+        }
+    }
+
+    /// <summary>The sessions (Procedures with their includes) that changed <paramref name="parts"/> belong to.</summary>
+    private async Task<Bundle> SessionsOfAsync(List<Resource> parts, PullScan scan, CancellationToken cancellationToken)
+    {
+        var bundle = new Bundle { Type = Bundle.BundleType.Searchset };
+        var ids = parts.SelectMany(scan.Parents).Select(r => TypeAndId(r?.Reference)).Where(r => r?.Type == nameof(Procedure))
+            .Select(r => r!.Value.Id).Distinct(StringComparer.Ordinal);
+        foreach (var chunk in ids.Chunk(IdsPerSearch))
+        {
+            var found = await search.AllEntriesAsync($"Procedure?_id={Uri.EscapeDataString(string.Join(',', chunk))}&{SessionIncludes}&_count={IdsPerSearch}",
+                cancellationToken).ConfigureAwait(false);
+            bundle.Entry.AddRange(found);
+        }
+        return bundle;
+    }
+
+    private async Task StoreSessionsAsync(Bundle page, CancellationToken cancellationToken)
+    {
+        var procedures = page.Entry
+            .Where(e => e.Resource is Procedure { Id: not null } && e.Search?.Mode != Bundle.SearchEntryMode.Include)
+            .Select(e => (Procedure)e.Resource!)
+            .DistinctBy(p => p.Id)
+            .ToList();
+        var related = page.Entry.Select(e => e.Resource).OfType<Resource>().Where(r => r is not Procedure and not OperationOutcome).ToList();
+        await AddRelatedAsync([.. procedures.Where(StmBundleMapper.IsStmProcedure)], related, cancellationToken).ConfigureAwait(false);
+
+        foreach (var procedure in procedures)
+        {
+            if (!StmBundleMapper.IsStmProcedure(procedure))
+            {
+                Record(procedure.Id!, SessionOutcome.Skipped);
+                continue;
+            }
+            var (outcome, problems) = await StoreAsync(procedure, related, cancellationToken).ConfigureAwait(false);
+            Record(procedure.Id!, outcome);
+            if (problems.Count > 0)
+            {
+                _failures[procedure.Id!] = new PullFailure(procedure.Id!, string.Join("; ", problems));
+                LogProcedureFailed(logger, target, procedure.Id!, problems.Count, problems[0].Split(':')[0]);
+            }
+            else
+            {
+                _failures.Remove(procedure.Id!);
+            }
+        }
+    }
+
+    private void Record(string procedureId, SessionOutcome outcome)
+    {
+        // Read again by a later scan and found unchanged, a session created or updated earlier in this pull stays so.
+        if (!_outcomes.TryGetValue(procedureId, out var earlier) || outcome != SessionOutcome.Unchanged || earlier is not (SessionOutcome.Created or SessionOutcome.Updated))
+        {
+            _outcomes[procedureId] = outcome;
+        }
+    }
+
+    /// <summary>Maps one Procedure's session back, checks it as an STM record, and stores it.</summary>
+    private async Task<(SessionOutcome Outcome, List<string> Problems)> StoreAsync(Procedure procedure, List<Resource> related, CancellationToken cancellationToken)
+    {
+        var read = StmBundleMapper.ToSessions([procedure, .. related]).Single();
+        if (!read.IsValid)
+        {
+            return (SessionOutcome.Failed, [.. read.Problems.Select(p => p.ToString())]);
+        }
+        // The session format's own rules (lengths, ranges, end not before start): what intake would refuse is refused here too.
+        if (SessionRules.Check(read.Session!) is { Count: > 0 } broken)
+        {
+            return (SessionOutcome.Failed, [.. broken.Select(p => p.ToString())]);
+        }
+        var changes = TransactionBundles.ToChangeSet(StmBundleMapper.ToBundle(read.Session!), FhirPuller.Source(target)) with { Origin = target };
+        CommitResult result;
+        try
+        {
+            result = await store.CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreRejectedException e)
+        {
+            return (SessionOutcome.Failed, [$"Bundle.entry[{e.ChangeIndex}]: refused by the store ({e.Reason})"]);
+        }
+        var outcome = result.Entries.Any(e => e.Resource.Type == nameof(Procedure) && e.Outcome == ChangeOutcome.Created) ? SessionOutcome.Created
+            : result.Changed ? SessionOutcome.Updated
+            : SessionOutcome.Unchanged;
+        return (outcome, []);
+    }
+
+    /// <summary>
+    /// Adds what the sessions need beyond the page's includes: their screenings (RiskAssessment has no search parameter
+    /// for <c>parent</c>, so those of the sessions' patients, matched on <c>parent</c> by the mapper), the screenings'
+    /// findings and medications, and any Patient or Practitioner the server did not include.
+    /// </summary>
+    private async Task AddRelatedAsync(List<Procedure> sessions, List<Resource> related, CancellationToken cancellationToken)
+    {
+        if (sessions.Count == 0)
+        {
+            return;
+        }
+        var patients = sessions.Select(p => TypeAndId(p.Subject?.Reference)).Where(r => r?.Type == nameof(Patient)).Select(r => r!.Value.Id);
+        foreach (var chunk in patients.Distinct(StringComparer.Ordinal).Chunk(IdsPerSearch))
+        {
+            related.AddRange(await search.AllAsync(
+                $"RiskAssessment?subject={Uri.EscapeDataString(string.Join(',', chunk.Select(id => "Patient/" + id)))}&_count=100", cancellationToken).ConfigureAwait(false));
+        }
+        var references = sessions.SelectMany(p => p.Performer.Select(x => x.Actor).Append(p.Subject))
+            .Concat(related.OfType<RiskAssessment>().SelectMany(r => r.Basis))
+            .Select(r => TypeAndId(r?.Reference))
+            .OfType<(string Type, string Id)>()
+            .ToHashSet();
+        references.ExceptWith(related.Where(r => r.Id is not null).Select(r => (r.TypeName, r.Id!)));
+        foreach (var byType in references.GroupBy(r => r.Type))
+        {
+            foreach (var chunk in byType.Select(r => r.Id).Chunk(IdsPerSearch))
+            {
+                related.AddRange(await search.AllAsync(
+                    $"{byType.Key}?_id={Uri.EscapeDataString(string.Join(',', chunk))}&_count={IdsPerSearch}", cancellationToken).ConfigureAwait(false));
+            }
+        }
+    }
+
+    /// <summary><c>Type/id</c> of a relative or absolute reference (its last two segments), or null.</summary>
+    private static (string Type, string Id)? TypeAndId(string? reference)
+    {
+        if (reference is null || reference.StartsWith('#') || reference.StartsWith("urn:", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var parts = reference.Split('/');
+        return parts.Length >= 2 && parts[^2].Length > 0 && parts[^1].Length > 0 && char.IsUpper(parts[^2][0]) ? (parts[^2], parts[^1]) : null;
+    }
+
+    private static DateTimeOffset? ParseInstant(string? value) =>
+        value is not null && DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var instant) ? instant : null;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pull from {Target}: Procedure/{ProcedureId} not stored ({ProblemCount} problems, first at {FirstPath})")]
+    private static partial void LogProcedureFailed(ILogger logger, string target, string procedureId, int problemCount, string firstPath);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pull from {Target} stopped: {Reason}")]
+    private static partial void LogStopped(ILogger logger, string target, string reason);
+
+    /// <summary>A resource type scanned by <c>_lastUpdated</c>, and the references from one of its resources to its session's Procedure.</summary>
+    private sealed record PullScan(string Type, string Query, Func<Resource, IEnumerable<ResourceReference>> Parents);
+}

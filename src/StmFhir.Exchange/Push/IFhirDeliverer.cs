@@ -1,0 +1,32 @@
+namespace StmFhir.Exchange.Push;
+
+/// <summary>
+/// Delivers one transaction Bundle to one target, exactly once in effect: delivering it again, concurrently or after a
+/// failure at any point, leaves the target as one delivery does. Thread-safe; one per process.
+/// </summary>
+public interface IFhirDeliverer
+{
+    /// <summary>
+    /// Delivers <see cref="DeliveryRequest.Bundle"/> to <see cref="DeliveryRequest.Target"/>. Never throws for what the
+    /// target or the network do: failures come back in <see cref="DeliveryResult.Failure"/>, transient (try the row again
+    /// later) or permanent (dead-letter it). Throws <see cref="OperationCanceledException"/> when cancelled and
+    /// <see cref="KeyNotFoundException"/> for an unknown target.
+    /// </summary>
+    Task<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Delivers several Bundles, each as <see cref="DeliverAsync"/> would and with a result of its own (in the same
+    /// order), sharing round trips where a target allows: the reads and conditional creates of all of them go in the
+    /// same batches before each Bundle's own transactions. One failing Bundle does not fail the others.
+    /// </summary>
+    async Task<IReadOnlyList<DeliveryResult>> DeliverAllAsync(IReadOnlyList<DeliveryRequest> requests, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var results = new List<DeliveryResult>(requests.Count);
+        foreach (var request in requests)
+        {
+            results.Add(await DeliverAsync(request, cancellationToken));
+        }
+        return results;
+    }
+}

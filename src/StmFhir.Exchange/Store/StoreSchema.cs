@@ -1,0 +1,42 @@
+namespace StmFhir.Exchange.Store;
+
+/// <summary>
+/// The store's tables, the same in SQLite and PostgreSQL:
+/// <list type="bullet">
+/// <item><c>resource_versions</c>: every version of every resource (the history), with its JSON;</item>
+/// <item><c>resources</c>: the current version per (type, id), its time and content hash;</item>
+/// <item><c>search_index</c>: one row per indexed value of a current version (tokens incl. business identifiers, references, date ranges);</item>
+/// <item><c>schema_info</c>: the schema's version, written last, so a database that has it has every table.</item>
+/// </list>
+/// The concepts beside the store add their own tables (<see cref="IStoreExtension.Schema"/>): the outbox
+/// (<c>Outbox/OutboxSchema.cs</c>) and the pull state (<c>Pull/PullStateStore.cs</c>).
+/// </summary>
+internal static class StoreSchema
+{
+    public const int Version = 1;
+
+    public static IEnumerable<string> Statements(StoreDialect dialect) =>
+    [
+        """
+        CREATE TABLE IF NOT EXISTS resource_versions (
+            type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, last_updated BIGINT NOT NULL, json TEXT NOT NULL,
+            PRIMARY KEY (type, id, version))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS resources (
+            type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, last_updated BIGINT NOT NULL, content_hash TEXT NOT NULL,
+            PRIMARY KEY (type, id))
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_resources_updated ON resources (type, last_updated, id)",
+        """
+        CREATE TABLE IF NOT EXISTS search_index (
+            type TEXT NOT NULL, id TEXT NOT NULL, param TEXT NOT NULL, sys TEXT NOT NULL, val TEXT NOT NULL, lo BIGINT, hi BIGINT)
+        """,
+        "CREATE INDEX IF NOT EXISTS ix_search_token ON search_index (type, param, val, sys)",
+        "CREATE INDEX IF NOT EXISTS ix_search_date ON search_index (type, param, lo, hi)",
+        "CREATE INDEX IF NOT EXISTS ix_search_owner ON search_index (type, id)",
+    ];
+
+    /// <summary>Created after every other table.</summary>
+    public const string InfoTable = "CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL)";
+}

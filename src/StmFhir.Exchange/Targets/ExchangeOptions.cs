@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Configuration;
+
+namespace StmFhir.Exchange.Targets;
+
+/// <summary>The external FHIR servers StmFhir exchanges with (configuration section <c>Exchange</c>).</summary>
+public sealed class ExchangeOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Exchange";
+
+    /// <summary>
+    /// An environment variable (or configuration key) naming one target by its base URL, for automation: it becomes a
+    /// target named <see cref="DefaultTargetName"/> without authentication, replacing a configured target of that name.
+    /// </summary>
+    public const string TargetUrlVariable = "STMFHIR_TARGET_URL";
+
+    /// <summary>The name of the target that <see cref="TargetUrlVariable"/> declares.</summary>
+    public const string DefaultTargetName = "default";
+
+    /// <summary>The targets; none by default (nothing is pushed).</summary>
+    public IList<FhirTargetOptions> Targets { get; init; } = [];
+
+    /// <summary>
+    /// Reads the <c>Exchange</c> section and <see cref="TargetUrlVariable"/> from <paramref name="configuration"/>
+    /// (ASP.NET Core's default configuration includes environment variables).
+    /// </summary>
+    public static ExchangeOptions From(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new ExchangeOptions();
+        configuration.GetSection(SectionName).Bind(options);
+        if (configuration[TargetUrlVariable] is { Length: > 0 } url)
+        {
+            var existing = options.Targets.FirstOrDefault(t => t.Name == DefaultTargetName);
+            if (existing is not null)
+            {
+                options.Targets.Remove(existing);
+            }
+            options.Targets.Add(new FhirTargetOptions
+            {
+                Name = DefaultTargetName,
+                BaseUrl = Uri.TryCreate(url, UriKind.RelativeOrAbsolute, out var uri) ? uri : null,
+            });
+        }
+        return options;
+    }
+}

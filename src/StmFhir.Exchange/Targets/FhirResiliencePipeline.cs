@@ -1,0 +1,59 @@
+using System.Net;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace StmFhir.Exchange.Targets;
+
+/// <summary>
+/// The one resilience pipeline of a target's HttpClient (docs/STYLE.md: resilience is declared once, on the HttpClient):
+/// total timeout, retry, circuit breaker, per-attempt timeout; outermost first.
+/// </summary>
+/// <remarks>
+/// Retries every method, POST included, for 408, 429, 5xx, connection failures and attempt timeouts; never other 4xx.
+/// Retrying POST is safe here because of what StmFhir POSTs: a transaction or batch whose entries are PUTs to
+/// deterministic ids, conditional creates (<c>ifNoneExist</c> on the business identifier) or conditional updates, and
+/// reads. Applied twice, each of them leaves the target as applying it once does: the second PUT of the same content
+/// creates no version, the second conditional create finds the first one's resource. That holds even when the first
+/// attempt was applied and only its answer was lost (a reset after the write, or a timeout). A plain POST create would
+/// not be safe, and the deliverer never sends one.
+/// The circuit breaker is per target because each target has its own named HttpClient and so its own pipeline: a
+/// failing hospital server opens its own circuit and does not slow deliveries to the others.
+/// </remarks>
+internal static class FhirResiliencePipeline
+{
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, FhirTargetResilienceOptions options)
+    {
+        builder.AddTimeout(options.TotalTimeout);
+        if (options.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryDelay,
+                MaxDelay = options.MaxRetryDelay,
+                // Retry-After (429, 503) wins over the computed back-off.
+                ShouldRetryAfterHeader = true,
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+            });
+        }
+        builder.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+        {
+            FailureRatio = options.CircuitBreakerFailureRatio,
+            MinimumThroughput = options.CircuitBreakerMinimumThroughput,
+            SamplingDuration = options.CircuitBreakerSamplingDuration,
+            BreakDuration = options.CircuitBreakerBreakDuration,
+            ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+        });
+        builder.AddTimeout(options.AttemptTimeout);
+    }
+
+    /// <summary>408, 429, 5xx, and exceptions from the transport or the attempt timeout; never other 4xx.</summary>
+    public static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Result: { } response } => response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500,
+        { Exception: HttpRequestException or Polly.Timeout.TimeoutRejectedException or IOException } => true,
+        _ => false,
+    };
+}

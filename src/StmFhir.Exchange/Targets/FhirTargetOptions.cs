@@ -1,0 +1,141 @@
+namespace StmFhir.Exchange.Targets;
+
+/// <summary>
+/// One external FHIR server that StmFhir delivers to (configuration section <c>Exchange:Targets:N</c>).
+/// Validated when the exchange services are registered (<see cref="TargetsServiceCollectionExtensions"/>).
+/// </summary>
+public sealed class FhirTargetOptions
+{
+    /// <summary>
+    /// The target's name, used in logs, delivery records and Provenance: letters, digits, '-', '_' and '.', at most 64
+    /// characters, unique among the targets. Required.
+    /// </summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>The FHIR R4 base URL (http or https), e.g. <c>https://ehr.example.org/fhir/R4</c>. Required.</summary>
+    public Uri? BaseUrl { get; set; }
+
+    /// <summary>How requests authenticate. The default is no authentication.</summary>
+    public FhirTargetAuthOptions Auth { get; set; } = new();
+
+    /// <summary>
+    /// The most entries one transaction of plain PUTs may hold; larger deliveries are split. The default value is 50,
+    /// Medplum's limit on update operations per transaction. Range 1 to 1000.
+    /// </summary>
+    public int MaxEntriesPerTransaction { get; set; } = 50;
+
+    /// <summary>
+    /// The most entries a transaction that holds a conditional entry (conditional create or update) may hold. The default
+    /// value is 8, Medplum's limit for transactions that need strict isolation. Range 1 to
+    /// <see cref="MaxEntriesPerTransaction"/>.
+    /// </summary>
+    public int MaxConditionalEntriesPerTransaction { get; set; } = 8;
+
+    /// <summary>
+    /// Whether a delivery reads the versions the target holds before writing, in the same batch that resolves Patient
+    /// and Practitioner, so that it can tell updated from unchanged (both answer 200). Only resources whose version this
+    /// process has not remembered from an earlier delivery are read. Without it a 200 for a resource not remembered is
+    /// reported as <c>Updated</c>. The default value is true; turn it off for a target where reads are expensive.
+    /// </summary>
+    public bool ReadVersionsBeforeWriting { get; set; } = true;
+
+    /// <summary>Retries, timeouts and the circuit breaker of this target's HTTP client.</summary>
+    public FhirTargetResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>Pulling STM sessions from this target (<c>stmfhir pull</c>, and the gateway's scheduled pull).</summary>
+    public FhirTargetPullOptions Pull { get; set; } = new();
+}
+
+/// <summary>Pulling from one target (configuration section <c>Exchange:Targets:N:Pull</c>; see Pull/PULL.md).</summary>
+public sealed class FhirTargetPullOptions
+{
+    /// <summary>Whether the gateway pulls from this target on a schedule. The default value is false (off).</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>The time from the end of one scheduled pull to the start of the next. The default value is 5 minutes. Range 100 ms to 1 day.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Resources per search page (<c>_count</c>) of each scan (Procedure, Observation, RiskAssessment). The default value is 100. Range 1 to 1000. Medplum pages with a cursor
+    /// (safe against rows that change during a pull) from 20 up; smaller pages use offsets.
+    /// </summary>
+    public int PageSize { get; set; } = 100;
+}
+
+/// <summary>How StmFhir authenticates to a target.</summary>
+public enum FhirTargetAuthKind
+{
+    /// <summary>No Authorization header.</summary>
+    None,
+
+    /// <summary>A static bearer token (<see cref="FhirTargetAuthOptions.Token"/>).</summary>
+    Bearer,
+
+    /// <summary>OAuth2 client credentials grant; tokens are cached until shortly before they expire.</summary>
+    ClientCredentials,
+}
+
+/// <summary>Authentication to one target. Secrets belong in a secret store or environment variables, not in appsettings.json.</summary>
+public sealed class FhirTargetAuthOptions
+{
+    /// <summary>The kind of authentication. The default value is <see cref="FhirTargetAuthKind.None"/>.</summary>
+    public FhirTargetAuthKind Kind { get; set; } = FhirTargetAuthKind.None;
+
+    /// <summary>The bearer token, for <see cref="FhirTargetAuthKind.Bearer"/> only.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>The OAuth2 token endpoint (absolute http or https URL), for <see cref="FhirTargetAuthKind.ClientCredentials"/>.</summary>
+    public Uri? TokenEndpoint { get; set; }
+
+    /// <summary>The OAuth2 client id, for <see cref="FhirTargetAuthKind.ClientCredentials"/>.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The OAuth2 client secret, for <see cref="FhirTargetAuthKind.ClientCredentials"/>; sent with HTTP Basic (RFC 6749 2.3.1).</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>The scopes to ask for (space-separated), e.g. <c>system/*.write</c>; none by default.</summary>
+    public string? Scope { get; set; }
+}
+
+/// <summary>
+/// The resilience pipeline of one target's HTTP client (Polly v8 via Microsoft.Extensions.Http.Resilience):
+/// total timeout, then retry, then circuit breaker, then the per-attempt timeout.
+/// </summary>
+public sealed class FhirTargetResilienceOptions
+{
+    /// <summary>Retries after the first attempt. The default value is 6 retries. Range 0 to 20.</summary>
+    public int MaxRetryAttempts { get; set; } = 6;
+
+    /// <summary>
+    /// The first retry's median delay; later retries double it, with jitter. A <c>Retry-After</c> header wins.
+    /// The default value is 1 second. Range 1 ms to 1 minute.
+    /// </summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest delay between two attempts, also for <c>Retry-After</c>. The default value is 60 seconds.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long one attempt may take. The default value is 30 seconds. Range 10 ms to 10 minutes.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long one request may take with all its retries and delays. The default value is 5 minutes; it must exceed
+    /// <see cref="AttemptTimeout"/>.
+    /// </summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The share of failed attempts within <see cref="CircuitBreakerSamplingDuration"/> that opens the circuit.
+    /// The default value is 0.5. Range above 0 to 1.
+    /// </summary>
+    public double CircuitBreakerFailureRatio { get; set; } = 0.5;
+
+    /// <summary>The fewest attempts in a sampling period before the circuit may open. The default value is 20. At least 2.</summary>
+    public int CircuitBreakerMinimumThroughput { get; set; } = 20;
+
+    /// <summary>The period over which failures are counted. The default value is 60 seconds; at least twice <see cref="AttemptTimeout"/>.</summary>
+    public TimeSpan CircuitBreakerSamplingDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long an open circuit fails requests at once before it lets one through. The default value is 30 seconds. At least 0.5 seconds.</summary>
+    public TimeSpan CircuitBreakerBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+}

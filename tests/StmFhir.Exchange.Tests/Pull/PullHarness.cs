@@ -1,0 +1,127 @@
+using System.Text;
+using Hl7.Fhir.Model;
+using Microsoft.Extensions.DependencyInjection;
+using StmFhir.Core.Mapping;
+using StmFhir.Core.Sessions;
+using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Pull;
+using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Store;
+using StmFhir.Exchange.Targets;
+using StmFhir.Exchange.Tests.Peer;
+using Task = System.Threading.Tasks.Task;
+
+namespace StmFhir.Exchange.Tests.Pull;
+
+/// <summary>
+/// A local store on a real SQLite file and the exchange services with one target, the test peer, as the gateway and
+/// <c>stmfhir pull</c> register them. Dispose and create again on the same folder to restart.
+/// </summary>
+internal sealed class PullHarness : IAsyncDisposable
+{
+    public const string Target = "peer";
+
+    private readonly ServiceProvider _services;
+
+    public PullHarness(PeerFhirServer peer, string folder, int pageSize = 100)
+    {
+        Peer = peer;
+        Store = ResourceStores.Create(new StorageOptions { DataDirectory = folder }, TimeProvider.System);
+        var target = new FhirTargetOptions
+        {
+            Name = Target,
+            BaseUrl = peer.BaseUrl,
+            Pull = new FhirTargetPullOptions { PageSize = pageSize },
+            Resilience = new FhirTargetResilienceOptions { MaxRetryAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(20) },
+        };
+        _services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(Store)
+            .AddFhirExchange(new ExchangeOptions { Targets = [target] })
+            .AddFhirPull()
+            .BuildServiceProvider();
+    }
+
+    public PeerFhirServer Peer { get; }
+
+    public IResourceStore Store { get; }
+
+    public IOutboxStore Outbox => Store.Outbox();
+
+    public IPullStateStore State => Store.PullState();
+
+    public IFhirPuller Puller => _services.GetRequiredService<IFhirPuller>();
+
+    public IFhirDeliverer Deliverer => _services.GetRequiredService<IFhirDeliverer>();
+
+    public static async Task<PullHarness> StartAsync(PeerFhirServer peer, string folder, int pageSize = 100)
+    {
+        var harness = new PullHarness(peer, folder, pageSize);
+        await harness.Store.InitializeAsync();
+        return harness;
+    }
+
+    public Task<PullResult> PullAsync(DateTimeOffset? since = null) => Puller.PullAsync(new PullRequest(Target) { Since = since });
+
+    /// <summary>Pushes a session to the peer as another StmFhir instance would (deterministic ids, people by identifier).</summary>
+    public async Task PushToPeerAsync(StmSession session)
+    {
+        var result = await Deliverer.DeliverAsync(new DeliveryRequest(Target, StmBundleMapper.ToBundle(session)));
+        Assert.True(result.Succeeded, result.Failure?.Message);
+    }
+
+    /// <summary>
+    /// Creates a session at the peer as another system would: every resource POSTed in one transaction, so the peer
+    /// assigns every id. Returns the Procedure's id at the peer.
+    /// </summary>
+    public async Task<string> CreateElsewhereAsync(Bundle sessionBundle)
+    {
+        var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
+        foreach (var entry in sessionBundle.Entry)
+        {
+            var resource = (Resource)entry.Resource!.DeepCopy();
+            resource.Id = null;
+            bundle.Entry.Add(new Bundle.EntryComponent
+            {
+                FullUrl = entry.FullUrl,
+                Resource = resource,
+                Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = resource.TypeName },
+            });
+        }
+        var response = await PostAsync("", bundle);
+        return response.Entry.Select(e => e.Response?.Location ?? "").Single(l => l.StartsWith("Procedure/", StringComparison.Ordinal)).Split('/')[1];
+    }
+
+    /// <summary>POSTs FHIR JSON to the peer and reads the answer; fails the test on an error status.</summary>
+    public async Task<Bundle> PostAsync(string path, Resource resource)
+    {
+        using var client = Peer.CreateClient();
+        using var content = new StringContent(FhirJson.Serialize(resource), Encoding.UTF8, "application/fhir+json");
+        using var response = await client.PostAsync(path, content);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST {path} answered {(int)response.StatusCode}: {body}");
+        return FhirJson.Deserialize<Resource>(body) as Bundle ?? new Bundle();
+    }
+
+    /// <summary>The session as stored locally, read back through the deterministic ids of its forward mapping.</summary>
+    public async Task<string?> StoredSessionJsonAsync(StmSession original)
+    {
+        var resources = new List<Resource>();
+        foreach (var entry in StmBundleMapper.ToBundle(original).Entry)
+        {
+            var id = entry.Resource!.Id ?? entry.FullUrl!["urn:uuid:".Length..];
+            if (await Store.ReadAsync(entry.Resource.TypeName, id) is { } stored)
+            {
+                resources.Add(ResourceJson.Deserialize(stored.Json));
+            }
+        }
+        var read = StmBundleMapper.ToSessions(resources);
+        return read.Count == 1 && read[0].IsValid ? StmSessionWriter.Write(read[0].Session!) : null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        await ((IAsyncDisposable)Store).DisposeAsync();
+    }
+}

@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StmFhir.Exchange.Targets;
+
+namespace StmFhir.Exchange.Tests.Targets;
+
+public sealed class ExchangeOptionsTests
+{
+    [Fact]
+    public void TargetsAreBoundFromTheExchangeSectionWithDocumentedDefaults()
+    {
+        var options = ExchangeOptions.From(Configuration(new()
+        {
+            ["Exchange:Targets:0:Name"] = "hospital",
+            ["Exchange:Targets:0:BaseUrl"] = "https://ehr.example.org/fhir/R4",
+            ["Exchange:Targets:0:Auth:Kind"] = "ClientCredentials",
+            ["Exchange:Targets:0:Auth:TokenEndpoint"] = "https://ehr.example.org/oauth/token",
+            ["Exchange:Targets:0:Auth:ClientId"] = "stmfhir",
+            ["Exchange:Targets:0:Auth:ClientSecret"] = "s3cret",
+            ["Exchange:Targets:0:Resilience:MaxRetryAttempts"] = "3",
+        }));
+
+        var target = Assert.Single(options.Targets);
+        Assert.Equal("hospital", target.Name);
+        Assert.Equal(FhirTargetAuthKind.ClientCredentials, target.Auth.Kind);
+        Assert.Equal(3, target.Resilience.MaxRetryAttempts);
+        Assert.Equal(50, target.MaxEntriesPerTransaction);
+        Assert.Equal(8, target.MaxConditionalEntriesPerTransaction);
+        Assert.Equal(TimeSpan.FromSeconds(30), target.Resilience.AttemptTimeout);
+        Assert.Empty(ExchangeOptionsValidator.Validate(options));
+    }
+
+    [Fact]
+    public void TargetUrlVariableDeclaresADefaultTargetWithoutAuthentication()
+    {
+        var options = ExchangeOptions.From(Configuration(new()
+        {
+            ["Exchange:Targets:0:Name"] = "default",
+            ["Exchange:Targets:0:BaseUrl"] = "https://old.example.org/fhir",
+            ["Exchange:Targets:0:Auth:Kind"] = "Bearer",
+            ["Exchange:Targets:0:Auth:Token"] = "abc",
+            ["STMFHIR_TARGET_URL"] = "http://127.0.0.1:8080/fhir/R4",
+        }));
+
+        var target = Assert.Single(options.Targets);
+        Assert.Equal(ExchangeOptions.DefaultTargetName, target.Name);
+        Assert.Equal(new Uri("http://127.0.0.1:8080/fhir/R4"), target.BaseUrl);
+        Assert.Equal(FhirTargetAuthKind.None, target.Auth.Kind);
+    }
+
+    [Fact]
+    public void InvalidTargetsFailRegistrationWithEveryProblemNamed()
+    {
+        var options = new ExchangeOptions
+        {
+            Targets =
+            [
+                new FhirTargetOptions { Name = "a b", BaseUrl = new Uri("ftp://x.example.org/") },
+                new FhirTargetOptions { Name = "ok", BaseUrl = new Uri("https://x.example.org/"), MaxEntriesPerTransaction = 0, Auth = new() { Kind = FhirTargetAuthKind.Bearer } },
+                new FhirTargetOptions { Name = "ok", BaseUrl = new Uri("https://y.example.org/"), Auth = new() { Kind = FhirTargetAuthKind.ClientCredentials },
+                    Resilience = new() { TotalTimeout = TimeSpan.FromSeconds(1) } },
+            ],
+        };
+
+        var error = Assert.Throws<OptionsValidationException>(() => new ServiceCollection().AddFhirExchange(options));
+
+        var failures = string.Join("\n", error.Failures);
+        Assert.Contains("Name 'a b'", failures, StringComparison.Ordinal);
+        Assert.Contains("BaseUrl 'ftp://x.example.org/'", failures, StringComparison.Ordinal);
+        Assert.Contains("MaxEntriesPerTransaction 0", failures, StringComparison.Ordinal);
+        Assert.Contains("Auth:Token is required", failures, StringComparison.Ordinal);
+        Assert.Contains("Name 'ok' is used by another target", failures, StringComparison.Ordinal);
+        Assert.Contains("Auth:TokenEndpoint", failures, StringComparison.Ordinal);
+        Assert.Contains("Auth:ClientId", failures, StringComparison.Ordinal);
+        Assert.Contains("TotalTimeout", failures, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RelativeTargetUrlIsRefused()
+    {
+        var options = ExchangeOptions.From(Configuration(new() { ["STMFHIR_TARGET_URL"] = "fhir/R4" }));
+
+        Assert.Contains(ExchangeOptionsValidator.Validate(options), p => p.Contains("must be an absolute http or https URL", StringComparison.Ordinal));
+    }
+
+    private static IConfiguration Configuration(Dictionary<string, string?> values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+}
