@@ -166,36 +166,6 @@ internal sealed class CleanElementMemo
     [ThreadStatic]
     private static StringBuilder? t_text;
 
-    /// <summary>
-    /// Where an extension sits, as far as Firely's check of its context reads it: the name and type of every
-    /// element from the extension up to the resource holding it. Null when an ancestor is itself an Extension
-    /// (its context would include that extension's url, which is not part of the value).
-    /// </summary>
-    public static string? ExtensionSite(PocoNode extension)
-    {
-        var text = new StringBuilder(64);
-        return AppendExtensionSite(text, extension) ? text.ToString() : null;
-    }
-
-    /// <summary>Appends <see cref="ExtensionSite"/> to <paramref name="text"/>; false when it has none (the text is then partly written).</summary>
-    public static bool AppendExtensionSite(StringBuilder text, PocoNode extension)
-    {
-        text.Append(((PocoNodeOrList)extension).Name);
-        for (var node = ((PocoNodeOrList)extension).Parent; node is not null; node = ((PocoNodeOrList)node).Parent)
-        {
-            if (node.Poco is Extension)
-            {
-                return false;
-            }
-            text.Append('<').Append(((PocoNodeOrList)node).Name).Append(':').Append(node.Poco.TypeName);
-            if (node.Poco is Resource)
-            {
-                break;
-            }
-        }
-        return true;
-    }
-
     private static bool Append(StringBuilder text, Base value, int depth, bool extensions)
     {
         if (depth > 16 || value.HasOverflow

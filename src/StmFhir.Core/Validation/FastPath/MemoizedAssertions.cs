@@ -106,10 +106,10 @@ internal sealed class MemoizedExtensionReference(SchemaReferenceValidator inner,
         : url is FhirUri { JsonValue: var value } ? value as string ?? (value is null ? "" : null)
         : null;
 
-    /// <summary>The prefix, where the extension sits (<see cref="CleanElementMemo.ExtensionSite"/>), "|" and the fingerprint.</summary>
+    /// <summary>The prefix, where the extension sits (<see cref="ExtensionSites.ExtensionSite"/>), "|" and the fingerprint.</summary>
     public bool AppendKey(StringBuilder text, PocoNode node) =>
         UrlOf(node) is { } url && definitionIsLocal(url)
-        && CleanElementMemo.AppendExtensionSite(text.Append(_prefix), node)
+        && ExtensionSites.AppendExtensionSite(text.Append(_prefix), node)
         && CleanElementMemo.AppendFingerprint(text.Append('|'), node.Poco, extensions: true);
 }
 

@@ -124,7 +124,7 @@ internal static class FhirJsonCheck
 
         private void ReadName(ref Utf8JsonReader reader)
         {
-            if (!IsText(ref reader))
+            if (!JsonText.IsText(ref reader))
             {
                 Problem(Path(_depth), "a property name is not valid UTF-8 (or escapes half of a surrogate pair); FHIR JSON is UTF-8 text.");
                 _pendingNameStart = -1;
@@ -171,7 +171,7 @@ internal static class FhirJsonCheck
         private void Value(ref Utf8JsonReader reader)
         {
             CheckString(reader.TokenType);
-            if (reader.TokenType == JsonTokenType.String && !IsText(ref reader))
+            if (reader.TokenType == JsonTokenType.String && !JsonText.IsText(ref reader))
             {
                 // Utf8JsonReader checks the bytes of a string only when it is read as text, which the parser (and the
                 // resourceType check below) would do with an exception.
@@ -219,24 +219,6 @@ internal static class FhirJsonCheck
         /// <summary>The property's name for a value directly under an object, e.g. <c>.family</c>; nothing in an array.</summary>
         private readonly string NameSuffix() =>
             _depth >= 0 && !scratch.Frames[_depth].IsArray && _pendingNameLength > 0 ? "." + Text(NameOf(_pendingNameStart, _pendingNameLength)) : "";
-
-        /// <summary>Whether the string or name at the reader is text: valid UTF-8, and escapes that decode (no lone surrogate).</summary>
-        private static bool IsText(ref Utf8JsonReader reader)
-        {
-            if (!reader.ValueIsEscaped)
-            {
-                return System.Text.Unicode.Utf8.IsValid(reader.ValueSpan);
-            }
-            try
-            {
-                _ = reader.GetString();
-                return true;
-            }
-            catch (InvalidOperationException)
-            {
-                return false;
-            }
-        }
 
         private void TypeProblem(string? name)
         {
