@@ -82,6 +82,7 @@ public abstract partial class HostileInputSuite
         {
             [HostileSettings.MaxRequestBodyBytes] = "10485760",
             [HostileSettings.ValidationTimeBudget] = "00:05:00",
+            [HostileSettings.MaxElements] = "10000000", // more than the default: the point is a validation that runs long
             ["Fhir__MaxConcurrentValidations"] = "2",
         });
         // About 2,000 resources: tens of seconds of validation. The clients hang up after 4 s, when the upload and the
@@ -110,6 +111,7 @@ public abstract partial class HostileInputSuite
         {
             [HostileSettings.MaxRequestBodyBytes] = "10485760",
             [HostileSettings.ValidationTimeBudget] = "00:00:01",
+            [HostileSettings.MaxElements] = "10000000", // the budget, not the element limit, is what stops it here
         });
         var clock = Stopwatch.StartNew();
 

@@ -25,6 +25,9 @@ internal static class HostileSettings
     /// <summary>True lets a second Patient or Practitioner carry an identifier that another already has.</summary>
     public const string AllowDuplicatePersonIdentifiers = "Storage__AllowDuplicatePersonIdentifiers";
 
+    /// <summary>Most elements (JSON objects and values, XML elements) one body may hold.</summary>
+    public const string MaxElements = "Fhir__MaxElements";
+
     /// <summary>Largest request body (an existing setting).</summary>
     public const string MaxRequestBodyBytes = "Fhir__MaxRequestBodyBytes";
 
