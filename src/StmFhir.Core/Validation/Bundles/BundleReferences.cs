@@ -25,21 +25,22 @@ internal static class BundleReferences
                 fullUrls.Add(fullUrl);
             }
         }
+        var walk = new ReferenceWalk((at, reference) =>
+        {
+            if (BundleUrls.IsUrn(reference) && !fullUrls.Contains(reference))
+            {
+                issues.Add(BundleRules.Error(IssueCodes.ReferenceNotInBundle, at.Expression(),
+                    $"The reference '{MessageText.Value(reference)}' names no entry of this transaction: a urn:uuid or urn:oid reference has a meaning only "
+                    + "inside the Bundle, where the server replaces it with the id of the entry whose fullUrl it is. Add that entry, or refer to the resource as Type/id.",
+                    OperationOutcome.IssueType.NotFound));
+            }
+        });
         foreach (var entry in entries)
         {
             // A Bundle inside an entry resolves its references against its own entries.
             if (entry.Resource is { } resource and not Bundle)
             {
-                ReferenceWalk.Each(resource, $"Bundle.entry[{entry.Index}].resource", (reference, expression) =>
-                {
-                    if (BundleUrls.IsUrn(reference) && !fullUrls.Contains(reference))
-                    {
-                        issues.Add(BundleRules.Error(IssueCodes.ReferenceNotInBundle, expression,
-                            $"The reference '{MessageText.Value(reference)}' names no entry of this transaction: a urn:uuid or urn:oid reference has a meaning only "
-                            + "inside the Bundle, where the server replaces it with the id of the entry whose fullUrl it is. Add that entry, or refer to the resource as Type/id.",
-                            OperationOutcome.IssueType.NotFound));
-                    }
-                });
+                walk.Walk(resource, entry.Index);
             }
         }
     }

@@ -67,16 +67,19 @@ internal static class BundleRules
     /// <summary>STM-BDL-001 and STM-BDL-002: a full URL that is not absolute, or RESTful but naming another resource.</summary>
     private static void FullUrlShape(BundleEntry entry, List<ValidationIssue> issues)
     {
-        if (entry.FullUrl is not { } fullUrl || !BundleUrls.IsUri(fullUrl))
+        if (entry.FullUrl is not { } fullUrl)
         {
-            return; // none, or not a URI at all: Firely reports that (FIRELY-1006)
+            return;
         }
-        var expression = $"Bundle.entry[{entry.Index}].fullUrl";
+        // Not a URI at all is Firely's to report (FIRELY-1006), so only a URI that is not absolute is reported here.
         if (!BundleUrls.IsAbsolute(fullUrl))
         {
-            issues.Add(Error(IssueCodes.FullUrlNotAbsolute, expression,
-                $"The fullUrl '{MessageText.Value(fullUrl)}' is not an absolute URL: FHIR R4 requires the absolute URL of the resource, e.g. "
-                + "'https://example.org/fhir/Patient/1', or a 'urn:uuid:' for a resource without one.", OperationOutcome.IssueType.Invalid));
+            if (BundleUrls.IsUri(fullUrl))
+            {
+                issues.Add(Error(IssueCodes.FullUrlNotAbsolute, $"Bundle.entry[{entry.Index}].fullUrl",
+                    $"The fullUrl '{MessageText.Value(fullUrl)}' is not an absolute URL: FHIR R4 requires the absolute URL of the resource, e.g. "
+                    + "'https://example.org/fhir/Patient/1', or a 'urn:uuid:' for a resource without one.", OperationOutcome.IssueType.Invalid));
+            }
             return;
         }
         // A version in the full URL is bdl-8's (Firely); with no resource there is nothing to disagree with.
@@ -87,7 +90,7 @@ internal static class BundleRules
         if (type != resource.TypeName || id != entry.ResourceId)
         {
             var holds = entry.ResourceId is { } own ? $"{resource.TypeName}/{MessageText.Value(own)}" : $"a {resource.TypeName} without an id";
-            issues.Add(Error(IssueCodes.FullUrlDisagreesWithResource, expression,
+            issues.Add(Error(IssueCodes.FullUrlDisagreesWithResource, $"Bundle.entry[{entry.Index}].fullUrl",
                 $"The fullUrl '{MessageText.Value(fullUrl)}' is a RESTful URL of {type}/{MessageText.Value(id)}, but the entry holds {holds}: "
                 + "a RESTful fullUrl SHALL end with the type and id of its resource.", OperationOutcome.IssueType.Invalid));
         }

@@ -24,13 +24,28 @@ internal static partial class BundleUrls
             return false;
         }
         var scheme = value.AsSpan(0, colon);
-        if (scheme.Equals("http", StringComparison.OrdinalIgnoreCase) || scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
+        return !(scheme.Equals("http", StringComparison.OrdinalIgnoreCase) || scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
+            || HasHost(value.AsSpan(colon + 1));
+    }
+
+    // RFC 9110: an http(s) URI has an authority with a host ("http:/x" and "http:///x" have none).
+    private static bool HasHost(ReadOnlySpan<char> afterScheme)
+    {
+        if (!afterScheme.StartsWith("//", StringComparison.Ordinal))
         {
-            // RFC 9110: an http(s) URI has an authority with a host ("http:/x" is not one).
-            return value.AsSpan(colon + 1).StartsWith("//", StringComparison.Ordinal)
-                && Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Host.Length > 0;
+            return false;
         }
-        return true;
+        var authority = afterScheme[2..];
+        var end = authority.IndexOfAny('/', '?', '#');
+        authority = end < 0 ? authority : authority[..end];
+        var at = authority.LastIndexOf('@');
+        var host = at < 0 ? authority : authority[(at + 1)..];
+        if (!host.StartsWith('['))
+        {
+            var port = host.IndexOf(':');
+            host = port < 0 ? host : host[..port];
+        }
+        return host.Length > 0;
     }
 
     /// <summary>A value that is a URI by Firely's reading (it reports the others, FIRELY-1006).</summary>
@@ -42,10 +57,11 @@ internal static partial class BundleUrls
     /// </summary>
     public static bool TryRestful(string value, out string root, out string type, out string id, out string? version)
     {
-        var match = Restful().Match(value);
-        if (!match.Success || !ResourceTypeNames.IsConcrete(match.Groups["type"].Value))
+        (root, type, id, version) = ("", "", "", null);
+        // Cheap refusals first: most full URLs are urn:uuid, and a Match allocates.
+        if (!value.StartsWith("http", StringComparison.Ordinal) || Restful().Match(value) is not { Success: true } match
+            || !ResourceTypeNames.IsConcrete(match.Groups["type"].ValueSpan))
         {
-            (root, type, id, version) = ("", "", "", null);
             return false;
         }
         root = match.Groups["root"].Value;
@@ -56,11 +72,8 @@ internal static partial class BundleUrls
     }
 
     /// <summary>A relative reference <c>Type/id</c> (optionally <c>/_history/version</c>) to an R4 resource type.</summary>
-    public static bool IsRelativeRestful(string reference)
-    {
-        var match = RelativeRestful().Match(reference);
-        return match.Success && ResourceTypeNames.IsConcrete(match.Groups["type"].Value);
-    }
+    public static bool IsRelativeRestful(string reference) =>
+        RelativeRestful().IsMatch(reference) && ResourceTypeNames.IsConcrete(reference.AsSpan(0, reference.IndexOf('/', StringComparison.Ordinal)));
 
     /// <summary>A reference without its <c>/_history/version</c>, and that version (null when it names none).</summary>
     public static (string Url, string? Version) SplitVersion(string reference)
@@ -80,6 +93,6 @@ internal static partial class BundleUrls
     [GeneratedRegex(@"^(?<root>https?://([A-Za-z0-9\-\\.:%$]*/)+)(?<type>[A-Z][A-Za-z]+)/(?<id>[A-Za-z0-9\-.]{1,64})(/_history/(?<version>[A-Za-z0-9\-.]{1,64}))?$", RegexOptions.CultureInvariant)]
     private static partial Regex Restful();
 
-    [GeneratedRegex(@"^(?<type>[A-Z][A-Za-z]+)/[A-Za-z0-9\-.]{1,64}(/_history/[A-Za-z0-9\-.]{1,64})?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Z][A-Za-z]+/[A-Za-z0-9\-.]{1,64}(/_history/[A-Za-z0-9\-.]{1,64})?$", RegexOptions.CultureInvariant)]
     private static partial Regex RelativeRestful();
 }

@@ -8,88 +8,100 @@ using StmFhir.Core.Validation.FastPath;
 namespace StmFhir.Core.Validation.Bundles;
 
 /// <summary>
-/// Every <c>Reference.reference</c> in a resource (its contained resources included), with the FHIRPath expression
-/// that reaches it, e.g. <c>Bundle.entry[3].resource.partOf[0].reference</c>. One walk over the elements the POCO
-/// holds (read by name, <see cref="PocoElements"/>); the expression is written only for a reference that is reported.
+/// Every <c>Reference.reference</c> in resources (their contained resources and extensions included), with the
+/// FHIRPath expression that reaches it, e.g. <c>Bundle.entry[3].resource.partOf[0].reference</c>. One walk over the
+/// complex elements a POCO holds, read by name (<see cref="PocoElements"/>); the expression is written only for a
+/// reference that is reported. Primitive elements are not entered: a reference in an extension of a primitive value
+/// (<c>_status</c>) is not found, which spares a lookup of every primitive element of every resource.
 /// </summary>
-internal static class ReferenceWalk
+internal sealed class ReferenceWalk(Action<ReferenceWalk, string> found)
 {
-    // Per POCO type: each element's name, and whether it is a choice (its JSON name then carries the value's type).
+    // Per POCO type: its complex elements, and whether each is a choice (its JSON name then carries the value's type).
     private static readonly ConcurrentDictionary<Type, (string Name, bool Choice)[]> Elements = new();
 
-    /// <summary>Calls <paramref name="found"/> with each reference's text and its expression.</summary>
-    public static void Each(Base resource, string path, Action<string, string> found)
+    // The names, choice types and indexes from the resource down to the node being visited.
+    private readonly List<(string Name, string? ChoiceType, int Index)> _path = [];
+    private int _entry;
+
+    /// <summary>Walks the resource of <c>Bundle.entry[<paramref name="entry"/>]</c>.</summary>
+    public void Walk(Base resource, int entry)
     {
-        var walk = new Walk(path, found);
-        walk.Visit(resource);
+        _entry = entry;
+        _path.Clear();
+        Visit(resource);
+    }
+
+    /// <summary>The expression of the reference being reported, e.g. <c>Bundle.entry[1].resource.subject.reference</c>.</summary>
+    public string Expression()
+    {
+        var text = new StringBuilder("Bundle.entry[").Append(_entry).Append("].resource");
+        foreach (var (name, choiceType, index) in _path)
+        {
+            text.Append('.').Append(name);
+            if (choiceType is not null)
+            {
+                text.Append(char.ToUpperInvariant(choiceType[0])).Append(choiceType, 1, choiceType.Length - 1);
+            }
+            if (index >= 0)
+            {
+                text.Append('[').Append(index).Append(']');
+            }
+        }
+        return text.Append(".reference").ToString();
     }
 
     private static (string Name, bool Choice)[] Of(Type type) => Elements.GetOrAdd(type, static t =>
     {
         var (mapping, names) = PocoElements.Of(t);
-        return mapping is null ? [] : [.. names.Select(n => (n, mapping.FindMappedElementByName(n)?.Choice == ChoiceType.DatatypeChoice))];
+        if (mapping is null)
+        {
+            return [];
+        }
+        return [.. names.Select(mapping.FindMappedElementByName).OfType<PropertyMapping>()
+            .Where(static p => !p.IsPrimitive)
+            .Select(static p => (p.Name, p.Choice == ChoiceType.DatatypeChoice))];
     });
 
-    private sealed class Walk(string root, Action<string, string> found)
+    private void Visit(Base node)
     {
-        // The names and indexes from the resource down to the node being visited.
-        private readonly List<(string Name, int Index)> _path = [];
-
-        public void Visit(Base node)
+        // Bounded by the reader's depth limit; a thread low on stack stops here rather than failing the validation.
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
         {
-            // Bounded by the reader's depth limit; a thread low on stack stops here rather than failing the validation.
-            if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            return;
+        }
+        if (node is ResourceReference && node.TryGetValue("reference", out var value) && value is PrimitiveType { JsonValue: string reference })
+        {
+            found(this, reference);
+        }
+        foreach (var (name, choice) in Of(node.GetType()))
+        {
+            if (!node.TryGetValue(name, out var child))
             {
-                return;
+                continue;
             }
-            if (node is ResourceReference && node.TryGetValue("reference", out var value) && value is PrimitiveType { JsonValue: string reference })
+            if (child is IReadOnlyList<Base> list)
             {
-                found(reference, Expression());
+                for (var i = 0; i < list.Count; i++)
+                {
+                    Descend(list[i], name, choice, i);
+                }
             }
-            foreach (var (name, choice) in Of(node.GetType()))
+            else if (child is Base single)
             {
-                if (!node.TryGetValue(name, out var child))
-                {
-                    continue;
-                }
-                if (child is IReadOnlyList<Base> list)
-                {
-                    for (var i = 0; i < list.Count; i++)
-                    {
-                        Descend(list[i], name, choice, i);
-                    }
-                }
-                else if (child is Base single)
-                {
-                    Descend(single, name, choice, -1);
-                }
+                Descend(single, name, choice, -1);
             }
         }
+    }
 
-        private void Descend(Base? child, string name, bool choice, int index)
+    private void Descend(Base? child, string name, bool choice, int index)
+    {
+        // A choice may hold a primitive (value[x]); a Bundle inside a resource resolves against its own entries.
+        if (child is null or PrimitiveType or Bundle)
         {
-            // Primitives hold no reference but in their extensions, which the walk reaches through them.
-            if (child is null || child is PrimitiveType && !child.TryGetValue("extension", out _))
-            {
-                return;
-            }
-            _path.Add((choice ? name + char.ToUpperInvariant(child.TypeName[0]) + child.TypeName[1..] : name, index));
-            Visit(child);
-            _path.RemoveAt(_path.Count - 1);
+            return;
         }
-
-        private string Expression()
-        {
-            var text = new StringBuilder(root);
-            foreach (var (name, index) in _path)
-            {
-                text.Append('.').Append(name);
-                if (index >= 0)
-                {
-                    text.Append('[').Append(index).Append(']');
-                }
-            }
-            return text.Append(".reference").ToString();
-        }
+        _path.Add((name, choice ? child.TypeName : null, index));
+        Visit(child);
+        _path.RemoveAt(_path.Count - 1);
     }
 }
