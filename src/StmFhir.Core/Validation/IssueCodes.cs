@@ -54,6 +54,47 @@ public static class IssueCodes
     /// </summary>
     public const string StrictR4RiskProbability = "STM-INTEROP-001";
 
+    /// <summary>
+    /// Error: a Bundle entry's <c>fullUrl</c> is not an absolute URI (no scheme, e.g. <c>Patient/1</c>, or an http(s)
+    /// URL without a host). R4 defines it as "the Absolute URL for the resource" (Bundle.entry.fullUrl). The syntax of
+    /// <c>urn:uuid:</c> and <c>urn:oid:</c> values, and whether the value is a URI at all, is Firely's (FIRELY-1006).
+    /// </summary>
+    public const string FullUrlNotAbsolute = "STM-BDL-001";
+
+    /// <summary>
+    /// Error: a RESTful <c>fullUrl</c> (<c>[base]/Type/id</c>, the RESTful URL pattern of R4 references) that does not end
+    /// with the type and id of its entry's resource: "the fullUrl SHALL NOT disagree with the id in the resource".
+    /// </summary>
+    public const string FullUrlDisagreesWithResource = "STM-BDL-002";
+
+    /// <summary>
+    /// Error: a paging or identity link relation (<c>self</c>, <c>first</c>, <c>previous</c>, <c>prev</c>, <c>next</c>,
+    /// <c>last</c>) given more than once in <c>Bundle.link</c>: each names one page, and a client cannot tell which to follow.
+    /// </summary>
+    public const string LinkRelationRepeated = "STM-BDL-003";
+
+    /// <summary>
+    /// Error: two entries with the same <c>fullUrl</c> and the same (or no) <c>meta.versionId</c>, outside a history
+    /// Bundle. What core invariant bdl-7 means; it replaces bdl-7, whose expression also fails distinct entries whose full
+    /// URL and version happen to concatenate alike (see <c>FirelySettings</c>), and names the repeated entry.
+    /// </summary>
+    public const string FullUrlRepeated = "STM-BDL-004";
+
+    /// <summary>
+    /// Error: a reference the specification requires to resolve inside the Bundle does not: in a transaction, a
+    /// <c>urn:uuid:</c> or <c>urn:oid:</c> reference that names no entry; in a document, a reference from the Composition
+    /// (subject, encounter, author, attester, custodian, event detail, section author, focus and entries) to a resource the
+    /// Bundle does not hold, resolved as Bundle's "Resolving references in Bundles" says (relative ones against a RESTful
+    /// fullUrl's base, versioned ones against <c>meta.versionId</c>).
+    /// </summary>
+    public const string ReferenceNotInBundle = "STM-BDL-005";
+
+    /// <summary>
+    /// Error: two entries of a transaction that update, patch or delete the same resource (<c>request.url</c>
+    /// <c>Type/id</c>): "If any resource identities ... overlap in steps 1-3, then the transaction SHALL fail".
+    /// </summary>
+    public const string TransactionIdentityRepeated = "STM-BDL-006";
+
     /// <summary>Error: the clinical rules could not read the resource (it is malformed in a way structure validation also reports).</summary>
     public const string ClinicalRulesFailed = "STM-CLIN-000";
 

@@ -107,6 +107,7 @@ public sealed class StmValidator : IFhirValidator
         issues.AddRange(Structure(resource, profile, cancellationToken, inline));
         try
         {
+            issues.AddRange(Bundles.BundleRules.Check(resource));
             issues.AddRange(ClinicalRules.Check(resource));
             issues.AddRange(Interop.InteroperabilityRules.Check(resource));
         }
@@ -114,7 +115,7 @@ public sealed class StmValidator : IFhirValidator
         {
             // The rules report the failures they expect themselves (STM-CLIN-000); this is for the ones they do not.
             issues.Add(new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.NotCheckable, null,
-                $"The STM clinical and interoperability rules could not be checked: they stopped on this input ({e.GetType().Name}).", OperationOutcome.IssueType.Exception));
+                $"The Bundle, STM clinical and interoperability rules could not be checked: they stopped on this input ({e.GetType().Name}).", OperationOutcome.IssueType.Exception));
         }
         return new ValidationReport(issues);
     }

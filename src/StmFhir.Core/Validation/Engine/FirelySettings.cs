@@ -20,8 +20,12 @@ internal static class FirelySettings
     /// ras-2 (<c>probability is decimal implies (probability as decimal) &lt;= 100</c>): with no probability the
     /// expression is empty, which the validator counts as a failure, so every RiskAssessment prediction without a
     /// probability would be an error. STM-CORE-001 checks what ras-2 means.
+    /// bdl-7 (<c>(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&amp;resource.meta.versionId).isDistinct()</c>):
+    /// concatenating full URL and version makes distinct entries alike (<c>.../Patient/1</c> version <c>2</c> and
+    /// <c>.../Patient/12</c> without one are both <c>.../Patient/12</c>), and the failure names only the Bundle.
+    /// STM-BDL-004 compares each entry's full URL and version as a pair and names the repeated entry.
     /// </summary>
-    public static readonly IReadOnlySet<string> ExcludedInvariants = new HashSet<string>(StringComparer.Ordinal) { "ras-2" };
+    public static readonly IReadOnlySet<string> ExcludedInvariants = new HashSet<string>(StringComparer.Ordinal) { "ras-2", "bdl-7" };
 
     public static ValidationSettings Create()
     {

@@ -20,8 +20,8 @@ namespace StmFhir.Core.Validation.FastPath;
 /// or ...)</c>. With no <c>reference</c> the left of <c>implies</c> is false, so true; with one string not starting
 /// with '#' the first operand of <c>or</c> is true, so true. Neither of the other operands can fail on a single
 /// string, and <c>trace</c> has no tracer to call in Firely's evaluation context.</item>
-/// <item>bdl-3, bdl-3c, bdl-4, bdl-7 (the Bundle, once, but each walks every entry with <c>%resource</c>): see
-/// <see cref="PlainTransaction"/> and <see cref="DistinctFullUrls"/>.</item>
+/// <item>bdl-3, bdl-3c, bdl-4 (the Bundle, once, but each walks every entry with <c>%resource</c>): see
+/// <see cref="PlainTransaction"/>. (bdl-7 is not Firely's: the engine excludes it and checks STM-BDL-004.)</item>
 /// <item>bdl-5, bdl-8 (every entry), obs-6, obs-7 (every Observation), per-1 (every Period): at each, below.</item>
 /// </list>
 /// Only when the settings name no FHIRPath compiler (Firely's default then, as here).
@@ -38,7 +38,6 @@ internal sealed record ShortcutInvariant : FhirPathValidator, IValidatable
         [("bdl-3", "entry.all(request.exists() = (%resource.type = 'batch' or %resource.type = 'transaction' or %resource.type = 'history'))")] = PlainTransaction,
         [("bdl-3c", "type in ('transaction' | 'batch') implies entry.all(request.method.exists() and ((request.method in ('POST' | 'PATCH' | 'PUT')) = resource.exists()))")] = PlainTransaction,
         [("bdl-4", "entry.all(response.exists() = (%resource.type = 'batch-response' or %resource.type = 'transaction-response' or %resource.type = 'history'))")] = PlainTransaction,
-        [("bdl-7", "(type = 'history') or entry.where(fullUrl.exists()).select(fullUrl&resource.meta.versionId).isDistinct()")] = DistinctFullUrls,
         // Every Bundle entry: a resource makes the first operand of the or true.
         [("bdl-5", "resource.exists() or request.exists() or response.exists()")] = static entry => entry.TryGetValue("resource", out var resource) && resource is not null,
         // Every Bundle entry: no fullUrl makes the left of implies false; a URL without '/_history/' makes the right true.
@@ -105,34 +104,6 @@ internal sealed record ShortcutInvariant : FhirPathValidator, IValidatable
                 || !(single.TryGetValue("method", out var method) && method is PrimitiveType { JsonValue: string verb } && WritingMethods.Contains(verb))
                 || !entry.TryGetValue("resource", out var resource) || resource is null
                 || entry.TryGetValue("response", out _))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /// <summary>
-    /// No entry's resource has a <c>meta.versionId</c> and the entries' full URLs are single strings, distinct even
-    /// ignoring case and white space (coarser than FHIRPath's equality): then bdl-7's <c>select(fullUrl &amp;
-    /// resource.meta.versionId)</c> is the full URLs themselves and <c>isDistinct()</c> is true.
-    /// </summary>
-    private static bool DistinctFullUrls(Base bundle)
-    {
-        if (bundle is not Resource || Entries(bundle) is not { } entries)
-        {
-            return false;
-        }
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var entry in entries)
-        {
-            if (entry.TryGetValue("resource", out var resource)
-                && (resource is not Base single || single.TryGetValue("meta", out var meta) && (meta is not Base one || one.TryGetValue("versionId", out _))))
-            {
-                return false;
-            }
-            if (entry.TryGetValue("fullUrl", out var fullUrl)
-                && !(fullUrl is PrimitiveType { JsonValue: string url } && seen.Add(string.Concat(url.Where(c => !char.IsWhiteSpace(c))))))
             {
                 return false;
             }

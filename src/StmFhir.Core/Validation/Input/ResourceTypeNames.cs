@@ -18,6 +18,9 @@ internal static class ResourceTypeNames
     /// <summary>Whether <paramref name="name"/> is a concrete FHIR R4 resource type.</summary>
     public static bool IsConcrete(string name) => Concrete.Contains(name);
 
+    /// <summary>Whether <paramref name="name"/> is a concrete FHIR R4 resource type, without making a string.</summary>
+    public static bool IsConcrete(ReadOnlySpan<char> name) => ConcreteChars.Contains(name);
+
     /// <summary>Whether the UTF-8 <paramref name="name"/> is a concrete FHIR R4 resource type, without making a string.</summary>
     public static bool IsConcrete(ReadOnlySpan<byte> name)
     {
