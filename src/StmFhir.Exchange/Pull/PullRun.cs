@@ -144,7 +144,8 @@ internal sealed partial class PullRun(string target, DateTimeOffset startedAt, P
             Record(procedure.Id!, outcome);
             if (issues.Count > 0)
             {
-                _failures[procedure.Id!] = new PullFailure(procedure.Id!, procedure.Meta?.VersionId, issues, startedAt);
+                // To the millisecond, as the pull state keeps it.
+                _failures[procedure.Id!] = new PullFailure(procedure.Id!, procedure.Meta?.VersionId, issues, DateTimeOffset.FromUnixTimeMilliseconds(startedAt.ToUnixTimeMilliseconds()));
                 _cleared.Remove(procedure.Id!);
                 LogProcedureFailed(logger, target, procedure.Id!, procedure.Meta?.VersionId, issues.Count, issues[0].Code, issues[0].Expression ?? issues[0].Location);
             }
