@@ -95,12 +95,8 @@ internal static class PullCommand
             return ExitCodes.UsageOrIo;
         }
 
-        // As the gateway: the configured folder, else the checkout's or the installed one. No profiles, no pull: a session
-        // checked against core R4 only would be stored although intake refuses it.
-        var profiles = configuration["Profiles:Directory"] is { Length: > 0 } configured ? Path.GetFullPath(configured) : ProfilesLocation.Find();
-        if (profiles is null || !Directory.Exists(profiles))
+        if (await ProfilesAsync(configuration, error) is not { } profiles)
         {
-            await error.WriteLineAsync($"pull: no profiles folder {(profiles is null ? "found" : "at " + profiles)} (set Profiles:Directory); pulled sessions are validated against the StmFhir profiles");
             return ExitCodes.UsageOrIo;
         }
 
@@ -128,6 +124,21 @@ internal static class PullCommand
         {
             await ((IAsyncDisposable)store).DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// As the gateway finds them: <c>Profiles:Directory</c>, else the checkout's or the installed folder. No profiles, no
+    /// pull: a session checked against core R4 only would be stored although intake refuses it.
+    /// </summary>
+    private static async Task<string?> ProfilesAsync(IConfiguration configuration, TextWriter error)
+    {
+        var profiles = configuration["Profiles:Directory"] is { Length: > 0 } configured ? Path.GetFullPath(configured) : ProfilesLocation.Find();
+        if (profiles is not null && Directory.Exists(profiles))
+        {
+            return profiles;
+        }
+        await error.WriteLineAsync($"pull: no profiles folder {(profiles is null ? "found" : "at " + profiles)} (set Profiles:Directory); pulled sessions are validated against the StmFhir profiles");
+        return null;
     }
 
     private static async Task WriteAsync(PullResult result, PullState? state, TextWriter output, TextWriter error)
