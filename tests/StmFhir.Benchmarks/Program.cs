@@ -41,6 +41,12 @@ if (args is ["push", ..] && (args.Length == 1 || int.TryParse(args[1], out _)))
     // Medians of alternating straight/deliverer rounds against the peer (Exchange/PushProbe.cs).
     return StmFhir.Benchmarks.Exchange.PushProbe.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 15);
 }
+if (args is ["pull", .. var pull] && pull.All(o => int.TryParse(o, out _)))
+{
+    // A pull of the peer's sessions with the validation engine and without, alternating rounds (Exchange/PullProbe.cs).
+    var numbers = pull.Select(o => int.Parse(o, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    return StmFhir.Benchmarks.Exchange.PullProbe.Run(numbers.Length > 0 ? numbers[0] : 7, numbers.Length > 1 ? numbers[1] : 4);
+}
 if (args is ["store", .. var store] && store.All(o => int.TryParse(o, out _)))
 {
     // Medians of alternating rounds of the SQLite store's ways of writing, 16 concurrent writers (Storage/StoreProbe.cs).

@@ -57,10 +57,10 @@ internal static class TestSessions
             .. Enumerable.Range(0, romMeasurements).Select(i => new RomMeasurement
             {
                 Joint = Joint.Elbow,
-                Movement = Movement.Extension,
+                Movement = Movement.Flexion,
                 Mode = RomMode.Active,
                 Side = Side.Right,
-                Degrees = 160 + i,
+                Degrees = 130 + i,
                 Timing = MeasurementTiming.Pre,
                 Method = RomMethod.Goniometer,
                 TakenAt = Start.AddMinutes(i),

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using StmFhir.Core.Validation;
 using StmFhir.Exchange;
 using StmFhir.Exchange.Pull;
 using StmFhir.Exchange.Store;
@@ -16,7 +17,8 @@ namespace StmFhir.Cli.Commands;
 /// come from the gateway's configuration, read as the gateway reads it (<see cref="GatewaySettings"/>): <c>--config</c>
 /// (e.g. its appsettings.json), environment variables (<c>Exchange__Targets__0__Name</c>, <c>STMFHIR_TARGET_URL</c> for a
 /// target named <c>default</c>, <c>Storage__...</c>, <c>STMFHIR_DATA_DIR</c>), then <c>--provider</c>,
-/// <c>--connection-string</c> and <c>--data</c>.
+/// <c>--connection-string</c> and <c>--data</c>. Pulled sessions are validated as the gateway's intake validates them,
+/// with the profiles of <c>Profiles:Directory</c> or the StmFhir checkout or installation (as <c>validate</c> finds them).
 /// Exit code 0 when every STM Procedure was stored, 1 when some could not be, 2 for usage errors or a pull that stopped
 /// early (the target failed).
 /// </summary>
@@ -93,13 +95,21 @@ internal static class PullCommand
             return ExitCodes.UsageOrIo;
         }
 
+        if (await ProfilesAsync(configuration, error) is not { } profiles)
+        {
+            return ExitCodes.UsageOrIo;
+        }
+
         var store = ResourceStores.Create(storage, TimeProvider.System);
         try
         {
-            await using var services = new ServiceCollection().AddLogging().AddSingleton(store).AddFhirExchange(exchange).AddFhirPull().BuildServiceProvider();
+            await using var services = new ServiceCollection().AddLogging().AddSingleton(store).AddFhirExchange(exchange)
+                .AddPullValidation(() => StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = profiles }))
+                .AddFhirPull().BuildServiceProvider();
             await store.InitializeAsync(cancellationToken);
             var result = await services.GetRequiredService<IFhirPuller>().PullAsync(request, cancellationToken);
-            await WriteAsync(result, output, error);
+            var state = await services.GetRequiredService<IPullStateStore>().GetPullStateAsync(name, cancellationToken);
+            await WriteAsync(result, state, output, error);
             return result.Error is not null ? ExitCodes.UsageOrIo : result.Counts.Failed > 0 ? ExitCodes.Invalid : ExitCodes.Success;
         }
         catch (OptionsValidationException e)
@@ -116,7 +126,22 @@ internal static class PullCommand
         }
     }
 
-    private static async Task WriteAsync(PullResult result, TextWriter output, TextWriter error)
+    /// <summary>
+    /// As the gateway finds them: <c>Profiles:Directory</c>, else the checkout's or the installed folder. No profiles, no
+    /// pull: a session checked against core R4 only would be stored although intake refuses it.
+    /// </summary>
+    private static async Task<string?> ProfilesAsync(IConfiguration configuration, TextWriter error)
+    {
+        var profiles = configuration["Profiles:Directory"] is { Length: > 0 } configured ? Path.GetFullPath(configured) : ProfilesLocation.Find();
+        if (profiles is not null && Directory.Exists(profiles))
+        {
+            return profiles;
+        }
+        await error.WriteLineAsync($"pull: no profiles folder {(profiles is null ? "found" : "at " + profiles)} (set Profiles:Directory); pulled sessions are validated against the StmFhir profiles");
+        return null;
+    }
+
+    private static async Task WriteAsync(PullResult result, PullState? state, TextWriter output, TextWriter error)
     {
         var c = result.Counts;
         await output.WriteLineAsync($"Pulled from {result.Target} {(result.Since is null ? "everything" : "since " + result.Since)}: {c.Pages} page(s)");
@@ -125,15 +150,32 @@ internal static class PullCommand
         await output.WriteLineAsync($"  updated     {c.Updated}");
         await output.WriteLineAsync($"  unchanged   {c.Unchanged}");
         await output.WriteLineAsync($"  skipped     {c.Skipped} (not STM sessions)");
-        await output.WriteLineAsync($"  failed      {c.Failed}");
+        await output.WriteLineAsync($"  failed      {c.Failed} (not stored)");
         await output.WriteLineAsync($"Watermark: {result.Watermark ?? "none"}");
         foreach (var failure in result.Failures)
         {
-            await output.WriteLineAsync($"failed Procedure/{failure.ProcedureId}: {failure.Reason}");
+            await WriteFailureAsync(output, "not stored", failure);
+        }
+        foreach (var id in result.Cleared)
+        {
+            await output.WriteLineAsync($"cleared Procedure/{id}: stored now, no longer listed");
+        }
+        // Found by earlier pulls and not read again (a pull reads a Procedure again only once it changes at the target).
+        var thisPull = result.Failures.Select(f => f.ProcedureId).ToHashSet(StringComparer.Ordinal);
+        foreach (var failure in state?.Failures.Where(f => !thisPull.Contains(f.ProcedureId)) ?? [])
+        {
+            await WriteFailureAsync(output, "still not stored", failure);
         }
         if (result.Error is not null)
         {
             await error.WriteLineAsync($"pull: stopped early: {result.Error}; the watermark stays at the last stored page, the next pull goes on from there");
         }
     }
+
+    /// <summary>One line per Procedure: its id and version at the target, then each error's code, FHIRPath and STM field (no content).</summary>
+    private static Task WriteFailureAsync(TextWriter output, string label, PullFailure failure) =>
+        output.WriteLineAsync($"{label} Procedure/{failure.ProcedureId}{(failure.Version is null ? "" : "/_history/" + failure.Version)}: "
+            + string.Join("; ", failure.Issues.Select(i => i.Code
+                + (i.Expression is null ? "" : " at " + i.Expression)
+                + (i.Location is null ? "" : $" ({i.Location})"))));
 }

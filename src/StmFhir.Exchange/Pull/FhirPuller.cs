@@ -6,11 +6,11 @@ namespace StmFhir.Exchange.Pull;
 
 /// <summary>
 /// Pulls one target (PULL.md): searches what changed since the target's watermarks, fetches what each session needs,
-/// maps it back to an STM session and forward again, stores it like an intake (deterministic ids and identifiers make
+/// maps it back to an STM session and forward again, validates it and stores it like an intake (deterministic ids and identifiers make
 /// that idempotent), and only then advances the watermark past the page (<see cref="PullRun"/>); records the result.
 /// </summary>
 internal sealed partial class FhirPuller(
-    FhirTargets targets, IResourceStore store, IPullStateStore state, TimeProvider time, ILogger<FhirPuller> logger) : IFhirPuller
+    FhirTargets targets, IResourceStore store, IPullStateStore state, IPullValidator validator, TimeProvider time, ILogger<FhirPuller> logger) : IFhirPuller
 {
     /// <summary>The outbox source of pulled changes: <c>pull:&lt;target&gt;</c>.</summary>
     public static string Source(string target) => "pull:" + target;
@@ -23,7 +23,9 @@ internal sealed partial class FhirPuller(
         var stored = await state.GetPullStateAsync(request.Target, cancellationToken).ConfigureAwait(false);
         var watermarks = stored?.Watermarks ?? new Dictionary<string, string>();
         var since = request.Since is { } given ? FhirInstant.Format(given) : null;
-        var run = new PullRun(request.Target, new PullSearch(targets.CreateClient(request.Target), BaseUrl(options)), store, state, watermarks, logger);
+        var listed = (stored?.Failures ?? []).Select(f => f.ProcedureId).ToHashSet(StringComparer.Ordinal);
+        var run = new PullRun(request.Target, startedAt, new PullSearch(targets.CreateClient(request.Target), BaseUrl(options)), new PullChecks(validator),
+            store, state, watermarks, listed, logger);
 
         string? error = null;
         try
@@ -57,6 +59,7 @@ internal sealed partial class FhirPuller(
             Watermark = run.Watermark,
             Counts = run.Counts(),
             Failures = run.Failures,
+            Cleared = run.Cleared,
             Error = error,
         };
         await state.RecordPullAsync(result, CancellationToken.None).ConfigureAwait(false);

@@ -40,8 +40,11 @@ public sealed record PullResult
     /// <summary>The counts.</summary>
     public required PullCounts Counts { get; init; }
 
-    /// <summary>The Procedures that could not be mapped back or stored: their ids and why (no patient data).</summary>
+    /// <summary>The Procedures this pull did not store: their ids and versions at the target and why (no patient data).</summary>
     public IReadOnlyList<PullFailure> Failures { get; init; } = [];
+
+    /// <summary>The Procedures listed as not stored by an earlier pull that this one stored (or found not to be STM sessions).</summary>
+    public IReadOnlyList<string> Cleared { get; init; } = [];
 
     /// <summary>Why the pull stopped early (the target failed, a paging link left the server), or null when it finished.</summary>
     public string? Error { get; init; }
@@ -57,10 +60,46 @@ public sealed record PullResult
 /// <param name="Updated">Sessions stored with changes (new versions of the changed resources only).</param>
 /// <param name="Unchanged">Sessions already stored with the same content: nothing written.</param>
 /// <param name="Skipped">Procedures that are not STM sessions.</param>
-/// <param name="Failed">STM Procedures that could not be mapped back or stored.</param>
+/// <param name="Failed">STM Procedures not stored: not mappable back, invalid (an error issue), or refused by the store.</param>
 public sealed record PullCounts(int Pages, int Fetched, int Created, int Updated, int Unchanged, int Skipped, int Failed);
 
-/// <summary>A Procedure that could not be pulled.</summary>
+/// <summary>A Procedure that could not be pulled, listed until a later version of it is stored.</summary>
 /// <param name="ProcedureId">The Procedure's id at the target.</param>
-/// <param name="Reason">FHIRPath locations and what is wrong; never resource content.</param>
-public sealed record PullFailure(string ProcedureId, string Reason);
+/// <param name="Version">Its <c>meta.versionId</c> at the target, when the target gives one.</param>
+/// <param name="Issues">Why: the error issues, by code and location; never resource content.</param>
+/// <param name="At">When a pull found it (the pull's start).</param>
+public sealed record PullFailure(string ProcedureId, string? Version, IReadOnlyList<PullIssue> Issues, DateTimeOffset At)
+{
+    /// <summary>Equal when the same Procedure version failed with the same issues at the same time.</summary>
+    public bool Equals(PullFailure? other) =>
+        other is not null && ProcedureId == other.ProcedureId && Version == other.Version && At == other.At && Issues.SequenceEqual(other.Issues);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(ProcedureId, Version, At, Issues.Count);
+}
+
+/// <summary>One error that kept a pulled session out of the store.</summary>
+/// <param name="Code">
+/// The validation engine's code (<c>STM-CLIN-001</c>, <c>FIRELY-1011</c>, ...; VALIDATION.md), or pull's own for what
+/// happens before or after it (<see cref="PullIssueCodes"/>).
+/// </param>
+/// <param name="Expression">
+/// Where: for the engine's issues, a FHIRPath expression into the transaction Bundle the session maps to
+/// (<c>Bundle.entry[5].resource.valueQuantity.value</c>); for a session that cannot be mapped back, the resource at the
+/// target and its element (<c>Observation('o1').valueInteger</c>).
+/// </param>
+/// <param name="Location">The STM session field, when known (<c>$.romMeasurements[0].degrees</c>).</param>
+public sealed record PullIssue(string Code, string? Expression, string? Location);
+
+/// <summary>Pull's own issue codes, for what keeps a session out of the store before or after validation.</summary>
+public static class PullIssueCodes
+{
+    /// <summary>The target's resources do not make an STM session (a part is missing or not understood).</summary>
+    public const string NotASession = "STM-PULL-001";
+
+    /// <summary>The session breaks a rule of the session format (a length, a range, a rule across fields; <c>SessionRules</c>).</summary>
+    public const string SessionRule = "STM-PULL-002";
+
+    /// <summary>The store refused the session's changes (e.g. a second person with an identifier another one has).</summary>
+    public const string RefusedByStore = "STM-PULL-003";
+}

@@ -19,7 +19,11 @@ public interface IPullStateStore
     /// </summary>
     Task<bool> AdvanceWatermarkAsync(string target, string resourceType, DateTimeOffset watermark, CancellationToken cancellationToken = default);
 
-    /// <summary>Records what a pull of <paramref name="result"/>'s target did (its counts, failures and error).</summary>
+    /// <summary>
+    /// Records what a pull of <paramref name="result"/>'s target did: its counts and error, and in one transaction its
+    /// failures added to the target's list (replacing an earlier failure of the same Procedure) and its
+    /// <see cref="PullResult.Cleared"/> Procedures taken off it.
+    /// </summary>
     Task RecordPullAsync(PullResult result, CancellationToken cancellationToken = default);
 }
 
@@ -31,11 +35,15 @@ public interface IPullStateStore
 /// </param>
 /// <param name="LastPullAt">When the last pull started.</param>
 /// <param name="LastCounts">What it did.</param>
-/// <param name="LastFailures">The Procedures it could not store (at most 100).</param>
+/// <param name="Failures">
+/// The Procedures not stored, by id at the target, oldest first: each found by a pull, and listed until a later pull
+/// stores a version of it (a pull reads a Procedure again only once it changes).
+/// </param>
 /// <param name="LastError">Why it stopped early, if it did.</param>
 public sealed record PullState(string Target, IReadOnlyDictionary<string, string> Watermarks, DateTimeOffset? LastPullAt, PullCounts? LastCounts,
-    IReadOnlyList<PullFailure> LastFailures, string? LastError)
+    IReadOnlyList<PullFailure> Failures, string? LastError)
 {
+
     /// <summary>The Procedure watermark: the <c>_lastUpdated</c> the next pull searches Procedures from (inclusive).</summary>
     public string? Watermark => Watermarks.GetValueOrDefault("Procedure");
 }

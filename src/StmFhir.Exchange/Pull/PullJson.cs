@@ -3,15 +3,15 @@ using System.Text.Json.Serialization;
 
 namespace StmFhir.Exchange.Pull;
 
-/// <summary>What the store keeps of a pull's result (<c>pull_state.last_result</c>).</summary>
+/// <summary>
+/// What the store keeps of a pull's result (<c>pull_state.last_result</c>); its failures are kept apart, per Procedure
+/// (<c>pull_failure</c>). A row written before that also holds a <c>failures</c> array, which is not read.
+/// </summary>
 /// <param name="Counts">The counts.</param>
-/// <param name="Failures">The failed Procedures, at most <see cref="MaxFailures"/>.</param>
-internal sealed record PullSummary(PullCounts Counts, IReadOnlyList<PullFailure> Failures)
-{
-    public const int MaxFailures = 100;
-}
+internal sealed record PullSummary(PullCounts Counts);
 
 [JsonSerializable(typeof(PullSummary))]
+[JsonSerializable(typeof(IReadOnlyList<PullIssue>))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 internal sealed partial class PullJsonContext : JsonSerializerContext;
 

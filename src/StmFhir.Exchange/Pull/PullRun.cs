@@ -1,7 +1,6 @@
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Logging;
 using StmFhir.Core.Mapping;
-using StmFhir.Core.Sessions;
 using StmFhir.Exchange.Store;
 using Task = System.Threading.Tasks.Task;
 
@@ -12,8 +11,17 @@ namespace StmFhir.Exchange.Pull;
 /// The Procedure scan reads the sessions; the Observation and RiskAssessment scans find sessions whose parts changed
 /// while their Procedure did not, and read those Procedures again. Every session read is stored the same way.
 /// </summary>
-internal sealed partial class PullRun(string target, PullSearch search, IResourceStore store, IPullStateStore state,
-    IReadOnlyDictionary<string, string> watermarks, ILogger logger)
+/// <param name="target">The target's name.</param>
+/// <param name="startedAt">When the pull started: the time of its failures.</param>
+/// <param name="search">The target's searches.</param>
+/// <param name="checks">What a session goes through before it is stored.</param>
+/// <param name="store">Where sessions are stored.</param>
+/// <param name="state">The watermarks.</param>
+/// <param name="watermarks">The watermarks at the start, per type scanned.</param>
+/// <param name="listed">The Procedures an earlier pull listed as not stored: those this pull stores are cleared.</param>
+/// <param name="logger">Ids and counts only.</param>
+internal sealed partial class PullRun(string target, DateTimeOffset startedAt, PullSearch search, PullChecks checks, IResourceStore store,
+    IPullStateStore state, IReadOnlyDictionary<string, string> watermarks, IReadOnlySet<string> listed, ILogger logger)
 {
     // Follow-up searches name at most this many ids or references per request, to keep URLs short.
     private const int IdsPerSearch = 50;
@@ -37,6 +45,7 @@ internal sealed partial class PullRun(string target, PullSearch search, IResourc
 
     private readonly Dictionary<string, SessionOutcome> _outcomes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PullFailure> _failures = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _cleared = new(StringComparer.Ordinal);
     private int _pages;
 
     private enum SessionOutcome { Skipped, Unchanged, Failed, Updated, Created }
@@ -48,6 +57,9 @@ internal sealed partial class PullRun(string target, PullSearch search, IResourc
     public string? Watermark => _watermarks.TryGetValue(nameof(Procedure), out var at) ? FhirInstant.Format(at) : watermarks.GetValueOrDefault(nameof(Procedure));
 
     public IReadOnlyList<PullFailure> Failures => [.. _failures.Values];
+
+    /// <summary>Of the Procedures listed as not stored at the start, those this pull stored or found not to be STM sessions.</summary>
+    public IReadOnlyList<string> Cleared => [.. _cleared.Order(StringComparer.Ordinal)];
 
     /// <summary>Counts per distinct Procedure: one read twice in a pull (by two scans) counts once, by its strongest outcome.</summary>
     public PullCounts Counts() => new(_pages, _outcomes.Count,
@@ -126,21 +138,24 @@ internal sealed partial class PullRun(string target, PullSearch search, IResourc
 
         foreach (var procedure in procedures)
         {
-            if (!StmBundleMapper.IsStmProcedure(procedure))
-            {
-                Record(procedure.Id!, SessionOutcome.Skipped);
-                continue;
-            }
-            var (outcome, problems) = await StoreAsync(procedure, related, cancellationToken).ConfigureAwait(false);
+            var (outcome, issues) = StmBundleMapper.IsStmProcedure(procedure)
+                ? await StoreAsync(procedure, related, cancellationToken).ConfigureAwait(false)
+                : (SessionOutcome.Skipped, []);
             Record(procedure.Id!, outcome);
-            if (problems.Count > 0)
+            if (issues.Count > 0)
             {
-                _failures[procedure.Id!] = new PullFailure(procedure.Id!, string.Join("; ", problems));
-                LogProcedureFailed(logger, target, procedure.Id!, problems.Count, problems[0].Split(':')[0]);
+                // To the millisecond, as the pull state keeps it.
+                _failures[procedure.Id!] = new PullFailure(procedure.Id!, procedure.Meta?.VersionId, issues, DateTimeOffset.FromUnixTimeMilliseconds(startedAt.ToUnixTimeMilliseconds()));
+                _cleared.Remove(procedure.Id!);
+                LogProcedureFailed(logger, target, procedure.Id!, procedure.Meta?.VersionId, issues.Count, issues[0].Code, issues[0].Expression ?? issues[0].Location);
             }
             else
             {
                 _failures.Remove(procedure.Id!);
+                if (listed.Contains(procedure.Id!))
+                {
+                    _cleared.Add(procedure.Id!);
+                }
             }
         }
     }
@@ -154,20 +169,15 @@ internal sealed partial class PullRun(string target, PullSearch search, IResourc
         }
     }
 
-    /// <summary>Maps one Procedure's session back, checks it as an STM record, and stores it.</summary>
-    private async Task<(SessionOutcome Outcome, List<string> Problems)> StoreAsync(Procedure procedure, List<Resource> related, CancellationToken cancellationToken)
+    /// <summary>Checks one Procedure's session as intake would (<see cref="PullChecks"/>), and stores it.</summary>
+    private async Task<(SessionOutcome Outcome, IReadOnlyList<PullIssue> Issues)> StoreAsync(Procedure procedure, List<Resource> related, CancellationToken cancellationToken)
     {
-        var read = StmBundleMapper.ToSessions([procedure, .. related]).Single();
-        if (!read.IsValid)
+        var (session, issues) = await checks.CheckAsync(procedure, related, cancellationToken).ConfigureAwait(false);
+        if (session is null)
         {
-            return (SessionOutcome.Failed, [.. read.Problems.Select(p => p.ToString())]);
+            return (SessionOutcome.Failed, issues);
         }
-        // The session format's own rules (lengths, ranges, end not before start): what intake would refuse is refused here too.
-        if (SessionRules.Check(read.Session!) is { Count: > 0 } broken)
-        {
-            return (SessionOutcome.Failed, [.. broken.Select(p => p.ToString())]);
-        }
-        var changes = TransactionBundles.ToChangeSet(StmBundleMapper.ToBundle(read.Session!), FhirPuller.Source(target)) with { Origin = target };
+        var changes = TransactionBundles.ToChangeSet(session, FhirPuller.Source(target)) with { Origin = target };
         CommitResult result;
         try
         {
@@ -175,7 +185,7 @@ internal sealed partial class PullRun(string target, PullSearch search, IResourc
         }
         catch (StoreRejectedException e)
         {
-            return (SessionOutcome.Failed, [$"Bundle.entry[{e.ChangeIndex}]: refused by the store ({e.Reason})"]);
+            return (SessionOutcome.Failed, [new PullIssue(PullIssueCodes.RefusedByStore, $"Bundle.entry[{e.ChangeIndex}]", null)]);
         }
         var outcome = result.Entries.Any(e => e.Resource.Type == nameof(Procedure) && e.Outcome == ChangeOutcome.Created) ? SessionOutcome.Created
             : result.Changed ? SessionOutcome.Updated
@@ -231,8 +241,8 @@ internal sealed partial class PullRun(string target, PullSearch search, IResourc
         value is not null && DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture,
             System.Globalization.DateTimeStyles.AssumeUniversal, out var instant) ? instant : null;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Pull from {Target}: Procedure/{ProcedureId} not stored ({ProblemCount} problems, first at {FirstPath})")]
-    private static partial void LogProcedureFailed(ILogger logger, string target, string procedureId, int problemCount, string firstPath);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pull from {Target}: Procedure/{ProcedureId} version {VersionId} not stored ({IssueCount} errors, first {FirstCode} at {FirstPath})")]
+    private static partial void LogProcedureFailed(ILogger logger, string target, string procedureId, string? versionId, int issueCount, string firstCode, string? firstPath);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pull from {Target} stopped: {Reason}")]
     private static partial void LogStopped(ILogger logger, string target, string reason);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using StmFhir.Core.Validation;
 using StmFhir.Exchange.Store;
 
 namespace StmFhir.Exchange.Pull;
@@ -19,14 +20,27 @@ public static class PullServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers <see cref="IFhirPuller"/>. Needs the exchange (<c>AddFhirExchange</c>) and an <see cref="IResourceStore"/>
-    /// whose schema is created before the first pull.
+    /// Registers <see cref="IFhirPuller"/>. Needs the exchange (<c>AddFhirExchange</c>), an <see cref="IResourceStore"/>
+    /// whose schema is created before the first pull, and an <see cref="IPullValidator"/> (the gateway's, or
+    /// <see cref="AddPullValidation"/>): pulled sessions are validated as intake validates them.
     /// </summary>
     public static IServiceCollection AddFhirPull(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddPullStateStore();
         services.TryAddSingleton<IFhirPuller, FhirPuller>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers an <see cref="IPullValidator"/> over an engine of its own, made by <paramref name="createEngine"/> on the
+    /// first session pulled (e.g. <c>StmValidator.Create</c> with the profiles folder), unless one is registered already.
+    /// </summary>
+    public static IServiceCollection AddPullValidation(this IServiceCollection services, Func<IFhirValidator> createEngine)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(createEngine);
+        services.TryAddSingleton<IPullValidator>(new EnginePullValidator(createEngine));
         return services;
     }
 

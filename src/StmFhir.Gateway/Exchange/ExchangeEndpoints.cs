@@ -26,10 +26,15 @@ internal sealed record ExchangeStatus(IReadOnlyList<OutboxTargetCounts> Targets,
 /// <param name="Watermarks">The same per resource type scanned (Procedure, Observation, RiskAssessment).</param>
 /// <param name="LastPullAt">When the last pull started.</param>
 /// <param name="LastCounts">What it did.</param>
-/// <param name="LastFailures">The Procedures it could not store, by id at the target, with the reason.</param>
 /// <param name="LastError">Why it stopped early, if it did.</param>
+/// <param name="FailureCount">How many Procedures at the target are not stored (invalid, not a session, refused by the store).</param>
+/// <param name="Failures">
+/// The first <see cref="ExchangeEndpoints.FailuresListed"/> of them, oldest first: the Procedure's id and version at the
+/// target, when a pull found it, and its error issues (code, FHIRPath expression, STM field); until a pull stores a
+/// later version of it.
+/// </param>
 internal sealed record PullStatus(string Target, bool Scheduled, string? Watermark, IReadOnlyDictionary<string, string> Watermarks, DateTimeOffset? LastPullAt, PullCounts? LastCounts,
-    IReadOnlyList<PullFailure> LastFailures, string? LastError);
+    string? LastError, int FailureCount, IReadOnlyList<PullFailure> Failures);
 
 /// <summary>A dead-lettered row.</summary>
 /// <param name="OutboxId">The outbox row (for <c>stmfhir outbox replay</c>).</param>
@@ -47,6 +52,9 @@ internal static class ExchangeEndpoints
 {
     /// <summary>How many duplicated identifiers the status lists at most.</summary>
     public const int DuplicatesListed = 100;
+
+    /// <summary>How many Procedures not stored the status lists at most per target.</summary>
+    public const int FailuresListed = 1000;
 
     /// <summary>
     /// Maps <c>GET /exchange/status</c> (read scope): counts per target, the dead-lettered rows, the pulls; and
@@ -80,8 +88,9 @@ internal static class ExchangeEndpoints
         var pullStates = (await pulls.ListPullStatesAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(p => p.Target, StringComparer.Ordinal);
         var scheduled = targets?.Where(t => exchange!.GetOptions(t).Pull.Enabled).ToHashSet(StringComparer.Ordinal) ?? [];
         var pullStatus = pullStates.Keys.Union(scheduled).Order(StringComparer.Ordinal).Select(t => pullStates.TryGetValue(t, out var p)
-            ? new PullStatus(t, scheduled.Contains(t), p.Watermark, p.Watermarks, p.LastPullAt, p.LastCounts, p.LastFailures, p.LastError)
-            : new PullStatus(t, true, null, new Dictionary<string, string>(), null, null, [], null));
+            ? new PullStatus(t, scheduled.Contains(t), p.Watermark, p.Watermarks, p.LastPullAt, p.LastCounts, p.LastError,
+                p.Failures.Count, [.. p.Failures.Take(FailuresListed)])
+            : new PullStatus(t, true, null, new Dictionary<string, string>(), null, null, null, 0, []));
         return TypedResults.Ok(new ExchangeStatus(counts, [.. dead.Select(d => new DeadRow(
             d.OutboxId, d.Target, d.Source, d.Attempts, d.UpdatedAt, d.HttpStatus, d.Error,
             d.Outcome is null ? null : JsonDocument.Parse(d.Outcome).RootElement.Clone()))], [.. pullStatus],

@@ -22,6 +22,8 @@ internal static class ExchangeRegistration
         {
             services.AddFhirExchange(options);
             services.AddOutboxDispatcher(configuration);
+            // Pulled sessions meet intake's engine and slots (Validation/IntakePullValidator).
+            services.AddSingleton<IPullValidator, Validation.IntakePullValidator>();
             services.AddPullScheduler();
         }
         return services;

@@ -78,7 +78,35 @@ public sealed class PullCommandTests(PeerFhirServer peer) : IAsyncLifetime, IDis
 
         Assert.Equal(1, exitCode);
         Assert.Contains("failed      1", output, StringComparison.Ordinal);
-        Assert.Matches(@"failed Procedure/[0-9a-f-]+: Observation\('[0-9a-f-]+'\)\.value", output);
+        Assert.Matches(@"not stored Procedure/[0-9a-f-]+/_history/[0-9a-f-]+: STM-PULL-001 at Observation\('[0-9a-f-]+'\)\.value", output);
+    }
+
+    [Fact]
+    public async Task ASessionBreakingAClinicalRuleIsNotStoredListedWithItsCodeAndClearedOnceCorrected()
+    {
+        // Completed although the screening said contraindicated: the session format allows it, the clinical rules do not.
+        var read = StmSessionReader.Read(File.ReadAllBytes(Session));
+        var contraindicated = read.Session! with { Screening = read.Session!.Screening! with { Result = ScreeningResult.Contraindicated } };
+        var invalid = _temp.File("contraindicated.json", FhirJson.Serialize(StmBundleMapper.ToBundle(contraindicated)));
+        Assert.Equal(0, (await CliRunner.RunAsync("push", invalid, "--server", peer.BaseUrl.ToString())).ExitCode);
+
+        var (exitCode, output, _) = await PullAsync();
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("stored new  0", output, StringComparison.Ordinal);
+        Assert.Contains("failed      1 (not stored)", output, StringComparison.Ordinal);
+        var listed = Assert.Single(output.Split('\n'), l => l.StartsWith("not stored Procedure/", StringComparison.Ordinal));
+        Assert.Matches(@"^not stored Procedure/[0-9a-f-]+/_history/[0-9a-f-]+: STM-CLIN-001 at Bundle\.entry\[\d+\]\.resource\.status \(\$\)", listed);
+        Assert.DoesNotContain(read.Session.Patient.Name.Family!, output, StringComparison.Ordinal);
+
+        // Corrected at the target (the same ids, the screening cleared): stored, and no longer listed.
+        Assert.Equal(0, (await CliRunner.RunAsync("push", Session, "--server", peer.BaseUrl.ToString())).ExitCode);
+        (exitCode, output, _) = await PullAsync();
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("stored new  1", output, StringComparison.Ordinal);
+        Assert.Matches(@"cleared Procedure/[0-9a-f-]+: stored now", output);
+        Assert.DoesNotContain("not stored Procedure/", output, StringComparison.Ordinal);
     }
 
     [Fact]

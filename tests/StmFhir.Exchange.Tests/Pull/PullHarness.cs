@@ -3,12 +3,14 @@ using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
+using StmFhir.Core.Validation;
 using StmFhir.Exchange.Outbox;
 using StmFhir.Exchange.Pull;
 using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Store;
 using StmFhir.Exchange.Targets;
 using StmFhir.Exchange.Tests.Peer;
+using StmFhir.Tests.Shared;
 using Task = System.Threading.Tasks.Task;
 
 namespace StmFhir.Exchange.Tests.Pull;
@@ -21,12 +23,20 @@ internal sealed class PullHarness : IAsyncDisposable
 {
     public const string Target = "peer";
 
+    /// <summary>The real validation engine with the repository's profiles, built once for every pull test (it takes seconds; it is thread-safe).</summary>
+    public static readonly Lazy<IFhirValidator> Engine = new(() => StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = RepoRoot.Combine("profiles") }));
+
     private readonly ServiceProvider _services;
 
     public PullHarness(PeerFhirServer peer, string folder, int pageSize = 100)
+        : this(peer, new StorageOptions { DataDirectory = folder }, pageSize)
+    {
+    }
+
+    public PullHarness(PeerFhirServer peer, StorageOptions storage, int pageSize = 100)
     {
         Peer = peer;
-        Store = ResourceStores.Create(new StorageOptions { DataDirectory = folder }, TimeProvider.System);
+        Store = ResourceStores.Create(storage, TimeProvider.System);
         var target = new FhirTargetOptions
         {
             Name = Target,
@@ -38,6 +48,7 @@ internal sealed class PullHarness : IAsyncDisposable
             .AddLogging()
             .AddSingleton(Store)
             .AddFhirExchange(new ExchangeOptions { Targets = [target] })
+            .AddPullValidation(() => Engine.Value)
             .AddFhirPull()
             .BuildServiceProvider();
     }
@@ -57,6 +68,13 @@ internal sealed class PullHarness : IAsyncDisposable
     public static async Task<PullHarness> StartAsync(PeerFhirServer peer, string folder, int pageSize = 100)
     {
         var harness = new PullHarness(peer, folder, pageSize);
+        await harness.Store.InitializeAsync();
+        return harness;
+    }
+
+    public static async Task<PullHarness> StartAsync(PeerFhirServer peer, StorageOptions storage)
+    {
+        var harness = new PullHarness(peer, storage);
         await harness.Store.InitializeAsync();
         return harness;
     }
@@ -101,6 +119,23 @@ internal sealed class PullHarness : IAsyncDisposable
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"POST {path} answered {(int)response.StatusCode}: {body}");
         return FhirJson.Deserialize<Resource>(body) as Bundle ?? new Bundle();
+    }
+
+    /// <summary>PUTs a resource to the peer (a change made there); fails the test on an error status.</summary>
+    public async Task PutAsync(Resource resource)
+    {
+        using var client = Peer.CreateClient();
+        using var content = new StringContent(FhirJson.Serialize(resource), Encoding.UTF8, "application/fhir+json");
+        using var response = await client.PutAsync($"{resource.TypeName}/{resource.Id}", content);
+        Assert.True(response.IsSuccessStatusCode, $"PUT {resource.TypeName}/{resource.Id} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>Searches the peer; the matches.</summary>
+    public async Task<List<T>> SearchPeerAsync<T>(string query) where T : Resource
+    {
+        using var client = Peer.CreateClient();
+        var bundle = FhirJson.Deserialize<Bundle>(await client.GetStringAsync(query));
+        return [.. bundle.Entry.Select(e => e.Resource).OfType<T>()];
     }
 
     /// <summary>The session as stored locally, read back through the deterministic ids of its forward mapping.</summary>

@@ -79,7 +79,7 @@ public abstract class PullStateStoreBehaviour : IAsyncLifetime
             Target = "a",
             StartedAt = T0.AddMinutes(5),
             Counts = new PullCounts(2, 7, 3, 1, 2, 0, 1),
-            Failures = [new PullFailure("p-17", "Observation('o').valueInteger: is missing or not understood")],
+            Failures = [new PullFailure("p-17", "3", [new PullIssue(PullIssueCodes.NotASession, "Observation('o').valueInteger", null)], T0.AddMinutes(5))],
             Error = "searching Procedure answered 503",
         };
 
@@ -90,12 +90,37 @@ public abstract class PullStateStoreBehaviour : IAsyncLifetime
         Assert.Equal("2026-03-01T10:00:00.123Z", a.Watermark);
         Assert.Equal(T0.AddMinutes(5), a.LastPullAt);
         Assert.Equal(result.Counts, a.LastCounts);
-        Assert.Equal(result.Failures, a.LastFailures);
+        Assert.Equal(result.Failures, a.Failures);
         Assert.Equal(result.Error, a.LastError);
         var b = (await State.GetPullStateAsync("b"))!;
         Assert.Null(b.Watermark);
         Assert.Null(b.LastError);
         Assert.Equal(["a", "b"], (await State.ListPullStatesAsync()).Select(s => s.Target));
+    }
+
+    [Fact]
+    public async Task AFailedProcedure_StaysListedThroughLaterPulls_UntilOneClearsIt()
+    {
+        var clinical = new PullIssue("STM-CLIN-004", "Bundle.entry[5].resource.valueQuantity.value", "$.romMeasurements[0].degrees");
+        var first = new PullResult
+        {
+            Target = "a",
+            StartedAt = T0,
+            Counts = new PullCounts(1, 2, 1, 0, 0, 0, 1),
+            Failures = [new PullFailure("p-1", "1", [clinical], T0), new PullFailure("p-2", null, [new PullIssue(PullIssueCodes.SessionRule, null, "$.painScores[0].score")], T0)],
+        };
+        await State.RecordPullAsync(first);
+
+        // A later pull that does not read them again keeps them; one that reads p-1 again, failing, replaces its entry.
+        await State.RecordPullAsync(first with { StartedAt = T0.AddMinutes(1), Failures = [] });
+        var again = new PullFailure("p-1", "2", [clinical with { Code = "STM-CLIN-001", Expression = "Bundle.entry[2].resource.status", Location = "$.status" }], T0.AddMinutes(2));
+        await State.RecordPullAsync(first with { StartedAt = T0.AddMinutes(2), Failures = [again] });
+        Assert.Equal([first.Failures[1], again], (await State.GetPullStateAsync("a"))!.Failures);
+
+        await State.RecordPullAsync(first with { StartedAt = T0.AddMinutes(3), Failures = [], Cleared = ["p-1"] });
+
+        Assert.Equal([first.Failures[1]], (await State.GetPullStateAsync("a"))!.Failures);
+        Assert.Equal(["p-2"], (await State.ListPullStatesAsync()).Single().Failures.Select(f => f.ProcedureId));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Hl7.Fhir.Model;
 using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
 using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Pull;
 using StmFhir.Exchange.Store;
 using StmFhir.Exchange.Tests.Peer;
 using Task = System.Threading.Tasks.Task;
@@ -235,11 +236,13 @@ public sealed class PullTests(PeerFhirServer peer) : IAsyncLifetime
         Assert.Equal(new { Created = 2, Failed = 1 }, new { result.Counts.Created, result.Counts.Failed });
         var failure = Assert.Single(result.Failures);
         Assert.Equal(brokenId, failure.ProcedureId);
-        Assert.Contains("valueInteger", failure.Reason, StringComparison.Ordinal);
-        Assert.DoesNotContain("Lindqvist", failure.Reason, StringComparison.Ordinal);
+        Assert.NotNull(failure.Version);
+        var issue = Assert.Single(failure.Issues);
+        Assert.Equal(PullIssueCodes.NotASession, issue.Code);
+        Assert.Contains("valueInteger", issue.Expression, StringComparison.Ordinal);
         Assert.NotNull(await _harness.Store.ReadAsync("Procedure", ProcedureId(good)));
         var state = await _harness.State.GetPullStateAsync(PullHarness.Target);
-        Assert.Equal(brokenId, Assert.Single(state!.LastFailures).ProcedureId);
+        Assert.Equal(failure, Assert.Single(state!.Failures));
     }
 
     [Fact]

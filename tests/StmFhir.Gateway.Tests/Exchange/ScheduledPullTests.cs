@@ -54,11 +54,11 @@ public sealed class ScheduledPullTests(PeerFhirServer peer) : IAsyncLifetime
     }
 
     /// <summary>Creates a session at the peer as another system would: every resource POSTed, every id the peer's.</summary>
-    private async Task CreateAtPeerAsync(string sessionId)
+    private async Task CreateAtPeerAsync(string sessionId, Func<StmSession, StmSession>? change = null)
     {
         var read = StmSessionReader.Read(SessionJson.Text(sessionId, mrn: "MRN-" + sessionId));
         Assert.True(read.IsValid, string.Join("; ", read.Problems));
-        var bundle = StmBundleMapper.ToBundle(read.Session!);
+        var bundle = StmBundleMapper.ToBundle((change ?? (s => s))(read.Session!));
         foreach (var entry in bundle.Entry)
         {
             entry.Resource!.Id = null;
@@ -119,6 +119,52 @@ public sealed class ScheduledPullTests(PeerFhirServer peer) : IAsyncLifetime
         Assert.Contains("Pulled from", logs, StringComparison.Ordinal);
         Assert.DoesNotContain("Hoffmann", logs, StringComparison.Ordinal);
         Assert.DoesNotContain("MRN-STM-PULL-GW-1", logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASessionBreakingAClinicalRule_IsNotStoredAndListedInStatusUntilCorrectedAtThePeer()
+    {
+        await CreateAtPeerAsync("STM-PULL-GW-OK");
+        await CreateAtPeerAsync("STM-PULL-GW-BAD", s => s with { Screening = s.Screening! with { Result = ScreeningResult.Contraindicated } });
+        var client = StartGateway();
+
+        var status = await WaitForPullAsync(client, p => p.GetProperty("failureCount").GetInt32() == 1);
+
+        var pull = status.GetProperty("pulls")[0];
+        var failure = pull.GetProperty("failures")[0];
+        var procedureId = failure.GetProperty("procedureId").GetString()!;
+        using (var peerClient = peer.CreateClient())
+        {
+            var atPeer = FhirJson.Deserialize<Procedure>(await peerClient.GetStringAsync($"Procedure/{procedureId}"));
+            Assert.Equal(atPeer.Meta?.VersionId, failure.GetProperty("version").GetString());
+        }
+        var issue = failure.GetProperty("issues")[0];
+        Assert.Equal("STM-CLIN-001", issue.GetProperty("code").GetString());
+        Assert.StartsWith("Bundle.entry[", issue.GetProperty("expression").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Hoffmann", pull.ToString(), StringComparison.Ordinal);
+        var search = await client.GetStringAsync($"/fhir/Procedure?identifier={Uri.EscapeDataString($"{SourceSystem}|STM-PULL-GW-BAD")}");
+        Assert.Empty(FhirJson.Deserialize<Bundle>(search).Entry);
+        search = await client.GetStringAsync($"/fhir/Procedure?identifier={Uri.EscapeDataString($"{SourceSystem}|STM-PULL-GW-OK")}");
+        Assert.Single(FhirJson.Deserialize<Bundle>(search).Entry);
+
+        // Corrected at the peer: the screening says cleared now.
+        using (var peerClient = peer.CreateClient())
+        {
+            // R4 has no search parameter for RiskAssessment.parent.
+            var screening = FhirJson.Deserialize<Bundle>(await peerClient.GetStringAsync("RiskAssessment?_count=100")).Entry.Select(e => e.Resource)
+                .OfType<RiskAssessment>().Single(r => r.Parent?.Reference?.EndsWith($"Procedure/{procedureId}", StringComparison.Ordinal) == true);
+            var corrected = StmBundleMapper.ToBundle(StmSessionReader.Read(SessionJson.Text("STM-PULL-GW-BAD", mrn: "MRN-STM-PULL-GW-BAD")).Session!)
+                .Entry.Select(e => e.Resource).OfType<RiskAssessment>().Single();
+            screening.Extension = corrected.Extension; // the result is an extension
+            using var content = new StringContent(FhirJson.Serialize(screening), Encoding.UTF8, "application/fhir+json");
+            using var response = await peerClient.PutAsync($"RiskAssessment/{screening.Id}", content);
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        status = await WaitForPullAsync(client, p => p.GetProperty("failureCount").GetInt32() == 0);
+        Assert.Empty(status.GetProperty("pulls")[0].GetProperty("failures").EnumerateArray());
+        search = await client.GetStringAsync($"/fhir/Procedure?identifier={Uri.EscapeDataString($"{SourceSystem}|STM-PULL-GW-BAD")}");
+        Assert.Single(FhirJson.Deserialize<Bundle>(search).Entry);
     }
 
     [Fact]
