@@ -83,19 +83,7 @@ internal static class PullCommand
         }
 
         var exchange = ExchangeOptions.From(configuration);
-        if (!exchange.Targets.Any(t => t.Name == name))
-        {
-            var known = exchange.Targets.Count == 0 ? "none (configure Exchange:Targets with --config or environment variables, or set STMFHIR_TARGET_URL)" : string.Join(", ", exchange.Targets.Select(t => t.Name));
-            await error.WriteLineAsync($"pull: no target named '{name}'; configured targets: {known}");
-            return ExitCodes.UsageOrIo;
-        }
-        if (storage.Problems().FirstOrDefault() is { } problem)
-        {
-            await error.WriteLineAsync($"pull: {problem}");
-            return ExitCodes.UsageOrIo;
-        }
-
-        if (await ProfilesAsync(configuration, error) is not { } profiles)
+        if (await SettingsProblemAsync(name, exchange, storage, error) || await ProfilesAsync(configuration, error) is not { } profiles)
         {
             return ExitCodes.UsageOrIo;
         }
@@ -124,6 +112,23 @@ internal static class PullCommand
         {
             await ((IAsyncDisposable)store).DisposeAsync();
         }
+    }
+
+    /// <summary>Whether the target is unknown or the storage settings are wrong; either is written to <paramref name="error"/>.</summary>
+    private static async Task<bool> SettingsProblemAsync(string name, ExchangeOptions exchange, StorageOptions storage, TextWriter error)
+    {
+        if (!exchange.Targets.Any(t => t.Name == name))
+        {
+            var known = exchange.Targets.Count == 0 ? "none (configure Exchange:Targets with --config or environment variables, or set STMFHIR_TARGET_URL)" : string.Join(", ", exchange.Targets.Select(t => t.Name));
+            await error.WriteLineAsync($"pull: no target named '{name}'; configured targets: {known}");
+            return true;
+        }
+        if (storage.Problems().FirstOrDefault() is { } problem)
+        {
+            await error.WriteLineAsync($"pull: {problem}");
+            return true;
+        }
+        return false;
     }
 
     /// <summary>
