@@ -22,6 +22,7 @@ internal sealed class SharedSchemaResolver : IElementSchemaResolver
     private readonly IElementSchemaResolver _compiler;
     private readonly SchemaMemoRewriter? _rewriter;
     private readonly Lock _gate = new();
+    private readonly Definitions.ConformanceResolver.Misses _misses = new(); // the canonicals come from the input (meta.profile)
 
     public SharedSchemaResolver(IAsyncResourceResolver resolver, CleanElementMemo? memo = null, Func<string, bool>? isExtensionDefinition = null)
     {
@@ -56,7 +57,10 @@ internal sealed class SharedSchemaResolver : IElementSchemaResolver
                 {
                     schema = _rewriter.Rewrite(schema);
                 }
-                _schemas[schemaUri] = schema;
+                if (schema is not null || _misses.Remember(schemaUri.ToString()))
+                {
+                    _schemas[schemaUri] = schema;
+                }
             }
             return schema;
         }
