@@ -47,12 +47,10 @@ internal sealed record FuzzSettings
     public static readonly TimeSpan EngineTimeBudget = TimeSpan.Parse(ValidationTimeBudget, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Peak resident memory (VmHWM) over which a run fails: 1.5 GB. The goal is 1 GB; the server GC of a gateway on a
-    /// machine with memory to spare peaks at 1.0-1.5 GB under the 400-case run before it collects, and a heap cap that
-    /// held it under 1 GB ran out of memory on longer runs, so the gate catches growth (the unbounded cases reached 3.6
-    /// to 11.9 GB) without claiming the goal.
+    /// Peak resident memory (VmHWM) over which a run fails: 1 GB. The bounded CI run peaks near 0.55 GB; longer runs
+    /// have reached 1.1-1.2 GB (2,000 cases), which is still open work.
     /// </summary>
-    public long MaxRssBytes { get; init; } = 1536L * 1024 * 1024;
+    public long MaxRssBytes { get; init; } = 1024L * 1024 * 1024;
 
     /// <summary>Requests in flight at once. The default is 2 (the validation slots of a 2-core machine).</summary>
     public int Parallel { get; init; } = 2;

@@ -1,6 +1,7 @@
 using System.Text;
 using Hl7.Fhir.Model;
 using StmFhir.Core.Validation;
+using StmFhir.Core.Validation.Input;
 
 namespace StmFhir.Core.Tests.Validation;
 
@@ -79,5 +80,32 @@ public sealed class FhirInputTextTests
         Assert.Contains(refused.Issues, i => i.Code == IssueCodes.TooManyElements && i.Message.Contains($"more than {limitBelow} elements", StringComparison.Ordinal));
         Assert.NotNull(read.Resource);
         Assert.DoesNotContain(read.Issues, i => i.Code == IssueCodes.TooManyElements);
+    }
+
+    [Theory]
+    [InlineData("Patient.name[0].family", """{"resourceType":"Patient","name":[{"family":"§"}]}""")]
+    [InlineData("Patient.identifier[0].system", """{"resourceType":"Patient","identifier":[{"system":"§"}]}""")]
+    public void AStringLongerThanFhirAllowsIsRefusedNamingItsElement(string where, string template)
+    {
+        var json = template.Replace("§", new string('a', JsonText.MaxStringCharacters + 1), StringComparison.Ordinal);
+
+        var parsed = FhirInput.Parse(Encoding.UTF8.GetBytes(json));
+
+        Assert.Null(parsed.Resource);
+        Assert.Contains(parsed.Issues, i => i.Expression == where && i.Message.Contains("longer than FHIR allows", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AStringAtTheLimit_AndLongBase64DataAndNarrative_AreRead()
+    {
+        var atLimit = new string('a', JsonText.MaxStringCharacters);
+        var data = Convert.ToBase64String(new byte[JsonText.MaxStringCharacters]);
+        var json = "{\"resourceType\":\"DocumentReference\",\"status\":\"current\",\"text\":{\"status\":\"generated\",\"div\":\"<div xmlns=\\\"http://www.w3.org/1999/xhtml\\\">"
+            + atLimit + "x</div>\"},\"description\":\"" + atLimit + "\",\"content\":[{\"attachment\":{\"data\":\"" + data + "\"}}]}";
+
+        var parsed = FhirInput.Parse(Encoding.UTF8.GetBytes(json));
+
+        Assert.NotNull(parsed.Resource);
+        Assert.DoesNotContain(parsed.Issues, i => i.Message.Contains("longer than FHIR allows", StringComparison.Ordinal));
     }
 }

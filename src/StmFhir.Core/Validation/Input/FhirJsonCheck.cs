@@ -180,6 +180,14 @@ internal static class FhirJsonCheck
                 AfterValue(ref reader);
                 return;
             }
+            if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > JsonText.MaxStringBytes && JsonText.TooLong(ref reader))
+            {
+                var path = Path(_depth) + NameSuffix();
+                if (!JsonText.MayBeLong(path))
+                {
+                    Problem(path, $"a string is longer than FHIR allows ({JsonText.MaxStringCharacters} characters; only base64Binary data and narrative may be longer).");
+                }
+            }
             if (_expectType)
             {
                 if (reader.TokenType == JsonTokenType.String && (reader.ValueIsEscaped ? ResourceTypeNames.IsConcrete(reader.GetString()!) : ResourceTypeNames.IsConcrete(reader.ValueSpan)))

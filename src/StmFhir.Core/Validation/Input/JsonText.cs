@@ -22,4 +22,25 @@ internal static class JsonText
             return false;
         }
     }
+
+    /// <summary>
+    /// The most characters of a FHIR string: R4 says strings SHALL NOT exceed 1 MB. A longer one is refused before the
+    /// parser sees it; Firely's parser and validator quote a bad value in every message about it, which for a value of
+    /// megabytes cost a hundred MB per request.
+    /// </summary>
+    public const int MaxStringCharacters = 1024 * 1024;
+
+    /// <summary>Bytes beyond which a JSON string may hold more than <see cref="MaxStringCharacters"/> characters.</summary>
+    public const int MaxStringBytes = MaxStringCharacters;
+
+    /// <summary>Whether the string at the reader holds more than <see cref="MaxStringCharacters"/> characters (asked only of long ones).</summary>
+    public static bool TooLong(ref Utf8JsonReader reader) =>
+        (reader.ValueIsEscaped ? reader.GetString()!.Length : System.Text.Encoding.UTF8.GetCharCount(reader.ValueSpan)) > MaxStringCharacters;
+
+    /// <summary>
+    /// Whether the element at <paramref name="path"/> may exceed the string limit: base64Binary <c>data</c>
+    /// (Attachment, Binary) and a narrative's <c>div</c> are not FHIR strings.
+    /// </summary>
+    public static bool MayBeLong(string path) =>
+        path.EndsWith(".data", StringComparison.Ordinal) || path.EndsWith(".div", StringComparison.Ordinal);
 }
