@@ -180,13 +180,10 @@ internal static class FhirJsonCheck
                 AfterValue(ref reader);
                 return;
             }
-            if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > JsonText.MaxStringBytes && JsonText.TooLong(ref reader))
+            if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > JsonText.MaxStringBytes
+                && JsonText.Length(ref reader) is var length and > JsonText.MaxStringCharacters && Path(_depth) + NameSuffix() is var path && !JsonText.MayBeLong(path))
             {
-                var path = Path(_depth) + NameSuffix();
-                if (!JsonText.MayBeLong(path))
-                {
-                    Problem(path, $"a string is longer than FHIR allows ({JsonText.MaxStringCharacters} characters; only base64Binary data and narrative may be longer).");
-                }
+                Problem(path, $"a string ({length} characters) is longer than FHIR allows: at most {JsonText.MaxStringCharacters} (base64Binary data and narrative excepted).");
             }
             if (_expectType)
             {

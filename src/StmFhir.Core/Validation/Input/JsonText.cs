@@ -33,9 +33,9 @@ internal static class JsonText
     /// <summary>Bytes beyond which a JSON string may hold more than <see cref="MaxStringCharacters"/> characters.</summary>
     public const int MaxStringBytes = MaxStringCharacters;
 
-    /// <summary>Whether the string at the reader holds more than <see cref="MaxStringCharacters"/> characters (asked only of long ones).</summary>
-    public static bool TooLong(ref Utf8JsonReader reader) =>
-        (reader.ValueIsEscaped ? reader.GetString()!.Length : System.Text.Encoding.UTF8.GetCharCount(reader.ValueSpan)) > MaxStringCharacters;
+    /// <summary>How many characters the string at the reader holds (asked only of long ones).</summary>
+    public static int Length(ref Utf8JsonReader reader) =>
+        reader.ValueIsEscaped ? reader.GetString()!.Length : System.Text.Encoding.UTF8.GetCharCount(reader.ValueSpan);
 
     /// <summary>
     /// Whether the element at <paramref name="path"/> may exceed the string limit: base64Binary <c>data</c>
