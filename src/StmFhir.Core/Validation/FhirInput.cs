@@ -38,7 +38,15 @@ public static class FhirInput
     public static ParsedInput Parse(ReadOnlySpan<byte> content) => Parse(content, FhirReadOptions.Default);
 
     /// <summary>Parses <paramref name="content"/> as <paramref name="options"/> say (format, depth, strictness).</summary>
-    public static ParsedInput Parse(ReadOnlySpan<byte> content, FhirReadOptions? options)
+    public static ParsedInput Parse(ReadOnlySpan<byte> content, FhirReadOptions? options) => Parse(content, null, options);
+
+    /// <summary>
+    /// Parses <paramref name="content"/> as <paramref name="options"/> say; XML is read from the array itself rather
+    /// than a copy (a request body may be megabytes).
+    /// </summary>
+    public static ParsedInput Parse(byte[] content, FhirReadOptions? options) => Parse(content, content, options);
+
+    private static ParsedInput Parse(ReadOnlySpan<byte> content, byte[]? array, FhirReadOptions? options)
     {
         options ??= FhirReadOptions.Default;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDepth, 1, nameof(options));
@@ -49,7 +57,7 @@ public static class FhirInput
         if (format == FhirFormat.Xml)
         {
             // The XML reader takes the encoding from a byte order mark or the declaration, UTF-16 included.
-            return ParseXml(content.ToArray(), options);
+            return ParseXml(array ?? content.ToArray(), options);
         }
         if (utf16)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
@@ -30,27 +31,64 @@ internal sealed class FhirRequestReader(IOptions<FhirOptions> options)
         {
             return BodyRead<byte[]>.Fail(TooLarge(limit));
         }
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 16 * 1024);
-        var chunk = new byte[16 * 1024];
         try
         {
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                {
-                    return BodyRead<byte[]>.Fail(TooLarge(limit));
-                }
-                buffer.Write(chunk, 0, read);
-            }
+            var bytes = request.ContentLength is { } length
+                ? await ReadExactlyAsync(request.Body, (int)length, cancellationToken).ConfigureAwait(false)
+                : await ReadChunkedAsync(request.Body, limit, cancellationToken).ConfigureAwait(false);
+            return bytes is null ? BodyRead<byte[]>.Fail(TooLarge(limit))
+                : bytes.Length == 0 ? BodyRead<byte[]>.Fail(Outcomes.BadRequest("The request body is empty"))
+                : new BodyRead<byte[]>(bytes, null);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return BodyRead<byte[]>.Fail(TooLarge(limit));
         }
-        return buffer.Length == 0
-            ? BodyRead<byte[]>.Fail(Outcomes.BadRequest("The request body is empty"))
-            : new BodyRead<byte[]>(buffer.ToArray(), null);
+    }
+
+    /// <summary>
+    /// A body of a declared length, read into one array of that length: no growing buffer and no copy, since bodies of
+    /// megabytes land on the large object heap, where each needless copy stays until a full collection.
+    /// </summary>
+    private static async Task<byte[]> ReadExactlyAsync(Stream body, int length, CancellationToken cancellationToken)
+    {
+        var bytes = GC.AllocateUninitializedArray<byte>(length);
+        var read = await body.ReadAtLeastAsync(bytes, length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        return read == length ? bytes : bytes[..read];
+    }
+
+    /// <summary>
+    /// A body of unknown length (chunked), gathered in pooled buffers and copied once into an array of its length;
+    /// null when it grows past <paramref name="limit"/>.
+    /// </summary>
+    private static async Task<byte[]?> ReadChunkedAsync(Stream body, long limit, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var used = 0;
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(buffer.AsMemory(used), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                used += read;
+                if (used > limit)
+                {
+                    return null;
+                }
+                if (used == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, used).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
+            return buffer[..used];
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private const string LimitSetting = " The limit is the gateway's setting Fhir:MaxElements.";

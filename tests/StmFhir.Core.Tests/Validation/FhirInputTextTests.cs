@@ -108,4 +108,42 @@ public sealed class FhirInputTextTests
         Assert.NotNull(parsed.Resource);
         Assert.DoesNotContain(parsed.Issues, i => i.Message.Contains("longer than FHIR allows", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("Patient.name.family", """<Patient xmlns="http://hl7.org/fhir"><name><family value="§"/></name></Patient>""")]
+    [InlineData("Patient.name[1].given", """<Patient xmlns="http://hl7.org/fhir"><name><family value="a"/></name><name><given value="§"/></name></Patient>""")]
+    [InlineData("Patient.extension.url", """<Patient xmlns="http://hl7.org/fhir"><extension url="§"><valueString value="a"/></extension></Patient>""")]
+    public void AnXmlAttributeLongerThanFhirAllowsIsRefusedNamingItsElement(string where, string template)
+    {
+        var xml = template.Replace("§", new string('a', JsonText.MaxStringCharacters + 1), StringComparison.Ordinal);
+
+        var parsed = FhirInput.Parse(Encoding.UTF8.GetBytes(xml));
+
+        Assert.Null(parsed.Resource);
+        Assert.Contains(parsed.Issues, i => i.Expression == where && i.Message.Contains("longer than FHIR allows", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AnXmlAttributeAtTheLimit_AndLongBase64Data_AreRead()
+    {
+        var atLimit = new string('a', JsonText.MaxStringCharacters);
+        var data = Convert.ToBase64String(new byte[JsonText.MaxStringCharacters]);
+        var xml = $"""<DocumentReference xmlns="http://hl7.org/fhir"><status value="current"/><description value="{atLimit}"/><content><attachment><data value="{data}"/></attachment></content></DocumentReference>""";
+
+        var parsed = FhirInput.Parse(Encoding.UTF8.GetBytes(xml));
+
+        Assert.NotNull(parsed.Resource);
+        Assert.DoesNotContain(parsed.Issues, i => i.Message.Contains("longer than FHIR allows", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AnEscapedStringIsMeasuredInCharacters_AndAnEscapedLoneSurrogateIsNotText()
+    {
+        var escaped = string.Concat(Enumerable.Repeat("\\u00e9", JsonText.MaxStringCharacters / 2 + 1));
+        var longButShortEnough = FhirInput.Parse(Encoding.UTF8.GetBytes("{\"resourceType\":\"Patient\",\"gender\":\"" + escaped + "\"}"));
+        var lone = FhirInput.Parse(Encoding.UTF8.GetBytes("{\"resourceType\":\"Patient\",\"gender\":\"\\ud800\"}"));
+
+        Assert.DoesNotContain(longButShortEnough.Issues, i => i.Message.Contains("longer than FHIR allows", StringComparison.Ordinal));
+        Assert.Contains(lone.Issues, i => i.Expression == "Patient.gender" && i.Message.Contains("not valid UTF-8", StringComparison.Ordinal));
+    }
 }

@@ -57,6 +57,10 @@ internal static class FhirXmlCheck
                 var index = names.Count > depth && names[depth].Name == reader.LocalName ? names[depth].Index + 1 : 0;
                 names.RemoveRange(depth, names.Count - depth);
                 names.Add((reader.LocalName, index));
+                if (reader.HasAttributes && LongAttribute(reader) is { } tooLong && ++found <= FhirJsonCheck.MaxProblems)
+                {
+                    problems.Add(tooLong.Problem(Path(names, depth + 1)));
+                }
                 if (IsResourcePosition(names, depth) && !(reader.NamespaceURI == Namespace && ResourceTypeNames.IsConcrete(reader.LocalName))
                     && ++found <= FhirJsonCheck.MaxProblems)
                 {
@@ -84,6 +88,38 @@ internal static class FhirXmlCheck
                 : $"The input was not read as FHIR: fix the errors above (each names its element) and {found - FhirJsonCheck.MaxProblems} more of the same kind."));
         }
         return problems;
+    }
+
+    /// <summary>
+    /// The first attribute of the element at the reader whose value is longer than a FHIR string may be (the same limit
+    /// as JSON's, <see cref="JsonText.MaxStringCharacters"/>): refused here so that Firely's parser, which quotes a bad
+    /// value in every message about it, never sees it. base64Binary <c>data</c> is exempt; a narrative's div is content,
+    /// not an attribute.
+    /// </summary>
+    private static LongValue? LongAttribute(XmlReader reader)
+    {
+        if (reader.LocalName == "data")
+        {
+            return null;
+        }
+        LongValue? found = null;
+        while (found is null && reader.MoveToNextAttribute())
+        {
+            if (reader.Value.Length > JsonText.MaxStringCharacters)
+            {
+                found = new LongValue(reader.LocalName, reader.Value.Length);
+            }
+        }
+        reader.MoveToElement();
+        return found;
+    }
+
+    private sealed record LongValue(string Attribute, int Length)
+    {
+        public ValidationIssue Problem(string element) =>
+            new(OperationOutcome.IssueSeverity.Error, IssueCodes.UnreadableInput, Attribute == "value" ? element : $"{element}.{Attribute}",
+                $"a string ({Length} characters) is longer than FHIR allows: at most {JsonText.MaxStringCharacters} (base64Binary data and narrative excepted).",
+                OperationOutcome.IssueType.Structure);
     }
 
     private static bool IsResourcePosition(List<(string Name, int Index)> names, int depth) => depth == 0 || names[depth - 1].Name switch

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace StmFhir.Core.Validation.Input;
@@ -8,19 +9,7 @@ internal static class JsonText
     /// <summary>Whether the string or name at the reader is text: valid UTF-8, and escapes that decode (no lone surrogate).</summary>
     public static bool IsText(ref Utf8JsonReader reader)
     {
-        if (!reader.ValueIsEscaped)
-        {
-            return System.Text.Unicode.Utf8.IsValid(reader.ValueSpan);
-        }
-        try
-        {
-            _ = reader.GetString();
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
+        return reader.ValueIsEscaped ? Decoded(ref reader) >= 0 : System.Text.Unicode.Utf8.IsValid(reader.ValueSpan);
     }
 
     /// <summary>
@@ -35,7 +24,29 @@ internal static class JsonText
 
     /// <summary>How many characters the string at the reader holds (asked only of long ones).</summary>
     public static int Length(ref Utf8JsonReader reader) =>
-        reader.ValueIsEscaped ? reader.GetString()!.Length : System.Text.Encoding.UTF8.GetCharCount(reader.ValueSpan);
+        reader.ValueIsEscaped ? Decoded(ref reader) : System.Text.Encoding.UTF8.GetCharCount(reader.ValueSpan);
+
+    /// <summary>
+    /// The characters of the escaped string at the reader, decoded into a pooled buffer rather than a new string (a
+    /// hostile body's megabyte strings would otherwise each land on the large object heap); -1 when it is not text.
+    /// </summary>
+    private static int Decoded(ref Utf8JsonReader reader)
+    {
+        // Unescaping never lengthens: each byte gives at most one UTF-16 character.
+        var buffer = ArrayPool<char>.Shared.Rent(reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length);
+        try
+        {
+            return reader.CopyString(buffer);
+        }
+        catch (InvalidOperationException)
+        {
+            return -1;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
 
     /// <summary>
     /// Whether the element at <paramref name="path"/> may exceed the string limit: base64Binary <c>data</c>
