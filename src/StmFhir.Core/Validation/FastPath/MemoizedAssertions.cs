@@ -18,21 +18,11 @@ internal sealed class MemoizedSchemaReference(SchemaReferenceValidator inner, Cl
 
     public SchemaReferenceValidator Inner => inner;
 
-    public ResultReport Validate(IEnumerable<PocoNode> input, ValidationSettings vc, ValidationState state)
-    {
-        var unknown = MemoizedValidation.Unknown(input, memo, this);
-        return unknown is { Length: 0 }
-            ? ResultReport.SUCCESS
-            : MemoizedValidation.RememberIfClean(((IGroupValidatable)inner).Validate(input, vc, state), unknown, memo);
-    }
+    public ResultReport Validate(IEnumerable<PocoNode> input, ValidationSettings vc, ValidationState state) =>
+        MemoizedValidation.ValidateList(inner, input, vc, state, memo, this);
 
-    public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state)
-    {
-        var unknown = MemoizedValidation.Unknown(input, memo, this);
-        return unknown is { Length: 0 }
-            ? ResultReport.SUCCESS
-            : MemoizedValidation.RememberIfClean(((IValidatable)inner).Validate(input, vc, state), unknown, memo);
-    }
+    public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state) =>
+        MemoizedValidation.ValidateOne(inner, input, vc, state, memo, this);
 
     public bool AppendKey(StringBuilder text, PocoNode node) => CleanElementMemo.AppendFingerprint(text.Append(_prefix), node.Poco);
 
@@ -59,19 +49,11 @@ internal sealed class MemoizedExtensionReference(SchemaReferenceValidator inner,
         {
             return ((IGroupValidatable)inner).Validate(input, vc, state);
         }
-        var unknown = MemoizedValidation.Unknown(input, memo, this);
-        return unknown is { Length: 0 }
-            ? ResultReport.SUCCESS
-            : MemoizedValidation.RememberIfClean(((IGroupValidatable)inner).Validate(input, vc, state), unknown, memo);
+        return MemoizedValidation.ValidateList(inner, input, vc, state, memo, this);
     }
 
-    public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state)
-    {
-        var unknown = MemoizedValidation.Unknown(input, memo, this);
-        return unknown is { Length: 0 }
-            ? ResultReport.SUCCESS
-            : MemoizedValidation.RememberIfClean(((IValidatable)inner).Validate(input, vc, state), unknown, memo);
-    }
+    public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state) =>
+        MemoizedValidation.ValidateOne(inner, input, vc, state, memo, this);
 
     private static bool RepeatsAUrl(IEnumerable<PocoNode> input)
     {
@@ -123,13 +105,8 @@ internal sealed class MemoizedBinding(BindingValidator inner, CleanElementMemo m
 
     public BindingValidator Inner => inner;
 
-    public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state)
-    {
-        var unknown = MemoizedValidation.Unknown(input, memo, this);
-        return unknown is { Length: 0 }
-            ? ResultReport.SUCCESS
-            : MemoizedValidation.RememberIfClean(((IValidatable)inner).Validate(input, vc, state), unknown, memo);
-    }
+    public ResultReport Validate(PocoNode input, ValidationSettings vc, ValidationState state) =>
+        MemoizedValidation.ValidateOne(inner, input, vc, state, memo, this);
 
     public JToken ToJson() => inner.ToJson();
 
@@ -151,6 +128,23 @@ internal interface IMemoKey
 internal static class MemoizedValidation
 {
     private static readonly string[] NoneUnknown = [];
+
+    /// <summary>
+    /// Success when the memo knows every value clean for <paramref name="key"/>; otherwise Firely's own
+    /// <paramref name="inner"/> judges the list, and the values it passes with no issue are remembered.
+    /// </summary>
+    public static ResultReport ValidateList(IGroupValidatable inner, IEnumerable<PocoNode> input, ValidationSettings vc, ValidationState state, CleanElementMemo memo, IMemoKey key)
+    {
+        var unknown = Unknown(input, memo, key);
+        return unknown is { Length: 0 } ? ResultReport.SUCCESS : RememberIfClean(inner.Validate(input, vc, state), unknown, memo);
+    }
+
+    /// <inheritdoc cref="ValidateList(IGroupValidatable, IEnumerable{PocoNode}, ValidationSettings, ValidationState, CleanElementMemo, IMemoKey)"/>
+    public static ResultReport ValidateOne(IValidatable inner, PocoNode input, ValidationSettings vc, ValidationState state, CleanElementMemo memo, IMemoKey key)
+    {
+        var unknown = Unknown(input, memo, key);
+        return unknown is { Length: 0 } ? ResultReport.SUCCESS : RememberIfClean(inner.Validate(input, vc, state), unknown, memo);
+    }
 
     /// <summary>
     /// What the memo knows of the values Firely would validate: an empty array when every value is known clean
