@@ -4,6 +4,7 @@ using Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
 using StmFhir.Core.Sessions;
 using StmFhir.Core.Validation;
+using StmFhir.Core.Validation.Input;
 using StmFhir.Gateway.Configuration;
 
 namespace StmFhir.Gateway.Fhir;
@@ -108,9 +109,9 @@ internal sealed class FhirRequestReader(IOptions<FhirOptions> options)
     /// </summary>
     public BodyRead<SessionReadResult> ReadSession(byte[] bytes)
     {
-        if (MoreElementsThan(bytes, _options.MaxElements))
+        if (JsonElements.MoreThan(bytes, _options.MaxElements))
         {
-            return BodyRead<SessionReadResult>.Fail(TooManyElements(_options.MaxElements, "JSON objects and values, each array item counted"));
+            return BodyRead<SessionReadResult>.Fail(TooManyElements(_options.MaxElements, JsonElements.Counted));
         }
         var read = StmSessionReader.Read(bytes, _options.MaxJsonDepth);
         return read.NotJson is not { } notJson
@@ -118,39 +119,6 @@ internal sealed class FhirRequestReader(IOptions<FhirOptions> options)
             : BodyRead<SessionReadResult>.Fail(Outcomes.BadRequest(notJson.TooDeep
                 ? $"The JSON is nested deeper than {_options.MaxJsonDepth} levels"
                 : $"The body is not valid JSON (line {notJson.Line}, byte {notJson.Byte})"));
-    }
-
-    /// <summary>
-    /// Whether <paramref name="json"/> holds more than <paramref name="limit"/> objects and values (each array item
-    /// counted), by a forward-only pass that stops at the limit. An element takes at least two bytes (<c>1,</c>), so a
-    /// body too short to hold more is not read at all: a session of ordinary size pays nothing. Text that is not JSON
-    /// is left to the session reader, which says where.
-    /// </summary>
-    private static bool MoreElementsThan(ReadOnlySpan<byte> json, int limit)
-    {
-        if (json.Length / 2 < limit)
-        {
-            return false;
-        }
-        var reader = new Utf8JsonReader(json.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? json[3..] : json,
-            new JsonReaderOptions { MaxDepth = FhirReadOptions.MaxDepthLimit });
-        var elements = 0;
-        try
-        {
-            while (reader.Read())
-            {
-                if (reader.TokenType is not (JsonTokenType.PropertyName or JsonTokenType.StartArray or JsonTokenType.EndArray or JsonTokenType.EndObject)
-                    && ++elements > limit)
-                {
-                    return true;
-                }
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON: the session reader answers it, saying where.
-        }
-        return false;
     }
 
     /// <summary>The body as a FHIR resource (JSON or XML by Content-Type), with nothing but a 4xx on bad input.</summary>

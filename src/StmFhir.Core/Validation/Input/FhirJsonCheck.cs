@@ -71,7 +71,7 @@ internal static class FhirJsonCheck
                     Step(ref reader);
                     if (_elements > maxElements)
                     {
-                        return [JsonCheckProblems.TooMany(maxElements, "JSON objects and values, each array item counted")];
+                        return [JsonCheckProblems.TooMany(maxElements, JsonElements.Counted)];
                     }
                 }
             }
@@ -87,6 +87,7 @@ internal static class FhirJsonCheck
 
         private void Step(ref Utf8JsonReader reader)
         {
+            _elements += JsonElements.Counts(reader.TokenType) ? 1 : 0;
             switch (reader.TokenType)
             {
                 case JsonTokenType.PropertyName:
@@ -97,7 +98,6 @@ internal static class FhirJsonCheck
                     Push(isArray: true);
                     return;
                 case JsonTokenType.StartObject or JsonTokenType.StartArray:
-                    _elements += reader.TokenType == JsonTokenType.StartObject ? 1 : 0;
                     CheckString(reader.TokenType);
                     if (_expectType)
                     {
@@ -112,7 +112,6 @@ internal static class FhirJsonCheck
                     EndArray();
                     return;
                 default:
-                    _elements++;
                     if (_depth < 0)
                     {
                         Problem(null, "The input is a single JSON value; a FHIR resource is a JSON object.");
