@@ -10,6 +10,8 @@ using StmFhir.Core.Validation.FastPath;
 
 namespace StmFhir.Core.Tests.Validation.FastPath;
 
+using static StmFhir.Core.Tests.Validation.FastPath.FastPathEquivalence;
+
 /// <summary>
 /// Besides remembering clean values, the fast path rewrites three kinds of Firely assertion: slice discriminators
 /// compiled once (<see cref="CompiledPathSelector"/>), Firely's repetition check answered from the model once
@@ -24,7 +26,7 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
     private const string Sample = "bundles/08-de-quervain-petechiae.json";
     private const string RangeOfMotion = "stm-range-of-motion";
     private const string Procedure = "stm-procedure";
-    private const string TheBundle = "Bundle";
+    private const string TheBundle = FastPathEquivalence.TheBundle;
 
     /// <summary>
     /// An edit of one resource of the sample (named for what it shows) and the issue text it must produce (null:
@@ -143,15 +145,9 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
     public void AnEditedSlicedElementGetsTheSameIssuesWithAndWithoutTheFastPath(string name)
     {
         var (profile, edit, expected) = Edits[name];
-        var bundle = JsonNode.Parse(FhirJson.Serialize(ValidationSamples.SessionBundle(Sample)))!.AsObject();
-        edit(profile == TheBundle ? bundle : ((JsonArray)bundle["entry"]!).Select(e => e!["resource"]!.AsObject())
-            .First(r => r["meta"]?["profile"]?[0]?.GetValue<string>().EndsWith("/" + profile, StringComparison.Ordinal) == true));
-        var json = bundle.ToJsonString();
 
-        var firely = Outcome(fixture.FirelyOnlyEngine, json);
-        // Twice: the second time from whatever the first remembered.
-        Assert.Equal(firely, Outcome(fixture.Engine, json));
-        Assert.Equal(firely, Outcome(fixture.Engine, json));
+        var firely = FastPathEquivalence.AssertSameIssues(fixture, Sample, profile, edit);
+
         if (expected is not null)
         {
             Assert.Contains(firely, i => i.Contains(expected, StringComparison.Ordinal));
@@ -296,19 +292,6 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
     }
 
     /// <summary>Each issue as text (the reader's, when it read nothing), or what the validator threw.</summary>
-    private static List<string> Outcome(StmValidator engine, string json)
-    {
-        try
-        {
-            var parsed = FhirInput.Parse(Encoding.UTF8.GetBytes(json));
-            return [.. (parsed.Resource is { } resource ? engine.Validate(resource).Issues : parsed.Issues)
-                .Select(i => $"{i.Severity} {i.Code} {i.Expression} {i.Message}")];
-        }
-        catch (InvalidOperationException e)
-        {
-            return ["threw " + e.GetType().Name + ": " + e.Message];
-        }
-    }
 
     [Fact]
     public void FirelysCheckOfABaseTypesInvariantsFindsTheShortcutOnesToo()
@@ -333,8 +316,6 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
         public Task<Hl7.Fhir.Model.Parameters> Subsumes(Hl7.Fhir.Model.Parameters parameters, string? id = null, bool useGet = false) =>
             throw new NotSupportedException();
     }
-
-    private static JsonObject Coding(JsonNode codeable) => codeable["coding"]![0]!.AsObject();
 
     private static void Period(JsonObject procedure, string? start, string? end)
     {
@@ -368,13 +349,4 @@ public sealed class SchemaRewriteEquivalenceTests(ValidationFixture fixture)
     private static JsonObject RegionMinutes(JsonObject procedure) =>
         ((JsonArray)procedure["bodySite"]![0]!["extension"]!).Select(e => e!.AsObject())
             .First(e => e["url"]!.GetValue<string>().EndsWith("/stm-region-minutes", StringComparison.Ordinal))["valueDuration"]!.AsObject();
-
-    /// <summary>The assertion and every assertion under it that Firely's rewriting hook visits.</summary>
-
-    private static IEnumerable<IAssertion> Flatten(IAssertion assertion) => assertion switch
-    {
-        MemoizedSliceCondition memoized => Flatten(memoized.Inner).Prepend(assertion),
-        IAssertionContainer container => container.Children().SelectMany(c => Flatten(c.Child)).Prepend(assertion),
-        _ => [assertion],
-    };
 }
