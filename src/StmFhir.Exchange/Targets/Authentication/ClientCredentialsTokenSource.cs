@@ -98,12 +98,19 @@ internal sealed class ClientCredentialsTokenSource(
     private sealed record CachedToken(string Token, DateTimeOffset RenewAt);
 }
 
-/// <summary>The OAuth2 token endpoint refused or answered something unusable.</summary>
-internal sealed class TokenRequestException(string message, int statusCode) : Exception(message)
+/// <summary>The OAuth2 token endpoint refused or answered something unusable, or could not be found.</summary>
+/// <param name="message">What happened, for the delivery record and the status; never a secret.</param>
+/// <param name="statusCode">The token endpoint's HTTP status (0 when it never answered).</param>
+/// <param name="error">The OAuth2 <c>error</c> code, or a StmFhir code such as <c>clock_skew</c>; null if none.</param>
+/// <param name="transient">Overrides the status's verdict on whether trying later may help.</param>
+internal sealed class TokenRequestException(string message, int statusCode, string? error = null, bool? transient = null) : Exception(message)
 {
     /// <summary>The token endpoint's HTTP status.</summary>
     public int StatusCode { get; } = statusCode;
 
-    /// <summary>True when trying later may help (408, 429, 5xx).</summary>
-    public bool IsTransient => StatusCode is 408 or 429 or >= 500;
+    /// <summary>The OAuth2 error code (<c>invalid_client</c>, <c>invalid_scope</c>, ...) or StmFhir's (<c>clock_skew</c>).</summary>
+    public string? Error { get; } = error;
+
+    /// <summary>True when trying later may help (408, 429, 5xx, no answer, a clock that differs); false for a refusal.</summary>
+    public bool IsTransient { get; } = transient ?? (statusCode is 0 or 408 or 429 or >= 500);
 }
