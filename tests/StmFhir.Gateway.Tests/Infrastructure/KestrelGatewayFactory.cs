@@ -11,7 +11,8 @@ namespace StmFhir.Gateway.Tests.Infrastructure;
 /// </summary>
 public sealed class KestrelGatewayFactory : GatewayFactory
 {
-    public KestrelGatewayFactory() => UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+    /// <summary>Listens on <paramref name="port"/> (0: a free one); a fixed port lets a restarted gateway keep its URLs.</summary>
+    public KestrelGatewayFactory(int port = 0) => UseKestrel(o => o.Listen(IPAddress.Loopback, port));
 
     /// <summary>Where the gateway listens (starts it on first use).</summary>
     public Uri Address
