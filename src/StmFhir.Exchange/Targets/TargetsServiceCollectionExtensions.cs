@@ -82,7 +82,8 @@ internal static class TargetsServiceCollectionExtensions
         var name = FhirTargetClient.TokenClientName(target.Name);
         services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .AddResilienceHandler("token-" + target.Name, builder => FhirResiliencePipeline.Configure(builder, target.Resilience));
-        return sp => new ClientCredentialsTokenSource(sp.GetRequiredService<IHttpClientFactory>(), name, target.Auth, sp.GetRequiredService<TimeProvider>());
+        return sp => new ClientCredentialsTokenSource(sp.GetRequiredService<IHttpClientFactory>(), name, target.Auth, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<AccessTokenCache>(), sp.GetRequiredService<FhirTargetAuthStatus>().For(target.Name));
     }
 
     private static Func<IServiceProvider, IAccessTokenSource> AddSmartTokenClient(IServiceCollection services, FhirTargetOptions target, SigningKeyRing keys)

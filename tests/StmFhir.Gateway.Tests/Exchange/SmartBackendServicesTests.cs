@@ -5,6 +5,7 @@ using System.Text.Json;
 using StmFhir.Exchange.Tests.Peer;
 using StmFhir.Gateway.Tests.Infrastructure;
 using StmFhir.Tests.Shared;
+using Xunit.Abstractions;
 using Task = System.Threading.Tasks.Task;
 
 namespace StmFhir.Gateway.Tests.Exchange;
@@ -15,7 +16,7 @@ namespace StmFhir.Gateway.Tests.Exchange;
 /// its FHIR API takes only the short-lived tokens it issued.
 /// </summary>
 [Collection(PeerCollection.Name)]
-public sealed partial class SmartBackendServicesTests(PeerFhirServer peer) : IAsyncLifetime
+public sealed partial class SmartBackendServicesTests(PeerFhirServer peer, ITestOutputHelper output) : IAsyncLifetime
 {
     private const string ClientId = "stmfhir-gateway";
     private const string SourceSystem = "https://pt.example-clinic.org/stm";
