@@ -46,7 +46,7 @@ public sealed partial class SmartBackendServicesTests(PeerFhirServer peer, ITest
     private KestrelGatewayFactory Gateway(IReadOnlyList<(string Path, string? KeyId)> keyFiles, int port = 0, bool pull = false,
         Dictionary<string, string?>? auth = null)
     {
-        var gateway = new KestrelGatewayFactory(port);
+        var gateway = new KestrelGatewayFactory { Port = port };
         var settings = gateway.StartupSettings;
         for (var i = 0; i < keyFiles.Count; i++)
         {
@@ -97,7 +97,7 @@ public sealed partial class SmartBackendServicesTests(PeerFhirServer peer, ITest
         JsonDocument.Parse(await client.GetStringAsync("/exchange/status")).RootElement.Clone();
 
     /// <summary>Waits until the status satisfies <paramref name="done"/>; fails with the last status after <see cref="Patience"/>.</summary>
-    private static async Task<JsonElement> WaitForAsync(HttpClient client, Func<JsonElement, bool> done)
+    private static async Task<JsonElement> WaitForAsync(HttpClient client, Func<JsonElement, bool> done, TimeSpan? patience = null)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -107,7 +107,7 @@ public sealed partial class SmartBackendServicesTests(PeerFhirServer peer, ITest
             {
                 return status;
             }
-            Assert.True(clock.Elapsed < Patience, $"Not in time: {status}");
+            Assert.True(clock.Elapsed < (patience ?? Patience), $"Not in time: {status}");
             await Task.Delay(100);
         }
     }

@@ -11,8 +11,11 @@ namespace StmFhir.Gateway.Tests.Infrastructure;
 /// </summary>
 public sealed class KestrelGatewayFactory : GatewayFactory
 {
-    /// <summary>Listens on <paramref name="port"/> (0: a free one); a fixed port lets a restarted gateway keep its URLs.</summary>
-    public KestrelGatewayFactory(int port = 0) => UseKestrel(o => o.Listen(IPAddress.Loopback, port));
+    // One parameterless constructor, as xunit needs of a class fixture; the port is read when the server starts.
+    public KestrelGatewayFactory() => UseKestrel(o => o.Listen(IPAddress.Loopback, Port));
+
+    /// <summary>The port to listen on; 0 (the default) picks a free one. A fixed port lets a restarted gateway keep its URLs.</summary>
+    public int Port { get; init; }
 
     /// <summary>Where the gateway listens (starts it on first use).</summary>
     public Uri Address
