@@ -20,6 +20,14 @@ public static class ExchangeServiceCollectionExtensions
     public static IServiceCollection AddFhirExchange(this IServiceCollection services, IConfiguration configuration) =>
         services.AddFhirExchange(ExchangeOptions.From(configuration));
 
+    /// <summary>
+    /// Loads the SMART Backend Services signing keys of <paramref name="options"/> (<c>Exchange:SigningKeys</c>), throwing
+    /// <see cref="OptionsValidationException"/> for a key that cannot be used, and registers
+    /// <see cref="Targets.Authentication.ISigningKeys"/>: their public parts, for a host to publish even with no target.
+    /// </summary>
+    public static IServiceCollection AddExchangeSigningKeys(this IServiceCollection services, ExchangeOptions options) =>
+        services.AddSigningKeys(options);
+
     /// <summary>Validates <paramref name="options"/> and registers the exchange for its targets (see the other overload).</summary>
     public static IServiceCollection AddFhirExchange(this IServiceCollection services, ExchangeOptions options)
     {

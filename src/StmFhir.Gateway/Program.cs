@@ -43,6 +43,7 @@ app.MapFhirTransactions();
 app.MapFhirValidate();
 app.MapValidatorPage();
 app.MapExchangeStatus();
+app.MapJwks();
 
 app.Run();
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using StmFhir.Exchange.Targets.Authentication;
 
 namespace StmFhir.Exchange.Targets;
 
@@ -19,6 +20,12 @@ public sealed class ExchangeOptions
 
     /// <summary>The targets; none by default (nothing is pushed).</summary>
     public IList<FhirTargetOptions> Targets { get; init; } = [];
+
+    /// <summary>
+    /// The private keys that sign SMART Backend Services assertions (section <c>Exchange:SigningKeys</c>); none by
+    /// default. The gateway publishes their public parts at <c>/.well-known/jwks.json</c>.
+    /// </summary>
+    public SigningKeysOptions SigningKeys { get; init; } = new();
 
     /// <summary>
     /// Reads the <c>Exchange</c> section and <see cref="TargetUrlVariable"/> from <paramref name="configuration"/>

@@ -69,9 +69,37 @@ internal static partial class ExchangeOptionsValidator
                     problems.Add($"{at}: Auth:ClientSecret is required for client credentials");
                 }
                 break;
-            default:
-                problems.Add($"{at}: Auth:Kind '{auth.Kind}' is not one of None, Bearer, ClientCredentials");
+            case FhirTargetAuthKind.SmartBackendServices:
+                if (auth.TokenEndpoint is not null && !IsHttpUrl(auth.TokenEndpoint))
+                {
+                    problems.Add($"{at}: Auth:TokenEndpoint must be an absolute http or https URL (or empty, to read it from the smart-configuration)");
+                }
+                if (string.IsNullOrWhiteSpace(auth.ClientId))
+                {
+                    problems.Add($"{at}: Auth:ClientId is required for SMART Backend Services");
+                }
+                if (!string.IsNullOrEmpty(auth.ClientSecret) || !string.IsNullOrEmpty(auth.Token))
+                {
+                    problems.Add($"{at}: Auth:ClientSecret and Auth:Token are not used by SMART Backend Services (it signs with Exchange:SigningKeys); remove them");
+                }
                 break;
+            default:
+                problems.Add($"{at}: Auth:Kind '{auth.Kind}' is not one of None, Bearer, ClientCredentials, SmartBackendServices");
+                break;
+        }
+    }
+
+    /// <summary>Every SMART Backend Services target has a key to sign with: the one its KeyId names, or a first one.</summary>
+    public static IEnumerable<string> ValidateSigningKeys(ExchangeOptions options, SigningKeyRing keys)
+    {
+        foreach (var target in options.Targets.Where(t => t.Auth?.Kind == FhirTargetAuthKind.SmartBackendServices))
+        {
+            if (keys.Find(target.Auth.KeyId) is null)
+            {
+                yield return string.IsNullOrEmpty(target.Auth.KeyId)
+                    ? $"target '{target.Name}': SMART Backend Services needs a signing key in {ExchangeOptions.SectionName}:SigningKeys:Keys"
+                    : $"target '{target.Name}': Auth:KeyId '{target.Auth.KeyId}' is none of the signing keys' kids ({string.Join(", ", keys.KeyIds)})";
+            }
         }
     }
 

@@ -73,6 +73,13 @@ public enum FhirTargetAuthKind
 
     /// <summary>OAuth2 client credentials grant; tokens are cached until shortly before they expire.</summary>
     ClientCredentials,
+
+    /// <summary>
+    /// SMART Backend Services (SMART App Launch 2.x): the client credentials grant with a signed JWT client assertion
+    /// (<c>private_key_jwt</c>, RS384 or ES384) made with one of the gateway's signing keys
+    /// (<see cref="ExchangeOptions.SigningKeys"/>), whose public parts the gateway publishes at <c>/.well-known/jwks.json</c>.
+    /// </summary>
+    SmartBackendServices,
 }
 
 /// <summary>Authentication to one target. Secrets belong in a secret store or environment variables, not in appsettings.json.</summary>
@@ -84,17 +91,38 @@ public sealed class FhirTargetAuthOptions
     /// <summary>The bearer token, for <see cref="FhirTargetAuthKind.Bearer"/> only.</summary>
     public string? Token { get; set; }
 
-    /// <summary>The OAuth2 token endpoint (absolute http or https URL), for <see cref="FhirTargetAuthKind.ClientCredentials"/>.</summary>
+    /// <summary>
+    /// The OAuth2 token endpoint (absolute http or https URL). Required for <see cref="FhirTargetAuthKind.ClientCredentials"/>;
+    /// for <see cref="FhirTargetAuthKind.SmartBackendServices"/> the default is the <c>token_endpoint</c> of the target's
+    /// <c>{BaseUrl}/.well-known/smart-configuration</c>.
+    /// </summary>
     public Uri? TokenEndpoint { get; set; }
 
-    /// <summary>The OAuth2 client id, for <see cref="FhirTargetAuthKind.ClientCredentials"/>.</summary>
+    /// <summary>
+    /// The OAuth2 client id, for <see cref="FhirTargetAuthKind.ClientCredentials"/> and
+    /// <see cref="FhirTargetAuthKind.SmartBackendServices"/> (the id the target's authorization server registered for
+    /// the gateway; also the assertion's <c>iss</c> and <c>sub</c>).
+    /// </summary>
     public string? ClientId { get; set; }
 
     /// <summary>The OAuth2 client secret, for <see cref="FhirTargetAuthKind.ClientCredentials"/>; sent with HTTP Basic (RFC 6749 2.3.1).</summary>
     public string? ClientSecret { get; set; }
 
-    /// <summary>The scopes to ask for (space-separated), e.g. <c>system/*.write</c>; none by default.</summary>
+    /// <summary>
+    /// The scopes to ask for (space-separated), e.g. <c>system/*.write</c> or <c>system/Procedure.cruds</c>. None by
+    /// default for <see cref="FhirTargetAuthKind.ClientCredentials"/>. For <see cref="FhirTargetAuthKind.SmartBackendServices"/>
+    /// the default is read, search, create and update on every resource type StmFhir exchanges, in SMART v2 syntax
+    /// (<c>system/Procedure.crus</c>) when the target's smart-configuration advertises <c>permission-v2</c> or v2 scopes,
+    /// else in v1 syntax (<c>system/Procedure.read system/Procedure.write</c>).
+    /// </summary>
     public string? Scope { get; set; }
+
+    /// <summary>
+    /// For <see cref="FhirTargetAuthKind.SmartBackendServices"/>: the <c>kid</c> of the signing key that signs this
+    /// target's assertions. The default is the first key of <see cref="ExchangeOptions.SigningKeys"/>, so a rotation
+    /// lists the new key first and keeps the old one second until every target has registered it.
+    /// </summary>
+    public string? KeyId { get; set; }
 }
 
 /// <summary>

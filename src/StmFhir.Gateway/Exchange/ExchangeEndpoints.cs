@@ -3,6 +3,7 @@ using StmFhir.Exchange.Outbox;
 using StmFhir.Exchange.Pull;
 using StmFhir.Exchange.Store;
 using StmFhir.Exchange.Targets;
+using StmFhir.Exchange.Targets.Authentication;
 using StmFhir.Gateway.Fhir;
 using StmFhir.Gateway.Security;
 
@@ -17,7 +18,15 @@ namespace StmFhir.Gateway.Exchange;
 /// carry, with their ids, the one intake uses first; the first <see cref="ExchangeEndpoints.DuplicatesListed"/>.
 /// </param>
 internal sealed record ExchangeStatus(IReadOnlyList<OutboxTargetCounts> Targets, IReadOnlyList<DeadRow> Dead, IReadOnlyList<PullStatus> Pulls,
-    IReadOnlyList<DuplicateIdentifier> DuplicateIdentifiers);
+    IReadOnlyList<DuplicateIdentifier> DuplicateIdentifiers)
+{
+    /// <summary>
+    /// Per configured target, how it authenticates and how its token fetches went: the token endpoint, the scopes, tokens
+    /// fetched, and the last failure (<c>invalid_client</c>, <c>invalid_scope</c>, <c>clock_skew</c>, ...) with whether its
+    /// rows wait (back-off) or are dead-lettered. Never a token or a secret.
+    /// </summary>
+    public IReadOnlyList<TargetAuthState> Authentication { get; init; } = [];
+}
 
 /// <summary>A target's pulls.</summary>
 /// <param name="Target">The target.</param>
@@ -94,6 +103,9 @@ internal static class ExchangeEndpoints
         return TypedResults.Ok(new ExchangeStatus(counts, [.. dead.Select(d => new DeadRow(
             d.OutboxId, d.Target, d.Source, d.Attempts, d.UpdatedAt, d.HttpStatus, d.Error,
             d.Outcome is null ? null : JsonDocument.Parse(d.Outcome).RootElement.Clone()))], [.. pullStatus],
-            await store.DuplicateIdentifiersAsync(DuplicatesListed, cancellationToken).ConfigureAwait(false)));
+            await store.DuplicateIdentifiersAsync(DuplicatesListed, cancellationToken).ConfigureAwait(false))
+        {
+            Authentication = services.GetService<IFhirTargetAuthStatus>()?.List() ?? [],
+        });
     }
 }

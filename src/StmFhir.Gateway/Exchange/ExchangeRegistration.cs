@@ -9,7 +9,7 @@ namespace StmFhir.Gateway.Exchange;
 internal static class ExchangeRegistration
 {
     /// <summary>
-    /// Registers <see cref="IOutboxStore"/> and <see cref="IPullStateStore"/>, and the exchange, the dispatcher and the
+    /// Registers <see cref="IOutboxStore"/>, <see cref="IPullStateStore"/> and the signing keys, and the exchange, the dispatcher and the
     /// pull scheduler (which pulls only from targets with <c>Pull:Enabled</c>) when <c>Exchange:Targets</c> or
     /// <c>STMFHIR_TARGET_URL</c> name a target.
     /// </summary>
@@ -18,6 +18,8 @@ internal static class ExchangeRegistration
         services.AddOutboxStore();
         services.AddPullStateStore();
         var options = ExchangeOptions.From(configuration);
+        // Published at /.well-known/jwks.json whether or not a target uses them yet (a hospital registers the URL first).
+        services.AddExchangeSigningKeys(options);
         if (options.Targets.Count > 0)
         {
             services.AddFhirExchange(options);

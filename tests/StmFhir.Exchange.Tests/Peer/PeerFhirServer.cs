@@ -69,6 +69,20 @@ public sealed class PeerFhirServer : IAsyncLifetime
     public Task ConfigureAsync(string settingsJson, CancellationToken cancellationToken = default) =>
         AdminAsync(HttpMethod.Post, "config", settingsJson, cancellationToken);
 
+    /// <summary>
+    /// Changes the peer's SMART Backend Services settings (tests/peer-fhir/lib/smart.js), e.g.
+    /// <c>{"enabled":true,"tokenLifetimeSeconds":3,"clients":[{"clientId":"gw","jwksUrl":"http://..."}]}</c>.
+    /// </summary>
+    public Task SmartAsync(string settingsJson, CancellationToken cancellationToken = default) =>
+        AdminAsync(HttpMethod.Post, "smart", settingsJson, cancellationToken);
+
+    /// <summary>The peer's SMART settings and counts: <c>stats.tokensIssued</c>, <c>stats.refused</c>, <c>stats.fhirUnauthorized</c>.</summary>
+    public async Task<JsonDocument> GetSmartAsync(CancellationToken cancellationToken = default) =>
+        JsonDocument.Parse(await AdminAsync(HttpMethod.Get, "smart", null, cancellationToken));
+
+    /// <summary>Drops every token the peer issued, as a server that revokes them or restarts would.</summary>
+    public Task RevokeTokensAsync(CancellationToken cancellationToken = default) => AdminAsync(HttpMethod.Post, "smart/revoke", null, cancellationToken);
+
     /// <summary>Requests by method and status, injected faults, resources by type, transactions committed and rolled back.</summary>
     public async Task<JsonDocument> GetStatsAsync(CancellationToken cancellationToken = default) =>
         JsonDocument.Parse(await AdminAsync(HttpMethod.Get, "stats", null, cancellationToken));

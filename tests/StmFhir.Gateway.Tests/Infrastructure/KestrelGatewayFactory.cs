@@ -11,7 +11,11 @@ namespace StmFhir.Gateway.Tests.Infrastructure;
 /// </summary>
 public sealed class KestrelGatewayFactory : GatewayFactory
 {
-    public KestrelGatewayFactory() => UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+    // One parameterless constructor, as xunit needs of a class fixture; the port is read when the server starts.
+    public KestrelGatewayFactory() => UseKestrel(o => o.Listen(IPAddress.Loopback, Port));
+
+    /// <summary>The port to listen on; 0 (the default) picks a free one. A fixed port lets a restarted gateway keep its URLs.</summary>
+    public int Port { get; init; }
 
     /// <summary>Where the gateway listens (starts it on first use).</summary>
     public Uri Address

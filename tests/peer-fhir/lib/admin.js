@@ -8,6 +8,9 @@
 //   GET    /admin/config  {"updateCreate": bool, "validate": bool, "searchLatencyMs": int}
 //   POST   /admin/config  change them, e.g. {"updateCreate": false} to refuse client ids on PUT, or
 //                         {"searchLatencyMs": 5} to make every search take as long as a slow database's
+//   GET    /admin/smart   SMART Backend Services: its settings, clients, and counts (tokens issued, refusals, 401s)
+//   POST   /admin/smart   change them (smart.js): {"enabled": true, "clients": [{"clientId", "jwksUrl"}], ...}
+//   POST   /admin/smart/revoke  drop every issued token
 
 const { send } = require('./send');
 
@@ -57,6 +60,7 @@ async function handleAdmin(peer, req, res, url, rawBody) {
         peer.stats.byMethod = {};
         peer.stats.byStatus = {};
         Object.assign(peer.settings, peer.defaults);
+        peer.smart.reset();
       });
       return json(200, { reset: true });
     case 'GET /admin/config':
@@ -69,6 +73,17 @@ async function handleAdmin(peer, req, res, url, rawBody) {
       Object.assign(peer.settings, body);
       return json(200, pick(peer.settings));
     }
+    case 'GET /admin/smart':
+      return json(200, peer.smart.snapshot());
+    case 'POST /admin/smart':
+      try {
+        peer.smart.configure(body);
+      } catch (err) {
+        return json(400, { error: err.message });
+      }
+      return json(200, peer.smart.snapshot());
+    case 'POST /admin/smart/revoke':
+      return json(200, { revoked: peer.smart.revoke() });
     default:
       return json(404, { error: `No admin route ${route}` });
   }

@@ -11,8 +11,11 @@ const { SerialQueue } = require('./serial-queue');
 const { outcome, faultOutcome } = require('./outcomes');
 const { handleAdmin } = require('./admin');
 const { send } = require('./send');
+const { SmartAuth } = require('./smart');
 
 const FHIR_BASE = '/fhir/R4';
+const TOKEN_PATH = '/auth/token';
+const SMART_CONFIGURATION = FHIR_BASE + '/.well-known/smart-configuration';
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -30,7 +33,8 @@ function createPeer(options = {}) {
   const queue = new SerialQueue();
   const stats = { total: 0, byMethod: {}, byStatus: {} };
   const endpoint = new FhirEndpoint({ repo, faults, settings, startedAt: new Date().toISOString() });
-  const peer = { settings, defaults, repo, faults, queue, stats, endpoint };
+  const smart = new SmartAuth();
+  const peer = { settings, defaults, repo, faults, queue, stats, endpoint, smart };
 
   const server = http.createServer((req, res) => {
     const started = Date.now();
@@ -77,6 +81,9 @@ async function handle(peer, req, res) {
   if (url.pathname === '/admin' || url.pathname.startsWith('/admin/')) {
     return handleAdmin(peer, req, res, url, await readBody(req));
   }
+  if (url.pathname === TOKEN_PATH || url.pathname === SMART_CONFIGURATION) {
+    return handleSmart(peer, req, res, url);
+  }
   if (url.pathname !== FHIR_BASE && !url.pathname.startsWith(FHIR_BASE + '/')) {
     return send(res, { status: 404, body: outcome('not-found', `Not found: ${url.pathname} (the FHIR base is ${FHIR_BASE})`) });
   }
@@ -84,6 +91,12 @@ async function handle(peer, req, res) {
   stats.total++;
   stats.byMethod[req.method] = (stats.byMethod[req.method] ?? 0) + 1;
   const rawBody = await readBody(req);
+  // With SMART on, every FHIR interaction but the CapabilityStatement needs a current token (as real servers do).
+  const refusal = peer.smart.config.enabled && !(req.method === 'GET' && url.pathname === FHIR_BASE + '/metadata') && peer.smart.check(req.headers.authorization);
+  if (refusal) {
+    stats.byStatus[refusal.status] = (stats.byStatus[refusal.status] ?? 0) + 1;
+    return send(res, { status: refusal.status, headers: refusal.headers, body: outcome('login', refusal.text) });
+  }
 
   const fault = faults.take(req.method);
   if (fault?.kind === 'delay') {
@@ -105,6 +118,25 @@ async function handle(peer, req, res) {
   }
   stats.byStatus[response.status] = (stats.byStatus[response.status] ?? 0) + 1;
   return send(res, response);
+}
+
+// The token endpoint and the discovery document: outside the FHIR stats and the fault plan; 404 while SMART is off.
+async function handleSmart(peer, req, res, url) {
+  const json = (status, body, headers = {}) => send(res, { status, body, headers }, 'application/json; charset=utf-8');
+  const rawBody = await readBody(req);
+  const origin = peer.settings.baseUrl.slice(0, -FHIR_BASE.length);
+  if (!peer.smart.config.enabled) {
+    return json(404, { error: 'not_found', error_description: 'SMART Backend Services is off (POST /admin/smart)' });
+  }
+  if (url.pathname === SMART_CONFIGURATION) {
+    return req.method === 'GET' ? json(200, peer.smart.discovery(origin)) : json(405, { error: 'method_not_allowed' });
+  }
+  if (req.method !== 'POST' || !/^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')) {
+    return json(400, { error: 'invalid_request', error_description: 'POST a form (application/x-www-form-urlencoded)' });
+  }
+  const answer = await peer.smart.token(new URLSearchParams(rawBody.toString('utf8')), origin + TOKEN_PATH);
+  // The Date header follows the peer's (possibly offset) clock, as a server with a wrong clock would send it.
+  return json(answer.status, answer.body, { 'Cache-Control': 'no-store', Date: new Date(peer.smart.now()).toUTCString() });
 }
 
 function inject(fault, res, stats) {
@@ -140,4 +172,4 @@ function readBody(req) {
   });
 }
 
-module.exports = { createPeer, FHIR_BASE };
+module.exports = { createPeer, FHIR_BASE, TOKEN_PATH };

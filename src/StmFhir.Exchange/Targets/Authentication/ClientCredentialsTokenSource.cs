@@ -1,66 +1,44 @@
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 
 namespace StmFhir.Exchange.Targets.Authentication;
 
 /// <summary>
-/// OAuth2 client credentials grant (RFC 6749 4.4). A token is cached until <see cref="RenewBefore"/> before its
-/// <c>expires_in</c> runs out, so concurrent deliveries share one token and a token never expires mid-request.
+/// OAuth2 client credentials grant with a client secret (RFC 6749 4.4). Tokens live in the shared
+/// <see cref="AccessTokenCache"/> (per token endpoint, client and scopes) until shortly before their <c>expires_in</c>
+/// runs out, so concurrent deliveries share one token and a token never expires mid-request.
 /// </summary>
 internal sealed class ClientCredentialsTokenSource(
-    IHttpClientFactory httpClientFactory, string httpClientName, FhirTargetAuthOptions options, TimeProvider timeProvider) : IAccessTokenSource
+    IHttpClientFactory httpClientFactory, string httpClientName, FhirTargetAuthOptions options, TimeProvider timeProvider,
+    AccessTokenCache? cache = null, TargetAuthRecorder? status = null) : IAccessTokenSource
 {
-    /// <summary>How long before expiry a cached token is renewed.</summary>
+    /// <summary>How long before expiry a token of 5 minutes or more is renewed (<see cref="AccessTokenCache.RenewMargin"/>).</summary>
     public static readonly TimeSpan RenewBefore = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a token without <c>expires_in</c> is kept.</summary>
-    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromMinutes(5);
-
-    private readonly SemaphoreSlim _lock = new(1, 1);
-    private CachedToken? _cached;
+    private readonly AccessTokenCache _cache = cache ?? new AccessTokenCache(timeProvider);
+    private readonly TokenCacheKey _key = new(options.TokenEndpoint!, options.ClientId!, options.Scope?.Trim() ?? "");
 
     public async ValueTask<string?> GetTokenAsync(CancellationToken cancellationToken)
     {
-        if (Current() is { } token)
-        {
-            return token;
-        }
-        await _lock.WaitAsync(cancellationToken);
         try
         {
-            if (Current() is { } fresh)
-            {
-                return fresh;
-            }
-            var requestedAt = timeProvider.GetUtcNow();
-            var (accessToken, lifetime) = await RequestTokenAsync(cancellationToken);
-            _cached = new CachedToken(accessToken, requestedAt + lifetime - RenewBefore);
-            return accessToken;
+            return await _cache.GetAsync(_key, RequestTokenAsync, cancellationToken);
         }
-        finally
+        catch (TokenRequestException e)
         {
-            _lock.Release();
+            status?.Failed(e, timeProvider.GetUtcNow());
+            throw;
         }
     }
 
-    public void Invalidate(string token)
-    {
-        var cached = _cached;
-        if (cached is not null && cached.Token == token)
-        {
-            Interlocked.CompareExchange(ref _cached, null, cached);
-        }
-    }
+    public void Invalidate(string token) => _cache.Invalidate(_key, token);
 
-    private string? Current() => _cached is { } cached && timeProvider.GetUtcNow() < cached.RenewAt ? cached.Token : null;
-
-    private async Task<(string Token, TimeSpan Lifetime)> RequestTokenAsync(CancellationToken cancellationToken)
+    private async Task<IssuedToken> RequestTokenAsync(CancellationToken cancellationToken)
     {
         var form = new List<KeyValuePair<string, string>> { new("grant_type", "client_credentials") };
-        if (!string.IsNullOrWhiteSpace(options.Scope))
+        if (_key.Scope.Length > 0)
         {
-            form.Add(new("scope", options.Scope));
+            form.Add(new("scope", _key.Scope));
         }
         using var request = new HttpRequestMessage(HttpMethod.Post, options.TokenEndpoint) { Content = new FormUrlEncodedContent(form) };
         // RFC 6749 2.3.1: client id and secret are form-urlencoded before they go into HTTP Basic.
@@ -68,42 +46,31 @@ internal sealed class ClientCredentialsTokenSource(
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
 
+        var requestedAt = timeProvider.GetUtcNow();
         using var client = httpClientFactory.CreateClient(httpClientName);
         using var response = await client.SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new TokenRequestException($"The token endpoint answered {(int)response.StatusCode}", (int)response.StatusCode);
-        }
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (!root.TryGetProperty("access_token", out var token) || token.GetString() is not { Length: > 0 } accessToken
-                || !BearerTokenSource.IsValidToken(accessToken))
-            {
-                throw new TokenRequestException("The token endpoint's answer has no usable access_token", (int)response.StatusCode);
-            }
-            var lifetime = root.TryGetProperty("expires_in", out var expires) && expires.ValueKind == JsonValueKind.Number && expires.TryGetInt32(out var seconds) && seconds > 0
-                ? TimeSpan.FromSeconds(seconds)
-                : DefaultLifetime;
-            return (accessToken, lifetime);
-        }
-        catch (JsonException)
-        {
-            throw new TokenRequestException("The token endpoint's answer is not JSON", (int)response.StatusCode);
-        }
+        // No clock check: a secret has no times for a server to refuse.
+        var issued = TokenEndpointAnswer.Read((int)response.StatusCode, body, null, timeProvider.GetUtcNow());
+        status?.Resolved(options.TokenEndpoint!, _key.Scope, "configured", null);
+        status?.Fetched(issued, requestedAt);
+        return issued;
     }
-
-    private sealed record CachedToken(string Token, DateTimeOffset RenewAt);
 }
 
-/// <summary>The OAuth2 token endpoint refused or answered something unusable.</summary>
-internal sealed class TokenRequestException(string message, int statusCode) : Exception(message)
+/// <summary>The OAuth2 token endpoint refused or answered something unusable, or could not be found.</summary>
+/// <param name="message">What happened, for the delivery record and the status; never a secret.</param>
+/// <param name="statusCode">The token endpoint's HTTP status (0 when it never answered).</param>
+/// <param name="error">The OAuth2 <c>error</c> code, or a StmFhir code such as <c>clock_skew</c>; null if none.</param>
+/// <param name="transient">Overrides the status's verdict on whether trying later may help.</param>
+internal sealed class TokenRequestException(string message, int statusCode, string? error = null, bool? transient = null) : Exception(message)
 {
     /// <summary>The token endpoint's HTTP status.</summary>
     public int StatusCode { get; } = statusCode;
 
-    /// <summary>True when trying later may help (408, 429, 5xx).</summary>
-    public bool IsTransient => StatusCode is 408 or 429 or >= 500;
+    /// <summary>The OAuth2 error code (<c>invalid_client</c>, <c>invalid_scope</c>, ...) or StmFhir's (<c>clock_skew</c>).</summary>
+    public string? Error { get; } = error;
+
+    /// <summary>True when trying later may help (408, 429, 5xx, no answer, a clock that differs); false for a refusal.</summary>
+    public bool IsTransient { get; } = transient ?? (statusCode is 0 or 408 or 429 or >= 500);
 }
