@@ -71,7 +71,17 @@ internal static class PushProbe
                 var ratios = times[c].Zip(times[0], (t, s) => s / t).ToList();
                 Console.WriteLine($"  {cases[c].Name,-52} {Median(times[c]),7:F1} ms ({times[c].Min(),6:F1}-{times[c].Max(),6:F1})  x{Median(ratios):F2} ({ratios.Min():F2}-{ratios.Max():F2})");
             }
+            // The form on against the same path with it off, round by round (above 1.00: the form costs nothing measurable).
+            foreach (var (on, off) in new[] { (6, 2), (8, 7) })
+            {
+                if (arrived[on] > 0 && arrived[off] > 0)
+                {
+                    var paired = times[on].Zip(times[off], (t, o) => o / t).ToList();
+                    Console.WriteLine($"  {cases[on].Name} vs off: median per-round ratio off/on x{Median(paired):F2} ({paired.Min():F2}-{paired.Max():F2})");
+                }
+            }
         }
+        Console.WriteLine($"Making the literal-ras-2 form alone: {setup.LiteralRas2FormMicroseconds():F1} us per RiskAssessment (once per delivery of a session with a screening)");
         return 0;
     }
 
