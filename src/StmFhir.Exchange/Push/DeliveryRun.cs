@@ -9,7 +9,8 @@ namespace StmFhir.Exchange.Push;
 /// (<see cref="DeliveryBatch"/>) resolves the conditional creates (Patient, Practitioner: found by identifier or created)
 /// and reads the version every other resource has at the target now, so the result can say created, updated or
 /// unchanged. Then the rest goes in transactions within the target's limits, references rewritten to the target's ids,
-/// the remembered people read in the first one, the Provenance in the last one. Every request is idempotent, so the
+/// the remembered people read in the first one, the Provenance in the last one; RiskAssessments in the literal-ras-2
+/// form where the target needs it (configured, or learned here from its refusal). Every request is idempotent, so the
 /// resilience pipeline may retry any of them and the whole run may be repeated after a failure. The plan never
 /// changes; what the run learns is in its <see cref="State"/>.
 /// </summary>
