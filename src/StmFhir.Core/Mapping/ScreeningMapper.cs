@@ -150,6 +150,8 @@ internal static class ScreeningMapper
         };
     }
 
+    // probability[x] is not read: the session record holds only the qualitative risk, and what a strict target was sent
+    // in its place (LiteralRas2Form: a data-absent probabilityRange) must map back to the same record.
     private static RiskPrediction? FromPrediction(RiskAssessment.PredictionComponent prediction, string at, MappingProblems problems)
     {
         var outcome = problems.Require(StmCodes.AdverseOutcome.From(prediction.Outcome), $"{at}.outcome");

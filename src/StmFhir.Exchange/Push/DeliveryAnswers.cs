@@ -4,7 +4,7 @@ using StmFhir.Exchange.Targets;
 namespace StmFhir.Exchange.Push;
 
 /// <summary>Sending a batch or transaction to the target, and what its answers mean for the delivery.</summary>
-internal static class DeliveryAnswers
+internal static partial class DeliveryAnswers
 {
     /// <summary>Posts <paramref name="bundle"/>; its response entries, or why the target refused the whole of it.</summary>
     public static async Task<(List<ResponseEntry>? Entries, DeliveryFailure? Failure)> PostAsync(FhirTargetClient client, DeliveryBundleWriter bundle, string kind,
@@ -52,6 +52,16 @@ internal static class DeliveryAnswers
         return text.Contains("too many entries", StringComparison.OrdinalIgnoreCase)
             || text.Contains("more update operations than allowed", StringComparison.OrdinalIgnoreCase);
     }
+
+    /// <summary>
+    /// True when the target refused for invariant ras-2 (Medplum: <c>Constraint ras-2 not met</c>; Firely: <c>Instance
+    /// failed constraint ras-2</c>): where the Bundle's predictions have no probability, R4's literal text of it.
+    /// </summary>
+    public static bool IsRas2Refusal(OperationOutcome? outcome) =>
+        outcome?.Issue.Any(i => Ras2().IsMatch(i.Details?.Text ?? "") || Ras2().IsMatch(i.Diagnostics ?? "")) == true;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\w-])ras-2(?![\w-])")]
+    private static partial System.Text.RegularExpressions.Regex Ras2();
 
     private static string Where(PlannedWrite item) => item.Index == PlannedWrite.ProvenanceIndex ? "the delivery" : $"Bundle.entry[{item.Index}]";
 }

@@ -9,7 +9,8 @@ namespace StmFhir.Exchange.Push;
 /// (<see cref="DeliveryBatch"/>) resolves the conditional creates (Patient, Practitioner: found by identifier or created)
 /// and reads the version every other resource has at the target now, so the result can say created, updated or
 /// unchanged. Then the rest goes in transactions within the target's limits, references rewritten to the target's ids,
-/// the remembered people read in the first one, the Provenance in the last one. Every request is idempotent, so the
+/// the remembered people read in the first one, the Provenance in the last one; RiskAssessments in the literal-ras-2
+/// form where the target needs it (configured, or learned here from its refusal). Every request is idempotent, so the
 /// resilience pipeline may retry any of them and the whole run may be repeated after a failure. The plan never
 /// changes; what the run learns is in its <see cref="State"/>.
 /// </summary>
@@ -185,6 +186,13 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
             var half = part.Count / 2;
             return await SendTransactionAsync(part[..half], check, cancellationToken) ?? await SendTransactionAsync(part[half..], [], cancellationToken);
         }
+        if (failure is { IsTransient: false } && DeliveryAnswers.IsRas2Refusal(failure.Outcome) && part.Any(i => i.HasLiteralRas2Form)
+            && targets.LearnLiteralRas2Form(target))
+        {
+            // The target applies R4's text of ras-2 literally (FHIR-25796): the same part again, its predictions without
+            // a probability in the form that text accepts. A transaction is all or nothing, so nothing of it was written.
+            return await SendTransactionAsync(part, check, cancellationToken);
+        }
         if (failure is not null)
         {
             if (check.Count > 0 && !failure.IsTransient)
@@ -258,17 +266,18 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
             ? State.StableReference(referenced) ?? (inPart.Contains(referenced) ? referenced.Placeholder : original)
             : original;
         var condition = item.ConditionWhenSent?.Invoke(State.StableReference) ?? item.Condition;
+        var json = targets.UsesLiteralRas2Form(target) ? item.LiteralRas2Json : item.Json;
         switch (item.Mode)
         {
             case WriteMode.Put:
-                bundle.Write(item.Placeholder, item.Json, item.Id, Rewrite, "PUT", $"{item.Type}/{item.Id}", null);
+                bundle.Write(item.Placeholder, json, item.Id, Rewrite, "PUT", $"{item.Type}/{item.Id}", null);
                 break;
             case WriteMode.ConditionalCreate:
-                bundle.Write(item.Placeholder, item.Json, null, Rewrite, "POST", item.Type, condition);
+                bundle.Write(item.Placeholder, json, null, Rewrite, "POST", item.Type, condition);
                 break;
             default:
                 // A conditional update that creates must not carry an id (the target assigns one).
-                bundle.Write(item.Placeholder, item.Json, null, Rewrite, "PUT", $"{item.Type}?{condition}", null);
+                bundle.Write(item.Placeholder, json, null, Rewrite, "PUT", $"{item.Type}?{condition}", null);
                 break;
         }
     }

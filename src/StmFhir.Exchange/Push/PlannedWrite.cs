@@ -1,5 +1,6 @@
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Utility;
+using StmFhir.Core.Mapping;
 
 namespace StmFhir.Exchange.Push;
 
@@ -27,6 +28,7 @@ internal sealed class PlannedWrite
     public const int ProvenanceIndex = int.MaxValue;
 
     private byte[]? _json;
+    private byte[]? _literalRas2Json;
     private IReadOnlyList<string>? _references;
 
     /// <summary>The entry's index in the Bundle, or <see cref="ProvenanceIndex"/>.</summary>
@@ -43,6 +45,15 @@ internal sealed class PlannedWrite
     /// attached (the outbox's stored JSON), else serialised once, on first use.
     /// </summary>
     public byte[] Json => _json ??= Resource.Annotation<SerializedResource>()?.Utf8Json ?? DeliveryJson.Serialize(Resource);
+
+    /// <summary>
+    /// <see cref="Json"/> in the form a target applying R4's ras-2 literally accepts (<see cref="LiteralRas2Form"/>): the
+    /// same array for anything but a RiskAssessment with a prediction lacking a probability. Made once, on first use.
+    /// </summary>
+    public byte[] LiteralRas2Json => _literalRas2Json ??= Type == "RiskAssessment" ? LiteralRas2Form.Apply(Json) : Json;
+
+    /// <summary>True when the literal ras-2 form of this resource differs from <see cref="Json"/>.</summary>
+    public bool HasLiteralRas2Form => !ReferenceEquals(LiteralRas2Json, Json);
 
     /// <summary>Every reference value in <see cref="Json"/> (each once), as the caller's Bundle has it; found once, on first use.</summary>
     public IReadOnlyList<string> References => _references ??= DeliveryBundleWriter.References(Json);

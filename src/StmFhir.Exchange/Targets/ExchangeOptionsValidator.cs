@@ -30,6 +30,10 @@ internal static partial class ExchangeOptionsValidator
             }
             CheckRange(problems, at, "MaxEntriesPerTransaction", target.MaxEntriesPerTransaction, 1, 1000);
             CheckRange(problems, at, "MaxConditionalEntriesPerTransaction", target.MaxConditionalEntriesPerTransaction, 1, Math.Max(1, target.MaxEntriesPerTransaction));
+            if (!Enum.IsDefined((target.Compatibility ?? new FhirTargetCompatibilityOptions()).LiteralRas2))
+            {
+                problems.Add($"{at}: Compatibility:LiteralRas2 '{target.Compatibility!.LiteralRas2}' is not one of Detect, On, Off");
+            }
             CheckAuth(problems, at, target.Auth ?? new FhirTargetAuthOptions());
             CheckResilience(problems, at, target.Resilience ?? new FhirTargetResilienceOptions());
             var pull = target.Pull ?? new FhirTargetPullOptions();

@@ -39,6 +39,9 @@ public sealed class FhirTargetOptions
     /// </summary>
     public bool ReadVersionsBeforeWriting { get; set; } = true;
 
+    /// <summary>Forms of valid FHIR that this target is known to refuse, and what is sent instead (Push/DELIVERY.md, "Compatibility").</summary>
+    public FhirTargetCompatibilityOptions Compatibility { get; set; } = new();
+
     /// <summary>Retries, timeouts and the circuit breaker of this target's HTTP client.</summary>
     public FhirTargetResilienceOptions Resilience { get; set; } = new();
 
@@ -60,6 +63,35 @@ public sealed class FhirTargetPullOptions
     /// (safe against rows that change during a pull) from 20 up; smaller pages use offsets.
     /// </summary>
     public int PageSize { get; set; } = 100;
+}
+
+/// <summary>
+/// Compatibility with servers that refuse valid R4 (configuration section <c>Exchange:Targets:N:Compatibility</c>). What is
+/// sent in place of the refused form carries the same information, and pull reads it back to the same session.
+/// </summary>
+public sealed class FhirTargetCompatibilityOptions
+{
+    /// <summary>
+    /// RiskAssessment predictions that have a qualitative risk but no probability, which a server applying R4's text of
+    /// invariant ras-2 literally refuses (FHIR-25796, fixed in R4B; Medplum 4.5.2, Firely's validator): in the
+    /// literal-ras-2 form each also carries a <c>probabilityRange</c> holding only the data-absent-reason extension
+    /// (<c>unsupported</c>), with no number. The default value is <see cref="FhirCompatibilityMode.Detect"/>: correct R4
+    /// until the target refuses a transaction citing ras-2, then this form for that target from then on (in this process).
+    /// </summary>
+    public FhirCompatibilityMode LiteralRas2 { get; set; } = FhirCompatibilityMode.Detect;
+}
+
+/// <summary>When a compatibility form is sent to a target.</summary>
+public enum FhirCompatibilityMode
+{
+    /// <summary>Correct FHIR until the target refuses it for the known reason; then the compatibility form, and that transaction sent again.</summary>
+    Detect,
+
+    /// <summary>Always the compatibility form (a target known to refuse the correct one).</summary>
+    On,
+
+    /// <summary>Never: the correct form only, and a refusal is a permanent failure as any other.</summary>
+    Off,
 }
 
 /// <summary>How StmFhir authenticates to a target.</summary>

@@ -6,7 +6,8 @@ namespace StmFhir.Exchange.Targets;
 
 /// <summary>
 /// The targets' options and recorded capabilities, and what delivery learned about their limits (a target that refuses
-/// a transaction as too large gets smaller ones from then on). One per process; thread-safe. What delivery learned
+/// a transaction as too large gets smaller ones from then on; one that refuses a RiskAssessment by R4's literal ras-2
+/// gets the literal ras-2 form). One per process; thread-safe. What delivery learned
 /// about a target's resources is the deliverer's (<c>Push/TargetMemory.cs</c>).
 /// </summary>
 internal sealed partial class FhirTargets : IFhirTargets
@@ -93,6 +94,28 @@ internal sealed partial class FhirTargets : IFhirTargets
         }
     }
 
+    /// <summary>
+    /// Whether RiskAssessments go to this target in the literal ras-2 form (<see cref="FhirTargetCompatibilityOptions.LiteralRas2"/>):
+    /// configured <c>On</c>, or learned from a refusal under <c>Detect</c>.
+    /// </summary>
+    public bool UsesLiteralRas2Form(string name) => Volatile.Read(ref State(name).LiteralRas2Form);
+
+    /// <summary>
+    /// Records that the target refused a transaction by the literal R4 ras-2; true when delivery should now send the
+    /// literal ras-2 form (under <c>Detect</c>, the first time), false when it already did or the target's setting is <c>Off</c>.
+    /// </summary>
+    public bool LearnLiteralRas2Form(string name)
+    {
+        var state = State(name);
+        if ((state.Options.Compatibility?.LiteralRas2 ?? FhirCompatibilityMode.Detect) != FhirCompatibilityMode.Detect
+            || Interlocked.Exchange(ref state.LiteralRas2Form, true))
+        {
+            return false;
+        }
+        LogLiteralRas2Learned(name);
+        return true;
+    }
+
     private async Task<FhirCapabilities> ProbeCoreAsync(TargetState state, CancellationToken cancellationToken)
     {
         var name = state.Options.Name;
@@ -132,6 +155,9 @@ internal sealed partial class FhirTargets : IFhirTargets
     [LoggerMessage(Level = LogLevel.Warning, Message = "Target {Target} refused a {Kind} transaction of {Refused} entries as too large; sending at most {Limit} from now on")]
     private partial void LogLimitLowered(string target, string kind, int refused, int limit);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Target {Target} refused a RiskAssessment by R4's literal ras-2 (FHIR-25796); sending predictions without a probability in the literal-ras-2 form from now on")]
+    private partial void LogLiteralRas2Learned(string target);
+
     private sealed class TargetState(FhirTargetOptions options)
     {
         public FhirTargetOptions Options { get; } = options;
@@ -143,5 +169,7 @@ internal sealed partial class FhirTargets : IFhirTargets
         public int MaxEntries = options.MaxEntriesPerTransaction;
 
         public int MaxConditionalEntries = options.MaxConditionalEntriesPerTransaction;
+
+        public bool LiteralRas2Form = options.Compatibility?.LiteralRas2 == FhirCompatibilityMode.On;
     }
 }

@@ -41,6 +41,9 @@ public class PushBenchmarks
     [Benchmark(Description = "IFhirDeliverer, NewAtTarget (New only)")]
     public Task<int> DeliverNewAtTarget() => _setup.DeliverAllAsync(_setup.Deliverer, Sessions, newAtTarget: true);
 
+    [Benchmark(Description = "IFhirDeliverer, Compatibility:LiteralRas2 = On")]
+    public Task<int> DeliverLiteralRas2() => _setup.DeliverAllAsync(_setup.DelivererLiteralRas2, Sessions);
+
     [Benchmark(Description = "IFhirDeliverer.DeliverAllAsync, 15 Bundles per call")]
     public Task<int> DeliverGroup() => _setup.DeliverGroupAsync(_setup.Deliverer, Sessions);
 }

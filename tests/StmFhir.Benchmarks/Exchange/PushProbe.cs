@@ -10,7 +10,8 @@ namespace StmFhir.Benchmarks.Exchange;
 /// other builds: every round runs each case once (in a rotating order, so none always goes first) over all 15 sample
 /// sessions, and the ratio of a case is taken per round against the straight post of the same round. Prints medians.
 /// The last case is the whole push path of the gateway: the sessions are stored first (not timed), then the outbox
-/// dispatcher claims the rows, builds their Bundles from the store, delivers them and records the results.
+/// dispatcher claims the rows, builds their Bundles from the store, delivers them and records the results. The
+/// literal-ras-2 cases are the default deliverer and dispatcher with <c>Compatibility:LiteralRas2 = On</c>.
 /// Run: <c>dotnet run -c Release --project tests/StmFhir.Benchmarks -- push [rounds]</c>.
 /// </summary>
 internal static class PushProbe
@@ -27,7 +28,9 @@ internal static class PushProbe
             ("deliverer, one per call, no version reads", nothing, mode => setup.DeliverAllAsync(setup.DelivererWithoutReads, mode)),
             ("deliverer, one per call, NewAtTarget (New only)", nothing, mode => setup.DeliverAllAsync(setup.Deliverer, mode, newAtTarget: true)),
             ("deliverer, 15 Bundles per call (DeliverAllAsync)", nothing, mode => setup.DeliverGroupAsync(setup.Deliverer, mode)),
-            ("dispatcher: claim, build from store, deliver, record", setup.CommitAsync, setup.DispatchAsync),
+            ("deliverer, one per call, literal-ras-2 form on", nothing, mode => setup.DeliverAllAsync(setup.DelivererLiteralRas2, mode)),
+            ("dispatcher: claim, build from store, deliver, record", mode => setup.CommitAsync(mode), setup.DispatchAsync),
+            ("dispatcher, literal-ras-2 form on", mode => setup.CommitAsync(mode, "-ras2"), setup.DispatchLiteralRas2Async),
         };
         foreach (var mode in new[] { "New", "Repeat" })
         {
@@ -56,7 +59,7 @@ internal static class PushProbe
                     times[c].Add(clock.Elapsed.TotalMilliseconds);
                 }
             }
-            Console.WriteLine($"{mode} sessions: 15 sample sessions per round, {rounds} rounds; median ms (min), median per-round ratio straight/case");
+            Console.WriteLine($"{mode} sessions: 15 sample sessions per round, {rounds} rounds; median ms (min-max), median per-round ratio straight/case (min-max)");
             for (var c = 0; c < cases.Count; c++)
             {
                 if (arrived[c] == 0)
@@ -65,10 +68,20 @@ internal static class PushProbe
                     Console.WriteLine($"  {cases[c].Name,-52} (nothing to deliver)");
                     continue;
                 }
-                var ratio = Median(times[c].Zip(times[0], (t, s) => s / t));
-                Console.WriteLine($"  {cases[c].Name,-52} {Median(times[c]),7:F1} ms ({times[c].Min(),6:F1})  x{ratio:F2}");
+                var ratios = times[c].Zip(times[0], (t, s) => s / t).ToList();
+                Console.WriteLine($"  {cases[c].Name,-52} {Median(times[c]),7:F1} ms ({times[c].Min(),6:F1}-{times[c].Max(),6:F1})  x{Median(ratios):F2} ({ratios.Min():F2}-{ratios.Max():F2})");
+            }
+            // The form on against the same path with it off, round by round (above 1.00: the form costs nothing measurable).
+            foreach (var (on, off) in new[] { (6, 2), (8, 7) })
+            {
+                if (arrived[on] > 0 && arrived[off] > 0)
+                {
+                    var paired = times[on].Zip(times[off], (t, o) => o / t).ToList();
+                    Console.WriteLine($"  {cases[on].Name} vs off: median per-round ratio off/on x{Median(paired):F2} ({paired.Min():F2}-{paired.Max():F2})");
+                }
             }
         }
+        Console.WriteLine($"Making the literal-ras-2 form alone: {setup.LiteralRas2FormMicroseconds():F1} us per RiskAssessment (once per delivery of a session with a screening)");
         return 0;
     }
 

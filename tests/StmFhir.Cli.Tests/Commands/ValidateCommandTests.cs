@@ -19,6 +19,16 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public async Task PredictionWithoutProbabilityIsValidWithAWarningThatAStrictR4ServerRefusesIt()
+    {
+        var (exitCode, output, _) = await CliRunner.RunAsync("validate", Invalid("interop-prediction-without-probability.json"));
+        Assert.Equal(0, exitCode);
+        Assert.Contains("interop-prediction-without-probability.json: valid (0 errors, 1 warning)", output);
+        Assert.Contains("warning     Bundle.entry[6].resource.prediction[0]  [STM-INTEROP-001]", output);
+        Assert.Contains("FHIR-25796", output);
+    }
+
+    [Fact]
     public async Task FileWithErrorsExitsOneAndNamesSeverityExpressionAndMessage()
     {
         var (exitCode, output, _) = await CliRunner.RunAsync("validate", Invalid("clinical-no-screening.json"));

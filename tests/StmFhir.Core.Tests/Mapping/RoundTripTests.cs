@@ -34,6 +34,22 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void GeneratedSessions_SurviveTheLiteralRas2FormAndBack_Unchanged()
+    {
+        // What a strict target (Compatibility:LiteralRas2) receives and a pull reads back: the same session.
+        StmSessionGen.Session.Sample(session =>
+        {
+            var bundle = StmBundleMapper.ToBundle(session);
+            var form = LiteralRas2FormTests.InLiteralRas2Form(bundle);
+            var predictions = form.Entry.Select(e => e.Resource).OfType<RiskAssessment>().SelectMany(r => r.Prediction).ToList();
+            Assert.All(predictions, p => Assert.IsType<Hl7.Fhir.Model.Range>(p.Probability));
+            var back = StmBundleMapper.ToSession(form);
+            Assert.True(back.IsValid, string.Join("\n", back.Problems));
+            Assert.Equal(StmSessionWriter.Write(session), StmSessionWriter.Write(back.Session!));
+        }, iter: 1000);
+    }
+
+    [Fact]
     public void GeneratedSessions_SurviveSessionJsonAndBack_Unchanged()
     {
         StmSessionGen.Session.Sample(session =>

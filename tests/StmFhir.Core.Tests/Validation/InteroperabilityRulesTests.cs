@@ -24,6 +24,10 @@ public sealed class InteroperabilityRulesTests
         ["probability 100"] = () => new() { Probability = new FhirDecimal(100m) },
         ["probability 150"] = () => new() { Probability = new FhirDecimal(150m) },
         ["probability range"] = () => new() { Probability = new Hl7.Fhir.Model.Range { Low = new Quantity(5m, "%") { System = "http://unitsofmeasure.org", Code = "%" } } },
+        ["probability range holding only a data-absent reason (the literal ras-2 form)"] = () => new()
+        {
+            Probability = new Hl7.Fhir.Model.Range { Extension = [new Extension(StmFhir.Core.Mapping.LiteralRas2Form.DataAbsentReasonUrl, new Code("unsupported"))] },
+        },
         ["probability with an extension and no value"] = () => new() { Probability = new FhirDecimal { Extension = [new Extension("http://example.org/why", new FhirString("not known"))] } },
     };
 

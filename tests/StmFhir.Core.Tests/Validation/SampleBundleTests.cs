@@ -26,6 +26,21 @@ public sealed class SampleBundleTests(ValidationFixture fixture)
         Assert.Equal(withoutProbability, report.Issues.Where(i => i.Code == IssueCodes.StrictR4RiskProbability).Select(i => i.Expression));
     }
 
+    [Theory]
+    [MemberData(nameof(SessionBundles))]
+    public void SampleSessionBundleInTheLiteralRas2FormHasNoErrorsAndNoStrictServerWarning(string name)
+    {
+        if (name == "(none yet)")
+        {
+            return;
+        }
+        // What a target with Compatibility:LiteralRas2 receives is valid against the profiles too, and nothing in it is
+        // refused by a server applying R4's ras-2 text literally.
+        var report = fixture.Engine.Validate(StmFhir.Core.Tests.Mapping.LiteralRas2FormTests.InLiteralRas2Form(ValidationSamples.SessionBundle(name)));
+        Assert.True(report.IsValid, string.Join("\n", report.Errors.Select(i => $"{i.Code} {i.Expression}: {i.Message}")));
+        Assert.All(report.Issues, i => Assert.StartsWith("STM-CLIN-", i.Code, StringComparison.Ordinal));
+    }
+
     private static IEnumerable<string?> PredictionsWithoutProbability(Bundle bundle) =>
         bundle.Entry.SelectMany((entry, n) => entry.Resource is RiskAssessment assessment
             ? assessment.Prediction.Select((p, i) => (p, i)).Where(x => x.p.Probability is null).Select(x => (string?)$"Bundle.entry[{n}].resource.prediction[{x.i}]")

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
 using StmFhir.Core.Mapping;
@@ -90,14 +91,17 @@ internal sealed class PullHarness : IAsyncDisposable
 
     /// <summary>
     /// Creates a session at the peer as another system would: every resource POSTed in one transaction, so the peer
-    /// assigns every id. Returns the Procedure's id at the peer.
+    /// assigns every id, and RiskAssessments in the literal ras-2 form, which the peer (as Medplum) requires of
+    /// predictions without a probability. Returns the Procedure's id at the peer.
     /// </summary>
     public async Task<string> CreateElsewhereAsync(Bundle sessionBundle)
     {
         var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
         foreach (var entry in sessionBundle.Entry)
         {
-            var resource = (Resource)entry.Resource!.DeepCopy();
+            var resource = entry.Resource is RiskAssessment
+                ? JsonSerializer.Deserialize<Resource>(LiteralRas2Form.Apply(JsonSerializer.SerializeToUtf8Bytes(entry.Resource, FhirJson.Compact)), FhirJson.Compact)!
+                : (Resource)entry.Resource!.DeepCopy();
             resource.Id = null;
             bundle.Entry.Add(new Bundle.EntryComponent
             {

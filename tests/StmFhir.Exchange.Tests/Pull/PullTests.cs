@@ -15,8 +15,9 @@ namespace StmFhir.Exchange.Tests.Pull;
 /// is recognised, nothing pulled is queued back to its origin, and the watermark survives a restart.
 /// </summary>
 /// <remarks>
-/// The peer's validation is off: Medplum 4.5.2 refuses RiskAssessment predictions without a probability (see
-/// <c>MedplumRiskAssessmentWorkaround</c>), and several samples have one.
+/// The peer validates as a strict Medplum does, R4's ras-2 applied literally included: sessions pushed from here arrive
+/// in the literal ras-2 form (learned from its refusal), sessions created elsewhere are written in it, and both pull
+/// back to the session they were.
 /// </remarks>
 [Collection(PeerCollection.Name)]
 public sealed class PullTests(PeerFhirServer peer) : IAsyncLifetime
@@ -27,7 +28,6 @@ public sealed class PullTests(PeerFhirServer peer) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await peer.ResetAsync();
-        await peer.ConfigureAsync("""{"validate":false}""");
         _harness = await PullHarness.StartAsync(peer, _folder);
     }
 

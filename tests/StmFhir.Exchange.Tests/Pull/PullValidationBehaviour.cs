@@ -25,7 +25,6 @@ public abstract class PullValidationBehaviour(PeerFhirServer peer) : IAsyncLifet
     public async Task InitializeAsync()
     {
         await peer.ResetAsync();
-        await peer.ConfigureAsync("""{"validate":false}""");
         _harness = await PullHarness.StartAsync(peer, await NewStorageAsync());
     }
 

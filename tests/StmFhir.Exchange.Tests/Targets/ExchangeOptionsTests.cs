@@ -28,7 +28,25 @@ public sealed class ExchangeOptionsTests
         Assert.Equal(50, target.MaxEntriesPerTransaction);
         Assert.Equal(8, target.MaxConditionalEntriesPerTransaction);
         Assert.Equal(TimeSpan.FromSeconds(30), target.Resilience.AttemptTimeout);
+        Assert.Equal(FhirCompatibilityMode.Detect, target.Compatibility.LiteralRas2);
         Assert.Empty(ExchangeOptionsValidator.Validate(options));
+    }
+
+    [Fact]
+    public void LiteralRas2CompatibilityIsBoundByNameAndAnUnknownValueIsRefusedNamingTheSetting()
+    {
+        var options = ExchangeOptions.From(Configuration(new()
+        {
+            ["Exchange:Targets:0:Name"] = "strict",
+            ["Exchange:Targets:0:BaseUrl"] = "https://medplum.example.org/fhir/R4",
+            ["Exchange:Targets:0:Compatibility:LiteralRas2"] = "On",
+        }));
+        Assert.Equal(FhirCompatibilityMode.On, Assert.Single(options.Targets).Compatibility.LiteralRas2);
+
+        options.Targets[0].Compatibility.LiteralRas2 = (FhirCompatibilityMode)7;
+        var problem = Assert.Single(ExchangeOptionsValidator.Validate(options));
+        Assert.Contains("target 'strict'", problem, StringComparison.Ordinal);
+        Assert.Contains("Compatibility:LiteralRas2 '7' is not one of Detect, On, Off", problem, StringComparison.Ordinal);
     }
 
     [Fact]

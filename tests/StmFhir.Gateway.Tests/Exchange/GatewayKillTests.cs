@@ -65,8 +65,6 @@ public sealed class GatewayKillTests(PeerFhirServer peer, PostgresServer postgre
     public async Task InitializeAsync()
     {
         await peer.ResetAsync();
-        // The peer's validator refuses the sessions' RiskAssessment predictions (a Medplum quirk the delivery tests also turn off).
-        await peer.ConfigureAsync("""{"validate":false}""");
     }
 
     public async Task DisposeAsync()

@@ -32,8 +32,6 @@ public abstract class OutboxDispatchBehaviour(PeerFhirServer peer) : IAsyncLifet
     public virtual async Task InitializeAsync()
     {
         await peer.ResetAsync();
-        // The peer's validator refuses the sessions' RiskAssessment predictions (a Medplum quirk the delivery tests also turn off).
-        await peer.ConfigureAsync("""{"validate":false}""");
     }
 
     public virtual async Task DisposeAsync()

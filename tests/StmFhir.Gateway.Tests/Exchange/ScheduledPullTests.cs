@@ -28,7 +28,6 @@ public sealed class ScheduledPullTests(PeerFhirServer peer) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await peer.ResetAsync();
-        await peer.ConfigureAsync("""{"validate":false}""");
     }
 
     public async Task DisposeAsync()
@@ -53,7 +52,10 @@ public sealed class ScheduledPullTests(PeerFhirServer peer) : IAsyncLifetime
         return _gateway.ClientWithKey();
     }
 
-    /// <summary>Creates a session at the peer as another system would: every resource POSTed, every id the peer's.</summary>
+    /// <summary>
+    /// Creates a session at the peer as another system would: every resource POSTed, every id the peer's, and the
+    /// screening in the literal ras-2 form, which the peer (validating as Medplum does) requires.
+    /// </summary>
     private async Task CreateAtPeerAsync(string sessionId, Func<StmSession, StmSession>? change = null)
     {
         var read = StmSessionReader.Read(SessionJson.Text(sessionId, mrn: "MRN-" + sessionId));
@@ -61,6 +63,11 @@ public sealed class ScheduledPullTests(PeerFhirServer peer) : IAsyncLifetime
         var bundle = StmBundleMapper.ToBundle((change ?? (s => s))(read.Session!));
         foreach (var entry in bundle.Entry)
         {
+            if (entry.Resource is RiskAssessment assessment)
+            {
+                var form = LiteralRas2Form.Apply(JsonSerializer.SerializeToUtf8Bytes(assessment, FhirJson.Compact));
+                entry.Resource = JsonSerializer.Deserialize<Resource>(form, FhirJson.Compact);
+            }
             entry.Resource!.Id = null;
             entry.Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.POST, Url = entry.Resource.TypeName };
         }

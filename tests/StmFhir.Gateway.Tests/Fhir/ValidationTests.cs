@@ -27,6 +27,20 @@ public sealed class ValidationTests(EngineGateway factory) : IClassFixture<Engin
     }
 
     [Fact]
+    public async Task Validate_APredictionWithoutProbability_WarnsThatAStrictR4ServerRefusesIt_CitingFhir25796()
+    {
+        var response = await _client.PostAsync("/fhir/$validate", Http.Json(Sample("invalid", "interop-prediction-without-probability.json")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var outcome = await response.ReadFhirAsync<OperationOutcome>();
+        Assert.DoesNotContain(outcome.Issue, i => i.Severity <= OperationOutcome.IssueSeverity.Error);
+        var warning = Assert.Single(outcome.Issue, i => i.Details?.Coding.Any(c => c.Code == "STM-INTEROP-001") == true);
+        Assert.Equal(OperationOutcome.IssueSeverity.Warning, warning.Severity);
+        Assert.Equal(["Bundle.entry[6].resource.prediction[0]"], warning.Expression);
+        Assert.Contains("FHIR-25796", warning.Details!.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Validate_APainScoreOutOfRange_Answers200WithTheErrorAndItsExpression()
     {
         var observation = new Observation

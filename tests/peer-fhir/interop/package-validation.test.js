@@ -47,7 +47,7 @@ const NOT_CHECKED_BY_MEDPLUM = {
 };
 
 // Predictions with every kind of probability; Medplum's ras-2 refuses those with none, a decimal above 100, or a
-// decimal without a value.
+// decimal without a value, and accepts the rest, the literal-ras-2 form (the last) included.
 const PREDICTIONS = [
   { qualitativeRisk: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/risk-probability', code: 'low' }] } },
   { outcome: { text: 'bruising' } },
@@ -57,6 +57,12 @@ const PREDICTIONS = [
   { outcome: { text: 'bruising' }, probabilityDecimal: 150 },
   { outcome: { text: 'bruising' }, probabilityRange: { low: { value: 5, unit: '%', system: 'http://unitsofmeasure.org', code: '%' } } },
   { outcome: { text: 'bruising' }, _probabilityDecimal: { extension: [{ url: 'http://example.org/why', valueString: 'not known' }] } },
+  // The literal-ras-2 form StmFhir sends strict targets: a Range holding only a data-absent reason, no number.
+  {
+    outcome: { text: 'bruising' },
+    probabilityRange: { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/data-absent-reason', valueCode: 'unsupported' }] },
+    qualitativeRisk: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/risk-probability', code: 'low' }] },
+  },
 ];
 
 const jsonFiles = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json')).sort();
@@ -115,7 +121,7 @@ describe('the StmFhir package in Medplum 4.5.2\'s validator', () => {
     assert.match(errors[0].text, /slice 'pressure': expected 1\.\.1, but found 0/);
   });
 
-  it('refuses by ras-2 a prediction with no probability, a decimal above 100 or without a value, as the engine says', () => {
+  it('refuses by ras-2 a prediction with no probability, a decimal above 100 or without a value, as the engine says, and accepts the literal-ras-2 form', () => {
     const errors = errorsOf(readJson(edgeCases), profiles);
     const at = (i) => `Bundle.entry[6].resource.prediction[${i}]`;
     assert.deepEqual(medplumRas2(errors), new Set([at(0), at(1), at(5), at(7)]));

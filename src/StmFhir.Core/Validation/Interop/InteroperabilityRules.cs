@@ -43,7 +43,8 @@ internal static class InteroperabilityRules
             {
                 issues.Add(new ValidationIssue(OperationOutcome.IssueSeverity.Warning, IssueCodes.StrictR4RiskProbability, $"{path}.prediction[{i}]",
                     "This prediction has no probability: valid R4, but a strict R4 server applying ras-2 as R4 wrote it (a defect, FHIR-25796, "
-                    + "fixed in R4B), e.g. Medplum, may refuse the resource (\"Constraint ras-2 not met\").",
+                    + "fixed in R4B), e.g. Medplum, may refuse the resource (\"Constraint ras-2 not met\"). A probabilityRange holding only the "
+                    + "data-absent-reason extension, no number, passes it (what StmFhir sends such a server).",
                     OperationOutcome.IssueType.Invariant));
             }
         }
