@@ -39,6 +39,16 @@ public sealed class FhirTargetOptions
     /// </summary>
     public bool ReadVersionsBeforeWriting { get; set; } = true;
 
+    /// <summary>
+    /// What happens when a session changed both here and at this target since they last agreed (a <c>412</c> to an
+    /// update sent with <c>If-Match</c>, or a pull that finds the target's version changed while a local change is not
+    /// delivered yet): <see cref="ConflictPolicy.Manual"/> keeps both sides and lists the conflict until an operator
+    /// resolves it (<c>stmfhir outbox resolve</c>); <see cref="ConflictPolicy.Ours"/> sends the local version over the
+    /// target's; <see cref="ConflictPolicy.Theirs"/> takes the target's version into the store. The default value is
+    /// <see cref="ConflictPolicy.Manual"/>.
+    /// </summary>
+    public ConflictPolicy ConflictPolicy { get; set; } = ConflictPolicy.Manual;
+
     /// <summary>Retries, timeouts and the circuit breaker of this target's HTTP client.</summary>
     public FhirTargetResilienceOptions Resilience { get; set; } = new();
 
@@ -60,6 +70,19 @@ public sealed class FhirTargetPullOptions
     /// (safe against rows that change during a pull) from 20 up; smaller pages use offsets.
     /// </summary>
     public int PageSize { get; set; } = 100;
+}
+
+/// <summary>Who wins when a session changed on both sides (<see cref="FhirTargetOptions.ConflictPolicy"/>).</summary>
+public enum ConflictPolicy
+{
+    /// <summary>Neither side: the conflict is kept and listed until an operator resolves it.</summary>
+    Manual,
+
+    /// <summary>The local version is sent to the target over its own (still with <c>If-Match</c> on the version seen).</summary>
+    Ours,
+
+    /// <summary>The target's version is taken into the store (and so to the other targets).</summary>
+    Theirs,
 }
 
 /// <summary>How StmFhir authenticates to a target.</summary>
