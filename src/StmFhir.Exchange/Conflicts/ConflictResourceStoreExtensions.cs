@@ -13,6 +13,8 @@ public static class ConflictResourceStoreExtensions
 
     /// <summary>The same, with the members the outbox and pull use.</summary>
     internal static ConflictStore ConflictStoreOf(IResourceStore store) =>
-        (store as SqlResourceStore)?.Extension<ConflictStore>()
-        ?? throw new ArgumentException("The store keeps no conflicts: create it with ResourceStores.Create", nameof(store));
+        Find(store) ?? throw new ArgumentException("The store keeps no conflicts: create it with ResourceStores.Create", nameof(store));
+
+    /// <summary>The conflicts of <paramref name="store"/>, or null for a store that keeps none.</summary>
+    internal static ConflictStore? Find(IResourceStore store) => (store as SqlResourceStore)?.Extension<ConflictStore>();
 }
