@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using StmFhir.Exchange.Conflicts;
 using StmFhir.Exchange.Store;
 using StmFhir.Exchange.Targets;
 
@@ -24,8 +25,10 @@ internal sealed partial class FhirPuller(
         var watermarks = stored?.Watermarks ?? new Dictionary<string, string>();
         var since = request.Since is { } given ? FhirInstant.Format(given) : null;
         var listed = (stored?.Failures ?? []).Select(f => f.ProcedureId).ToHashSet(StringComparer.Ordinal);
+        var conflictStore = ConflictResourceStoreExtensions.Find(store);
+        var unresolved = conflictStore is null ? [] : await conflictStore.ListAsync(request.Target, cancellationToken: cancellationToken).ConfigureAwait(false);
         var run = new PullRun(request.Target, startedAt, new PullSearch(targets.CreateClient(request.Target), BaseUrl(options)), new PullChecks(validator),
-            store, state, watermarks, listed, logger);
+            store, state, watermarks, listed, logger, new PullConflicts(request.Target, conflictStore, options.ConflictPolicy, store, unresolved));
 
         string? error = null;
         try
