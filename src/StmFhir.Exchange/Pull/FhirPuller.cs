@@ -67,15 +67,15 @@ internal sealed partial class FhirPuller(
         };
         await state.RecordPullAsync(result, CancellationToken.None).ConfigureAwait(false);
         LogPulled(logger, request.Target, result.Counts.Pages, result.Counts.Fetched, result.Counts.Created, result.Counts.Updated,
-            result.Counts.Unchanged, result.Counts.Skipped, result.Counts.Failed, result.Watermark, error is not null);
+            result.Counts.Unchanged, result.Counts.Skipped, result.Counts.Failed, result.Counts.Conflicted, result.Watermark, error is not null);
         return result;
     }
 
     private static Uri BaseUrl(FhirTargetOptions options) =>
         options.BaseUrl!.AbsoluteUri.EndsWith('/') ? options.BaseUrl : new Uri(options.BaseUrl.AbsoluteUri + "/");
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pulled from {Target}: {Pages} pages, {Fetched} Procedures, {Created} new, {Updated} updated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed; Procedure watermark {Watermark}; stopped early {Stopped}")]
-    private static partial void LogPulled(ILogger logger, string target, int pages, int fetched, int created, int updated, int unchanged, int skipped, int failed, string? watermark, bool stopped);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pulled from {Target}: {Pages} pages, {Fetched} Procedures, {Created} new, {Updated} updated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed, {Conflicted} in conflict; Procedure watermark {Watermark}; stopped early {Stopped}")]
+    private static partial void LogPulled(ILogger logger, string target, int pages, int fetched, int created, int updated, int unchanged, int skipped, int failed, int conflicted, string? watermark, bool stopped);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Pull from {Target} stopped by a {ExceptionType}")]
     private static partial void LogRunException(ILogger logger, string target, string exceptionType);
