@@ -140,6 +140,7 @@ internal sealed class OutboxStore(StoreDialect dialect, TimeProvider time, IRead
         return await dialect.WriteAsync<IReadOnlyList<bool>>(async (connection, transaction) =>
         {
             var recorded = new List<bool>(deliveries.Count);
+            var agreed = new List<(string Target, SyncRow Row)>();
             foreach (var (claim, resources) in deliveries)
             {
                 ArgumentNullException.ThrowIfNull(claim);
@@ -153,9 +154,14 @@ internal sealed class OutboxStore(StoreDialect dialect, TimeProvider time, IRead
                 recorded.Add(marked);
                 if (marked)
                 {
-                    // What the target and the store agree on from now, for the next update's If-Match (and the next pull).
-                    await ConflictStore.WriteVersionsAsync(connection, transaction, claim.Target, Agreed(resources), Now(), cancellationToken).ConfigureAwait(false);
+                    agreed.AddRange(Agreed(resources).Select(r => (claim.Target, r)));
                 }
+            }
+            foreach (var target in agreed.GroupBy(a => a.Target))
+            {
+                // What the target and the store agree on from now, for the next update's If-Match (and the next pull): one
+                // statement per 100 resources, not one per row.
+                await ConflictStore.WriteVersionsAsync(connection, transaction, target.Key, target.Select(a => a.Row), Now(), cancellationToken).ConfigureAwait(false);
             }
             return recorded;
         }, cancellationToken).ConfigureAwait(false);
