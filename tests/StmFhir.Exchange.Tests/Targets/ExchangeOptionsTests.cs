@@ -28,7 +28,24 @@ public sealed class ExchangeOptionsTests
         Assert.Equal(50, target.MaxEntriesPerTransaction);
         Assert.Equal(8, target.MaxConditionalEntriesPerTransaction);
         Assert.Equal(TimeSpan.FromSeconds(30), target.Resilience.AttemptTimeout);
+        Assert.Equal(ConflictPolicy.Manual, target.ConflictPolicy);
         Assert.Empty(ExchangeOptionsValidator.Validate(options));
+    }
+
+    [Fact]
+    public void ConflictPolicyIsBoundByName_AndAnUndefinedValueIsRefusedNamingIt()
+    {
+        var options = ExchangeOptions.From(Configuration(new()
+        {
+            ["Exchange:Targets:0:Name"] = "ehr",
+            ["Exchange:Targets:0:BaseUrl"] = "https://ehr.example.org/fhir/R4",
+            ["Exchange:Targets:0:ConflictPolicy"] = "Theirs",
+        }));
+        Assert.Equal(ConflictPolicy.Theirs, Assert.Single(options.Targets).ConflictPolicy);
+
+        options.Targets[0].ConflictPolicy = (ConflictPolicy)7;
+
+        Assert.Contains(ExchangeOptionsValidator.Validate(options), p => p.Contains("ConflictPolicy '7' is not one of Manual, Ours, Theirs", StringComparison.Ordinal));
     }
 
     [Fact]
