@@ -2,20 +2,23 @@ using System.CommandLine;
 using System.Data.Common;
 using System.Globalization;
 using StmFhir.Exchange;
+using StmFhir.Exchange.Conflicts;
 using StmFhir.Exchange.Outbox;
 using StmFhir.Exchange.Store;
 
 namespace StmFhir.Cli.Commands;
 
 /// <summary>
-/// <c>stmfhir outbox list [--state S] | show &lt;id&gt; | replay &lt;id&gt; | replay --all-dead</c>: the delivery state of the
-/// gateway's outbox, one row's delivery per target with what each resource became there (ids only, never bodies), and
-/// moving dead-lettered rows back to pending for the gateway's dispatcher to deliver again. The database is
+/// <c>stmfhir outbox list [--state S] | show &lt;id&gt; | replay &lt;id&gt; | replay --all-dead | conflicts [--all] |
+/// resolve &lt;conflict&gt; --ours|--theirs</c>: the delivery state of the gateway's outbox, one row's delivery per target
+/// with what each resource became there (ids only, never bodies), moving dead-lettered rows back to pending for the
+/// gateway's dispatcher to deliver again, and the sessions changed both here and at a target (conflicts), resolved for
+/// our version (sent over the target's by the next poll) or the target's (stored by the next pull of that target). The database is
 /// the gateway's, found from the same storage settings (<see cref="GatewaySettings"/>): SQLite in <c>--data DIR</c>
 /// (default <c>STMFHIR_DATA_DIR</c>, else <c>data</c>) or PostgreSQL (<c>--provider postgresql --connection-string CS</c>,
 /// or <c>Storage__Provider</c>/<c>Storage__ConnectionString</c>, or the <c>Storage</c> section of <c>--config FILE</c>).
 /// Exit code 2 when the settings are incomplete, the database cannot be opened (no SQLite file there), a shown row does
-/// not exist or a replay found no dead row.
+/// not exist, a replay found no dead row, or a conflict to resolve does not exist or is decided already.
 /// </summary>
 internal static class OutboxCommand
 {
@@ -23,11 +26,11 @@ internal static class OutboxCommand
     {
         var settings = new GatewaySettings.Options();
         GatewaySettings.Arguments Storage(ParseResult parseResult) => settings.From(parseResult);
-        var state = new Option<string?>("--state") { Description = "Only rows in this state: pending, in_flight, delivered or dead." };
+        var state = new Option<string?>("--state") { Description = "Only rows in this state: pending, in_flight, delivered, dead or conflict." };
         state.AcceptOnlyFromAmong([.. OutboxStates.All]);
         var list = new Command("list", "List the outbox's delivery rows per target, oldest first.") { state };
         list.SetAction((parseResult, cancellationToken) => WithStoreAsync(Storage(parseResult), parseResult.InvocationConfiguration.Error,
-            (outbox, ct) => ListAsync(outbox, parseResult.GetValue(state), parseResult.InvocationConfiguration.Output, ct), cancellationToken));
+            (store, ct) => ListAsync(store, parseResult.GetValue(state), parseResult.InvocationConfiguration.Output, ct), cancellationToken));
 
         var id = new Argument<long?>("id") { Description = "The outbox row to deliver again.", Arity = ArgumentArity.ZeroOrOne };
         var allDead = new Option<bool>("--all-dead") { Description = "Move every dead-lettered row back to pending." };
@@ -40,16 +43,25 @@ internal static class OutboxCommand
             }
         });
         replay.SetAction((parseResult, cancellationToken) => WithStoreAsync(Storage(parseResult), parseResult.InvocationConfiguration.Error,
-            (outbox, ct) => ReplayAsync(outbox, parseResult.GetValue(id), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, ct),
+            (store, ct) => ReplayAsync(store.Outbox(), parseResult.GetValue(id), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, ct),
             cancellationToken));
 
         var showId = new Argument<long>("id") { Description = "The outbox row to show." };
         var show = new Command("show", "Show one outbox row: its state per target, attempts, last error, and what each resource became at the target.") { showId };
         show.SetAction((parseResult, cancellationToken) => WithStoreAsync(Storage(parseResult), parseResult.InvocationConfiguration.Error,
-            (outbox, ct) => ShowAsync(outbox, parseResult.GetValue(showId), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, ct),
+            (store, ct) => ShowAsync(store.Outbox(), parseResult.GetValue(showId), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, ct),
             cancellationToken));
 
-        var outbox = new Command("outbox", "Show and replay the gateway's outbox deliveries (its SQLite data folder or PostgreSQL database).") { list, show, replay };
+        var all = new Option<bool>("--all") { Description = "Also the resolved conflicts." };
+        var conflicts = new Command("conflicts", "List the sessions changed both here and at a target, with both sides' ids and versions.") { all };
+        conflicts.SetAction((parseResult, cancellationToken) => WithStoreAsync(Storage(parseResult), parseResult.InvocationConfiguration.Error,
+            (store, ct) => ConflictsAsync(store.Conflicts(), parseResult.GetValue(all), parseResult.InvocationConfiguration.Output, ct), cancellationToken));
+        var resolve = ResolveCommand(Storage);
+
+        var outbox = new Command("outbox", "Show and replay the gateway's outbox deliveries, and resolve conflicts (its SQLite data folder or PostgreSQL database).")
+        {
+            list, show, replay, conflicts, resolve,
+        };
         foreach (var option in settings.All)
         {
             outbox.Options.Add(option);
@@ -57,7 +69,27 @@ internal static class OutboxCommand
         return outbox;
     }
 
-    private static async Task<int> WithStoreAsync(GatewaySettings.Arguments arguments, TextWriter error, Func<IOutboxStore, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
+    private static Command ResolveCommand(Func<ParseResult, GatewaySettings.Arguments> storage)
+    {
+        var id = new Argument<long>("conflict") { Description = "The conflict to resolve (stmfhir outbox conflicts lists them)." };
+        var ours = new Option<bool>("--ours") { Description = "Our version wins: the gateway sends it over the target's on its next poll." };
+        var theirs = new Option<bool>("--theirs") { Description = "The target's version wins: the next pull of the target stores it here; our held deliveries are not sent." };
+        var resolve = new Command("resolve", "Resolve a conflict for our version or the target's.") { id, ours, theirs };
+        resolve.Validators.Add(result =>
+        {
+            if (result.GetValue(ours) == result.GetValue(theirs))
+            {
+                result.AddError("Give exactly one of --ours or --theirs.");
+            }
+        });
+        resolve.SetAction((parseResult, cancellationToken) => WithStoreAsync(storage(parseResult), parseResult.InvocationConfiguration.Error,
+            (store, ct) => ResolveAsync(store.Outbox(), parseResult.GetValue(id), parseResult.GetValue(ours) ? ConflictSides.Ours : ConflictSides.Theirs,
+                parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, ct),
+            cancellationToken));
+        return resolve;
+    }
+
+    private static async Task<int> WithStoreAsync(GatewaySettings.Arguments arguments, TextWriter error, Func<IResourceStore, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
     {
         StorageOptions options;
         try
@@ -87,7 +119,7 @@ internal static class OutboxCommand
         try
         {
             await store.InitializeAsync(cancellationToken);
-            return await action(store.Outbox(), cancellationToken);
+            return await action(store, cancellationToken);
         }
         catch (DbException e)
         {
@@ -104,11 +136,17 @@ internal static class OutboxCommand
         }
     }
 
-    private static async Task<int> ListAsync(IOutboxStore outbox, string? state, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> ListAsync(IResourceStore store, string? state, TextWriter output, CancellationToken cancellationToken)
     {
+        var outbox = store.Outbox();
         foreach (var counts in await outbox.CountAsync(cancellationToken: cancellationToken))
         {
-            await output.WriteLineAsync($"# {counts.Target}: {counts.Pending} pending, {counts.InFlight} in flight, {counts.Delivered} delivered, {counts.Dead} dead");
+            await output.WriteLineAsync($"# {counts.Target}: {counts.Pending} pending, {counts.InFlight} in flight, {counts.Delivered} delivered, {counts.Dead} dead, {counts.Conflict} held by a conflict");
+        }
+        var open = await store.Conflicts().ListAsync(cancellationToken: cancellationToken);
+        if (open.Count > 0)
+        {
+            await output.WriteLineAsync($"# {open.Count} unresolved conflict(s): stmfhir outbox conflicts; stmfhir outbox resolve <conflict> --ours|--theirs");
         }
         await output.WriteLineAsync("id\ttarget\tstate\tattempts\tupdated\tstatus\tmessage");
         foreach (var row in await outbox.ListAsync(state, 10_000, cancellationToken))
@@ -173,6 +211,42 @@ internal static class OutboxCommand
             return ExitCodes.UsageOrIo;
         }
         await output.WriteLineAsync($"{moved} delivery row(s) moved back to pending; the gateway delivers them on its next poll.");
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> ConflictsAsync(IConflictStore conflicts, bool all, TextWriter output, CancellationToken cancellationToken)
+    {
+        static string Time(DateTimeOffset at) => at.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        static string Number(long? n) => n?.ToString(CultureInfo.InvariantCulture) ?? "";
+        var listed = await conflicts.ListAsync(includeResolved: all, limit: 10_000, cancellationToken: cancellationToken);
+        await output.WriteLineAsync($"# {listed.Count} conflict(s){(all ? "" : " unresolved")}");
+        foreach (var conflict in listed)
+        {
+            var decided = conflict.Resolution is { } side ? $", {side} won at {Time(conflict.ResolvedAt!.Value)}" : "";
+            await output.WriteLineAsync($"## conflict {conflict.Id}: target {conflict.Target}, found by {conflict.DetectedBy} at {Time(conflict.DetectedAt)}, {conflict.State}{decided}, " +
+                $"Procedure/{conflict.ProcedureId} here, Procedure/{conflict.TargetProcedureId} there" + (conflict.OutboxId is { } row ? $", outbox row {Number(row)}" : ""));
+            await output.WriteLineAsync("type	id here	version here (agreed)	id there	version there (agreed)");
+            foreach (var r in conflict.Resources)
+            {
+                await output.WriteLineAsync(string.Join('\t', r.ResourceType, r.Id, $"{Number(r.LocalVersion)} ({Number(r.SyncedLocalVersion)})",
+                    r.TargetId ?? "", $"{r.TargetVersion ?? "gone"} ({r.SyncedTargetVersion ?? ""})"));
+            }
+        }
+        return ExitCodes.Success;
+    }
+
+    private static async Task<int> ResolveAsync(IOutboxStore outbox, long id, string side, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var resolution = await outbox.ResolveConflictAsync(id, side, cancellationToken);
+        if (!resolution.Found || !resolution.Decided)
+        {
+            await error.WriteLineAsync(resolution.Found ? $"Conflict {id} is decided already." : $"Conflict {id} does not exist.");
+            return ExitCodes.UsageOrIo;
+        }
+        await output.WriteLineAsync(side == ConflictSides.Ours
+            ? $"Conflict {id} resolved for our version: {resolution.Released} held delivery row(s) back to pending"
+                + (resolution.NewOutboxId is { } row ? $", outbox row {row} added" : "") + "; the gateway sends it over the target's version on its next poll."
+            : $"Conflict {id} decided for the target's version: {resolution.Released} held delivery row(s) will not be sent; the next pull of the target stores its version here.");
         return ExitCodes.Success;
     }
 }

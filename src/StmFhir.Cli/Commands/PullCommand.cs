@@ -156,6 +156,7 @@ internal static class PullCommand
         await output.WriteLineAsync($"  unchanged   {c.Unchanged}");
         await output.WriteLineAsync($"  skipped     {c.Skipped} (not STM sessions)");
         await output.WriteLineAsync($"  failed      {c.Failed} (not stored)");
+        await output.WriteLineAsync($"  conflicted  {c.Conflicted} (changed here too: not stored; stmfhir outbox conflicts)");
         await output.WriteLineAsync($"Watermark: {result.Watermark ?? "none"}");
         foreach (var failure in result.Failures)
         {

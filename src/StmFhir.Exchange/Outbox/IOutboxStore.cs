@@ -66,6 +66,16 @@ public interface IOutboxStore
     Task<IReadOnlyList<OutboxDeliveryRow>> ListAsync(string? state = null, int limit = 1000, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Resolves conflict <paramref name="conflictId"/> (<c>stmfhir outbox resolve</c>), in one transaction.
+    /// <see cref="Conflicts.ConflictSides.Ours"/>: the target's current versions become the ones its updates expect, and the held
+    /// deliveries go back to pending (or, with none held, a new row delivers the session's resources to that target
+    /// alone): the local version is sent over the target's, still with <c>If-Match</c>. <see cref="Conflicts.ConflictSides.Theirs"/>:
+    /// the held deliveries are marked delivered without being sent, and the conflict waits for the next pull of the
+    /// target, which stores the target's version.
+    /// </summary>
+    Task<ConflictResolution> ResolveConflictAsync(long conflictId, string side, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// One outbox row with its delivery to each target and, per delivered resource, the target's id, version and
     /// outcome; null for an unknown id. Resource ids only, never resource bodies.
     /// </summary>
@@ -94,6 +104,13 @@ public sealed record OutboxEntry(long OutboxId, string Source, DateTimeOffset Cr
 public sealed record OutboxTargetDelivery(string Target, string State, int Attempts, DateTimeOffset NextAttemptAt, DateTimeOffset? LeaseUntil,
     DateTimeOffset UpdatedAt, string? Error, int? HttpStatus, IReadOnlyList<OutboxDeliveredResource> Results);
 
+/// <summary>What resolving a conflict did.</summary>
+/// <param name="Found">False for an unknown conflict id.</param>
+/// <param name="Decided">False when the conflict was decided already (then nothing changed).</param>
+/// <param name="Released">Held deliveries moved back to pending (ours) or marked delivered unsent (theirs).</param>
+/// <param name="NewOutboxId">The row added to send our version, when none was held (ours).</param>
+public sealed record ConflictResolution(bool Found, bool Decided, int Released, long? NewOutboxId);
+
 /// <summary>The states of a delivery row.</summary>
 public static class OutboxStates
 {
@@ -109,8 +126,14 @@ public static class OutboxStates
     /// <summary>Refused permanently by the target; waits for a replay.</summary>
     public const string Dead = "dead";
 
+    /// <summary>
+    /// Held: the session changed at the target too (a conflict, <c>Conflicts/CONFLICTS.md</c>); waits for
+    /// <see cref="IOutboxStore.ResolveConflictAsync"/>.
+    /// </summary>
+    public const string Conflict = "conflict";
+
     /// <summary>Every state, in order.</summary>
-    public static IReadOnlyList<string> All { get; } = [Pending, InFlight, Delivered, Dead];
+    public static IReadOnlyList<string> All { get; } = [Pending, InFlight, Delivered, Dead, Conflict];
 }
 
 /// <summary>One claimed outbox row for one target.</summary>
@@ -128,7 +151,11 @@ public sealed record OutboxClaim(long OutboxId, string Target, string Claim, int
 /// <param name="TargetId">The id at the target.</param>
 /// <param name="VersionId">The version at the target, when known.</param>
 /// <param name="Change">created, updated or unchanged.</param>
-public sealed record OutboxDeliveredResource(string ResourceType, string Source, string TargetId, string? VersionId, string Change);
+/// <param name="LocalVersion">
+/// The local version delivered, for a resource written to its id: with <paramref name="VersionId"/> it is what the
+/// target and the store agree on from then (table <c>target_version</c>), which the next update's <c>If-Match</c> carries.
+/// </param>
+public sealed record OutboxDeliveredResource(string ResourceType, string Source, string TargetId, string? VersionId, string Change, int? LocalVersion = null);
 
 /// <summary>Counts of delivery rows per state for one target.</summary>
 /// <param name="Target">The target name.</param>
@@ -136,7 +163,8 @@ public sealed record OutboxDeliveredResource(string ResourceType, string Source,
 /// <param name="InFlight">Rows in flight.</param>
 /// <param name="Delivered">Delivered rows.</param>
 /// <param name="Dead">Dead-lettered rows.</param>
-public sealed record OutboxTargetCounts(string Target, int Pending, int InFlight, int Delivered, int Dead);
+/// <param name="Conflict">Rows held by a conflict.</param>
+public sealed record OutboxTargetCounts(string Target, int Pending, int InFlight, int Delivered, int Dead, int Conflict = 0);
 
 /// <summary>One delivery row as listed.</summary>
 /// <param name="OutboxId">The outbox row.</param>

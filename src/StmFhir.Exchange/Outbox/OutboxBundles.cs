@@ -28,8 +28,9 @@ internal static class OutboxBundles
     private static readonly JsonDocumentOptions s_storedDocument = new() { MaxDepth = FhirJson.MaxDepth };
     private static readonly JsonWriterOptions s_skeletonWriter = new() { MaxDepth = FhirJson.MaxDepth };
 
-    // What the deliverer reads from an entry's resource (DeliveryPlan: type, id, identifier).
-    private static readonly string[] s_skeleton = ["resourceType", "id", "identifier"];
+    // What the deliverer reads from an entry's resource (DeliveryPlan: type, id, identifier), and the stored version
+    // (meta.versionId) the dispatcher records as delivered.
+    private static readonly string[] s_skeleton = ["resourceType", "id", "meta", "identifier"];
 
     public static async Task<Bundle> BuildAsync(IResourceStore store, OutboxPayload payload, CancellationToken cancellationToken)
     {

@@ -81,17 +81,20 @@ internal sealed partial class OutboxDispatcher(
     internal async Task<int> DispatchOnceAsync(string target, CancellationToken cancellationToken)
     {
         var claimedAt = time.GetUtcNow();
-        var claims = await outbox.ClaimAsync(target, _options.BatchSize, claimedAt + _options.Lease, cancellationToken).ConfigureAwait(false);
-        if (claims.Count == 0)
+        var claimed = await outbox.ClaimAsync(target, _options.BatchSize, claimedAt + _options.Lease, cancellationToken).ConfigureAwait(false);
+        if (claimed.Count == 0)
         {
             return 0;
         }
-        if (await BuildAsync(claims, cancellationToken).ConfigureAwait(false) is { } built
+        // Rows of a session in conflict with this target are held (or, the target's version having won, not sent).
+        var claims = await SetAsideConflictedAsync(target, claimed, cancellationToken).ConfigureAwait(false);
+        if (claims.Count > 0
+            && await BuildAsync(claims, cancellationToken).ConfigureAwait(false) is { } built
             && await ReadyAsync(claims, built, claimedAt).ConfigureAwait(false) is { Count: > 0 } ready)
         {
             await DeliverAsync(target, ready, cancellationToken).ConfigureAwait(false);
         }
-        return claims.Count;
+        return claimed.Count;
     }
 
     /// <summary>
@@ -163,6 +166,7 @@ internal sealed partial class OutboxDispatcher(
     private async Task DeliverAsync(string target, List<(OutboxClaim Claim, Bundle Bundle)> ready, CancellationToken cancellationToken)
     {
         IReadOnlyList<DeliveryResult> results;
+        var agreed = await AgreedVersionsAsync(target, ready, cancellationToken).ConfigureAwait(false);
         using (var delivering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             // The leases are kept only while the delivery runs; what follows records the outcome and ends the claims.
@@ -170,7 +174,10 @@ internal sealed partial class OutboxDispatcher(
             try
             {
                 results = await deliverer.DeliverAllAsync(
-                    [.. ready.Select(r => new DeliveryRequest(target, r.Bundle) { SourceId = $"outbox/{r.Claim.OutboxId}", NewAtTarget = IsNew(r.Claim) })],
+                    [.. ready.Select((r, i) => new DeliveryRequest(target, r.Bundle)
+                    {
+                        SourceId = $"outbox/{r.Claim.OutboxId}", NewAtTarget = IsNew(r.Claim), ExpectedVersions = agreed?[i].Expected,
+                    })],
                     cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -194,16 +201,28 @@ internal sealed partial class OutboxDispatcher(
         }
         // Every delivered row in one commit; failures (rare) one by one.
         await outbox.MarkDeliveredAsync(
-            [.. ready.Zip(results).Where(r => r.Second.Succeeded).Select(r => (r.First.Claim, Delivered(r.Second)))], CancellationToken.None).ConfigureAwait(false);
-        foreach (var ((claim, _), result) in ready.Zip(results).Where(r => !r.Second.Succeeded))
+            [.. ready.Zip(results).Where(r => r.Second.Succeeded).Select(r => (r.First.Claim, Delivered(r.Second, r.First.Bundle)))], CancellationToken.None).ConfigureAwait(false);
+        for (var i = 0; i < ready.Count; i++)
         {
-            await RecordFailureAsync(claim, result.Failure!).ConfigureAwait(false);
+            if (results[i].Failure is { Kind: DeliveryFailureKind.Conflict } conflict)
+            {
+                await RecordConflictAsync(target, ready[i].Claim, ready[i].Bundle, conflict, agreed?[i].Synced).ConfigureAwait(false);
+            }
+            else if (results[i].Failure is { } failure)
+            {
+                await RecordFailureAsync(ready[i].Claim, failure).ConfigureAwait(false);
+            }
         }
     }
 
-    private static IReadOnlyList<OutboxDeliveredResource> Delivered(DeliveryResult result) =>
-        [.. result.Resources.Concat(result.Provenance is { } p ? [p] : [])
-            .Select(r => new OutboxDeliveredResource(r.ResourceType, r.Source, r.TargetId, r.VersionId, r.Change.ToString().ToLowerInvariant()))];
+    /// <summary>What became of each resource; for those written to their stored id, the local version delivered.</summary>
+    private static IReadOnlyList<OutboxDeliveredResource> Delivered(DeliveryResult result, Bundle bundle)
+    {
+        var sent = bundle.Entry.Where(e => e.Request?.Method == Bundle.HTTPVerb.PUT && e.FullUrl is not null)
+            .ToDictionary(e => e.FullUrl!, e => int.TryParse(e.Resource?.Meta?.VersionId, out var v) ? v : (int?)null, StringComparer.Ordinal);
+        return [.. result.Resources.Concat(result.Provenance is { } p ? [p] : [])
+            .Select(r => new OutboxDeliveredResource(r.ResourceType, r.Source, r.TargetId, r.VersionId, r.Change.ToString().ToLowerInvariant(), sent.GetValueOrDefault(r.Source)))];
+    }
 
     /// <summary>
     /// A row's first attempt whose resources are all at their first version: the commit that created them wrote this

@@ -59,7 +59,7 @@ internal static class OutboxReads
         }
         return [.. counts.Select(c => new OutboxTargetCounts(c.Key,
             c.Value.GetValueOrDefault(OutboxStates.Pending), c.Value.GetValueOrDefault(OutboxStates.InFlight),
-            c.Value.GetValueOrDefault(OutboxStates.Delivered), c.Value.GetValueOrDefault(OutboxStates.Dead)))];
+            c.Value.GetValueOrDefault(OutboxStates.Delivered), c.Value.GetValueOrDefault(OutboxStates.Dead), c.Value.GetValueOrDefault(OutboxStates.Conflict)))];
     }
 
     public static async Task<IReadOnlyList<OutboxDeliveryRow>> ListAsync(StoreDialect dialect, string? state, int limit, CancellationToken cancellationToken)

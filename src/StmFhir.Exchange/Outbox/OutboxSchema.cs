@@ -7,7 +7,8 @@ namespace StmFhir.Exchange.Outbox;
 /// PostgreSQL:
 /// <list type="bullet">
 /// <item><c>outbox</c>: one row per committed change set, written in the same transaction, for the dispatcher to push;</item>
-/// <item><c>outbox_delivery</c>: per outbox row and target, the delivery state (pending, in_flight with a lease, delivered, dead), attempts, next attempt time and the result or failure;</item>
+/// <item><c>outbox_delivery</c>: per outbox row and target, the delivery state (pending, in_flight with a lease, delivered, dead, conflict), attempts, next attempt time and the result or failure;</item>
+/// <item><c>outbox_hold</c>: the conflict that holds a delivery (state <c>conflict</c>), until it is resolved;</item>
 /// <item><c>outbox_target</c>: the targets whose deliveries are written with each outbox row (in the commit's transaction); a target is
 /// backfilled with the older rows once, when it is added (<see cref="OutboxTargets"/>).</item>
 /// </list>
@@ -33,5 +34,8 @@ internal static class OutboxSchema
         // A claim also takes back rows whose lease expired; with this index it never reads delivered rows.
         "CREATE INDEX IF NOT EXISTS ix_outbox_delivery_lease ON outbox_delivery (target, state, lease_until, outbox_id)",
         "CREATE TABLE IF NOT EXISTS outbox_target (target TEXT NOT NULL PRIMARY KEY, registered_at BIGINT NOT NULL)",
+        // Added after version 1 (CREATE IF NOT EXISTS adds it to an existing database): which conflict holds a delivery.
+        "CREATE TABLE IF NOT EXISTS outbox_hold (outbox_id BIGINT NOT NULL, target TEXT NOT NULL, conflict_id BIGINT NOT NULL, PRIMARY KEY (outbox_id, target))",
+        "CREATE INDEX IF NOT EXISTS ix_outbox_hold_conflict ON outbox_hold (conflict_id)",
     ];
 }

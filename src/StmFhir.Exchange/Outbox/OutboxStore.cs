@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using StmFhir.Exchange.Conflicts;
 using StmFhir.Exchange.Store;
 
 namespace StmFhir.Exchange.Outbox;
@@ -139,6 +140,7 @@ internal sealed class OutboxStore(StoreDialect dialect, TimeProvider time, IRead
         return await dialect.WriteAsync<IReadOnlyList<bool>>(async (connection, transaction) =>
         {
             var recorded = new List<bool>(deliveries.Count);
+            var agreed = new List<(string Target, SyncRow Row)>();
             foreach (var (claim, resources) in deliveries)
             {
                 ArgumentNullException.ThrowIfNull(claim);
@@ -148,10 +150,43 @@ internal sealed class OutboxStore(StoreDialect dialect, TimeProvider time, IRead
                     "WHERE outbox_id = @id AND target = @target AND claim = @claim AND state = 'in_flight'", transaction)
                     .With("result", JsonSerializer.Serialize(resources, OutboxJsonContext.Default.IReadOnlyListOutboxDeliveredResource))
                     .With("now", Now()).With("id", claim.OutboxId).With("target", claim.Target).With("claim", claim.Claim);
-                recorded.Add(await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1);
+                var marked = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+                recorded.Add(marked);
+                if (marked)
+                {
+                    agreed.AddRange(Agreed(resources).Select(r => (claim.Target, r)));
+                }
+            }
+            foreach (var target in agreed.GroupBy(a => a.Target))
+            {
+                // What the target and the store agree on from now, for the next update's If-Match (and the next pull): one
+                // statement per 100 resources, not one per row.
+                await ConflictStore.WriteVersionsAsync(connection, transaction, target.Key, target.Select(a => a.Row), Now(), cancellationToken).ConfigureAwait(false);
             }
             return recorded;
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The versions a delivery left that the store can name by its own type and id (PUTs to the stored ids).</summary>
+    private static IEnumerable<SyncRow> Agreed(IReadOnlyList<OutboxDeliveredResource> resources) =>
+        resources.Where(r => r.LocalVersion is not null && r.VersionId is not null && r.Source.Split('/') is [_, { Length: > 0 }])
+            .Select(r => new SyncRow(r.ResourceType, r.Source.Split('/')[1], r.TargetId, r.VersionId!, r.LocalVersion!.Value));
+
+    /// <summary>Holds a claimed delivery under a conflict (a new one, or <paramref name="conflictId"/>); the conflict's id, or null when the claim was lost.</summary>
+    internal Task<long?> HoldAsync(OutboxClaim claim, NewConflict? conflict, long conflictId, string message, int? httpStatus, CancellationToken cancellationToken = default) =>
+        OutboxConflicts.HoldAsync(dialect, Now(), claim, conflict, conflictId, message, httpStatus, cancellationToken);
+
+    /// <summary>Marks a claimed delivery delivered unsent: the target's version wins its session; false when the claim was lost.</summary>
+    internal Task<bool> SupersedeAsync(OutboxClaim claim, NewConflict? conflict, string message, CancellationToken cancellationToken = default) =>
+        OutboxConflicts.SupersedeAsync(dialect, Now(), claim, conflict, message, cancellationToken);
+
+    public Task<ConflictResolution> ResolveConflictAsync(long conflictId, string side, CancellationToken cancellationToken = default)
+    {
+        if (side is not (ConflictSides.Ours or ConflictSides.Theirs))
+        {
+            throw new ArgumentException($"side must be '{ConflictSides.Ours}' or '{ConflictSides.Theirs}'", nameof(side));
+        }
+        return OutboxConflicts.ResolveAsync(dialect, Now(), conflictId, side, cancellationToken);
     }
 
     public Task<bool> RescheduleAsync(OutboxClaim claim, DateTimeOffset nextAttemptAt, string message, CancellationToken cancellationToken = default) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using StmFhir.Exchange.Conflicts;
 using StmFhir.Exchange.Store;
 using StmFhir.Exchange.Targets;
 
@@ -24,8 +25,10 @@ internal sealed partial class FhirPuller(
         var watermarks = stored?.Watermarks ?? new Dictionary<string, string>();
         var since = request.Since is { } given ? FhirInstant.Format(given) : null;
         var listed = (stored?.Failures ?? []).Select(f => f.ProcedureId).ToHashSet(StringComparer.Ordinal);
+        var conflictStore = ConflictResourceStoreExtensions.Find(store);
+        var unresolved = conflictStore is null ? [] : await conflictStore.ListAsync(request.Target, cancellationToken: cancellationToken).ConfigureAwait(false);
         var run = new PullRun(request.Target, startedAt, new PullSearch(targets.CreateClient(request.Target), BaseUrl(options)), new PullChecks(validator),
-            store, state, watermarks, listed, logger);
+            store, state, watermarks, listed, logger, new PullConflicts(request.Target, conflictStore, options.ConflictPolicy, store, unresolved));
 
         string? error = null;
         try
@@ -64,15 +67,15 @@ internal sealed partial class FhirPuller(
         };
         await state.RecordPullAsync(result, CancellationToken.None).ConfigureAwait(false);
         LogPulled(logger, request.Target, result.Counts.Pages, result.Counts.Fetched, result.Counts.Created, result.Counts.Updated,
-            result.Counts.Unchanged, result.Counts.Skipped, result.Counts.Failed, result.Watermark, error is not null);
+            result.Counts.Unchanged, result.Counts.Skipped, result.Counts.Failed, result.Counts.Conflicted, result.Watermark, error is not null);
         return result;
     }
 
     private static Uri BaseUrl(FhirTargetOptions options) =>
         options.BaseUrl!.AbsoluteUri.EndsWith('/') ? options.BaseUrl : new Uri(options.BaseUrl.AbsoluteUri + "/");
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pulled from {Target}: {Pages} pages, {Fetched} Procedures, {Created} new, {Updated} updated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed; Procedure watermark {Watermark}; stopped early {Stopped}")]
-    private static partial void LogPulled(ILogger logger, string target, int pages, int fetched, int created, int updated, int unchanged, int skipped, int failed, string? watermark, bool stopped);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pulled from {Target}: {Pages} pages, {Fetched} Procedures, {Created} new, {Updated} updated, {Unchanged} unchanged, {Skipped} skipped, {Failed} failed, {Conflicted} in conflict; Procedure watermark {Watermark}; stopped early {Stopped}")]
+    private static partial void LogPulled(ILogger logger, string target, int pages, int fetched, int created, int updated, int unchanged, int skipped, int failed, int conflicted, string? watermark, bool stopped);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Pull from {Target} stopped by a {ExceptionType}")]
     private static partial void LogRunException(ILogger logger, string target, string exceptionType);

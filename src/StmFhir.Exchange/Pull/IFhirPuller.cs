@@ -61,7 +61,11 @@ public sealed record PullResult
 /// <param name="Unchanged">Sessions already stored with the same content: nothing written.</param>
 /// <param name="Skipped">Procedures that are not STM sessions.</param>
 /// <param name="Failed">STM Procedures not stored: not mappable back, invalid (an error issue), or refused by the store.</param>
-public sealed record PullCounts(int Pages, int Fetched, int Created, int Updated, int Unchanged, int Skipped, int Failed);
+/// <param name="Conflicted">
+/// Sessions not stored because they changed here too since this target and the store last agreed: a conflict, listed
+/// in <c>/exchange/status</c> and <c>stmfhir outbox conflicts</c> until resolved (Conflicts/CONFLICTS.md).
+/// </param>
+public sealed record PullCounts(int Pages, int Fetched, int Created, int Updated, int Unchanged, int Skipped, int Failed, int Conflicted = 0);
 
 /// <summary>A Procedure that could not be pulled, listed until a later version of it is stored.</summary>
 /// <param name="ProcedureId">The Procedure's id at the target.</param>

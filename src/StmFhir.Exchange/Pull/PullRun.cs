@@ -20,8 +20,9 @@ namespace StmFhir.Exchange.Pull;
 /// <param name="watermarks">The watermarks at the start, per type scanned.</param>
 /// <param name="listed">The Procedures an earlier pull listed as not stored: those this pull stores are cleared.</param>
 /// <param name="logger">Ids and counts only.</param>
+/// <param name="conflicts">Whether a session may be stored, against what this target and the store last agreed on.</param>
 internal sealed partial class PullRun(string target, DateTimeOffset startedAt, PullSearch search, PullChecks checks, IResourceStore store,
-    IPullStateStore state, IReadOnlyDictionary<string, string> watermarks, IReadOnlySet<string> listed, ILogger logger)
+    IPullStateStore state, IReadOnlyDictionary<string, string> watermarks, IReadOnlySet<string> listed, ILogger logger, PullConflicts conflicts)
 {
     // Follow-up searches name at most this many ids or references per request, to keep URLs short.
     private const int IdsPerSearch = 50;
@@ -48,7 +49,7 @@ internal sealed partial class PullRun(string target, DateTimeOffset startedAt, P
     private readonly HashSet<string> _cleared = new(StringComparer.Ordinal);
     private int _pages;
 
-    private enum SessionOutcome { Skipped, Unchanged, Failed, Updated, Created }
+    private enum SessionOutcome { Skipped, Unchanged, Failed, Conflicted, Updated, Created }
 
     /// <summary>The types scanned, whose watermarks a pull reads.</summary>
     public static IEnumerable<string> ScannedTypes => s_scans.Select(s => s.Type);
@@ -63,7 +64,8 @@ internal sealed partial class PullRun(string target, DateTimeOffset startedAt, P
 
     /// <summary>Counts per distinct Procedure: one read twice in a pull (by two scans) counts once, by its strongest outcome.</summary>
     public PullCounts Counts() => new(_pages, _outcomes.Count,
-        Count(SessionOutcome.Created), Count(SessionOutcome.Updated), Count(SessionOutcome.Unchanged), Count(SessionOutcome.Skipped), Count(SessionOutcome.Failed));
+        Count(SessionOutcome.Created), Count(SessionOutcome.Updated), Count(SessionOutcome.Unchanged), Count(SessionOutcome.Skipped), Count(SessionOutcome.Failed),
+        Count(SessionOutcome.Conflicted));
 
     private int Count(SessionOutcome outcome) => _outcomes.Values.Count(o => o == outcome);
 
@@ -74,6 +76,14 @@ internal sealed partial class PullRun(string target, DateTimeOffset startedAt, P
     {
         try
         {
+            // Sessions whose conflict was decided for the target's version first: their watermark is past them.
+            foreach (var chunk in conflicts.DecidedTheirs.Chunk(IdsPerSearch))
+            {
+                var decided = new Bundle { Type = Bundle.BundleType.Searchset };
+                decided.Entry.AddRange(await search.AllEntriesAsync(
+                    $"Procedure?_id={Uri.EscapeDataString(string.Join(',', chunk))}&{SessionIncludes}&_count={IdsPerSearch}", cancellationToken).ConfigureAwait(false));
+                await StoreSessionsAsync(decided, cancellationToken).ConfigureAwait(false);
+            }
             foreach (var scan in s_scans)
             {
                 await ScanAsync(scan, since ?? watermarks.GetValueOrDefault(scan.Type), pageSize, cancellationToken).ConfigureAwait(false);
@@ -178,6 +188,11 @@ internal sealed partial class PullRun(string target, DateTimeOffset startedAt, P
             return (SessionOutcome.Failed, issues);
         }
         var changes = TransactionBundles.ToChangeSet(session, FhirPuller.Source(target)) with { Origin = target };
+        var (commit, conflicted, pairs) = await conflicts.JudgeAsync(procedure, related, changes, cancellationToken).ConfigureAwait(false);
+        if (!commit)
+        {
+            return (conflicted ? SessionOutcome.Conflicted : SessionOutcome.Unchanged, []);
+        }
         CommitResult result;
         try
         {
@@ -187,6 +202,7 @@ internal sealed partial class PullRun(string target, DateTimeOffset startedAt, P
         {
             return (SessionOutcome.Failed, [new PullIssue(PullIssueCodes.RefusedByStore, $"Bundle.entry[{e.ChangeIndex}]", null)]);
         }
+        await conflicts.RecordAsync(procedure, pairs, changes, result, cancellationToken).ConfigureAwait(false);
         var outcome = result.Entries.Any(e => e.Resource.Type == nameof(Procedure) && e.Outcome == ChangeOutcome.Created) ? SessionOutcome.Created
             : result.Changed ? SessionOutcome.Updated
             : SessionOutcome.Unchanged;

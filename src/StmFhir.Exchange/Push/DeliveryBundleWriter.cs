@@ -31,8 +31,12 @@ internal sealed class DeliveryBundleWriter : IDisposable
     /// <summary>Entries written so far.</summary>
     public int Count { get; private set; }
 
-    /// <summary>An entry that writes <paramref name="resourceJson"/> with id <paramref name="id"/> (none if null).</summary>
-    public void Write(string fullUrl, ReadOnlySpan<byte> resourceJson, string? id, Func<string, string> rewrite, string method, string url, string? ifNoneExist)
+    /// <summary>
+    /// An entry that writes <paramref name="resourceJson"/> with id <paramref name="id"/> (none if null), conditional on
+    /// the target's version <paramref name="ifMatch"/> (an ETag, <c>W/"3"</c>) when given.
+    /// </summary>
+    public void Write(string fullUrl, ReadOnlySpan<byte> resourceJson, string? id, Func<string, string> rewrite, string method, string url, string? ifNoneExist,
+        string? ifMatch = null)
     {
         _writer.WriteStartObject();
         _writer.WriteString("fullUrl"u8, fullUrl);
@@ -44,6 +48,10 @@ internal sealed class DeliveryBundleWriter : IDisposable
         if (ifNoneExist is not null)
         {
             _writer.WriteString("ifNoneExist"u8, ifNoneExist);
+        }
+        if (ifMatch is not null)
+        {
+            _writer.WriteString("ifMatch"u8, ifMatch);
         }
         _writer.WriteEndObject();
         _writer.WriteEndObject();

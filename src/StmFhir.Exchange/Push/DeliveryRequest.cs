@@ -25,4 +25,13 @@ public sealed record DeliveryRequest(string Target, Bundle Bundle)
     /// it. Only PUTs to the resources' ids are affected. The default value is false.
     /// </summary>
     public bool NewAtTarget { get; init; }
+
+    /// <summary>
+    /// Per resource written to its id (<c>Type/id</c>), the target's version the caller last agreed with it (the outbox:
+    /// what its last delivery or a pull left). Where the target declares <c>versioned-update</c> for the type, the update
+    /// carries <c>If-Match: W/"version"</c>, and a <c>412</c> ends the delivery as a <see cref="DeliveryFailureKind.Conflict"/>
+    /// naming each resource whose version moved on (<see cref="DeliveryFailure.Conflicts"/>) instead of overwriting the
+    /// target's change. A version given also stands in for the read before writing. None by default.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? ExpectedVersions { get; init; }
 }

@@ -67,7 +67,18 @@ public sealed record DeliveryFailure(DeliveryFailureKind Kind, string Message, i
 {
     /// <summary>True for <see cref="DeliveryFailureKind.Transient"/>.</summary>
     public bool IsTransient => Kind == DeliveryFailureKind.Transient;
+
+    /// <summary>For a <see cref="DeliveryFailureKind.Conflict"/>: the resources the target changed since the expected version.</summary>
+    public IReadOnlyList<VersionConflict> Conflicts { get; init; } = [];
 }
+
+/// <summary>A resource whose version at the target is not the one the delivery expected (<see cref="DeliveryRequest.ExpectedVersions"/>).</summary>
+/// <param name="ResourceType">The resource type.</param>
+/// <param name="Source">The entry's <c>fullUrl</c> in the delivered Bundle (the outbox's <c>Type/id</c>).</param>
+/// <param name="TargetId">The resource's id at the target.</param>
+/// <param name="ExpectedVersion">The version the update carried in <c>If-Match</c>.</param>
+/// <param name="CurrentVersion">The version the target holds now; null when it no longer has the resource.</param>
+public sealed record VersionConflict(string ResourceType, string Source, string TargetId, string ExpectedVersion, string? CurrentVersion);
 
 /// <summary>The two kinds of delivery failure an outbox acts on.</summary>
 public enum DeliveryFailureKind
@@ -83,4 +94,11 @@ public enum DeliveryFailureKind
     /// delivered idempotently to it: sending it again unchanged fails again, so dead-letter it and move on.
     /// </summary>
     Permanent,
+
+    /// <summary>
+    /// The target answered <c>412 Precondition Failed</c> to an update sent with <c>If-Match</c>: someone changed the
+    /// resource there since the version expected (<see cref="DeliveryFailure.Conflicts"/>). Nothing of that transaction
+    /// was written; keep both sides until the conflict is resolved.
+    /// </summary>
+    Conflict,
 }

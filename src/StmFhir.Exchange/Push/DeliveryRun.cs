@@ -15,8 +15,12 @@ namespace StmFhir.Exchange.Push;
 /// changes; what the run learns is in its <see cref="State"/>.
 /// </summary>
 internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTargetClient client, TargetMemory memory, DeliveryPlan plan,
-    FhirCapabilities capabilities, string? sourceId, DateTimeOffset recorded, int requestsBefore = 0)
+    FhirCapabilities capabilities, string? sourceId, DateTimeOffset recorded, int requestsBefore = 0,
+    IReadOnlyDictionary<string, string>? expected = null, Dictionary<string, string>? writtenInCall = null)
 {
+    // The versions this call's runs wrote, by memory key: a later Bundle of the same call expects those, not the caller's.
+    private readonly Dictionary<string, string> _written = writtenInCall ?? new(StringComparer.Ordinal);
+
     /// <summary>The Provenance that records the delivery, written last; null where the target allows no idempotent write of it.</summary>
     private readonly PlannedWrite? _provenance = DeliveryProvenance.Create(target, plan.Items, sourceId, recorded, capabilities);
 
@@ -52,6 +56,14 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
     public List<(PlannedWrite Item, bool Read)> Prepare(bool recallPeople, bool newAtTarget)
     {
         Recall(recallPeople);
+        foreach (var item in plan.Items)
+        {
+            if (Expected(item) is { } version)
+            {
+                // The caller knows the version it last agreed with the target: no read needed.
+                State.LearnPrior(item, version);
+            }
+        }
         if (newAtTarget)
         {
             // The caller knows nobody wrote these ids before this delivery (DeliveryRequest.NewAtTarget).
@@ -193,6 +205,15 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
             // a probability in the form that text accepts. A transaction is all or nothing, so nothing of it was written.
             return await SendTransactionAsync(part, check, cancellationToken);
         }
+        if (failure is { HttpStatus: 412 } && part.Where(i => IfMatch(i) is not null).Select(i => (i, Expected(i)!)).ToList() is { Count: > 0 } versioned)
+        {
+            // Someone changed a resource at the target since the version expected (or the 412 has another reason).
+            failure = await DeliveryConflicts.FindAsync(client, capabilities, State, versioned, failure, cancellationToken);
+            if (failure.Kind != DeliveryFailureKind.Permanent)
+            {
+                return failure;
+            }
+        }
         if (failure is not null)
         {
             if (check.Count > 0 && !failure.IsTransient)
@@ -247,6 +268,10 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
         }
         if (item.MemoryKey is { } key)
         {
+            if (item.Mode == WriteMode.Put && result.VersionId is { } written)
+            {
+                _written[key] = written;
+            }
             if (item.Mode == WriteMode.ConditionalCreate || result.VersionId is not null)
             {
                 memory.Remember(key, result.TargetId, result.VersionId);
@@ -270,7 +295,7 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
         switch (item.Mode)
         {
             case WriteMode.Put:
-                bundle.Write(item.Placeholder, json, item.Id, Rewrite, "PUT", $"{item.Type}/{item.Id}", null);
+                bundle.Write(item.Placeholder, json, item.Id, Rewrite, "PUT", $"{item.Type}/{item.Id}", null, IfMatch(item));
                 break;
             case WriteMode.ConditionalCreate:
                 bundle.Write(item.Placeholder, json, null, Rewrite, "POST", item.Type, condition);
@@ -281,4 +306,17 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
                 break;
         }
     }
+
+    /// <summary>
+    /// The target's version an update of <paramref name="item"/> expects: one an earlier Bundle of this call wrote, else
+    /// the caller's (<see cref="DeliveryRequest.ExpectedVersions"/>); null when the caller gave none.
+    /// </summary>
+    private string? Expected(PlannedWrite item) =>
+        item.Mode == WriteMode.Put && expected is not null && item.MemoryKey is { } key && expected.TryGetValue(key, out var version)
+            ? _written.GetValueOrDefault(key) ?? version
+            : null;
+
+    /// <summary>The <c>If-Match</c> ETag of an update of <paramref name="item"/>, where the target honours it for its type.</summary>
+    private string? IfMatch(PlannedWrite item) =>
+        Expected(item) is { } version && capabilities.SupportsVersionedUpdate(item.Type) ? $"W/\"{version}\"" : null;
 }

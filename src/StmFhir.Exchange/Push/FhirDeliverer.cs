@@ -152,8 +152,11 @@ internal sealed partial class FhirDeliverer(FhirTargets targets, TimeProvider ti
     private sealed record TargetRuns(string Target, FhirTargets Targets, FhirTargetClient Client, TargetMemory Memory, FhirCapabilities Capabilities,
         DateTimeOffset StartedAt)
     {
+        /// <summary>The versions this call wrote (its runs go one after another), so a second Bundle of one resource expects the first's.</summary>
+        private readonly Dictionary<string, string> _written = new(StringComparer.Ordinal);
+
         public DeliveryRun Start(DeliveryRequest request, DeliveryPlan plan, int requestsBefore = 0) =>
-            new(Target, Targets, Client, Memory, plan, Capabilities, request.SourceId, StartedAt, requestsBefore);
+            new(Target, Targets, Client, Memory, plan, Capabilities, request.SourceId, StartedAt, requestsBefore, request.ExpectedVersions, _written);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivered {SourceId} to {Target}: {Count} resources ({Created} created, {Updated} updated, {Unchanged} unchanged) in {Requests} requests")]

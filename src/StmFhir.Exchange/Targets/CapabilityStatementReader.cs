@@ -32,11 +32,12 @@ internal static class CapabilityStatementReader
             {
                 if (String(resource, "type") is { Length: > 0 } type)
                 {
-                    // conditionalCreate/Update default to false and updateCreate to false (R4 CapabilityStatement).
+                    // conditionalCreate/Update and updateCreate default to false, versioning to no-version (R4 CapabilityStatement).
                     resources[type] = new ResourceCapabilities(
                         Bool(resource, "conditionalCreate"),
                         Bool(resource, "conditionalUpdate"),
-                        Bool(resource, "updateCreate"));
+                        Bool(resource, "updateCreate"),
+                        String(resource, "versioning") == "versioned-update");
                 }
             }
         }

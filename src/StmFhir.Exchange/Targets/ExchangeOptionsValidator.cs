@@ -39,6 +39,10 @@ internal static partial class ExchangeOptionsValidator
             var pull = target.Pull ?? new FhirTargetPullOptions();
             CheckRange(problems, at, "Pull:Interval", pull.Interval, TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1));
             CheckRange(problems, at, "Pull:PageSize", pull.PageSize, 1, 1000);
+            if (!Enum.IsDefined(target.ConflictPolicy))
+            {
+                problems.Add($"{at}: ConflictPolicy '{target.ConflictPolicy}' is not one of Manual, Ours, Theirs");
+            }
         }
         return problems;
     }

@@ -27,6 +27,12 @@ public sealed record FhirCapabilities
     /// <summary>True when the target supports conditional create (<c>If-None-Exist</c>) for <paramref name="resourceType"/>.</summary>
     public bool SupportsConditionalCreate(string resourceType) => Resources.TryGetValue(resourceType, out var r) && r.ConditionalCreate;
 
+    /// <summary>
+    /// True when the target declares <c>versioning: versioned-update</c> for <paramref name="resourceType"/>: it honours
+    /// <c>If-Match</c> on an update and answers <c>412</c> when the version differs.
+    /// </summary>
+    public bool SupportsVersionedUpdate(string resourceType) => Resources.TryGetValue(resourceType, out var r) && r.VersionedUpdate;
+
     /// <summary>True when the target supports conditional update (<c>PUT [type]?search</c>) for <paramref name="resourceType"/>.</summary>
     public bool SupportsConditionalUpdate(string resourceType) => Resources.TryGetValue(resourceType, out var r) && r.ConditionalUpdate;
 }
@@ -35,4 +41,5 @@ public sealed record FhirCapabilities
 /// <param name="ConditionalCreate">Conditional create (<c>If-None-Exist</c>).</param>
 /// <param name="ConditionalUpdate">Conditional update (<c>PUT [type]?search</c>).</param>
 /// <param name="UpdateCreate">A PUT to an unknown id creates the resource with that id (client ids accepted).</param>
-public sealed record ResourceCapabilities(bool ConditionalCreate, bool ConditionalUpdate, bool UpdateCreate);
+/// <param name="VersionedUpdate">Version-aware updates (<c>versioning: versioned-update</c>): <c>If-Match</c> is honoured.</param>
+public sealed record ResourceCapabilities(bool ConditionalCreate, bool ConditionalUpdate, bool UpdateCreate, bool VersionedUpdate = false);

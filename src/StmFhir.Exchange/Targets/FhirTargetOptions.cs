@@ -42,6 +42,16 @@ public sealed class FhirTargetOptions
     /// <summary>Forms of valid FHIR that this target is known to refuse, and what is sent instead (Push/DELIVERY.md, "Compatibility").</summary>
     public FhirTargetCompatibilityOptions Compatibility { get; set; } = new();
 
+    /// <summary>
+    /// What happens when a session changed both here and at this target since they last agreed (a <c>412</c> to an
+    /// update sent with <c>If-Match</c>, or a pull that finds the target's version changed while a local change is not
+    /// delivered yet): <see cref="ConflictPolicy.Manual"/> keeps both sides and lists the conflict until an operator
+    /// resolves it (<c>stmfhir outbox resolve</c>); <see cref="ConflictPolicy.Ours"/> sends the local version over the
+    /// target's; <see cref="ConflictPolicy.Theirs"/> takes the target's version into the store. The default value is
+    /// <see cref="ConflictPolicy.Manual"/>.
+    /// </summary>
+    public ConflictPolicy ConflictPolicy { get; set; } = ConflictPolicy.Manual;
+
     /// <summary>Retries, timeouts and the circuit breaker of this target's HTTP client.</summary>
     public FhirTargetResilienceOptions Resilience { get; set; } = new();
 
@@ -92,6 +102,19 @@ public enum FhirCompatibilityMode
 
     /// <summary>Never: the correct form only, and a refusal is a permanent failure as any other.</summary>
     Off,
+}
+
+/// <summary>Who wins when a session changed on both sides (<see cref="FhirTargetOptions.ConflictPolicy"/>).</summary>
+public enum ConflictPolicy
+{
+    /// <summary>Neither side: the conflict is kept and listed until an operator resolves it.</summary>
+    Manual,
+
+    /// <summary>The local version is sent to the target over its own (still with <c>If-Match</c> on the version seen).</summary>
+    Ours,
+
+    /// <summary>The target's version is taken into the store (and so to the other targets).</summary>
+    Theirs,
 }
 
 /// <summary>How StmFhir authenticates to a target.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StmFhir.Exchange.Conflicts;
 using StmFhir.Exchange.Outbox;
 using StmFhir.Exchange.Pull;
 using StmFhir.Exchange.Store;
@@ -10,15 +11,20 @@ using StmFhir.Gateway.Security;
 namespace StmFhir.Gateway.Exchange;
 
 /// <summary>The outbox's delivery state and the pulls' state.</summary>
-/// <param name="Targets">Per target, rows pending, in flight, delivered and dead-lettered.</param>
+/// <param name="Targets">Per target, rows pending, in flight, delivered, dead-lettered and held by a conflict.</param>
 /// <param name="Dead">The dead-lettered rows with the target's reasons.</param>
 /// <param name="Pulls">Per target pulled from (by the schedule or <c>stmfhir pull</c>), or with a scheduled pull.</param>
 /// <param name="DuplicateIdentifiers">
 /// Identifiers (type and system; never the value, an MRN is patient data) that several current Patients or Practitioners
 /// carry, with their ids, the one intake uses first; the first <see cref="ExchangeEndpoints.DuplicatesListed"/>.
 /// </param>
+/// <param name="Conflicts">
+/// The unresolved conflicts (sessions changed both here and at a target since the two last agreed), oldest first, the
+/// first <see cref="ExchangeEndpoints.ConflictsListed"/>: per resource both sides' ids and versions (now, and when they
+/// last agreed); resolved with <c>stmfhir outbox resolve &lt;id&gt; --ours|--theirs</c> or the target's ConflictPolicy.
+/// </param>
 internal sealed record ExchangeStatus(IReadOnlyList<OutboxTargetCounts> Targets, IReadOnlyList<DeadRow> Dead, IReadOnlyList<PullStatus> Pulls,
-    IReadOnlyList<DuplicateIdentifier> DuplicateIdentifiers)
+    IReadOnlyList<DuplicateIdentifier> DuplicateIdentifiers, IReadOnlyList<ExchangeConflict> Conflicts)
 {
     /// <summary>
     /// Per configured target, how it authenticates and how its token fetches went: the token endpoint, the scopes, tokens
@@ -62,6 +68,9 @@ internal static class ExchangeEndpoints
     /// <summary>How many duplicated identifiers the status lists at most.</summary>
     public const int DuplicatesListed = 100;
 
+    /// <summary>How many unresolved conflicts the status lists at most.</summary>
+    public const int ConflictsListed = 1000;
+
     /// <summary>How many Procedures not stored the status lists at most per target.</summary>
     public const int FailuresListed = 1000;
 
@@ -72,7 +81,7 @@ internal static class ExchangeEndpoints
     public static IEndpointRouteBuilder MapExchangeStatus(this IEndpointRouteBuilder app)
     {
         app.MapGet("/exchange/status", StatusAsync).RequireAuthorization(Scopes.ReadPolicy)
-            .WithTags("Exchange").WithSummary("Delivery state of the outbox per target, the dead-lettered rows with their reasons, the pulls per target, and duplicated person identifiers")
+            .WithTags("Exchange").WithSummary("Delivery state of the outbox per target, the dead-lettered rows with their reasons, the pulls per target, duplicated person identifiers, and unresolved conflicts with both sides' ids and versions")
             .Produces<ExchangeStatus>();
         app.MapGet("/exchange/outbox/{id:long}", OutboxRowAsync).RequireAuthorization(Scopes.ReadPolicy)
             .WithTags("Exchange")
@@ -103,7 +112,8 @@ internal static class ExchangeEndpoints
         return TypedResults.Ok(new ExchangeStatus(counts, [.. dead.Select(d => new DeadRow(
             d.OutboxId, d.Target, d.Source, d.Attempts, d.UpdatedAt, d.HttpStatus, d.Error,
             d.Outcome is null ? null : JsonDocument.Parse(d.Outcome).RootElement.Clone()))], [.. pullStatus],
-            await store.DuplicateIdentifiersAsync(DuplicatesListed, cancellationToken).ConfigureAwait(false))
+            await store.DuplicateIdentifiersAsync(DuplicatesListed, cancellationToken).ConfigureAwait(false),
+            await store.Conflicts().ListAsync(limit: ConflictsListed, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             Authentication = services.GetService<IFhirTargetAuthStatus>()?.List() ?? [],
         });

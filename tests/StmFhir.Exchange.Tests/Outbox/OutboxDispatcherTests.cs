@@ -63,7 +63,8 @@ public sealed class OutboxDispatcherTests : IAsyncLifetime
         Assert.Equal((Bundle.HTTPVerb.POST, "Patient", "identifier=https://example-hospital.org/mrn|P1"), (patient.Request!.Method!.Value, patient.Request.Url, patient.Request.IfNoneExist));
         var observation = request.Bundle.Entry.Single(e => e.Resource is Observation);
         Assert.Equal((Bundle.HTTPVerb.PUT, "Observation/p1-obs"), (observation.Request!.Method!.Value, observation.Request.Url));
-        Assert.Null(observation.Resource!.Meta?.VersionId);
+        // The skeleton carries the stored version (recorded as delivered, for the next If-Match); the wire copy drops it (DeliveryBundleWriter).
+        Assert.Equal("1", observation.Resource!.Meta?.VersionId);
         Assert.Equal(OutboxStates.Delivered, Assert.Single((await RowsAsync()).Values).State);
     }
 

@@ -34,7 +34,7 @@ internal sealed class PullHarness : IAsyncDisposable
     {
     }
 
-    public PullHarness(PeerFhirServer peer, StorageOptions storage, int pageSize = 100)
+    public PullHarness(PeerFhirServer peer, StorageOptions storage, int pageSize = 100, ConflictPolicy conflictPolicy = ConflictPolicy.Manual)
     {
         Peer = peer;
         Store = ResourceStores.Create(storage, TimeProvider.System);
@@ -43,6 +43,7 @@ internal sealed class PullHarness : IAsyncDisposable
             Name = Target,
             BaseUrl = peer.BaseUrl,
             Pull = new FhirTargetPullOptions { PageSize = pageSize },
+            ConflictPolicy = conflictPolicy,
             Resilience = new FhirTargetResilienceOptions { MaxRetryAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(20) },
         };
         _services = new ServiceCollection()
@@ -66,6 +67,12 @@ internal sealed class PullHarness : IAsyncDisposable
 
     public IFhirDeliverer Deliverer => _services.GetRequiredService<IFhirDeliverer>();
 
+    public IFhirTargets Targets => _services.GetRequiredService<IFhirTargets>();
+
+    /// <summary>An outbox dispatcher over this store and target, as the gateway runs it (polled by hand).</summary>
+    public OutboxDispatcher Dispatcher() => new(Store, Outbox, Targets, Deliverer,
+        Microsoft.Extensions.Options.Options.Create(new OutboxOptions()), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxDispatcher>.Instance);
+
     public static async Task<PullHarness> StartAsync(PeerFhirServer peer, string folder, int pageSize = 100)
     {
         var harness = new PullHarness(peer, folder, pageSize);
@@ -73,9 +80,9 @@ internal sealed class PullHarness : IAsyncDisposable
         return harness;
     }
 
-    public static async Task<PullHarness> StartAsync(PeerFhirServer peer, StorageOptions storage)
+    public static async Task<PullHarness> StartAsync(PeerFhirServer peer, StorageOptions storage, ConflictPolicy conflictPolicy = ConflictPolicy.Manual)
     {
-        var harness = new PullHarness(peer, storage);
+        var harness = new PullHarness(peer, storage, conflictPolicy: conflictPolicy);
         await harness.Store.InitializeAsync();
         return harness;
     }

@@ -29,7 +29,20 @@ public sealed class CapabilityProbeTests(PeerFhirServer peer) : IAsyncLifetime
         Assert.True(capabilities.AcceptsClientIds("Procedure"));
         Assert.True(capabilities.SupportsConditionalCreate("Patient"));
         Assert.True(capabilities.SupportsConditionalUpdate("Observation"));
+        Assert.True(capabilities.SupportsVersionedUpdate("Observation"));
         Assert.Same(capabilities, exchange.Targets.RecordedCapabilities(PeerExchange.Target));
+    }
+
+    [Fact]
+    public async Task ProbeSeesATargetWithoutVersionAwareUpdates()
+    {
+        await peer.ConfigureAsync("""{"versionedUpdate":false}""");
+        using var exchange = new PeerExchange(peer);
+
+        var capabilities = await exchange.Targets.GetCapabilitiesAsync(PeerExchange.Target);
+
+        Assert.False(capabilities.SupportsVersionedUpdate("Procedure"));
+        Assert.True(capabilities.AcceptsClientIds("Procedure"));
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public sealed class ExchangeOptionsTests
         Assert.Equal(8, target.MaxConditionalEntriesPerTransaction);
         Assert.Equal(TimeSpan.FromSeconds(30), target.Resilience.AttemptTimeout);
         Assert.Equal(FhirCompatibilityMode.Detect, target.Compatibility.LiteralRas2);
+        Assert.Equal(ConflictPolicy.Manual, target.ConflictPolicy);
         Assert.Empty(ExchangeOptionsValidator.Validate(options));
     }
 
@@ -47,6 +48,22 @@ public sealed class ExchangeOptionsTests
         var problem = Assert.Single(ExchangeOptionsValidator.Validate(options));
         Assert.Contains("target 'strict'", problem, StringComparison.Ordinal);
         Assert.Contains("Compatibility:LiteralRas2 '7' is not one of Detect, On, Off", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConflictPolicyIsBoundByName_AndAnUndefinedValueIsRefusedNamingIt()
+    {
+        var options = ExchangeOptions.From(Configuration(new()
+        {
+            ["Exchange:Targets:0:Name"] = "ehr",
+            ["Exchange:Targets:0:BaseUrl"] = "https://ehr.example.org/fhir/R4",
+            ["Exchange:Targets:0:ConflictPolicy"] = "Theirs",
+        }));
+        Assert.Equal(ConflictPolicy.Theirs, Assert.Single(options.Targets).ConflictPolicy);
+
+        options.Targets[0].ConflictPolicy = (ConflictPolicy)7;
+
+        Assert.Contains(ExchangeOptionsValidator.Validate(options), p => p.Contains("ConflictPolicy '7' is not one of Manual, Ours, Theirs", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -63,9 +63,9 @@ public abstract class OutboxDispatchBehaviour(PeerFhirServer peer) : IAsyncLifet
         return factory;
     }
 
-    private protected static async Task PostAsync(HttpClient client, string sessionId, string mrn)
+    private protected static async Task PostAsync(HttpClient client, string sessionId, string mrn, int prePain = 6)
     {
-        var response = await client.PostAsync("/stm/sessions", Http.Json(SessionJson.Text(sessionId, mrn: mrn), "application/json"));
+        var response = await client.PostAsync("/stm/sessions", Http.Json(SessionJson.Text(sessionId, mrn: mrn, prePain: prePain), "application/json"));
         Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
@@ -123,6 +123,68 @@ public abstract class OutboxDispatchBehaviour(PeerFhirServer peer) : IAsyncLifet
         await AssertArrivedOnceAsync("STM-OB-0001", "MRN-OB-1");
         await AssertArrivedOnceAsync("STM-OB-0002", "MRN-OB-2");
         await AssertArrivedOnceAsync("STM-OB-0003", "MRN-OB-1");
+    }
+
+    [Fact]
+    public async Task ASessionEditedAtThePeerAndHere_IsAConflictListedInTheStatus_NotADeadLetter_AndOursArrivesOnceWhenResolved()
+    {
+        await using var gateway = Gateway(await NewStorageAsync());
+        var client = gateway.ClientWithKey();
+        await PostAsync(client, "STM-OB-0051", "MRN-OB-51");
+        await WaitForAsync(client, delivered: 1, dead: 0);
+        // A clinician annotates the session's pain scores in the EHR; here the pre-treatment score is corrected.
+        var procedure = Assert.Single(await PeerSearchAsync("Procedure", SourceSystem, "STM-OB-0051"));
+        using var peerClient = peer.CreateClient();
+        var atPeer = new FhirJsonDeserializer().Deserialize<Bundle>(await peerClient.GetStringAsync($"Observation?part-of=Procedure/{procedure.Id}"))
+            .Entry.Select(e => (Observation)e.Resource!).ToList();
+        foreach (var observation in atPeer)
+        {
+            observation.Note = [new Annotation { Text = "checked in the EHR" }];
+            using var put = await peerClient.PutAsync($"Observation/{observation.Id}", Http.Fhir(observation));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+        await PostAsync(client, "STM-OB-0051", "MRN-OB-51", prePain: 4);
+
+        var status = await WaitForAsync(client, s => s.GetProperty("conflicts").GetArrayLength() > 0 && Peer(s).GetProperty("conflict").GetInt32() == 1);
+
+        Assert.Equal(0, Peer(status).GetProperty("dead").GetInt32());
+        var conflict = Assert.Single(status.GetProperty("conflicts").EnumerateArray());
+        Assert.Equal(("peer", "push", "open", procedure.Id), (conflict.GetProperty("target").GetString(), conflict.GetProperty("detectedBy").GetString(),
+            conflict.GetProperty("state").GetString(), conflict.GetProperty("procedureId").GetString()));
+        var changed = Assert.Single(conflict.GetProperty("resources").EnumerateArray());
+        Assert.Equal(("Observation", 2), (changed.GetProperty("resourceType").GetString(), changed.GetProperty("localVersion").GetInt32()));
+        var theirs = atPeer.Single(o => o.Id == changed.GetProperty("targetId").GetString());
+        Assert.NotEqual(changed.GetProperty("syncedTargetVersion").GetString(), changed.GetProperty("targetVersion").GetString());
+
+        var resolved = await gateway.Services.GetRequiredService<IOutboxStore>().ResolveConflictAsync(conflict.GetProperty("id").GetInt64(), "ours");
+        var after = await WaitForAsync(client, s => s.GetProperty("conflicts").GetArrayLength() == 0 && Peer(s).GetProperty("delivered").GetInt32() == 2);
+
+        Assert.True(resolved.Decided);
+        Assert.Equal(0, Peer(after).GetProperty("conflict").GetInt32());
+        var ours = new FhirJsonDeserializer().Deserialize<Observation>(await peerClient.GetStringAsync($"Observation/{theirs.Id}"));
+        Assert.Equal(4, ((Integer)ours.Value!).Value);
+        Assert.Empty(ours.Note);
+        using var history = JsonDocument.Parse(await peerClient.GetStringAsync($"Observation/{theirs.Id}/_history"));
+        Assert.Equal(3, history.RootElement.GetProperty("entry").GetArrayLength());
+        await AssertArrivedOnceAsync("STM-OB-0051", "MRN-OB-51");
+    }
+
+    private static JsonElement Peer(JsonElement status) =>
+        status.GetProperty("targets").EnumerateArray().Single(t => t.GetProperty("target").GetString() == "peer");
+
+    private static async Task<JsonElement> WaitForAsync(HttpClient client, Func<JsonElement, bool> done)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var status = await StatusAsync(client);
+            if (done(status))
+            {
+                return status;
+            }
+            Assert.True(clock.Elapsed < Patience, $"Not reached in time: {status}");
+            await Task.Delay(100);
+        }
     }
 
     [Fact]

@@ -5,7 +5,7 @@
 //   POST   /admin/faults  replace the fault plan (faults.js documents it); 400 with {"error": ...} if invalid
 //   DELETE /admin/faults  clear the fault plan
 //   POST   /admin/reset   clear all data, the fault plan, the stats and the settings (back to the start options)
-//   GET    /admin/config  {"updateCreate": bool, "validate": bool, "searchLatencyMs": int}
+//   GET    /admin/config  {"updateCreate": bool, "validate": bool, "searchLatencyMs": int, "versionedUpdate": bool}
 //   POST   /admin/config  change them, e.g. {"updateCreate": false} to refuse client ids on PUT, or
 //                         {"searchLatencyMs": 5} to make every search take as long as a slow database's
 //   GET    /admin/smart   SMART Backend Services: its settings, clients, and counts (tokens issued, refusals, 401s)
@@ -18,6 +18,7 @@ const SETTINGS = {
   updateCreate: (v) => typeof v === 'boolean',
   validate: (v) => typeof v === 'boolean',
   searchLatencyMs: (v) => Number.isInteger(v) && v >= 0 && v <= 1000,
+  versionedUpdate: (v) => typeof v === 'boolean',
 };
 const SETTING_NAMES = Object.keys(SETTINGS);
 
@@ -68,7 +69,7 @@ async function handleAdmin(peer, req, res, url, rawBody) {
     case 'POST /admin/config': {
       const bad = Object.entries(body ?? {}).filter(([k, v]) => !SETTINGS[k]?.(v));
       if (!body || typeof body !== 'object' || bad.length) {
-        return json(400, { error: 'Expected an object with updateCreate (boolean), validate (boolean), searchLatencyMs (0-1000)' });
+        return json(400, { error: 'Expected an object with updateCreate (boolean), validate (boolean), searchLatencyMs (0-1000), versionedUpdate (boolean)' });
       }
       Object.assign(peer.settings, body);
       return json(200, pick(peer.settings));

@@ -26,7 +26,7 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
  */
 function createPeer(options = {}) {
   loadDefinitions();
-  const defaults = { updateCreate: options.updateCreate ?? true, validate: options.validate ?? true, searchLatencyMs: 0 };
+  const defaults = { updateCreate: options.updateCreate ?? true, validate: options.validate ?? true, searchLatencyMs: 0, versionedUpdate: true };
   const settings = { ...defaults, baseUrl: '' };
   const repo = new PeerRepository(settings);
   const faults = new FaultPlan();

@@ -55,7 +55,8 @@ function resourceCapability(type, settings) {
     type,
     profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
     interaction: ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'create', 'search-type'].map((code) => ({ code })),
-    versioning: 'versioned',
+    // The repository honours If-Match on update (412 when the version differs): version-aware updates.
+    versioning: settings.versionedUpdate === false ? 'versioned' : 'versioned-update',
     readHistory: true,
     updateCreate: settings.updateCreate,
     conditionalCreate: true,

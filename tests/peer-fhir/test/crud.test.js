@@ -20,8 +20,10 @@ describe('read, write and history', () => {
     assert.equal(procedure.conditionalCreate, true);
     assert.ok(procedure.searchParam.some((p) => p.name === 'identifier'));
     assert.ok(!procedure.searchParam.some((p) => p.type === 'quantity' || p.type === 'number'), 'only parameters it can evaluate');
-    await peer.admin('POST', 'config', { updateCreate: false });
-    assert.equal((await peer.fhir('GET', 'metadata')).body.rest[0].resource[0].updateCreate, false);
+    assert.equal(procedure.versioning, 'versioned-update');
+    await peer.admin('POST', 'config', { updateCreate: false, versionedUpdate: false });
+    const changed = (await peer.fhir('GET', 'metadata')).body.rest[0].resource[0];
+    assert.deepEqual([changed.updateCreate, changed.versioning], [false, 'versioned']);
   });
 
   it('never sends an empty array, which FHIR JSON forbids (strict parsers such as Firely\'s refuse it)', async () => {
@@ -76,6 +78,24 @@ describe('read, write and history', () => {
     await peer.fhir('PUT', 'Patient/p-if', { resourceType: 'Patient', id: 'p-if', gender: 'male' });
     const stale = await peer.fhir('PUT', 'Patient/p-if', { resourceType: 'Patient', id: 'p-if', gender: 'female' }, { 'if-match': `W/"${v1.meta.versionId}"` });
     assert.equal(stale.status, 412);
+  });
+
+  it('checks ifMatch in a transaction entry: a stale one fails the whole transaction with 412 and applies nothing', async () => {
+    const v1 = (await peer.fhir('PUT', 'Patient/p-tx', { resourceType: 'Patient', id: 'p-tx' })).body;
+    const v2 = (await peer.fhir('PUT', 'Patient/p-tx', { resourceType: 'Patient', id: 'p-tx', gender: 'male' })).body;
+    const transaction = (version) => ({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { resource: { resourceType: 'Patient', id: 'p-other' }, request: { method: 'PUT', url: 'Patient/p-other' } },
+        { resource: { resourceType: 'Patient', id: 'p-tx', gender: 'female' }, request: { method: 'PUT', url: 'Patient/p-tx', ifMatch: `W/"${version}"` } },
+      ],
+    });
+    const stale = await peer.fhir('POST', '', transaction(v1.meta.versionId));
+    assert.equal(stale.status, 412);
+    assert.equal((await peer.fhir('GET', 'Patient/p-other')).status, 404);
+    assert.equal((await peer.fhir('POST', '', transaction(v2.meta.versionId))).status, 200);
+    assert.equal((await peer.fhir('GET', 'Patient/p-tx')).body.gender, 'female');
   });
 
   it('updates conditionally: creates when nothing matches, updates the one match', async () => {
