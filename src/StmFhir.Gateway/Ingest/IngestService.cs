@@ -9,7 +9,14 @@ namespace StmFhir.Gateway.Ingest;
 /// <param name="Invalid">The validator's verdict, when it found an error (nothing was stored).</param>
 /// <param name="Rejected">The store's refusal, when the changes were malformed, stale or duplicated a person (nothing was stored).</param>
 /// <param name="Committed">What was stored, with its outbox row.</param>
-internal sealed record IngestOutcome(ValidationVerdict? Invalid, StoreRejectedException? Rejected, CommitResult? Committed);
+internal sealed record IngestOutcome(ValidationVerdict? Invalid, StoreRejectedException? Rejected, CommitResult? Committed)
+{
+    /// <summary>
+    /// The validator's verdict whenever validation ran, also on a commit: its warnings and information issues are part
+    /// of the answer to an accepted write (null when the store refused the changes before validation).
+    /// </summary>
+    public ValidationVerdict? Verdict { get; init; }
+}
 
 /// <summary>
 /// Validate, then store with the outbox row in one database transaction: the single path by which anything written to
@@ -63,19 +70,19 @@ internal sealed class IngestService(IResourceValidator validator, IResourceStore
         {
             logger.LogInformation("Refused a {Source} transaction of {EntryCount} entries: {ErrorCount} validation errors",
                 changes.Source, changes.Changes.Count, verdict.Outcome.Issue.Count(i => i.Severity <= OperationOutcome.IssueSeverity.Error));
-            return new IngestOutcome(verdict, null, null);
+            return new IngestOutcome(verdict, null, null) { Verdict = verdict };
         }
         try
         {
             var result = await store.CommitAsync(changes, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Stored a {Source} transaction: {Written} of {EntryCount} resources written, outbox row {OutboxId}",
                 changes.Source, result.Entries.Count(e => e.Wrote), result.Entries.Count, result.OutboxId);
-            return new IngestOutcome(null, null, result);
+            return new IngestOutcome(null, null, result) { Verdict = verdict };
         }
         catch (StoreRejectedException e)
         {
             logger.LogInformation("The store refused a {Source} transaction: {Reason} at entry {EntryIndex}", changes.Source, e.Reason, e.ChangeIndex);
-            return new IngestOutcome(null, e, null);
+            return new IngestOutcome(null, e, null) { Verdict = verdict };
         }
     }
 }
