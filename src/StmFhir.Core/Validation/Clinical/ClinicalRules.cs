@@ -12,7 +12,7 @@ namespace StmFhir.Core.Validation.Clinical;
 /// of the session. Resources are recognised by their codes, not by meta.profile, so an unprofiled resource is
 /// still checked.
 /// </summary>
-internal static class ClinicalRules
+internal static partial class ClinicalRules
 {
     /// <summary>Post-session pain this many points or more above pre-session pain is reported. The minimal clinically
     /// important difference of the 0-10 numeric rating scale is about 2 points (Farrar et al. 2001, Pain 94:149-158;
@@ -57,6 +57,10 @@ internal static class ClinicalRules
             var resources = ResourceSet.Of(bundle);
             Screening(entries, resources, issues);
             PainIncrease(entries, resources, issues);
+            ScreeningResultAgreesWithFindings(entries, resources, issues);
+            MeasurementTimes(entries, resources, issues);
+            BleedingRisk(entries, resources, issues);
+            MeasuredSiteTreated(entries, resources, issues);
         }
         return issues;
     }
