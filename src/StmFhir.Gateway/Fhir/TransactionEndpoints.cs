@@ -46,13 +46,16 @@ internal static class TransactionEndpoints
             return await BatchAsync(context, bundle, ingest, store, options.Value, cancellationToken).ConfigureAwait(false);
         }
         var outcome = await ingest.IngestAsync(bundle, "fhir-transaction", cancellationToken).ConfigureAwait(false);
-        return (IResult?)IngestAnswers.Refusal(outcome) ?? TransactionResponse(outcome);
+        return (IResult?)IngestAnswers.Refusal(outcome) ?? TransactionResponse(outcome, bundle.Entry.Count);
     }
 
-    /// <summary>The transaction-response: each entry's result, and in <c>response.outcome</c> the warnings and information issues of that entry.</summary>
-    private static BundleResult TransactionResponse(IngestOutcome outcome)
+    /// <summary>
+    /// The transaction-response: each entry's result, and in <c>response.outcome</c> the warnings and information issues
+    /// of that entry. The DetectedIssues intake added after the entries are not entries of the request, so not of the answer.
+    /// </summary>
+    private static BundleResult TransactionResponse(IngestOutcome outcome, int requestEntries)
     {
-        var entries = outcome.Committed!.Entries;
+        var entries = outcome.Committed!.Entries.Take(requestEntries).ToList();
         var issues = AcceptedIssues.ByEntry(AcceptedIssues.Of(outcome.Verdict), entries.Count);
         return BundleJson.Response("transaction-response", [.. entries.Select((entry, i) => issues.TryGetValue(i, out var mine)
             ? BundleJson.ForCommitted(entry) with { OutcomeJson = FhirJsonResult.Serialize(Outcomes.Create(mine)) }

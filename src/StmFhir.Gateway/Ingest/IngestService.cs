@@ -23,7 +23,7 @@ internal sealed record IngestOutcome(ValidationVerdict? Invalid, StoreRejectedEx
 /// the gateway becomes stored data. Sessions and <c>POST /fhir</c> transactions offer a Bundle (validated as a whole),
 /// create, update and each batch entry one resource; the endpoints only turn the <see cref="IngestOutcome"/> into HTTP.
 /// </summary>
-internal sealed class IngestService(IResourceValidator validator, IResourceStore store, ILogger<IngestService> logger)
+internal sealed class IngestService(IResourceValidator validator, IResourceStore store, FindingChanges findings, ILogger<IngestService> logger)
 {
     /// <summary>A transaction Bundle (an STM session's or a <c>POST /fhir</c> transaction): its entries stored all or none, the Bundle validated as a whole.</summary>
     public Task<IngestOutcome> IngestAsync(Bundle transaction, string source, CancellationToken cancellationToken)
@@ -58,7 +58,8 @@ internal sealed class IngestService(IResourceValidator validator, IResourceStore
 
     /// <summary>
     /// Validates <paramref name="validate"/> (a Bundle: every entry), and only if it has no error commits
-    /// <paramref name="changes"/> with their outbox row.
+    /// <paramref name="changes"/> with their outbox row; for a Bundle, with the DetectedIssues of its clinical findings
+    /// (<see cref="FindingChanges"/>).
     /// </summary>
     /// <param name="changes">What to store, all or nothing.</param>
     /// <param name="validate">What the changes were read from: the transaction Bundle, or the one resource written.</param>
@@ -74,6 +75,11 @@ internal sealed class IngestService(IResourceValidator validator, IResourceStore
         }
         try
         {
+            if (validate is Bundle bundle)
+            {
+                // The findings commit with the session: stored and pushed together, or not at all.
+                changes = await findings.AddAsync(changes, bundle, verdict, cancellationToken).ConfigureAwait(false);
+            }
             var result = await store.CommitAsync(changes, cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Stored a {Source} transaction: {Written} of {EntryCount} resources written, outbox row {OutboxId}",
                 changes.Source, result.Entries.Count(e => e.Wrote), result.Entries.Count, result.OutboxId);
