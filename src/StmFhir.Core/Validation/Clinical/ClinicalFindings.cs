@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hl7.Fhir.Model;
 using StmFhir.Core.Mapping;
+using StmFhir.Core.Terminology;
 using static StmFhir.Core.Terminology.StmCanonical;
 
 namespace StmFhir.Core.Validation.Clinical;
@@ -13,16 +14,20 @@ namespace StmFhir.Core.Validation.Clinical;
 /// </summary>
 public static class ClinicalFindings
 {
-    /// <summary>The rules stored as findings, with the DetectedIssue severity of each (the display is in the CodeSystem).</summary>
-    private static readonly Dictionary<string, (DetectedIssue.DetectedIssueSeverity Severity, string Display)> s_rules = new(StringComparer.Ordinal)
+    /// <summary>
+    /// The rules stored as findings, with the DetectedIssue severity of each: high where the patient may come to harm
+    /// (a bleeding risk), moderate for what happened to the patient (petechiae, a pain rise) or a step out of order (a
+    /// late screening), low for measurements that may be entry errors (range of motion, site).
+    /// </summary>
+    private static readonly Dictionary<string, DetectedIssue.DetectedIssueSeverity> s_severity = new(StringComparer.Ordinal)
     {
-        [IssueCodes.ScreeningAfterStart] = (DetectedIssue.DetectedIssueSeverity.Moderate, "Screening after the session started"),
-        [IssueCodes.RomOutsideNormal] = (DetectedIssue.DetectedIssueSeverity.Low, "Range of motion outside the normal range"),
-        [IssueCodes.RomNoReference] = (DetectedIssue.DetectedIssueSeverity.Low, "Range of motion without a reference range"),
-        [IssueCodes.PainIncrease] = (DetectedIssue.DetectedIssueSeverity.Moderate, "Pain increase after the session"),
-        [IssueCodes.Petechiae] = (DetectedIssue.DetectedIssueSeverity.Moderate, "Petechiae after the session"),
-        [IssueCodes.BleedingRiskTechnique] = (DetectedIssue.DetectedIssueSeverity.High, "Deep pressure or instrument under a bleeding risk"),
-        [IssueCodes.MeasuredSiteNotTreated] = (DetectedIssue.DetectedIssueSeverity.Low, "Measurement away from the treated site"),
+        [IssueCodes.ScreeningAfterStart] = DetectedIssue.DetectedIssueSeverity.Moderate,
+        [IssueCodes.RomOutsideNormal] = DetectedIssue.DetectedIssueSeverity.Low,
+        [IssueCodes.RomNoReference] = DetectedIssue.DetectedIssueSeverity.Low,
+        [IssueCodes.PainIncrease] = DetectedIssue.DetectedIssueSeverity.Moderate,
+        [IssueCodes.Petechiae] = DetectedIssue.DetectedIssueSeverity.Moderate,
+        [IssueCodes.BleedingRiskTechnique] = DetectedIssue.DetectedIssueSeverity.High,
+        [IssueCodes.MeasuredSiteNotTreated] = DetectedIssue.DetectedIssueSeverity.Low,
     };
 
     private const string EntryPrefix = "Bundle.entry[";
@@ -31,7 +36,7 @@ public static class ClinicalFindings
     public const string IdentifierSystem = Terminology.StmCanonical.Base + "/sid/detected-issue";
 
     /// <summary>True for the codes of rules whose warnings are stored as findings.</summary>
-    public static bool IsFinding(string code) => s_rules.ContainsKey(code);
+    public static bool IsFinding(string code) => s_severity.ContainsKey(code);
 
     /// <summary>
     /// One DetectedIssue per warning of a finding rule on an entry of <paramref name="bundle"/> that has an identity
@@ -44,11 +49,11 @@ public static class ClinicalFindings
         var findings = new Dictionary<string, DetectedIssue>(StringComparer.Ordinal);
         foreach (var issue in issues)
         {
-            if (issue.IsError || !s_rules.TryGetValue(issue.Code, out var rule) || Locate(bundle, issue.Expression) is not { } at)
+            if (issue.IsError || !s_severity.TryGetValue(issue.Code, out var severity) || Locate(bundle, issue.Expression) is not { } at)
             {
                 continue;
             }
-            if (Build(at.Entry, at.Element, issue, rule) is { } finding)
+            if (Build(at.Entry, at.Element, issue, severity) is { } finding)
             {
                 findings.TryAdd(finding.Id!, finding);
             }
@@ -82,8 +87,7 @@ public static class ClinicalFindings
         return (bundle.Entry[index], resource.TypeName + rest);
     }
 
-    private static DetectedIssue? Build(Bundle.EntryComponent entry, string element, ValidationIssue issue,
-        (DetectedIssue.DetectedIssueSeverity Severity, string Display) rule)
+    private static DetectedIssue? Build(Bundle.EntryComponent entry, string element, ValidationIssue issue, DetectedIssue.DetectedIssueSeverity severity)
     {
         var resource = entry.Resource!;
         var self = entry.FullUrl ?? (resource.Id is { } id ? $"{resource.TypeName}/{id}" : null);
@@ -104,8 +108,8 @@ public static class ClinicalFindings
             Id = DeterministicId.From("detected-issue", key, issue.Code, element),
             Meta = FhirValues.Profile(Profiles.DetectedIssue),
             Status = ObservationStatus.Final,
-            Code = new CodeableConcept(CodeSystems.ClinicalFinding, issue.Code, rule.Display),
-            Severity = rule.Severity,
+            Code = FhirValues.Concept(StmCodes.ClinicalFindings[issue.Code]),
+            Severity = severity,
             Patient = new ResourceReference(subject.Reference),
             Identified = new FhirDateTime(identified),
             Implicated = [new ResourceReference(self)],
