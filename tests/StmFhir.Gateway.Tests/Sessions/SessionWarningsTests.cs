@@ -72,6 +72,20 @@ public sealed class SessionWarningsTests : IAsyncLifetime
         Assert.All(issues, i => Assert.Equal("STM-INTEROP-001", i.Code));
     }
 
+    [Fact]
+    public async System.Threading.Tasks.Task TheOpenApiDocument_DescribesTheIssuesOfTheSuccessBody()
+    {
+        var document = await (await _factory.CreateClient().GetAsync("/openapi/v1.json")).ReadJsonAsync();
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var accepted = schemas.GetProperty("SessionAccepted").GetProperty("properties");
+        Assert.True(accepted.TryGetProperty("issues", out _));
+        var issue = schemas.GetProperty("SessionIssue").GetProperty("properties");
+        Assert.All(["severity", "code", "message", "expression", "location"], name => Assert.True(issue.TryGetProperty(name, out _), name));
+        var post = document.GetProperty("paths").GetProperty("/stm/sessions").GetProperty("post");
+        Assert.Contains("issues", post.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
     private static List<Issue> Issues(JsonElement body) =>
         [.. body.GetProperty("issues").EnumerateArray().Select(i => new Issue(
             i.GetProperty("severity").GetString()!, i.GetProperty("code").GetString()!, i.GetProperty("message").GetString()!,
