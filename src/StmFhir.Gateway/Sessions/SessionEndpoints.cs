@@ -27,7 +27,7 @@ internal sealed record SessionIssue(string Severity, string Code, string Message
 /// <param name="SessionId">The session's id in its source system.</param>
 /// <param name="Outcome">created (first time), updated (changed since last sent) or unchanged (a re-send).</param>
 /// <param name="Procedure">The session's Procedure, <c>Procedure/{id}</c>.</param>
-/// <param name="Resources">Every resource of the session's Bundle, in Bundle order.</param>
+/// <param name="Resources">Every resource of the session's Bundle, in Bundle order, then the DetectedIssues of its clinical findings (new, unchanged, or retired as entered-in-error).</param>
 /// <param name="Issues">Every warning and information issue validation found (all layers, clinical rules included); empty when none.</param>
 internal sealed record SessionAccepted(string SessionId, string Outcome, string Procedure, IReadOnlyList<StoredSessionResource> Resources,
     IReadOnlyList<SessionIssue> Issues);
