@@ -15,7 +15,8 @@ internal static class BodySites
     /// <summary>
     /// The regions each indication is a condition of, by its code (SNOMED CT, or ICD-10-CM by category). Plantar
     /// fasciitis includes the ankle because ankle dorsiflexion is the range of motion measured for it (its samples do);
-    /// Achilles tendinopathy the lower leg and ankle the tendon runs between. Codes as docs/TERMINOLOGY.md lists them.
+    /// Achilles tendinopathy the lower leg and ankle the tendon runs between. Codes as docs/TERMINOLOGY.md lists them (all
+    /// confidence H but the two marked M); an ICD-10-CM category stands for its listed codes (M77.1 for M77.11/M77.12).
     /// </summary>
     private static readonly Dictionary<string, BodyRegion[]> s_snomed = new(StringComparer.Ordinal)
     {
@@ -39,8 +40,8 @@ internal static class BodySites
         ("G56.0", [BodyRegion.Wrist]), // carpal tunnel syndrome
         ("M75.0", [BodyRegion.Shoulder]), // adhesive capsulitis
         ("M75.4", [BodyRegion.Shoulder]), // impingement syndrome of shoulder
-        ("M76.5", [BodyRegion.Knee]), // patellar tendinitis
-        ("M65.4", [BodyRegion.Wrist]), // radial styloid tenosynovitis (de Quervain)
+        ("M76.5", [BodyRegion.Knee]), // patellar tendinitis (M76.51/.52, confidence M: the region is in the name either way)
+        ("M65.4", [BodyRegion.Wrist]), // radial styloid tenosynovitis (de Quervain; confidence M: the region is in the name either way)
     ];
 
     /// <summary>The iliotibial tract runs from the hip along the thigh to the lateral knee, so treating it concerns both.</summary>
