@@ -60,50 +60,55 @@ internal static class MapCommand
         var exitCode = ExitCodes.Success;
         foreach (var file in files)
         {
-            byte[] json;
-            try
-            {
-                json = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                await error.WriteLineAsync($"{file}: cannot read: {e.Message}");
-                exitCode = ExitCodes.UsageOrIo;
-                continue;
-            }
-            var read = StmSessionReader.Read(json);
-            if (!read.IsValid)
-            {
-                foreach (var problem in read.Problems)
-                {
-                    await error.WriteLineAsync($"{file}: {problem}");
-                }
-                exitCode = Math.Max(exitCode, ExitCodes.Invalid);
-                continue;
-            }
-            var bundle = StmBundleMapper.ToBundle(read.Session!);
-            if (validation is not null && !await validation.CheckAsync(file.ToString(), read.Session!, bundle, error))
-            {
-                exitCode = Math.Max(exitCode, ExitCodes.Invalid);
-                continue;
-            }
-            var bundleJson = FhirJson.Serialize(bundle) + "\n";
-            if (outDir is null)
-            {
-                await output.WriteAsync(bundleJson);
-                continue;
-            }
-            try
-            {
-                outDir.Create();
-                await File.WriteAllTextAsync(Path.Combine(outDir.FullName, file.Name), bundleJson, cancellationToken);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                await error.WriteLineAsync($"{file}: cannot write to {outDir}: {e.Message}");
-                exitCode = ExitCodes.UsageOrIo;
-            }
+            exitCode = Math.Max(exitCode, await MapFileAsync(file, outDir, validation, output, error, cancellationToken));
         }
         return exitCode;
+    }
+
+    /// <summary>One session file: read, map, validate when asked, then print or write its Bundle; its exit code.</summary>
+    private static async Task<int> MapFileAsync(FileInfo file, DirectoryInfo? outDir, MapValidation? validation, TextWriter output, TextWriter error,
+        CancellationToken cancellationToken)
+    {
+        byte[] json;
+        try
+        {
+            json = await File.ReadAllBytesAsync(file.FullName, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"{file}: cannot read: {e.Message}");
+            return ExitCodes.UsageOrIo;
+        }
+        var read = StmSessionReader.Read(json);
+        if (!read.IsValid)
+        {
+            foreach (var problem in read.Problems)
+            {
+                await error.WriteLineAsync($"{file}: {problem}");
+            }
+            return ExitCodes.Invalid;
+        }
+        var bundle = StmBundleMapper.ToBundle(read.Session!);
+        if (validation is not null && !await validation.CheckAsync(file.ToString(), read.Session!, bundle, error))
+        {
+            return ExitCodes.Invalid;
+        }
+        var bundleJson = FhirJson.Serialize(bundle) + "\n";
+        if (outDir is null)
+        {
+            await output.WriteAsync(bundleJson);
+            return ExitCodes.Success;
+        }
+        try
+        {
+            outDir.Create();
+            await File.WriteAllTextAsync(Path.Combine(outDir.FullName, file.Name), bundleJson, cancellationToken);
+            return ExitCodes.Success;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"{file}: cannot write to {outDir}: {e.Message}");
+            return ExitCodes.UsageOrIo;
+        }
     }
 }

@@ -10,8 +10,17 @@ namespace StmFhir.Core.Validation.Clinical;
 /// The consistency rules a clinician expects of one session (STM-CLIN-009 to -012): the parts of a record that must
 /// agree with each other. Each rule's reason is in VALIDATION.md, "Clinical rules".
 /// </summary>
-internal static partial class ClinicalRules
+internal static class ConsistencyRules
 {
+    /// <summary>Every consistency rule over the entries of one Bundle.</summary>
+    public static void Check(List<(Resource Resource, string Path)> entries, ResourceSet resources, List<ValidationIssue> issues)
+    {
+        ScreeningResultAgreesWithFindings(entries, resources, issues);
+        MeasurementTimes(entries, resources, issues);
+        BleedingRisk(entries, resources, issues);
+        MeasuredSiteTreated(entries, resources, issues);
+    }
+
     /// <summary>STM-CLIN-009: "cleared" with a contraindication among the findings, or "contraindicated" with none.</summary>
     private static void ScreeningResultAgreesWithFindings(List<(Resource Resource, string Path)> entries, ResourceSet resources, List<ValidationIssue> issues)
     {
@@ -22,9 +31,9 @@ internal static partial class ClinicalRules
                 continue;
             }
             var resultIndex = assessment.Extension.FindIndex(e => e.Url == Extensions.ScreeningResult);
-            var result = StmCodes.ScreeningResult.From(ExtensionConcept(assessment, Extensions.ScreeningResult));
+            var result = StmCodes.ScreeningResult.From(ClinicalRules.ExtensionConcept(assessment, Extensions.ScreeningResult));
             var contraindications = assessment.Basis.Select(b => resources.Resolve<Condition>(b))
-                .Count(c => c is not null && StmCodes.FindingKind.From(ExtensionConcept(c, Extensions.FindingKind)) == FindingKind.Contraindication);
+                .Count(c => c is not null && StmCodes.FindingKind.From(ClinicalRules.ExtensionConcept(c, Extensions.FindingKind)) == FindingKind.Contraindication);
             var message = (result, contraindications) switch
             {
                 (ScreeningResult.Cleared, > 0) => $"The screening says cleared but found {contraindications} contraindication(s); a contraindication means STM must not be performed (contraindicated), or the finding is a precaution.",
@@ -45,14 +54,14 @@ internal static partial class ClinicalRules
         foreach (var (resource, path) in entries)
         {
             if (resource is not Observation observation || !(SessionCodes.IsPainScore(observation) || SessionCodes.IsRangeOfMotion(observation))
-                || StmCodes.Timing.From(ExtensionConcept(observation, Extensions.MeasurementTiming)) is not ({ } timing and not Sessions.MeasurementTiming.Pre)
-                || Instant((observation.Effective as FhirDateTime)?.Value) is not { } takenAt
+                || StmCodes.Timing.From(ClinicalRules.ExtensionConcept(observation, Extensions.MeasurementTiming)) is not ({ } timing and not Sessions.MeasurementTiming.Pre)
+                || ClinicalRules.Instant((observation.Effective as FhirDateTime)?.Value) is not { } takenAt
                 || observation.PartOf.Select(r => resources.Resolve<Procedure>(r)).FirstOrDefault(p => p is not null) is not { } session
-                || Instant((session.Performed as Period)?.Start) is not { } start)
+                || ClinicalRules.Instant((session.Performed as Period)?.Start) is not { } start)
             {
                 continue;
             }
-            var end = Instant((session.Performed as Period)?.End);
+            var end = ClinicalRules.Instant((session.Performed as Period)?.End);
             var name = JsonNames<Sessions.MeasurementTiming>.Of(timing);
             var message = takenAt < start
                 ? $"The measurement's timing is {name} but it was taken ({takenAt:yyyy-MM-dd'T'HH:mm:sszzz}) before its session started ({start:yyyy-MM-dd'T'HH:mm:sszzz})."
@@ -73,17 +82,17 @@ internal static partial class ClinicalRules
         var screenings = entries.Where(e => e.Resource is RiskAssessment ra && SessionCodes.IsScreening(ra)).Select(e => (RiskAssessment)e.Resource).ToList();
         foreach (var (resource, path) in entries)
         {
-            if (resource is not Procedure procedure || !SessionCodes.IsStmProcedure(procedure) || StatusOf(procedure) is not ("completed" or "stopped"))
+            if (resource is not Procedure procedure || !SessionCodes.IsStmProcedure(procedure) || ClinicalRules.StatusOf(procedure) is not ("completed" or "stopped"))
             {
                 continue;
             }
-            var deep = StmCodes.Pressure.From(ExtensionConcept(procedure, Extensions.Pressure)) == Pressure.Deep;
-            var instrument = StmCodes.Technique.From(ExtensionConcept(procedure, Extensions.ProcedureMethod)) == Technique.InstrumentAssisted;
+            var deep = StmCodes.Pressure.From(ClinicalRules.ExtensionConcept(procedure, Extensions.Pressure)) == Pressure.Deep;
+            var instrument = StmCodes.Technique.From(ClinicalRules.ExtensionConcept(procedure, Extensions.ProcedureMethod)) == Technique.InstrumentAssisted;
             if (!deep && !instrument)
             {
                 continue;
             }
-            var finding = screenings.Where(s => ScreeningOf(s, procedure, resources))
+            var finding = screenings.Where(s => ClinicalRules.ScreeningOf(s, procedure, resources))
                 .SelectMany(s => s.Basis.Select(b => resources.Resolve<Condition>(b)))
                 .FirstOrDefault(c => c?.Code?.Coding.Any(BleedingRiskCodes.Contains) == true);
             if (finding is null)
