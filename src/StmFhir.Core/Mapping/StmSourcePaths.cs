@@ -42,6 +42,50 @@ public sealed class StmSourcePaths
         {
             return null;
         }
-        return _byFullUrl.GetValueOrDefault(fullUrl);
+        return _byFullUrl.GetValueOrDefault(fullUrl) is { } path ? Field(path, expression.AsSpan(EntryPrefix.Length + end + 1)) : null;
+    }
+
+    // The session field an element of an entry came from, where one field did (the rest of the expression after
+    // "Bundle.entry[n]"); otherwise the entry's own path. Only elements the mapper fills from one field are named.
+    private static readonly (string Entry, string Element, string Field)[] s_fields =
+    [
+        ("$", ".resource.complication[", "complications["),
+        ("$", ".resource.bodySite[", "regions["),
+        ("$", ".resource.reasonCode[", "indications["),
+        ("$", ".resource.performedPeriod.start", "start"),
+        ("$", ".resource.performedPeriod.end", "end"),
+        ("$", ".resource.status", "status"),
+        ("$.painScores[", ".resource.valueInteger", "score"),
+        ("$.painScores[", ".resource.effectiveDateTime", "takenAt"),
+        ("$.painScores[", ".resource.bodySite", "site"),
+        ("$.romMeasurements[", ".resource.valueQuantity", "degrees"),
+        ("$.romMeasurements[", ".resource.effectiveDateTime", "takenAt"),
+        ("$.romMeasurements[", ".resource.bodySite", "joint"),
+        ("$.screening", ".resource.occurrenceDateTime", "performedAt"),
+        ("$.screening", ".resource.extension", "result"),
+    ];
+
+    private static string Field(string entryPath, ReadOnlySpan<char> element)
+    {
+        foreach (var (entry, prefix, field) in s_fields)
+        {
+            if (!(entry == "$" ? entryPath == "$" : entryPath.StartsWith(entry, StringComparison.Ordinal)) || !element.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+            if (!field.EndsWith('['))
+            {
+                if (element.Length > prefix.Length && element[prefix.Length] is not ('.' or '['))
+                {
+                    continue; // status is not statusReason
+                }
+                return entryPath == "$" ? "$." + field : entryPath + "." + field;
+            }
+            // An indexed element (complication[2]) is the same index of the session's list.
+            var rest = element[prefix.Length..];
+            var close = rest.IndexOf(']');
+            return close > 0 ? $"$.{field}{rest[..close]}]" : entryPath;
+        }
+        return entryPath;
     }
 }

@@ -31,6 +31,8 @@ public static class StmCanonical
         public const string Patient = Sd + "stm-patient";
         /// <summary>The treating clinician (Practitioner).</summary>
         public const string Practitioner = Sd + "stm-practitioner";
+        /// <summary>A clinical rule's warning about the patient, stored with the session (DetectedIssue).</summary>
+        public const string DetectedIssue = Sd + "stm-detected-issue";
     }
 
     /// <summary>Extensions.</summary>
@@ -81,6 +83,8 @@ public static class StmCanonical
         public const string Movement = Cs + "stm-movement";
         /// <summary>Component codes of the range-of-motion Observation (movement).</summary>
         public const string RomComponent = Cs + "stm-rom-component";
+        /// <summary>The clinical rules whose warnings are stored as DetectedIssue (codes are the rules' issue codes).</summary>
+        public const string ClinicalFinding = Cs + "stm-clinical-finding";
         /// <summary>The screening itself (RiskAssessment.code).</summary>
         public const string Screening = Cs + "stm-screening";
         /// <summary>cleared | precautions | contraindicated.</summary>

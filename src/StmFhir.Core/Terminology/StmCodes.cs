@@ -1,5 +1,6 @@
 using Hl7.Fhir.Model;
 using StmFhir.Core.Sessions;
+using StmFhir.Core.Validation;
 using static StmFhir.Core.Terminology.StmCanonical;
 
 namespace StmFhir.Core.Terminology;
@@ -124,6 +125,21 @@ internal static class StmCodes
 
     /// <summary>SNOMED 125605004 Fracture of bone (H).</summary>
     public static readonly Coding SnomedFracture = new(Standard.Snomed, "125605004", "Fracture of bone");
+
+    /// <summary>
+    /// DetectedIssue.code of a stored clinical finding, by the rule's issue code: the local CodeSystem's code is the
+    /// rule's code itself (no standard code names these findings).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, Coding> ClinicalFindings = new Dictionary<string, Coding>(StringComparer.Ordinal)
+    {
+        [IssueCodes.ScreeningAfterStart] = new(CodeSystems.ClinicalFinding, IssueCodes.ScreeningAfterStart, "Screening after the session started"),
+        [IssueCodes.RomOutsideNormal] = new(CodeSystems.ClinicalFinding, IssueCodes.RomOutsideNormal, "Range of motion outside the normal range"),
+        [IssueCodes.RomNoReference] = new(CodeSystems.ClinicalFinding, IssueCodes.RomNoReference, "Range of motion without a reference range"),
+        [IssueCodes.PainIncrease] = new(CodeSystems.ClinicalFinding, IssueCodes.PainIncrease, "Pain increase after the session"),
+        [IssueCodes.Petechiae] = new(CodeSystems.ClinicalFinding, IssueCodes.Petechiae, "Petechiae after the session"),
+        [IssueCodes.BleedingRiskTechnique] = new(CodeSystems.ClinicalFinding, IssueCodes.BleedingRiskTechnique, "Deep pressure or instrument under a bleeding risk"),
+        [IssueCodes.MeasuredSiteNotTreated] = new(CodeSystems.ClinicalFinding, IssueCodes.MeasuredSiteNotTreated, "Measurement away from the treated site"),
+    };
 
     public static readonly IReadOnlyDictionary<BodyRegion, Coding> BodyRegions = new Dictionary<BodyRegion, Coding>
     {

@@ -121,4 +121,22 @@ public static class IssueCodes
 
     /// <summary>Warning: petechiae reported as a complication (may mean excessive pressure).</summary>
     public const string Petechiae = "STM-CLIN-008";
+
+    /// <summary>
+    /// Error: the screening's result contradicts its findings: cleared although a finding is a contraindication, or
+    /// contraindicated although none is.
+    /// </summary>
+    public const string ScreeningResultContradictsFindings = "STM-CLIN-009";
+
+    /// <summary>
+    /// Error: a pain or range-of-motion measurement whose timing is post or follow-up was taken before its session
+    /// started, or a follow-up was taken during the session.
+    /// </summary>
+    public const string MeasurementTimingContradictsSession = "STM-CLIN-010";
+
+    /// <summary>Warning: deep pressure or an instrument (IASTM) although the screening found a bleeding risk (anticoagulant therapy).</summary>
+    public const string BleedingRiskTechnique = "STM-CLIN-011";
+
+    /// <summary>Warning: pain or range of motion measured at a body region the session did not treat and its indications do not concern.</summary>
+    public const string MeasuredSiteNotTreated = "STM-CLIN-012";
 }

@@ -76,6 +76,22 @@ public static class SearchParameterCatalog
             .. SubjectAndPatient<Condition>(c => c.Subject, "Condition"),
             Date<Condition>("recorded-date", c => c.RecordedDateElement, "When the condition was first recorded", "Condition-recorded-date"),
         ],
+        ["DetectedIssue"] =
+        [
+            Identifier<DetectedIssue>(d => d.Identifier, "clinical"),
+            Code<DetectedIssue>(d => [d.Code], "clinical"),
+            new("patient", SearchParamKind.Reference, "The patient the finding is about")
+            {
+                Definition = Core("clinical-patient"),
+                Extract = r => IndexValue.Reference(((DetectedIssue)r).Patient) is { System: "Patient" } v ? [v] : [],
+            },
+            new("implicated", SearchParamKind.Reference, "A resource the finding is about (the session's Procedure, an Observation)")
+            {
+                Definition = Core("DetectedIssue-implicated"),
+                Extract = r => ((DetectedIssue)r).Implicated.Select(IndexValue.Reference).OfType<IndexValue>(),
+            },
+            Date<DetectedIssue>("identified", d => d.Identified, "When the finding was identified", "clinical-identified"),
+        ],
         ["MedicationStatement"] =
         [
             Identifier<MedicationStatement>(m => m.Identifier, "clinical"),

@@ -123,7 +123,10 @@ internal static class ResourceEndpoints
         return Written(request, await ingest.IngestAsync(new ChangeSet([change], "fhir-rest"), resource, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>The answer to a create or update: the refusal, or 201/200 with the stored resource or its headers only.</summary>
+    /// <summary>
+    /// The answer to a create or update: the refusal, or 201/200 with the stored resource, its headers only, or (with
+    /// <c>Prefer: return=OperationOutcome</c>) an OperationOutcome of the validator's warnings and information issues.
+    /// </summary>
     private static IResult Written(HttpRequest request, IngestOutcome outcome)
     {
         if (IngestAnswers.Refusal(outcome) is { } refusal)
@@ -134,26 +137,20 @@ internal static class ResourceEndpoints
         var stored = entry.Resource;
         var status = entry.Outcome == ChangeOutcome.Created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
         var location = FhirUrls.Version(request, stored.Type, stored.Id, stored.Version);
+        if (AcceptedIssues.PrefersOutcome(request))
+        {
+            // The issues are about the resource the client sent, so a write-only credential may see them too.
+            return new FhirJsonResult(status, AcceptedIssues.Outcome(AcceptedIssues.Of(outcome.Verdict)))
+            {
+                Location = location,
+                ETag = stored.ETag,
+                LastModified = stored.LastUpdated,
+            };
+        }
         // The stored body is what a read would return: a conditional create that matched, or an update, would otherwise
         // show a write-only credential the record it may not read (and which identifiers exist).
-        return Scopes.CanRead(request.HttpContext.User) && !PrefersMinimal(request)
+        return Scopes.CanRead(request.HttpContext.User) && !AcceptedIssues.PrefersMinimal(request)
             ? Found(stored, status, location)
             : new FhirJsonResult(status) { Location = location, ETag = stored.ETag, LastModified = stored.LastUpdated };
-    }
-
-    /// <summary>Whether the client asked for no body (<c>Prefer: return=minimal</c>).</summary>
-    private static bool PrefersMinimal(HttpRequest request)
-    {
-        foreach (var value in request.Headers["Prefer"])
-        {
-            foreach (var preference in (value ?? "").Split([',', ';'], StringSplitOptions.TrimEntries))
-            {
-                if (preference.Equals("return=minimal", StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 }

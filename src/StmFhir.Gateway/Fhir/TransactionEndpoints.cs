@@ -46,7 +46,20 @@ internal static class TransactionEndpoints
             return await BatchAsync(context, bundle, ingest, store, options.Value, cancellationToken).ConfigureAwait(false);
         }
         var outcome = await ingest.IngestAsync(bundle, "fhir-transaction", cancellationToken).ConfigureAwait(false);
-        return (IResult?)IngestAnswers.Refusal(outcome) ?? BundleJson.Response("transaction-response", [.. outcome.Committed!.Entries.Select(BundleJson.ForCommitted)]);
+        return (IResult?)IngestAnswers.Refusal(outcome) ?? TransactionResponse(outcome, bundle.Entry.Count);
+    }
+
+    /// <summary>
+    /// The transaction-response: each entry's result, and in <c>response.outcome</c> the warnings and information issues
+    /// of that entry. The DetectedIssues intake added after the entries are not entries of the request, so not of the answer.
+    /// </summary>
+    private static BundleResult TransactionResponse(IngestOutcome outcome, int requestEntries)
+    {
+        var entries = outcome.Committed!.Entries.Take(requestEntries).ToList();
+        var issues = AcceptedIssues.ByEntry(AcceptedIssues.Of(outcome.Verdict), entries.Count);
+        return BundleJson.Response("transaction-response", [.. entries.Select((entry, i) => issues.TryGetValue(i, out var mine)
+            ? BundleJson.ForCommitted(entry) with { OutcomeJson = FhirJsonResult.Serialize(Outcomes.Create(mine)) }
+            : BundleJson.ForCommitted(entry))]);
     }
 
     /// <remarks>
@@ -81,7 +94,14 @@ internal static class TransactionEndpoints
     private static async Task<ResponseEntry> WriteAsync(Bundle.EntryComponent entry, int index, IngestService ingest, CancellationToken cancellationToken)
     {
         var outcome = await ingest.IngestAsync(entry, index, "fhir-batch", cancellationToken).ConfigureAwait(false);
-        return IngestAnswers.EntryRefusal(outcome) ?? BundleJson.ForCommitted(outcome.Committed!.Entries[0]);
+        if (IngestAnswers.EntryRefusal(outcome) is { } refusal)
+        {
+            return refusal;
+        }
+        var committed = BundleJson.ForCommitted(outcome.Committed!.Entries[0]);
+        return AcceptedIssues.Of(outcome.Verdict) is { Count: > 0 } issues
+            ? committed with { OutcomeJson = FhirJsonResult.Serialize(Outcomes.Create(issues)) }
+            : committed;
     }
 
     private static async Task<ResponseEntry> GetAsync(HttpContext context, string url, IResourceStore store, FhirOptions options, long maxBytes,

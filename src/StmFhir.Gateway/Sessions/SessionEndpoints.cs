@@ -1,4 +1,5 @@
 using Hl7.Fhir.Model;
+using Hl7.Fhir.Utility;
 using StmFhir.Core.Mapping;
 using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Fhir;
@@ -14,12 +15,22 @@ namespace StmFhir.Gateway.Sessions;
 /// <param name="Outcome">created, updated, unchanged (same content as before) or matched (an existing Patient/Practitioner).</param>
 internal sealed record StoredSessionResource(string ResourceType, string Id, string VersionId, string Outcome);
 
+/// <summary>A warning or information issue of an accepted session (errors refuse it with 422).</summary>
+/// <param name="Severity">warning or information.</param>
+/// <param name="Code">The stable code, e.g. <c>STM-CLIN-008</c> (petechiae) or <c>FIRELY-nnnn</c>.</param>
+/// <param name="Message">What was found, for a person.</param>
+/// <param name="Expression">FHIRPath to the element of the session's FHIR Bundle, e.g. <c>Bundle.entry[2].resource.complication[0]</c>.</param>
+/// <param name="Location">The STM field path the element came from, e.g. <c>$.complications[0]</c>; null when no single field did.</param>
+internal sealed record SessionIssue(string Severity, string Code, string Message, string? Expression, string? Location);
+
 /// <summary>The answer to an accepted session.</summary>
 /// <param name="SessionId">The session's id in its source system.</param>
 /// <param name="Outcome">created (first time), updated (changed since last sent) or unchanged (a re-send).</param>
 /// <param name="Procedure">The session's Procedure, <c>Procedure/{id}</c>.</param>
-/// <param name="Resources">Every resource of the session's Bundle, in Bundle order.</param>
-internal sealed record SessionAccepted(string SessionId, string Outcome, string Procedure, IReadOnlyList<StoredSessionResource> Resources);
+/// <param name="Resources">Every resource of the session's Bundle, in Bundle order, then the DetectedIssues of its clinical findings (new, unchanged, or retired as entered-in-error).</param>
+/// <param name="Issues">Every warning and information issue validation found (all layers, clinical rules included); empty when none.</param>
+internal sealed record SessionAccepted(string SessionId, string Outcome, string Procedure, IReadOnlyList<StoredSessionResource> Resources,
+    IReadOnlyList<SessionIssue> Issues);
 
 /// <summary>
 /// <c>POST /stm/sessions</c>: read the STM session record, map it to a transaction Bundle, validate it (every layer), and
@@ -36,6 +47,7 @@ internal static class SessionEndpoints
             .WithSummary("Accept an STM session record")
             .WithDescription("Maps the session to FHIR, validates it against the StmFhir profiles and clinical rules, and stores it. "
                 + "201 the first time, 200 for a re-send (unchanged) or a changed session (new versions). "
+                + "Both carry `issues`: every warning and information issue (code, severity, message, FHIRPath `expression`, STM field path `location`), the same on a re-send. "
                 + "Errors are FHIR OperationOutcomes: 400 malformed JSON, 413 too large, 422 invalid (every problem, with the STM field path in issue.location).")
             .Accepts<object>("application/json")
             .Produces<SessionAccepted>(StatusCodes.Status201Created)
@@ -72,10 +84,11 @@ internal static class SessionEndpoints
         }
         var bundle = StmBundleMapper.ToBundle(session);
         var outcome = await ingest.IngestAsync(bundle, "stm-session", cancellationToken).ConfigureAwait(false);
-        if (outcome.Invalid is { } invalid)
+        var issues = AcceptedIssues.Of(outcome.Verdict);
+        if (issues.Count > 0)
         {
             var paths = new StmSourcePaths(session, bundle);
-            foreach (var issue in invalid.Outcome.Issue)
+            foreach (var issue in issues)
             {
                 if (paths.For(issue.Expression.FirstOrDefault()) is { } path)
                 {
@@ -95,7 +108,9 @@ internal static class SessionEndpoints
             procedureEntry.Outcome == ChangeOutcome.Created ? "created" : committed.Changed ? "updated" : "unchanged",
             $"Procedure/{procedure.Id}",
             [.. committed.Entries.Select(e => new StoredSessionResource(e.Resource.Type, e.Resource.Id,
-                e.Resource.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Outcome.ToString().ToLowerInvariant()))]);
+                e.Resource.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Outcome.ToString().ToLowerInvariant()))],
+            [.. issues.Select(i => new SessionIssue(i.Severity?.GetLiteral() ?? "information", AcceptedIssues.CodeOf(i)!, i.Diagnostics ?? "",
+                i.Expression.FirstOrDefault(), i.Location.FirstOrDefault()))]);
         var location = FhirUrls.Resource(request, "Procedure", procedure.Id);
         return accepted.Outcome == "created"
             ? TypedResults.Created(location, accepted)

@@ -75,8 +75,10 @@ public sealed class GatewayAgreementTests(GatewayOnItsOwn gateway) : IClassFixtu
         Assert.Equal((0, ""), (exitCode, error));
         var bundle = FhirJson.Deserialize<Bundle>(output);
         using var accepted = JsonDocument.Parse(await posted.Content.ReadAsStringAsync());
-        Assert.Equal(bundle.Entry.Select(e => $"{e.Resource!.TypeName}/{e.FullUrl!.Replace("urn:uuid:", "", StringComparison.Ordinal)}"),
-            accepted.RootElement.GetProperty("resources").EnumerateArray().Select(r => $"{r.GetProperty("resourceType").GetString()}/{r.GetProperty("id").GetString()}"));
+        // The session's resources in Bundle order, then the DetectedIssue of its finding (an instrument under anticoagulation).
+        var stored = accepted.RootElement.GetProperty("resources").EnumerateArray().Select(r => $"{r.GetProperty("resourceType").GetString()}/{r.GetProperty("id").GetString()}").ToList();
+        Assert.Equal(bundle.Entry.Select(e => $"{e.Resource!.TypeName}/{e.FullUrl!.Replace("urn:uuid:", "", StringComparison.Ordinal)}"), stored.Take(bundle.Entry.Count));
+        Assert.All(stored.Skip(bundle.Entry.Count), r => Assert.StartsWith("DetectedIssue/", r, StringComparison.Ordinal));
         // The map's Bundle sent as a transaction changes nothing the session stored: the content is the same, resource by resource.
         var again = await gateway.Client.PostAsync("/fhir", new StringContent(output, Encoding.UTF8, "application/fhir+json"));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);

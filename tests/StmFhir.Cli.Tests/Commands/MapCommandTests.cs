@@ -94,4 +94,41 @@ public sealed class MapCommandTests
         Assert.Equal("", output);
         Assert.Contains("--out", error);
     }
+
+    [Fact]
+    public async System.Threading.Tasks.Task MapValidate_SessionWithPetechiae_PrintsTheBundleAndTheWarningWithItsStmPath_ExitsZero()
+    {
+        var (exitCode, output, error) = await CliRunner.RunAsync("map", "--validate", CliRunner.Samples("sessions", "08-de-quervain-petechiae.json"));
+
+        Assert.Equal(0, exitCode);
+        Assert.Single(FhirJson.Deserialize<Bundle>(output).Entry, e => e.Resource is Procedure);
+        Assert.Matches(@"warning \$\.complications\[0\] \(Bundle\.entry\[\d+\]\.resource\.complication\[0\]\) \[STM-CLIN-008\]", error);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task MapValidate_SessionWithAnImpossibleAngle_PrintsTheErrorAtItsField_WritesNoBundle_ExitsOne()
+    {
+        using var temp = new TempFolder();
+        var session = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(CliRunner.Samples("sessions", "01-lateral-epicondylitis-iastm.json")))!;
+        session["romMeasurements"]![0]!["degrees"] = 330;
+        var file = Path.Combine(temp.Path, "impossible.json");
+        File.WriteAllText(file, session.ToJsonString());
+
+        var (exitCode, output, error) = await CliRunner.RunAsync("map", "--validate", file);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains("error $.romMeasurements[0].degrees", error);
+        Assert.Contains("[STM-CLIN-004]", error);
+        Assert.Contains("no Bundle written", error);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Map_ProfilesWithoutValidate_IsAUsageErrorWithExitTwo()
+    {
+        var (exitCode, _, error) = await CliRunner.RunAsync("map", "--profiles", CliRunner.Samples("sessions"), CliRunner.Samples("sessions", "01-lateral-epicondylitis-iastm.json"));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--validate", error);
+    }
 }

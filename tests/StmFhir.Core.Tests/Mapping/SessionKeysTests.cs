@@ -39,6 +39,23 @@ public sealed class SessionKeysTests
         Assert.Contains("$.screening.medications[0]", found);
     }
 
+    [Theory]
+    [InlineData("Procedure", ".resource.complication[0]", "$.complications[0]")]
+    [InlineData("Procedure", ".resource.performedPeriod.start", "$.start")]
+    [InlineData("Procedure", ".resource.statusReason", "$")]
+    [InlineData("Procedure", ".resource.bodySite[0].coding[0]", "$.regions[0]")]
+    [InlineData("Observation", ".resource.valueInteger", "$.painScores[0].score")]
+    [InlineData("Observation", ".resource.effectiveDateTime", "$.painScores[0].takenAt")]
+    [InlineData("RiskAssessment", ".resource.occurrenceDateTime", "$.screening.performedAt")]
+    public void For_AnElementMappedFromOneField_NamesThatField(string type, string element, string expected)
+    {
+        var session = SampleFiles.Session("08-de-quervain-petechiae.json");
+        var bundle = StmBundleMapper.ToBundle(session);
+        var index = bundle.Entry.FindIndex(e => e.Resource!.TypeName == type);
+
+        Assert.Equal(expected, new StmSourcePaths(session, bundle).For($"Bundle.entry[{index}]{element}"));
+    }
+
     [Fact]
     public void SourcePaths_GeneratedSessions_EveryEntryPointsAtTheFieldItsIdentifierNames() =>
         StmSessionGen.Session.Sample(session =>

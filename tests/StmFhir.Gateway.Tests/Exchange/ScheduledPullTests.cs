@@ -191,4 +191,34 @@ public sealed class ScheduledPullTests(PeerFhirServer peer) : IAsyncLifetime
         var peerCounts = status.RootElement.GetProperty("targets").EnumerateArray().Single(t => t.GetProperty("target").GetString() == "peer");
         Assert.Equal(1, peerCounts.GetProperty("delivered").GetInt32());
     }
+
+    [Fact]
+    public async Task ASessionWithFindings_PushesItsDetectedIssuesWithIt_AndPullingItBackChangesNeitherSessionNorFindings()
+    {
+        var client = StartGateway();
+        var session = SessionJson.Create("STM-PULL-GW-3", mrn: "MRN-PULL-GW-3", prePain: 2);
+        session["complications"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["kind"] = "petechiae" });
+        session["painScores"]![1]!["score"] = 7;
+        var posted = await client.PostAsync("/stm/sessions", Http.Json(session.ToJsonString(), "application/json"));
+        Assert.Equal(HttpStatusCode.Created, posted.StatusCode);
+        var procedure = JsonDocument.Parse(await posted.Content.ReadAsStringAsync()).RootElement.GetProperty("procedure").GetString();
+
+        await WaitForPullAsync(client, p => p.GetProperty("lastCounts").GetProperty("unchanged").GetInt32() == 1);
+
+        // Pushed in the session's one outbox row: the peer holds both findings, implicating its copy of the Procedure.
+        using (var peerClient = peer.CreateClient())
+        {
+            var atPeer = FhirJson.Deserialize<Bundle>(await peerClient.GetStringAsync("DetectedIssue?_count=100")).Entry.Select(e => (DetectedIssue)e.Resource!).ToList();
+            Assert.Equal(["STM-CLIN-007", "STM-CLIN-008"], atPeer.Select(d => d.Code!.Coding[0].Code).Order());
+            Assert.All(atPeer, d => Assert.Contains(d.Implicated, r => r.Reference?.StartsWith("Procedure/", StringComparison.Ordinal) == true));
+        }
+        // Pull reads sessions, not findings: nothing here got a new version.
+        Assert.Single(FhirJson.Deserialize<Bundle>(await client.GetStringAsync($"/fhir/{procedure}/_history")).Entry);
+        var local = FhirJson.Deserialize<Bundle>(await client.GetStringAsync($"/fhir/DetectedIssue?implicated={procedure}")).Entry.Select(e => e.Resource!).ToList();
+        Assert.Equal(2, local.Count);
+        Assert.All(local, d => Assert.Equal("1", d.Meta!.VersionId));
+        using var status = JsonDocument.Parse(await client.GetStringAsync("/exchange/status"));
+        var peerCounts = status.RootElement.GetProperty("targets").EnumerateArray().Single(t => t.GetProperty("target").GetString() == "peer");
+        Assert.Equal(1, peerCounts.GetProperty("delivered").GetInt32());
+    }
 }

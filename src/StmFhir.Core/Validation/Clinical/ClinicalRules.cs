@@ -57,6 +57,7 @@ internal static class ClinicalRules
             var resources = ResourceSet.Of(bundle);
             Screening(entries, resources, issues);
             PainIncrease(entries, resources, issues);
+            ConsistencyRules.Check(entries, resources, issues);
         }
         return issues;
     }
@@ -100,7 +101,7 @@ internal static class ClinicalRules
     }
 
     /// <summary>A screening belongs to a session when its parent is the session's Procedure, or, without a parent, when it has the same subject.</summary>
-    private static bool ScreeningOf(RiskAssessment screening, Procedure procedure, ResourceSet resources) =>
+    internal static bool ScreeningOf(RiskAssessment screening, Procedure procedure, ResourceSet resources) =>
         screening.Parent?.Reference is not null
             ? resources.Refers(screening.Parent, procedure)
             : resources.Resolve<Resource>(screening.Subject) is { } subject && ReferenceEquals(subject, resources.Resolve<Resource>(procedure.Subject));
@@ -198,7 +199,7 @@ internal static class ClinicalRules
 
     // A resource read in recoverable mode can hold a value of the wrong type (an integer written as "four"); the
     // typed getters throw on it, so the rules read the raw value. Structure validation reports the wrong type.
-    private static string? StatusOf(Procedure procedure) => procedure.StatusElement?.JsonValue as string;
+    internal static string? StatusOf(Procedure procedure) => procedure.StatusElement?.JsonValue as string;
 
     private static int? Int(Integer? value) => value?.JsonValue switch { int n => n, long n and >= int.MinValue and <= int.MaxValue => (int)n, _ => null };
 
@@ -209,10 +210,10 @@ internal static class ClinicalRules
             + "/" + string.Join(",", site.Extension.Where(e => e.Url == Extensions.Laterality)
                 .SelectMany(e => (e.Value as CodeableConcept)?.Coding ?? []).Select(c => c.System + "|" + c.Code).Order(StringComparer.Ordinal));
 
-    private static CodeableConcept? ExtensionConcept(IExtendable element, string url) =>
+    internal static CodeableConcept? ExtensionConcept(IExtendable element, string url) =>
         element.Extension.FirstOrDefault(e => e.Url == url)?.Value as CodeableConcept;
 
-    private static DateTimeOffset? Instant(string? value) =>
+    internal static DateTimeOffset? Instant(string? value) =>
         value is { Length: > 10 } && DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var instant)
             ? instant : null;
 }
