@@ -69,7 +69,10 @@ internal static class ResourceEndpoints
         var parameters = Parameters(request);
         // A restricted scope's parameters are searched too (ANDed), but not echoed in the paging links: the client sends
         // its own query again and the restriction is added again.
-        var restriction = FhirAccess.SearchRestriction(request.HttpContext.User, type) ?? throw new InvalidOperationException("authorized without search");
+        if (FhirAccess.SearchRestriction(request.HttpContext.User, type) is not { } restriction)
+        {
+            return Outcomes.Result(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, FhirAccess.Refusal(FhirInteraction.Search, type));
+        }
         var parsed = SearchQueryParser.Parse(type, [.. parameters, .. restriction], options.Value.SearchLimits());
         if (parsed.Query is not { } query)
         {
