@@ -44,7 +44,8 @@ internal static class CapabilityStatementFactory
         {
             Mode = CapabilityStatement.RestfulCapabilityMode.Server,
             Documentation = "Patient data needs a credential: an API key (X-Api-Key, or Authorization: Bearer) or an OAuth2 JWT bearer token "
-                + "with scope stmfhir.read / stmfhir.write (or system/*.read, system/*.write). XML request bodies are read; answers are JSON.",
+                + "with SMART scopes (v1 system/Observation.read, v2 system/Observation.rs, per resource type and interaction; patient/ scopes grant nothing) "
+                + "or stmfhir.read / stmfhir.write. XML request bodies are read; answers are JSON.",
             Security = new CapabilityStatement.SecurityComponent
             {
                 Cors = false,

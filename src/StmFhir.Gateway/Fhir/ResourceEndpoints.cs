@@ -10,7 +10,7 @@ namespace StmFhir.Gateway.Fhir;
 
 /// <summary>
 /// The REST interactions on stored resources: read, vread, history, search (type level) with paging, create (optionally
-/// conditional with If-None-Exist) and update (with If-Match). Reads need the read permission, writes the write permission;
+/// conditional with If-None-Exist) and update (with If-Match). Each needs its SMART permission on the type (<see cref="FhirAccess"/>);
 /// a write answers with the stored resource only to a credential that may also read it (else, or with
 /// <c>Prefer: return=minimal</c>, with status, Location, ETag and Last-Modified only).
 /// </summary>
@@ -21,12 +21,12 @@ internal static class ResourceEndpoints
     public static IEndpointRouteBuilder MapFhirResources(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(FhirUrls.Prefix).ExcludeFromDescription();
-        group.MapGet(Type, SearchAsync).RequireAuthorization(Scopes.ReadPolicy);
-        group.MapGet(Type + "/{id}", ReadAsync).RequireAuthorization(Scopes.ReadPolicy);
-        group.MapGet(Type + "/{id}/_history", HistoryAsync).RequireAuthorization(Scopes.ReadPolicy);
-        group.MapGet(Type + "/{id}/_history/{version}", VReadAsync).RequireAuthorization(Scopes.ReadPolicy);
-        group.MapPost(Type, CreateAsync).RequireAuthorization(Scopes.WritePolicy);
-        group.MapPut(Type + "/{id}", UpdateAsync).RequireAuthorization(Scopes.WritePolicy);
+        group.MapGet(Type, SearchAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.Search));
+        group.MapGet(Type + "/{id}", ReadAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.Read));
+        group.MapGet(Type + "/{id}/_history", HistoryAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.History));
+        group.MapGet(Type + "/{id}/_history/{version}", VReadAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.VRead));
+        group.MapPost(Type, CreateAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.Create));
+        group.MapPut(Type + "/{id}", UpdateAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.Update));
         return app;
     }
 
@@ -67,7 +67,13 @@ internal static class ResourceEndpoints
     private static async Task<IResult> SearchAsync(string type, HttpRequest request, IResourceStore store, IOptions<FhirOptions> options, CancellationToken cancellationToken)
     {
         var parameters = Parameters(request);
-        var parsed = SearchQueryParser.Parse(type, parameters, options.Value.SearchLimits());
+        // A restricted scope's parameters are searched too (ANDed), but not echoed in the paging links: the client sends
+        // its own query again and the restriction is added again.
+        if (FhirAccess.SearchRestriction(request.HttpContext.User, type) is not { } restriction)
+        {
+            return Outcomes.Result(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, FhirAccess.Refusal(FhirInteraction.Search, type));
+        }
+        var parsed = SearchQueryParser.Parse(type, [.. parameters, .. restriction], options.Value.SearchLimits());
         if (parsed.Query is not { } query)
         {
             return Problems(parsed.Problems);
@@ -149,7 +155,7 @@ internal static class ResourceEndpoints
         }
         // The stored body is what a read would return: a conditional create that matched, or an update, would otherwise
         // show a write-only credential the record it may not read (and which identifiers exist).
-        return Scopes.CanRead(request.HttpContext.User) && !AcceptedIssues.PrefersMinimal(request)
+        return Scopes.CanRead(request.HttpContext.User, stored.Type) && !AcceptedIssues.PrefersMinimal(request)
             ? Found(stored, status, location)
             : new FhirJsonResult(status) { Location = location, ETag = stored.ETag, LastModified = stored.LastUpdated };
     }

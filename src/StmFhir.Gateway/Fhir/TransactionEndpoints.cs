@@ -17,7 +17,7 @@ internal static class TransactionEndpoints
 {
     public static IEndpointRouteBuilder MapFhirTransactions(this IEndpointRouteBuilder app)
     {
-        app.MapPost(FhirUrls.Prefix, PostAsync).ExcludeFromDescription().RequireAuthorization(Scopes.WritePolicy);
+        app.MapPost(FhirUrls.Prefix, PostAsync).ExcludeFromDescription().RequireAuthorization(Scopes.BundlePolicy);
         return app;
     }
 
@@ -44,6 +44,14 @@ internal static class TransactionEndpoints
         if (bundle.Type == Bundle.BundleType.Batch)
         {
             return await BatchAsync(context, bundle, ingest, store, options.Value, cancellationToken).ConfigureAwait(false);
+        }
+        // All or nothing: one entry the credential may not write refuses the transaction before anything is validated.
+        var refusals = bundle.Entry.Select((e, i) => EntryAccess.WriteRefusal(context.User, e) is { } refusal
+            ? Outcomes.Issue(OperationOutcome.IssueType.Forbidden, refusal, expression: $"Bundle.entry[{i}]")
+            : null).OfType<OperationOutcome.IssueComponent>().ToList();
+        if (refusals.Count > 0)
+        {
+            return Outcomes.Result(StatusCodes.Status403Forbidden, Outcomes.Create(refusals));
         }
         var outcome = await ingest.IngestAsync(bundle, "fhir-transaction", cancellationToken).ConfigureAwait(false);
         return (IResult?)IngestAnswers.Refusal(outcome) ?? TransactionResponse(outcome, bundle.Entry.Count);
@@ -81,7 +89,9 @@ internal static class TransactionEndpoints
             // within the limit however many GETs the batch holds.
             var room = left - (long)(bundle.Entry.Count - i - 1) * notRun.Size;
             var response = entry.Request?.Method != Bundle.HTTPVerb.GET
-                ? await WriteAsync(entry, i, ingest, cancellationToken).ConfigureAwait(false)
+                ? EntryAccess.WriteRefusal(context.User, entry) is { } refusal
+                    ? Failed("403 Forbidden", OperationOutcome.IssueType.Forbidden, refusal)
+                    : await WriteAsync(entry, i, ingest, cancellationToken).ConfigureAwait(false)
                 : room > notRun.Size
                     ? await GetAsync(context, entry.Request.Url ?? "", store, options, room, cancellationToken).ConfigureAwait(false)
                     : notRun;
@@ -107,22 +117,23 @@ internal static class TransactionEndpoints
     private static async Task<ResponseEntry> GetAsync(HttpContext context, string url, IResourceStore store, FhirOptions options, long maxBytes,
         CancellationToken cancellationToken)
     {
-        if (!Scopes.CanRead(context.User))
-        {
-            return Failed("403 Forbidden", OperationOutcome.IssueType.Forbidden, "The credential does not grant read access");
-        }
         var question = url.IndexOf('?', StringComparison.Ordinal);
         var path = (question < 0 ? url : url[..question]).Trim('/').Split('/');
         if (!SearchParameterCatalog.IsSupported(path[0]))
         {
             return Failed("404 Not Found", OperationOutcome.IssueType.NotFound, $"{path[0]} is not kept by this server");
         }
+        if (EntryAccess.ReadRefusal(context.User, path) is { } refusal)
+        {
+            return Failed("403 Forbidden", OperationOutcome.IssueType.Forbidden, refusal);
+        }
         switch (path)
         {
             case [var type] :
                 var parameters = QueryHelpers.ParseQuery(question < 0 ? "" : url[question..])
                     .SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v ?? ""))).ToList();
-                var parsed = SearchQueryParser.Parse(type, parameters, options.SearchLimits());
+                var restriction = FhirAccess.SearchRestriction(context.User, type) ?? [];
+                var parsed = SearchQueryParser.Parse(type, [.. parameters, .. restriction], options.SearchLimits());
                 if (parsed.Query is not { } query)
                 {
                     return Failed("400 Bad Request", OperationOutcome.IssueType.NotSupported, string.Join("; ", parsed.Problems));

@@ -1,5 +1,6 @@
 using Hl7.Fhir.Model;
 using StmFhir.Core.Validation;
+using StmFhir.Gateway.Security;
 using StmFhir.Gateway.Validation;
 
 namespace StmFhir.Gateway.Fhir;
@@ -18,7 +19,7 @@ internal static class ValidateEndpoints
 {
     public static IEndpointRouteBuilder MapFhirValidate(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(FhirUrls.Prefix).ExcludeFromDescription().RequireAuthorization(Security.Scopes.ValidatePolicy);
+        var group = app.MapGroup(FhirUrls.Prefix).ExcludeFromDescription().RequireAuthorization(Scopes.PolicyFor(FhirInteraction.Validate));
         group.MapPost("/$validate", (HttpRequest request, FhirRequestReader reader, IResourceValidator validator) =>
             ValidateAsync(null, request, reader, validator));
         group.MapPost("/{type}/$validate", (string type, HttpRequest request, FhirRequestReader reader, IResourceValidator validator) =>
@@ -61,6 +62,10 @@ internal static class ValidateEndpoints
         if (type is not null && resource.TypeName != type)
         {
             return Outcomes.BadRequest($"The resource is a {resource.TypeName}, but the URL is for {type}");
+        }
+        if (!FhirAccess.Allows(request.HttpContext.User, FhirInteraction.Validate, resource.TypeName))
+        {
+            return Outcomes.Result(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, FhirAccess.Refusal(FhirInteraction.Validate, resource.TypeName));
         }
         var verdict = await validator.ValidateAsync(resource, string.IsNullOrWhiteSpace(profile) ? null : profile, request.HttpContext.RequestAborted)
             .ConfigureAwait(false);

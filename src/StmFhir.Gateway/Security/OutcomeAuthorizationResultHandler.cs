@@ -31,7 +31,7 @@ internal sealed class OutcomeAuthorizationResultHandler(CredentialFailureThrottl
         if (authorizeResult.Forbidden)
         {
             await Outcomes.Write(context, StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden,
-                "The credential does not grant the permission this request needs (read or write)").ConfigureAwait(false);
+                context.Items[Scopes.RefusalItem] as string ?? "The credential does not grant the permission this request needs").ConfigureAwait(false);
             return;
         }
         await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);

@@ -1,42 +1,73 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using StmFhir.Exchange.Store;
 
 namespace StmFhir.Gateway.Security;
 
 /// <summary>
-/// The two permissions of the API and the authorization policies that require them. A JWT grants them by scope
-/// (<c>stmfhir.read</c>, <c>stmfhir.write</c>, or SMART's <c>system/*.read</c>, <c>system/*.write</c>, <c>system/*.*</c>,
-/// in <c>scope</c> or <c>scp</c>) or by role of the same name; an API key by its configured scopes.
+/// The authorization policies of the API. A credential's permissions are SMART scopes (see <see cref="ScopeGrant"/> and
+/// <see cref="FhirAccess"/>): a JWT's <c>scope</c>/<c>scp</c> claim or roles, or an API key's configured
+/// <c>read</c>/<c>write</c>, which stand for <c>stmfhir.read</c> (= <c>system/*.rs</c>) and <c>stmfhir.write</c>
+/// (= <c>system/*.cud</c>).
 /// </summary>
 internal static class Scopes
 {
     public const string Read = "read";
     public const string Write = "write";
 
-    /// <summary>Policy: read patient data (FHIR read, vread, search, history).</summary>
+    /// <summary>Policy: read on every type (<c>system/*.r</c>): the exchange status and outbox rows, which span all types.</summary>
     public const string ReadPolicy = "stmfhir.read";
 
-    /// <summary>Policy: write patient data (STM intake, FHIR create, update, transaction, batch).</summary>
-    public const string WritePolicy = "stmfhir.write";
+    /// <summary>Policy: <c>POST /stm/sessions</c>, create and update on every type a session writes.</summary>
+    public const string SessionPolicy = "stmfhir.sessions";
 
-    /// <summary>Policy: validate (<c>$validate</c>): read or write, so a token without any StmFhir scope cannot spend validation time.</summary>
-    public const string ValidatePolicy = "stmfhir.validate";
+    /// <summary>Policy: <c>POST /fhir</c>, any grant at all; each entry is then decided on its own.</summary>
+    public const string BundlePolicy = "stmfhir.bundle";
 
-    private static readonly string[] s_readGrants = ["stmfhir.read", "system/*.read", "user/*.read", "system/*.*", "user/*.*"];
-    private static readonly string[] s_writeGrants = ["stmfhir.write", "system/*.write", "user/*.write", "system/*.*", "user/*.*"];
+    /// <summary>Where a refusing policy leaves its reason for the 403's OperationOutcome.</summary>
+    internal const string RefusalItem = "stmfhir.refusal";
 
-    public static bool CanRead(ClaimsPrincipal user) => Grants(user, s_readGrants);
+    /// <summary>The policy of <paramref name="interaction"/> on the resource type in the route (<c>{type}</c>).</summary>
+    public static string PolicyFor(FhirInteraction interaction) => "stmfhir.fhir." + interaction.ToString().ToLowerInvariant();
 
-    public static bool CanWrite(ClaimsPrincipal user) => Grants(user, s_writeGrants);
+    /// <summary>Whether the credential may read <paramref name="type"/> (a write's answer carries the resource only then).</summary>
+    public static bool CanRead(ClaimsPrincipal user, string type) => FhirAccess.Allows(user, FhirInteraction.Read, type);
 
     /// <summary>The scope claim an API key with permission <paramref name="scope"/> carries.</summary>
     public static string ClaimFor(string scope) => scope == Write ? "stmfhir.write" : "stmfhir.read";
 
-    private static bool Grants(ClaimsPrincipal user, string[] grants) =>
-        user.Identity?.IsAuthenticated == true
-        && user.Claims.Any(c => c.Type switch
+    /// <summary>Registers every policy.</summary>
+    public static AuthorizationBuilder AddGatewayPolicies(this AuthorizationBuilder builder)
+    {
+        foreach (var interaction in Enum.GetValues<FhirInteraction>())
         {
-            "scope" or "scp" => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(grants.Contains),
-            "role" or "roles" or ClaimTypes.Role => grants.Contains(c.Value),
-            _ => false,
-        });
+            builder.AddPolicy(PolicyFor(interaction), p => p.RequireAuthenticatedUser().RequireAssertion(c => Decide(c, interaction)));
+        }
+        return builder
+            .AddPolicy(ReadPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c =>
+                Refuse(c, FhirAccess.Allows(c.User, FhirInteraction.Read, "*"), "The credential does not grant read on every type (system/*.rs or stmfhir.read)")))
+            .AddPolicy(SessionPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c =>
+                Refuse(c, FhirAccess.AllowsWriting(c.User, SearchParameterCatalog.ResourceTypes),
+                    $"A session writes {string.Join(", ", SearchParameterCatalog.ResourceTypes)}: the credential must grant create and update on each")))
+            .AddPolicy(BundlePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c =>
+                Refuse(c, FhirAccess.GrantsAnything(c.User), "The credential grants no FHIR permission")));
+    }
+
+    private static bool Decide(AuthorizationHandlerContext context, FhirInteraction interaction)
+    {
+        // An untyped route ($validate of any resource) is decided in the endpoint, once the body says the type.
+        var type = (context.Resource as HttpContext)?.Request.RouteValues["type"] as string;
+        return type is null
+            ? Refuse(context, FhirAccess.GrantsAnything(context.User), "The credential grants no FHIR permission")
+            : Refuse(context, FhirAccess.Permits(context.User, interaction, type), FhirAccess.Refusal(interaction, type));
+    }
+
+    private static bool Refuse(AuthorizationHandlerContext context, bool allowed, string reason)
+    {
+        if (!allowed && context.Resource is HttpContext http)
+        {
+            http.Items[RefusalItem] = reason;
+        }
+        return allowed;
+    }
 }

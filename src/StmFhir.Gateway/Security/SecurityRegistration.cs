@@ -11,7 +11,7 @@ namespace StmFhir.Gateway.Security;
 
 /// <summary>
 /// Authentication (API keys and JWT bearer tokens behind one policy scheme that picks by the credential's shape) and
-/// the read/write authorization policies. Failures answer with an OperationOutcome (see <see cref="OutcomeAuthorizationResultHandler"/>).
+/// the authorization policies (SMART scopes per interaction and resource type, see <see cref="Scopes"/>). Failures answer with an OperationOutcome (see <see cref="OutcomeAuthorizationResultHandler"/>).
 /// </summary>
 internal static class SecurityRegistration
 {
@@ -33,10 +33,7 @@ internal static class SecurityRegistration
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<ApiAuthOptions>>((o, auth) => ConfigureJwt(o, auth.Value.Jwt));
 
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Scopes.ReadPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Scopes.CanRead(c.User)))
-            .AddPolicy(Scopes.WritePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Scopes.CanWrite(c.User)))
-            .AddPolicy(Scopes.ValidatePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => Scopes.CanRead(c.User) || Scopes.CanWrite(c.User)));
+        services.AddAuthorizationBuilder().AddGatewayPolicies();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, OutcomeAuthorizationResultHandler>();
         services.AddSingleton<CredentialFailureThrottle>();
         // ASP.NET Core's host filter answers before the correlation id and error handling exist (an HTML page, no

@@ -41,7 +41,7 @@ internal static class SessionEndpoints
     public static IEndpointRouteBuilder MapStmSessions(this IEndpointRouteBuilder app)
     {
         app.MapPost("/stm/sessions", PostAsync)
-            .RequireAuthorization(Scopes.WritePolicy)
+            .RequireAuthorization(Scopes.SessionPolicy)
             .WithName("PostSession")
             .WithTags("STM sessions")
             .WithSummary("Accept an STM session record")
