@@ -104,7 +104,8 @@ public sealed class SmartScopeBundleTests(SmartScopeGateway gateway) : IClassFix
     [InlineData("system/*.write", HttpStatusCode.Created)]
     [InlineData("system/*.c", HttpStatusCode.Forbidden)]
     [InlineData("system/Patient.cu system/Practitioner.cu system/Procedure.cu system/Observation.cu system/RiskAssessment.cu system/Condition.cu", HttpStatusCode.Forbidden)]
-    [InlineData("system/Patient.cu system/Practitioner.cu system/Procedure.cu system/Observation.cu system/RiskAssessment.cu system/Condition.cu system/MedicationStatement.cu", HttpStatusCode.Created)]
+    [InlineData("system/Patient.cu system/Practitioner.cu system/Procedure.cu system/Observation.cu system/RiskAssessment.cu system/Condition.cu system/MedicationStatement.cu", HttpStatusCode.Forbidden)]
+    [InlineData("system/Patient.cu system/Practitioner.cu system/Procedure.cu system/Observation.cu system/RiskAssessment.cu system/Condition.cu system/MedicationStatement.cu system/DetectedIssue.cu", HttpStatusCode.Created)]
     [InlineData("system/*.rs", HttpStatusCode.Forbidden)]
     public async Task Session_NeedsCreateAndUpdateOnEveryTypeASessionWrites(string scope, HttpStatusCode expected)
     {
