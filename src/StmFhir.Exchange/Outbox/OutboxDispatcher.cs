@@ -19,6 +19,7 @@ internal sealed partial class OutboxDispatcher(
     IOptions<OutboxOptions> options, TimeProvider time, ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private readonly OutboxOptions _options = options.Value;
+    private readonly OutboxConflictHandling _conflicts = new(store, outbox, targets, time, logger);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -87,7 +88,7 @@ internal sealed partial class OutboxDispatcher(
             return 0;
         }
         // Rows of a session in conflict with this target are held (or, the target's version having won, not sent).
-        var claims = await SetAsideConflictedAsync(target, claimed, cancellationToken).ConfigureAwait(false);
+        var claims = await _conflicts.SetAsideConflictedAsync(target, claimed, cancellationToken).ConfigureAwait(false);
         if (claims.Count > 0
             && await BuildAsync(claims, cancellationToken).ConfigureAwait(false) is { } built
             && await ReadyAsync(claims, built, claimedAt).ConfigureAwait(false) is { Count: > 0 } ready)
@@ -166,11 +167,11 @@ internal sealed partial class OutboxDispatcher(
     private async Task DeliverAsync(string target, List<(OutboxClaim Claim, Bundle Bundle)> ready, CancellationToken cancellationToken)
     {
         IReadOnlyList<DeliveryResult> results;
-        var agreed = await AgreedVersionsAsync(target, ready, cancellationToken).ConfigureAwait(false);
+        var agreed = await _conflicts.AgreedVersionsAsync(target, ready, cancellationToken).ConfigureAwait(false);
         using (var delivering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             // The leases are kept only while the delivery runs; what follows records the outcome and ends the claims.
-            var keeper = KeepLeasesAsync(target, [.. ready.Select(r => r.Claim)], delivering.Token);
+            var keeper = new OutboxLeaseKeeper(outbox, _options, time, logger).KeepAsync(target, [.. ready.Select(r => r.Claim)], delivering.Token);
             try
             {
                 results = await deliverer.DeliverAllAsync(
@@ -206,7 +207,7 @@ internal sealed partial class OutboxDispatcher(
         {
             if (results[i].Failure is { Kind: DeliveryFailureKind.Conflict } conflict)
             {
-                await RecordConflictAsync(target, ready[i].Claim, ready[i].Bundle, conflict, agreed?[i].Synced).ConfigureAwait(false);
+                await _conflicts.RecordConflictAsync(target, ready[i].Claim, ready[i].Bundle, conflict, agreed?[i].Synced).ConfigureAwait(false);
             }
             else if (results[i].Failure is { } failure)
             {
@@ -263,39 +264,6 @@ internal sealed partial class OutboxDispatcher(
         }
     }
 
-    /// <summary>
-    /// Renews the claims' leases every third of <see cref="OutboxOptions.Lease"/> until <paramref name="cancellationToken"/>
-    /// fires, so that a delivery slower than the lease (a slow target, retries) is not taken and delivered a second time by
-    /// another dispatcher. Never throws: if renewing fails, the lease runs out and the row may be delivered twice, which the
-    /// idempotent delivery tolerates.
-    /// </summary>
-    private async Task KeepLeasesAsync(string target, List<OutboxClaim> claims, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (claims.Count > 0)
-            {
-                await Task.Delay(_options.Lease / 3, time, cancellationToken).ConfigureAwait(false);
-                foreach (var claim in claims.ToList())
-                {
-                    if (!await outbox.RenewAsync(claim, time.GetUtcNow() + _options.Lease, cancellationToken).ConfigureAwait(false))
-                    {
-                        LogClaimLost(logger, claim.OutboxId, claim.Target);
-                        claims.Remove(claim);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The delivery ended.
-        }
-        catch (Exception e)
-        {
-            LogRenewFailed(logger, claims.Count, target, e);
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Target {Target}: capabilities not read at start ({Reason}); read again on first delivery")]
     private static partial void LogProbeFailed(ILogger logger, string target, string reason);
 
@@ -310,9 +278,6 @@ internal sealed partial class OutboxDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {OutboxId} for target {Target}: lease ran out and another dispatcher took the row; left to it")]
     private static partial void LogClaimLost(ILogger logger, long outboxId, string target);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} outbox rows for target {Target}: leases not renewed")]
-    private static partial void LogRenewFailed(ILogger logger, int count, string target, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {OutboxId} for target {Target}: refused permanently (status {HttpStatus}); dead-lettered")]
     private static partial void LogDead(ILogger logger, long outboxId, string target, int? httpStatus);

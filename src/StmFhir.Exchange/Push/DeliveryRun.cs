@@ -127,7 +127,7 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
         }
         var check = State.RememberedPeople.ToList();
         var pending = plan.Items.Where(i => !State.IsSettled(i)).Concat(_provenance is null ? [] : [_provenance]);
-        foreach (var part in Partition(pending, check.Count))
+        foreach (var part in TransactionParts.Of(pending, check.Count, targets.TransactionLimits(target)))
         {
             if (await SendTransactionAsync(part, check, cancellationToken) is { } partFailure)
             {
@@ -136,36 +136,6 @@ internal sealed class DeliveryRun(string target, FhirTargets targets, FhirTarget
             check = [];
         }
         return null;
-    }
-
-    // Parts within the target's limits; the first keeps room for the reads of the remembered people.
-    private List<List<PlannedWrite>> Partition(IEnumerable<PlannedWrite> pending, int reservedInFirst)
-    {
-        var (plainLimit, conditionalLimit) = targets.TransactionLimits(target);
-        var parts = new List<List<PlannedWrite>>();
-        var current = new List<PlannedWrite>();
-        var conditional = false;
-        foreach (var item in pending)
-        {
-            var nextConditional = conditional || item.IsConditional;
-            var reserved = parts.Count == 0 ? reservedInFirst : 0;
-            if (item.SendLast || (current.Count > 0 && current.Count + 1 + reserved > (nextConditional ? conditionalLimit : plainLimit)))
-            {
-                if (current.Count > 0)
-                {
-                    parts.Add(current);
-                }
-                current = [];
-                nextConditional = item.IsConditional;
-            }
-            current.Add(item);
-            conditional = nextConditional;
-        }
-        if (current.Count > 0)
-        {
-            parts.Add(current);
-        }
-        return parts;
     }
 
     private async Task<DeliveryFailure?> SendTransactionAsync(List<PlannedWrite> part, List<PlannedWrite> check, CancellationToken cancellationToken)

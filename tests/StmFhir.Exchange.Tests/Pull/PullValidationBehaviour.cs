@@ -59,7 +59,7 @@ public abstract class PullValidationBehaviour(PeerFhirServer peer) : IAsyncLifet
         Assert.Null(await _harness.Store.ReadAsync("Procedure", ProcedureId(contraindicated)));
         var rom = first.Failures.Single(f => f.ProcedureId == implausibleId);
         Assert.Equal(await PeerVersionAsync(implausibleId), rom.Version);
-        Assert.Equal(new PullIssue(IssueCodes.RomImplausible, "Bundle.entry[3].resource.valueQuantity.value", "$.romMeasurements[0]"), Assert.Single(rom.Issues));
+        Assert.Equal(new PullIssue(IssueCodes.RomImplausible, "Bundle.entry[3].resource.valueQuantity.value", "$.romMeasurements[0].degrees"), Assert.Single(rom.Issues));
         Assert.Contains(first.Failures.Single(f => f.ProcedureId == contraindicatedId).Issues, i => i.Code == IssueCodes.PerformedDespiteContraindication);
         var listed = (await _harness.State.GetPullStateAsync(PullHarness.Target))!.Failures;
         Assert.Equal(new[] { contraindicatedId, implausibleId }.Order(StringComparer.Ordinal), listed.Select(f => f.ProcedureId).Order(StringComparer.Ordinal));

@@ -2,13 +2,14 @@ using Hl7.Fhir.Utility;
 using Microsoft.Extensions.Logging;
 using StmFhir.Exchange.Conflicts;
 using StmFhir.Exchange.Push;
+using StmFhir.Exchange.Store;
 using StmFhir.Exchange.Targets;
 using Bundle = Hl7.Fhir.Model.Bundle;
 
 namespace StmFhir.Exchange.Outbox;
 
-/// <summary>The dispatcher's part in conflicts (<c>Conflicts/CONFLICTS.md</c>).</summary>
-internal sealed partial class OutboxDispatcher
+/// <summary>The dispatcher's part in conflicts (<c>Conflicts/CONFLICTS.md</c>): rows held by a conflict, the versions updates expect, and a 412 recorded as a conflict.</summary>
+internal sealed partial class OutboxConflictHandling(IResourceStore store, IOutboxStore outbox, IFhirTargets targets, TimeProvider time, ILogger logger)
 {
     private ConflictStore? Conflicts => ConflictResourceStoreExtensions.Find(store);
 
@@ -18,7 +19,7 @@ internal sealed partial class OutboxDispatcher
     /// The claims to deliver: a row that touches a resource of an unresolved conflict with this target is held under it
     /// (open), or marked delivered unsent (decided for the target's version, which the next pull brings here).
     /// </summary>
-    private async Task<IReadOnlyList<OutboxClaim>> SetAsideConflictedAsync(string target, IReadOnlyList<OutboxClaim> claims, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<OutboxClaim>> SetAsideConflictedAsync(string target, IReadOnlyList<OutboxClaim> claims, CancellationToken cancellationToken)
     {
         if (Conflicts is not { } conflicts
             || await conflicts.ListAsync(target, cancellationToken: cancellationToken).ConfigureAwait(false) is not { Count: > 0 } unresolved)
@@ -59,10 +60,10 @@ internal sealed partial class OutboxDispatcher
     /// versions their updates expect (<see cref="DeliveryRequest.ExpectedVersions"/>); null when every row is a first
     /// delivery of new resources, which cannot have been agreed on (one query saved on the common path).
     /// </summary>
-    private async Task<(IReadOnlyDictionary<string, string> Expected, IReadOnlyDictionary<(string, string), SyncedVersion> Synced)[]?> AgreedVersionsAsync(
+    public async Task<(IReadOnlyDictionary<string, string> Expected, IReadOnlyDictionary<(string, string), SyncedVersion> Synced)[]?> AgreedVersionsAsync(
         string target, List<(OutboxClaim Claim, Bundle Bundle)> ready, CancellationToken cancellationToken)
     {
-        if (Conflicts is not { } conflicts || ready.All(r => IsNew(r.Claim)))
+        if (Conflicts is not { } conflicts || ready.All(r => OutboxDispatcher.IsNew(r.Claim)))
         {
             return null;
         }
@@ -80,7 +81,7 @@ internal sealed partial class OutboxDispatcher
         [.. bundle.Entry.Where(e => e.Request?.Method == Bundle.HTTPVerb.PUT && e.Resource?.Id is not null).Select(e => (e.Resource!.TypeName, e.Resource.Id!))];
 
     /// <summary>A 412: the target changed resources of this row since they were agreed on. What follows is the target's policy.</summary>
-    private async Task RecordConflictAsync(string target, OutboxClaim claim, Bundle bundle, DeliveryFailure failure,
+    public async Task RecordConflictAsync(string target, OutboxClaim claim, Bundle bundle, DeliveryFailure failure,
         IReadOnlyDictionary<(string, string), SyncedVersion>? synced)
     {
         var localVersions = bundle.Entry.Where(e => e.FullUrl is not null)
