@@ -133,7 +133,7 @@ public sealed class ValidationTests(EngineGateway factory) : IClassFixture<Engin
         var response = await _client.PostAsync("/stm/sessions", Http.Json(session.ToJsonString(), "application/json"));
 
         var outcome = await response.AssertOutcomeAsync(HttpStatusCode.UnprocessableEntity);
-        Assert.Contains(outcome.Issue, i => i.Severity <= OperationOutcome.IssueSeverity.Error && i.Location.Contains("$"));
+        Assert.Contains(outcome.Issue, i => i.Severity <= OperationOutcome.IssueSeverity.Error && i.Location.Contains("$.status"));
         var stored = await (await _client.GetAsync("/fhir/Procedure?identifier=VAL-1")).ReadFhirAsync<Bundle>();
         Assert.Equal(0, stored.Total);
     }
@@ -147,7 +147,7 @@ public sealed class ValidationTests(EngineGateway factory) : IClassFixture<Engin
         var outcome = await (await _client.PostAsync("/stm/sessions", Http.Json(session.ToJsonString(), "application/json")))
             .AssertOutcomeAsync(HttpStatusCode.UnprocessableEntity);
 
-        Assert.Contains(outcome.Issue, i => i.Location.Contains("$.romMeasurements[0]"));
+        Assert.Contains(outcome.Issue, i => i.Location.Contains("$.romMeasurements[0].degrees"));
     }
 
     [Fact]
