@@ -85,6 +85,25 @@ public abstract class ConflictBehaviour(PeerFhirServer peer) : IAsyncLifetime
         return (ResourceJson.Deserialize(stored!.Json) is Procedure p ? p.Note.SingleOrDefault()?.Text : null, stored.Version);
     }
 
+    /// <summary>
+    /// A synced session edited at the peer ("theirs") and here ("ours"), the conflict found by a pull or by the push's
+    /// 412; the peer's side as it was before our push tried, and the one conflict listed.
+    /// </summary>
+    private async Task<(StmSession Session, (string? Note, string Version, int Versions) PeerBefore, ExchangeConflict Conflict)> ConflictedSessionAsync(
+        string sessionId, bool foundByPull)
+    {
+        var session = await SyncedSessionAsync(sessionId);
+        await EditAtPeerAsync(session, "theirs");
+        var peerBefore = await AtPeerAsync(session);
+        await EditHereAsync(session, "ours");
+        if (foundByPull)
+        {
+            await _harness.PullAsync();
+        }
+        await DispatchAllAsync();
+        return (session, peerBefore, Assert.Single(await _harness.Store.Conflicts().ListAsync()));
+    }
+
     private async Task<int> DispatchAllAsync()
     {
         var claimed = 0;
@@ -148,16 +167,7 @@ public abstract class ConflictBehaviour(PeerFhirServer peer) : IAsyncLifetime
     [InlineData(false)]
     public async Task ResolvedForOurs_ThePeerGetsOurVersionOnce_AndBothSidesAgree(bool foundByPull)
     {
-        var session = await SyncedSessionAsync("resolve-ours-" + foundByPull);
-        await EditAtPeerAsync(session, "theirs");
-        var peerBefore = await AtPeerAsync(session);
-        await EditHereAsync(session, "ours");
-        if (foundByPull)
-        {
-            await _harness.PullAsync();
-        }
-        await DispatchAllAsync();
-        var conflict = Assert.Single(await _harness.Store.Conflicts().ListAsync());
+        var (session, peerBefore, conflict) = await ConflictedSessionAsync("resolve-ours-" + foundByPull, foundByPull);
 
         var resolution = await _harness.Outbox.ResolveConflictAsync(conflict.Id, ConflictSides.Ours);
         await DispatchAllAsync();
@@ -181,16 +191,7 @@ public abstract class ConflictBehaviour(PeerFhirServer peer) : IAsyncLifetime
     [InlineData(false)]
     public async Task ResolvedForTheirs_TheStoreTakesThePeersVersion_AndNothingIsWrittenThere(bool foundByPull)
     {
-        var session = await SyncedSessionAsync("resolve-theirs-" + foundByPull);
-        await EditAtPeerAsync(session, "theirs");
-        var peerBefore = await AtPeerAsync(session);
-        await EditHereAsync(session, "ours");
-        if (foundByPull)
-        {
-            await _harness.PullAsync();
-        }
-        await DispatchAllAsync();
-        var conflict = Assert.Single(await _harness.Store.Conflicts().ListAsync());
+        var (session, peerBefore, conflict) = await ConflictedSessionAsync("resolve-theirs-" + foundByPull, foundByPull);
 
         var resolution = await _harness.Outbox.ResolveConflictAsync(conflict.Id, ConflictSides.Theirs);
         var pulled = await _harness.PullAsync();
