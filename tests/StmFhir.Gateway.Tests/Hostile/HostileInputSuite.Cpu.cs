@@ -44,7 +44,7 @@ public abstract partial class HostileInputSuite
 
     /// <remarks>
     /// Linear, not fast, is what the test asks: four times the copies must cost about four times as much (quadratic work
-    /// costs sixteen times), whatever the machine's speed; each size is timed at its best of two runs.
+    /// costs sixteen times), whatever the machine's speed; each size is timed at its best of three runs, the sizes alternated.
     /// </remarks>
     [Fact]
     public async Task QuestionnaireWithTwoThousandContainedValueSetsOfOneId_IsValidatedInLinearTime()
@@ -52,8 +52,14 @@ public abstract partial class HostileInputSuite
         await using var gateway = await DedicatedAsync(new() { [HostileSettings.MaxRequestBodyBytes] = "5242880" });
         await TimedValidateAsync(gateway, 100); // the paths warm
 
-        var small = await TimedValidateAsync(gateway, 500);
-        var large = await TimedValidateAsync(gateway, 2000);
+        // Alternated, best of three each: other test classes run beside this one, and whatever they take from the
+        // machine then falls on both sizes alike.
+        TimeSpan small = TimeSpan.MaxValue, large = TimeSpan.MaxValue;
+        for (var round = 0; round < 3; round++)
+        {
+            small = Min(small, await TimedValidateAsync(gateway, 500));
+            large = Min(large, await TimedValidateAsync(gateway, 2000));
+        }
 
         var ratio = large.TotalSeconds / small.TotalSeconds;
         Assert.True(ratio < 8, $"2,000 copies took {large.TotalSeconds:F2} s, 500 took {small.TotalSeconds:F2} s: x{ratio:F1} for x4 the input (linear ~x4, quadratic ~x16)");
@@ -61,18 +67,15 @@ public abstract partial class HostileInputSuite
 
     private static async Task<TimeSpan> TimedValidateAsync(HostileGateway gateway, int copies)
     {
-        var best = TimeSpan.MaxValue;
-        for (var run = 0; run < 2; run++)
-        {
-            var clock = Stopwatch.StartNew();
-            using var response = await gateway.PostAsync("/fhir/$validate", QuestionnaireWithDuplicateContainedIds(copies));
-            clock.Stop();
-            await AssertValidationErrorAsync(response, "contained", "vs", "dom-3", "id");
-            Assert.DoesNotContain("budget", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
-            best = clock.Elapsed < best ? clock.Elapsed : best;
-        }
-        return best;
+        var clock = Stopwatch.StartNew();
+        using var response = await gateway.PostAsync("/fhir/$validate", QuestionnaireWithDuplicateContainedIds(copies));
+        clock.Stop();
+        await AssertValidationErrorAsync(response, "contained", "vs", "dom-3", "id");
+        Assert.DoesNotContain("budget", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        return clock.Elapsed;
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary>Two long validations whose clients hang up must not hold both validation slots while a session waits.</summary>
     [Fact]
