@@ -170,7 +170,8 @@ internal static class FhirJsonCheck
         private void Value(ref Utf8JsonReader reader)
         {
             CheckString(reader.TokenType);
-            if (reader.TokenType == JsonTokenType.String && !JsonText.IsText(ref reader))
+            var characters = reader.TokenType == JsonTokenType.String ? JsonText.Characters(ref reader) : 0;
+            if (characters < 0)
             {
                 // Utf8JsonReader checks the bytes of a string only when it is read as text, which the parser (and the
                 // resourceType check below) would do with an exception.
@@ -179,10 +180,9 @@ internal static class FhirJsonCheck
                 AfterValue(ref reader);
                 return;
             }
-            if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > JsonText.MaxStringBytes
-                && JsonText.Length(ref reader) is var length and > JsonText.MaxStringCharacters && Path(_depth) + NameSuffix() is var path && !JsonText.MayBeLong(path))
+            if (characters > JsonText.MaxStringCharacters && Path(_depth) + NameSuffix() is var path && !JsonText.MayBeLong(path))
             {
-                Problem(path, $"a string ({length} characters) is longer than FHIR allows: at most {JsonText.MaxStringCharacters} (base64Binary data and narrative excepted).");
+                Problem(path, $"a string ({characters} characters) is longer than FHIR allows: at most {JsonText.MaxStringCharacters} (base64Binary data and narrative excepted).");
             }
             if (_expectType)
             {

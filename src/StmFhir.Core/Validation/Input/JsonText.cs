@@ -22,9 +22,25 @@ internal static class JsonText
     /// <summary>Bytes beyond which a JSON string may hold more than <see cref="MaxStringCharacters"/> characters.</summary>
     public const int MaxStringBytes = MaxStringCharacters;
 
-    /// <summary>How many characters the string at the reader holds (asked only of long ones).</summary>
-    public static int Length(ref Utf8JsonReader reader) =>
-        reader.ValueIsEscaped ? Decoded(ref reader) : System.Text.Encoding.UTF8.GetCharCount(reader.ValueSpan);
+    /// <summary>
+    /// One look at a string value: -1 when it is not text (see <see cref="IsText"/>); otherwise its characters when it
+    /// may hold more than <see cref="MaxStringCharacters"/>, and a count no larger than that when it cannot. An escaped
+    /// string is decoded once for both answers.
+    /// </summary>
+    public static int Characters(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueIsEscaped)
+        {
+            return Decoded(ref reader);
+        }
+        var bytes = reader.ValueSpan;
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            return -1;
+        }
+        // A character takes at least one byte, so a string of few bytes cannot be over the limit.
+        return bytes.Length > MaxStringBytes ? System.Text.Encoding.UTF8.GetCharCount(bytes) : bytes.Length;
+    }
 
     /// <summary>
     /// The characters of the escaped string at the reader, decoded into a pooled buffer rather than a new string (a
