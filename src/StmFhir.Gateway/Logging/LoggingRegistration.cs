@@ -32,12 +32,30 @@ internal static class LoggingRegistration
                 new LogEventProperty("StatusCode", new ScalarValue(status)),
                 new LogEventProperty("Elapsed", new ScalarValue(elapsed)),
             ];
+            o.GetLevel = LevelOf;
             o.EnrichDiagnosticContext = (diagnostics, context) =>
             {
                 diagnostics.Set("RouteTemplate", ErrorHandlingMiddleware.RouteTemplate(context));
                 diagnostics.Set("CorrelationId", context.TraceIdentifier);
             };
         });
+
+    /// <summary>
+    /// Health probes at Debug whatever they answer: an orchestrator polls <c>/readyz</c> every few seconds, and its 503
+    /// while the validation cache fills is the expected answer, not an error. Other requests: Error for a 5xx or an
+    /// exception, Information otherwise.
+    /// </summary>
+    internal static LogEventLevel LevelOf(HttpContext context, double elapsedMs, Exception? exception)
+    {
+        var path = context.Request.Path;
+        if (path.Equals("/healthz", StringComparison.OrdinalIgnoreCase) || path.Equals("/readyz", StringComparison.OrdinalIgnoreCase))
+        {
+            return LogEventLevel.Debug;
+        }
+        return exception is not null || context.Response.StatusCode >= StatusCodes.Status500InternalServerError
+            ? LogEventLevel.Error
+            : LogEventLevel.Information;
+    }
 
     /// <summary>Drops the request path and query that ASP.NET Core puts on its log scopes: ids and search values must not reach the logs.</summary>
     private sealed class WithoutRequestPaths : ILogEventEnricher
