@@ -8,7 +8,7 @@ RUN dotnet restore StmFhir.sln
 COPY profiles/ profiles/
 COPY samples/ samples/
 RUN dotnet publish src/StmFhir.Gateway -c Release -o /app/gateway --no-restore \
- && dotnet publish src/StmFhir.Cli -c Release -o /app/cli --no-restore
+ && dotnet publish src/StmFhir.Cli -c Release -r linux-x64 --self-contained false -o /app/cli
 
 # Run: the ASP.NET Core runtime image with the gateway (and the stmfhir CLI beside it).
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
