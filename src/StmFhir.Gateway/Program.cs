@@ -26,6 +26,10 @@ builder.Services.AddGatewayFhir();
 builder.Services.AddGatewayOpenApi();
 
 var app = builder.Build();
+if (!app.SettingsAreValid(Console.Error))
+{
+    return StartChecks.SettingsErrorExitCode;
+}
 
 app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseMiddleware<ApiHeadersMiddleware>();
@@ -46,6 +50,7 @@ app.MapExchangeStatus();
 app.MapJwks();
 
 app.Run();
+return 0;
 
 /// <summary>The gateway's entry point; public so tests can host it with WebApplicationFactory.</summary>
 public partial class Program;
