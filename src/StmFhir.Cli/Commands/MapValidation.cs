@@ -29,7 +29,7 @@ internal sealed class MapValidation
         {
             await error.WriteLineAsync("map: no profiles folder found (use --profiles DIR); validating against core R4 only.");
         }
-        return new MapValidation(StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = profilesDirectory }));
+        return new MapValidation(StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = profilesDirectory, CacheProgress = error.WriteLine }));
     }
 
     /// <summary>Validates the Bundle of <paramref name="session"/> and prints its issues (to <paramref name="error"/>: stdout holds the Bundle); true when none is an error.</summary>

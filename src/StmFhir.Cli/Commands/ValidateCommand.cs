@@ -74,7 +74,7 @@ internal static class ValidateCommand
             await error.WriteLineAsync("validate: no profiles folder found (use --profiles DIR); validating against core R4 only.");
         }
 
-        var engine = StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = profilesDirectory });
+        var engine = StmValidator.Create(new StmValidatorOptions { ProfilesDirectory = profilesDirectory, CacheProgress = error.WriteLine });
         foreach (var issue in engine.ProfileIssues)
         {
             await error.WriteLineAsync($"profiles: {issue.Severity.ToString().ToLowerInvariant()} {issue.Expression}: {issue.Message}");

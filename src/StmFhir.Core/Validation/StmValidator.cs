@@ -67,8 +67,8 @@ public sealed class StmValidator : IFhirValidator
     {
         options ??= new StmValidatorOptions();
         var cache = options.CacheDirectory;
-        var core = CoreDefinitions.Open(options.SpecificationZip, cache);
-        var profiles = options.ProfilesDirectory is null ? ProfileSet.Empty : ProfileSet.Load(options.ProfilesDirectory, core, cache);
+        var core = CoreDefinitions.Open(options.SpecificationZip, cache, options.CacheProgress);
+        var profiles = options.ProfilesDirectory is null ? ProfileSet.Empty : ProfileSet.Load(options.ProfilesDirectory, core, cache, options.CacheProgress);
         if (options.TimeBudget is { } budget && (budget < TimeSpan.FromMilliseconds(1) || budget > TimeSpan.FromHours(1)))
         {
             throw new ArgumentOutOfRangeException(nameof(options), budget, "TimeBudget must be between 1 ms and 1 hour, or null.");

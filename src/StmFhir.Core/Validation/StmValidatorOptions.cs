@@ -35,6 +35,13 @@ public sealed class StmValidatorOptions
     /// </summary>
     public TimeSpan? TimeBudget { get; init; }
 
+    /// <summary>
+    /// Told, in plain words, what filling the cache is doing (splitting the core definitions, generating snapshots,
+    /// waiting for another process filling it) and how long it took: a first start takes about a minute, and a
+    /// newcomer should see why. Never told anything when the cache is already filled. The default is null (silent).
+    /// </summary>
+    public Action<string>? CacheProgress { get; init; }
+
     /// <summary>The clock of <see cref="TimeBudget"/>. The default is <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 

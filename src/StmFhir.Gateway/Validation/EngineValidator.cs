@@ -43,6 +43,7 @@ internal sealed class EngineValidator : IResourceValidator, IDisposable
             ProfilesDirectory = profilesDirectory,
             FastPath = fastPath,
             TimeBudget = timeBudget,
+            CacheProgress = message => logger.LogInformation("{CacheProgress}", message),
         }, logger));
         _ = _engine.ContinueWith(t =>
         {

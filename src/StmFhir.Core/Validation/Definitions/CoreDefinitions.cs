@@ -37,9 +37,10 @@ internal sealed class CoreDefinitions : IResourceResolver
     /// The split definitions of <paramref name="specificationZip"/> under <paramref name="cacheRoot"/>, made now if
     /// missing; falls back to a <see cref="ZipSource"/> (extracting into a folder of the cache) if the cache cannot be
     /// written. Without a cache root: a ZipSource extracting into StmFhir's own folder under the temp folder (never the
-    /// SDK's shared one), reused by later processes.
+    /// SDK's shared one), reused by later processes. <c>progress</c> is told what a fill does and how long it took (never
+    /// when the entry exists).
     /// </summary>
-    public static IResourceResolver Open(string specificationZip, string? cacheRoot)
+    public static IResourceResolver Open(string specificationZip, string? cacheRoot, Action<string>? progress = null)
     {
         var key = ValidationCache.Key(Path.GetDirectoryName(specificationZip)!, [specificationZip]);
         if (cacheRoot is null)
@@ -52,20 +53,28 @@ internal sealed class CoreDefinitions : IResourceResolver
             return loaded;
         }
         // Splitting takes most of a minute: let one process (test runs start several) do it while the others wait.
+        progress?.Invoke($"Validation cache: no R4 core definitions in {folder} yet; splitting them out of specification.zip (once per machine and SDK version, about a minute)");
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using (ValidationCache.Lock(folder))
         {
             if (TryLoad(folder) is { } madeMeanwhile)
             {
+                progress?.Invoke($"Validation cache: another process filled the core definitions meanwhile ({Seconds(started)} s)");
                 return madeMeanwhile;
             }
             if (ValidationCache.TryPublish(folder, staging => Split(specificationZip, staging), f => File.Exists(Path.Combine(f, IndexFile))) && TryLoad(folder) is { } made)
             {
+                progress?.Invoke($"Validation cache: core definitions split in {Seconds(started)} s");
                 return made;
             }
         }
+        progress?.Invoke("Validation cache: the folder cannot be written; this process reads the core definitions from specification.zip (slower)");
         // The cache cannot be written (read-only, full): work from the zip for this process.
         return new ZipSource(specificationZip, Path.Combine(Path.GetTempPath(), "stmfhir-spec-" + key));
     }
+
+    private static string Seconds(long started) =>
+        System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
 
     private static CoreDefinitions? TryLoad(string folder)
     {

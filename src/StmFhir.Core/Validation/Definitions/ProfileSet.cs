@@ -48,9 +48,10 @@ internal sealed class ProfileSet
 
     /// <summary>
     /// Loads <paramref name="directory"/>; with a <paramref name="cacheRoot"/>, snapshots generated before for the
-    /// very same files (and SDK) are read back instead of generated again.
+    /// very same files (and SDK) are read back instead of generated again. <c>progress</c> is told when snapshots are
+    /// generated for the cache and how long it took.
     /// </summary>
-    public static ProfileSet Load(string directory, IResourceResolver core, string? cacheRoot)
+    public static ProfileSet Load(string directory, IResourceResolver core, string? cacheRoot, Action<string>? progress = null)
     {
         var files = FilesOf(directory);
         if (cacheRoot is null)
@@ -62,8 +63,12 @@ internal sealed class ProfileSet
         {
             return cached;
         }
+        progress?.Invoke($"Validation cache: generating the snapshots of {files.Count} profile files into {folder} (once per profile change)");
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var generated = Generate(directory, files, core);
         ValidationCache.TryPublish(folder, staging => generated.Save(staging), f => File.Exists(Path.Combine(f, IssuesFile)));
+        progress?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"Validation cache: snapshots generated in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s"));
         return generated;
     }
 
