@@ -28,51 +28,58 @@ internal static class AuditSearchParser
             {
                 return (null, $"Search parameter '{name}' has an empty value");
             }
-            string? problem = null;
-            switch (name)
-            {
-                case "_count" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count):
-                    query = query with { Count = Math.Min(count, maxCount) };
-                    break;
-                case "_offset" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var offset):
-                    query = query with { Offset = offset };
-                    break;
-                case "date":
-                    (query, problem) = Date(query, value);
-                    break;
-                case "patient" or "entity":
-                    var patients = values.Select(v => Patient(v, name == "patient")).ToList();
-                    problem = patients.Contains(null) ? $"Search parameter '{name}' takes a patient (Patient/id): the audit trail indexes patients only" : null;
-                    query = query with { Patients = patients! };
-                    break;
-                case "agent" or "agent-name":
-                    query = query with { Agents = values };
-                    break;
-                case "subtype":
-                    var codes = values.Select(v => v.StartsWith(AuditEventBuilder.InteractionSystem + "|", StringComparison.Ordinal) ? v[(v.IndexOf('|') + 1)..] : v).ToList();
-                    problem = codes.Any(c => c.Contains('|', StringComparison.Ordinal)) ? $"Search parameter 'subtype' takes codes of {AuditEventBuilder.InteractionSystem}" : null;
-                    query = query with { Subtypes = codes };
-                    break;
-                case "action":
-                    problem = values.All(v => v is "C" or "R" or "U" or "D" or "E") ? null : "Search parameter 'action' takes C, R, U, D or E";
-                    query = query with { Actions = values };
-                    break;
-                case "outcome":
-                    problem = values.All(v => v is "0" or "4" or "8" or "12") ? null : "Search parameter 'outcome' takes 0, 4, 8 or 12";
-                    query = query with { Outcomes = [.. values.Select(v => int.TryParse(v, CultureInfo.InvariantCulture, out var o) ? o : -1)] };
-                    break;
-                default:
-                    problem = name is "_count" or "_offset"
-                        ? $"Search parameter '{name}' takes a whole number"
-                        : $"Search parameter '{name}' is not supported on AuditEvent (supported: date, patient, entity, agent, agent-name, subtype, action, outcome, _count, _offset)";
-                    break;
-            }
+            string? problem;
+            (query, problem) = Apply(query, name, value, values, maxCount);
             if (problem is not null)
             {
                 return (null, problem);
             }
         }
         return (query, null);
+    }
+
+    private static (AuditQuery, string?) Apply(AuditQuery query, string name, string value, string[] values, int maxCount)
+    {
+        string? problem = null;
+        switch (name)
+        {
+            case "_count" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count):
+                query = query with { Count = Math.Min(count, maxCount) };
+                break;
+            case "_offset" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var offset):
+                query = query with { Offset = offset };
+                break;
+            case "date":
+                (query, problem) = Date(query, value);
+                break;
+            case "patient" or "entity":
+                var patients = values.Select(v => Patient(v, name == "patient")).ToList();
+                problem = patients.Contains(null) ? $"Search parameter '{name}' takes a patient (Patient/id): the audit trail indexes patients only" : null;
+                query = query with { Patients = patients! };
+                break;
+            case "agent" or "agent-name":
+                query = query with { Agents = values };
+                break;
+            case "subtype":
+                var codes = values.Select(v => v.StartsWith(AuditEventBuilder.InteractionSystem + "|", StringComparison.Ordinal) ? v[(v.IndexOf('|') + 1)..] : v).ToList();
+                problem = codes.Any(c => c.Contains('|', StringComparison.Ordinal)) ? $"Search parameter 'subtype' takes codes of {AuditEventBuilder.InteractionSystem}" : null;
+                query = query with { Subtypes = codes };
+                break;
+            case "action":
+                problem = values.All(v => v is "C" or "R" or "U" or "D" or "E") ? null : "Search parameter 'action' takes C, R, U, D or E";
+                query = query with { Actions = values };
+                break;
+            case "outcome":
+                problem = values.All(v => v is "0" or "4" or "8" or "12") ? null : "Search parameter 'outcome' takes 0, 4, 8 or 12";
+                query = query with { Outcomes = [.. values.Select(v => int.TryParse(v, CultureInfo.InvariantCulture, out var o) ? o : -1)] };
+                break;
+            default:
+                problem = name is "_count" or "_offset"
+                    ? $"Search parameter '{name}' takes a whole number"
+                    : $"Search parameter '{name}' is not supported on AuditEvent (supported: date, patient, entity, agent, agent-name, subtype, action, outcome, _count, _offset)";
+                break;
+        }
+        return (query, problem);
     }
 
     private static string? Patient(string value, bool bareId) => value.StartsWith("Patient/", StringComparison.Ordinal) && value.Length > 8
@@ -104,7 +111,7 @@ internal static class AuditSearchParser
             var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
             return (start, start.AddDays(1));
         }
-        if (text.Contains('T', StringComparison.Ordinal) && (text.EndsWith('Z') || text[^6] is '+' or '-')
+        if (text.Length >= 20 && text.Contains('T', StringComparison.Ordinal) && (text.EndsWith('Z') || text[^6] is '+' or '-')
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant))
         {
             // An instant to the second (or finer) covers that one second, as FHIR's precision rule has it.

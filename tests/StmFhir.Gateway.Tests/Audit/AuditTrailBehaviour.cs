@@ -162,12 +162,18 @@ public abstract class AuditTrailBehaviour : IAsyncLifetime
         var page = await (await Auditor().GetAsync($"/fhir/AuditEvent?patient=Patient/{patient}&action=R&outcome=0&date=ge{today}&_count=2")).ReadFhirAsync<Bundle>();
         var none = await (await Auditor().GetAsync($"/fhir/AuditEvent?patient={patient}&date=lt{today}")).ReadFhirAsync<Bundle>();
         var bad = await Auditor().GetAsync("/fhir/AuditEvent?name=x");
+        var badDates = new[] { "T1", "ap2026-01-01", "2026-13-01", "2026-12-06T10:00" };
 
         Assert.Equal(3, page.Total);
         Assert.Equal(2, page.Entry.Count);
         Assert.Contains(page.Link, l => l.Relation == "next" && l.Url!.Contains("_offset=2", StringComparison.Ordinal));
         Assert.Equal(0, none.Total);
         Assert.Contains("'name'", (await bad.AssertOutcomeAsync(HttpStatusCode.BadRequest)).Diagnostics(), StringComparison.Ordinal);
+        foreach (var date in badDates)
+        {
+            var answer = await Auditor().GetAsync($"/fhir/AuditEvent?date={date}");
+            Assert.Contains("'date'", (await answer.AssertOutcomeAsync(HttpStatusCode.BadRequest)).Diagnostics(), StringComparison.Ordinal);
+        }
     }
 
     protected HttpClient Auditor() => Factory.ClientWithKey(AuditKey);
