@@ -29,7 +29,7 @@ internal static class AuditEventBuilder
         {
             Id = id,
             Type = new Coding(TypeSystem, "rest", "Restful Operation"),
-            Subtype = [new Coding(InteractionSystem, entry.Interaction.Subtype)],
+            Subtype = entry.Interaction.Subtype.Length == 0 ? [] : [new Coding(InteractionSystem, entry.Interaction.Subtype)],
             Action = Enum.Parse<AuditEvent.AuditEventAction>(action),
             Recorded = entry.Recorded,
             Outcome = outcome switch { 0 => AuditEvent.AuditEventOutcome.N0, 4 => AuditEvent.AuditEventOutcome.N4, _ => AuditEvent.AuditEventOutcome.N8 },

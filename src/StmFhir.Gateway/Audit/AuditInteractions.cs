@@ -13,10 +13,13 @@ internal static class AuditInteractions
 
     /// <summary>
     /// The interaction of a request: a patient-data one (read, vread, history, search, create, update, a transaction or
-    /// batch, an STM session, an operation on a stored resource), another FHIR or API one that is audited only when refused
-    /// (<c>$validate</c>, which stores nothing; reading the audit trail), or null for the rest.
+    /// batch, an STM session, an operation on a stored resource), or one audited only when refused: <c>$validate</c>
+    /// (which stores and reads nothing), reading the audit trail, and every other path (the exchange status, the package),
+    /// with no subtype when it is no FHIR interaction.
     /// </summary>
-    public static AuditInteraction? Of(string method, string path)
+    public static AuditInteraction Of(string method, string path) => PatientDataOrFhir(method, path) ?? new("", "E", PatientData: false);
+
+    private static AuditInteraction? PatientDataOrFhir(string method, string path)
     {
         if (path == "/stm/sessions" && method == "POST")
         {
@@ -60,7 +63,7 @@ internal static class AuditInteractions
     /// <summary>The resource a path addresses (<c>Type/id</c> or <c>Type/id/_history/n</c>), or null.</summary>
     public static string? Target(string path)
     {
-        var segments = path.Length <= 6 ? [] : path[6..].Split('/');
+        var segments = path.StartsWith("/fhir/", StringComparison.Ordinal) ? path[6..].Split('/') : [];
         return segments.Length is 2 or 4 && !segments[1].StartsWith('_') && !segments[^1].StartsWith('$') ? string.Join('/', segments) : null;
     }
 

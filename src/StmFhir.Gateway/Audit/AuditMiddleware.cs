@@ -54,7 +54,7 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditQueue queue, Ti
             {
                 context.Response.Body = originalResponse;
             }
-            if (interaction is not null && (interaction.PatientData || status is 401 or 403 or 429))
+            if (interaction.PatientData || status is 401 or 403 or 429)
             {
                 queue.TryEnqueue(Entry(context, interaction, status, scanner));
             }

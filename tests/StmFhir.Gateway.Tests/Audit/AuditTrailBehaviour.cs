@@ -95,11 +95,15 @@ public abstract class AuditTrailBehaviour : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await Factory.ClientWithKey(GatewayFactory.ReadOnlyKey)
             .PostAsync("/stm/sessions", Http.Json(SessionJson.Text("AUD-3"), "application/json"))).StatusCode);
 
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Factory.CreateClient().GetAsync("/exchange/status")).StatusCode);
+
         var unknownKey = await OneAsync("agent=(unknown API key)&subtype=read");
+        var anonymous = await OneAsync("agent=(no credential)");
         var claimedJwt = await OneAsync("agent=integration-client&outcome=4");
         var denied = await OneAsync("agent=tests-read-only&subtype=transaction");
 
-        Assert.All(new[] { unknownKey, claimedJwt, denied }, a => Assert.Equal(AuditEvent.AuditEventOutcome.N4, a.Outcome));
+        Assert.Empty(anonymous.Subtype);
+        Assert.All(new[] { unknownKey, claimedJwt, denied, anonymous }, a => Assert.Equal(AuditEvent.AuditEventOutcome.N4, a.Outcome));
         Assert.Equal("Patient/aud-x", unknownKey.Entity.Single(e => e.Role?.Code == "4").What!.Reference);
         Assert.Contains("HTTP 401", claimedJwt.OutcomeDesc, StringComparison.Ordinal);
         Assert.Contains("HTTP 403", denied.OutcomeDesc, StringComparison.Ordinal);
