@@ -14,7 +14,8 @@ internal sealed class AuditStore(StoreDialect dialect) : IAuditStore, IStoreExte
 {
     /// <summary>
     /// <c>audit_event</c>: one row per AuditEvent, its JSON and the columns searched; <c>audit_patient</c>: one row per
-    /// patient an event touched (with the event's time, so a patient's trail and the purge need no join).
+    /// patient an event touched (with the event's time, so a patient's trail in a period reads one index). Few indexes:
+    /// every access writes these rows.
     /// </summary>
     public IEnumerable<string> Schema(StoreDialect database) =>
     [
@@ -26,7 +27,6 @@ internal sealed class AuditStore(StoreDialect dialect) : IAuditStore, IStoreExte
         "CREATE INDEX IF NOT EXISTS ix_audit_event_recorded ON audit_event (recorded, id)",
         "CREATE TABLE IF NOT EXISTS audit_patient (event_id TEXT NOT NULL, patient TEXT NOT NULL, recorded BIGINT NOT NULL, PRIMARY KEY (event_id, patient))",
         "CREATE INDEX IF NOT EXISTS ix_audit_patient ON audit_patient (patient, recorded)",
-        "CREATE INDEX IF NOT EXISTS ix_audit_patient_recorded ON audit_patient (recorded)",
     ];
 
     public Task WriteAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
@@ -38,29 +38,39 @@ internal sealed class AuditStore(StoreDialect dialect) : IAuditStore, IStoreExte
         }
         return dialect.WriteAsync(async (connection, transaction) =>
         {
+            // One command per table, prepared once and run per row with new values: a batch holds hundreds of records.
+            await using var events = connection.Command("""
+                INSERT INTO audit_event (id, recorded, action, subtype, outcome, agent, json)
+                VALUES (@id, @at, @action, @subtype, @outcome, @agent, @json) ON CONFLICT (id) DO NOTHING
+                """, transaction)
+                .With("id", "").With("at", 0L).With("action", "").With("subtype", "").With("outcome", 0).With("agent", "").With("json", "");
+            await using var patients = connection.Command(
+                "INSERT INTO audit_patient (event_id, patient, recorded) VALUES (@id, @patient, @at) ON CONFLICT (event_id, patient) DO NOTHING", transaction)
+                .With("id", "").With("patient", "").With("at", 0L);
+            await events.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            await patients.PrepareAsync(cancellationToken).ConfigureAwait(false);
             foreach (var record in records)
             {
-                var at = record.Recorded.ToUnixTimeMilliseconds();
                 // An id written twice (a batch retried after a commit whose answer was lost) is kept once.
-                await using (var command = connection.Command("""
-                    INSERT INTO audit_event (id, recorded, action, subtype, outcome, agent, json)
-                    VALUES (@id, @at, @action, @subtype, @outcome, @agent, @json) ON CONFLICT (id) DO NOTHING
-                    """, transaction)
-                    .With("id", record.Id).With("at", at).With("action", record.Action).With("subtype", record.Subtype)
-                    .With("outcome", record.Outcome).With("agent", record.Agent).With("json", record.Json))
-                {
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
+                var at = record.Recorded.ToUnixTimeMilliseconds();
+                Set(events, record.Id, at, record.Action, record.Subtype, record.Outcome, record.Agent, record.Json);
+                await events.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 foreach (var patient in record.Patients.Distinct(StringComparer.Ordinal))
                 {
-                    await using var command = connection.Command(
-                        "INSERT INTO audit_patient (event_id, patient, recorded) VALUES (@id, @patient, @at) ON CONFLICT (event_id, patient) DO NOTHING", transaction)
-                        .With("id", record.Id).With("patient", patient).With("at", at);
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    Set(patients, record.Id, patient, at);
+                    await patients.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
             return 0;
         }, cancellationToken);
+    }
+
+    private static void Set(DbCommand command, params object[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i];
+        }
     }
 
     public async Task<string?> ReadAsync(string id, CancellationToken cancellationToken = default)
@@ -97,7 +107,8 @@ internal sealed class AuditStore(StoreDialect dialect) : IAuditStore, IStoreExte
         dialect.WriteAsync(async (connection, transaction) =>
         {
             var before = cutoff.ToUnixTimeMilliseconds();
-            await using (var patients = connection.Command("DELETE FROM audit_patient WHERE recorded < @before", transaction).With("before", before))
+            await using (var patients = connection.Command(
+                "DELETE FROM audit_patient WHERE event_id IN (SELECT id FROM audit_event WHERE recorded < @before)", transaction).With("before", before))
             {
                 await patients.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }

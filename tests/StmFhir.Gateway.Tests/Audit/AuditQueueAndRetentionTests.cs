@@ -2,6 +2,7 @@ using System.Net;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.DependencyInjection;
 using StmFhir.Exchange.Audit;
+using StmFhir.Exchange.Outbox;
 using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Audit;
 using StmFhir.Gateway.Tests.Infrastructure;
@@ -64,6 +65,25 @@ public sealed class AuditQueueAndRetentionTests
         var left = await store.Audit().SearchAsync(new AuditQuery(10, 0) { Patients = ["Patient/old"] });
         Assert.Equal("recent", Assert.Single(left.Records).Id);
         Assert.Null(await store.Audit().ReadAsync("old-1"));
+    }
+
+    [Fact]
+    public async Task AuditRecords_NeverReachTheOutbox()
+    {
+        await using var factory = new GatewayFactory();
+        var client = factory.ClientWithKey();
+        var session = await client.PostAsync("/stm/sessions", Http.Json(StmFhir.Tests.Shared.SessionJson.Text("AUD-OUTBOX"), "application/json"));
+        Assert.Equal(HttpStatusCode.Created, session.StatusCode);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/fhir/Procedure?identifier=AUD-OUTBOX")).StatusCode);
+        }
+        await factory.Services.GetRequiredService<AuditWriter>().StopAsync(CancellationToken.None);
+        var store = factory.Services.GetRequiredService<IResourceStore>();
+
+        Assert.Equal(6, (await store.Audit().SearchAsync(new AuditQuery(10, 0))).Total);
+        Assert.NotNull(await store.Outbox().GetAsync(1));
+        Assert.Null(await store.Outbox().GetAsync(2));
     }
 
     [Fact]
