@@ -130,6 +130,15 @@ public abstract class AuditTrailBehaviour : IAsyncLifetime
         var read = await (await Auditor().GetAsync($"/fhir/AuditEvent/{found.Id}")).ReadFhirAsync<AuditEvent>();
         Assert.Equal(found.Id, read.Id);
         await (await Auditor().GetAsync("/fhir/AuditEvent/not-there")).AssertOutcomeAsync(HttpStatusCode.NotFound);
+        // Nor through a batch GET with a wildcard read scope.
+        var batch = new Bundle
+        {
+            Type = Bundle.BundleType.Batch,
+            Entry = [new Bundle.EntryComponent { Request = new Bundle.RequestComponent { Method = Bundle.HTTPVerb.GET, Url = "AuditEvent" } }],
+        };
+        var answer = await (await Factory.ClientWithKey().PostAsync("/fhir", Http.Fhir(batch))).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(found.Id!, answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"200 OK\"", answer, StringComparison.Ordinal);
         // Clinical data stays out of the audit scope's reach.
         await (await Auditor().GetAsync("/fhir/Patient")).AssertOutcomeAsync(HttpStatusCode.Forbidden);
     }
