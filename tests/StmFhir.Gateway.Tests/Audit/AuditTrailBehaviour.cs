@@ -149,8 +149,8 @@ public abstract class AuditTrailBehaviour : IAsyncLifetime
         var audit = new AuditEvent { Id = "forged", Type = new Coding("http://terminology.hl7.org/CodeSystem/audit-event-type", "rest"), Recorded = DateTimeOffset.UtcNow };
         var client = Factory.ClientWithKey();
 
-        Assert.False((await client.PostAsync("/fhir/AuditEvent", Http.Fhir(audit))).IsSuccessStatusCode);
-        Assert.False((await client.PutAsync("/fhir/AuditEvent/forged", Http.Fhir(audit))).IsSuccessStatusCode);
+        await (await client.PostAsync("/fhir/AuditEvent", Http.Fhir(audit))).AssertOutcomeAsync(HttpStatusCode.NotFound);
+        await (await client.PutAsync("/fhir/AuditEvent/forged", Http.Fhir(audit))).AssertOutcomeAsync(HttpStatusCode.NotFound);
         var transaction = new Bundle
         {
             Type = Bundle.BundleType.Transaction,
