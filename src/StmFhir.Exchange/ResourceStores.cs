@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using StmFhir.Exchange.Audit;
 using StmFhir.Exchange.Conflicts;
 using StmFhir.Exchange.Outbox;
 using StmFhir.Exchange.Pull;
@@ -42,10 +43,11 @@ public static class ResourceStores
             new IdentifierRules(options.AllowDuplicatePersonIdentifiers, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
     }
 
-    /// <summary>The store over <paramref name="dialect"/> with the outbox, the pull state and the conflicts in it (tests and benchmarks choose the dialect).</summary>
+    /// <summary>The store over <paramref name="dialect"/> with the outbox, the pull state, the conflicts and the audit trail in it (tests and benchmarks choose the dialect).</summary>
     internal static SqlResourceStore Create(StoreDialect dialect, TimeProvider time, IReadOnlyCollection<string>? outboxTargets = null,
         IdentifierRules? identifierRules = null) =>
-        new(dialect, time, identifierRules, [new OutboxStore(dialect, time, outboxTargets), new PullStateStore(dialect, time), new ConflictStore(dialect, time)]);
+        new(dialect, time, identifierRules, [new OutboxStore(dialect, time, outboxTargets), new PullStateStore(dialect, time), new ConflictStore(dialect, time),
+            new AuditStore(dialect)]);
 
     private static SqliteDialect CreateSqlite(StorageOptions options)
     {

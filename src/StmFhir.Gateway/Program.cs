@@ -1,3 +1,4 @@
+using StmFhir.Gateway.Audit;
 using StmFhir.Gateway.Configuration;
 using StmFhir.Gateway.Errors;
 using StmFhir.Gateway.Exchange;
@@ -20,6 +21,7 @@ builder.Services.AddGatewayOptions(builder.Configuration);
 builder.Services.AddGatewayLogging();
 builder.Services.AddGatewaySecurity();
 builder.Services.AddGatewayStorage();
+builder.Services.AddGatewayAudit();
 builder.Services.AddGatewayIngest();
 builder.Services.AddGatewayExchange(builder.Configuration);
 builder.Services.AddGatewayFhir();
@@ -35,6 +37,7 @@ app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseMiddleware<ApiHeadersMiddleware>();
 app.UseGatewayRequestLogging();
 app.UseMiddleware<ErrorHandlingMiddleware>();
+app.UseGatewayAudit();
 app.UseGatewaySecurity();
 
 app.MapHealth();
@@ -43,6 +46,7 @@ app.MapStmSessions();
 app.MapFhirMetadata();
 app.MapFhirPackage();
 app.MapFhirResources();
+app.MapAuditEvents();
 app.MapFhirTransactions();
 app.MapFhirValidate();
 app.MapValidatorPage();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using StmFhir.Exchange.Store;
+using StmFhir.Gateway.Audit;
 using StmFhir.Gateway.Security;
 
 namespace StmFhir.Gateway.Configuration;
@@ -24,6 +25,7 @@ internal static class OptionsRegistration
                 o.DataDirectory = dataDir;
             }
         });
+        services.AddValidated<AuditOptions>(configuration.GetSection(AuditOptions.Section), o => o.Problems());
         services.AddValidated<ApiAuthOptions>(configuration.GetSection(ApiAuthOptions.Section), o => o.Problems());
         services.PostConfigure<ApiAuthOptions>(o => o.AddEnvironmentKey(configuration[ApiAuthOptions.ApiKeyVariable]));
         return services;

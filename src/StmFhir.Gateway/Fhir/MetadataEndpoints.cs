@@ -113,6 +113,7 @@ internal static class CapabilityStatementFactory
                 ],
             });
         }
+        rest.Resource.Add(Audit.AuditEndpoints.CapabilityResource());
         statement.Rest.Add(rest);
         return statement;
     }

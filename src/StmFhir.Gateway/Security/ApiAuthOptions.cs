@@ -43,9 +43,9 @@ internal sealed class ApiAuthOptions
             }
             foreach (var scope in key.Scopes ?? [])
             {
-                if (scope is not (Scopes.Read or Scopes.Write))
+                if (scope is not (Scopes.Read or Scopes.Write or Scopes.Audit))
                 {
-                    yield return $"Authentication:ApiKeys:{i}:Scopes may hold only '{Scopes.Read}' and '{Scopes.Write}'";
+                    yield return $"Authentication:ApiKeys:{i}:Scopes may hold only '{Scopes.Read}', '{Scopes.Write}' and '{Scopes.Audit}'";
                 }
             }
         }
@@ -65,7 +65,10 @@ internal sealed class ApiKeyOptions
     /// <summary>The secret; at least 16 characters.</summary>
     public string Key { get; set; } = "";
 
-    /// <summary><c>read</c> and/or <c>write</c>. The default (absent) is both.</summary>
+    /// <summary>
+    /// <c>read</c>, <c>write</c> and/or <c>audit</c> (the audit trail, <c>GET /fhir/AuditEvent</c>). The default (absent)
+    /// is read and write, never audit.
+    /// </summary>
     public List<string>? Scopes { get; set; }
 }
 

@@ -15,6 +15,9 @@ internal static class Scopes
     public const string Read = "read";
     public const string Write = "write";
 
+    /// <summary>An API key's permission to read the audit trail (<c>stmfhir.audit</c>); neither read nor write grants it.</summary>
+    public const string Audit = "audit";
+
     /// <summary>Policy: read on every type (<c>system/*.r</c>): the exchange status and outbox rows, which span all types.</summary>
     public const string ReadPolicy = "stmfhir.read";
 
@@ -34,7 +37,12 @@ internal static class Scopes
     public static bool CanRead(ClaimsPrincipal user, string type) => FhirAccess.Allows(user, FhirInteraction.Read, type);
 
     /// <summary>The scope claim an API key with permission <paramref name="scope"/> carries.</summary>
-    public static string ClaimFor(string scope) => scope == Write ? "stmfhir.write" : "stmfhir.read";
+    public static string ClaimFor(string scope) => scope switch
+    {
+        Write => "stmfhir.write",
+        Audit => "stmfhir.audit",
+        _ => "stmfhir.read",
+    };
 
     /// <summary>Registers every policy.</summary>
     public static AuthorizationBuilder AddGatewayPolicies(this AuthorizationBuilder builder)

@@ -11,7 +11,10 @@ namespace StmFhir.Benchmarks.Load;
 /// samples/sessions posted by C concurrent clients to <c>POST /stm/sessions</c>, then M <c>$validate</c> calls of a sample
 /// Bundle. Reports throughput, p50/p99 latency and, given the gateway's pid, its resident memory. Stops by itself.
 /// <code>dotnet run -c Release --project tests/StmFhir.Benchmarks -- load --url http://127.0.0.1:8080 --key KEY
-///   [--sessions 10000] [--clients 16] [--validate 2000] [--warmup 200] [--validate-warmup 100] [--pid PID]</code>
+///   [--sessions 10000] [--clients 16] [--validate 2000] [--warmup 200] [--validate-warmup 100] [--reads 0] [--pid PID]</code>
+/// <c>--reads N</c> adds, after the sessions, N searches <c>GET /fhir/Procedure?identifier={session id}</c> and then 5N reads
+/// <c>GET /fhir/Procedure/{id}</c> of the Procedures found (a read costs about a tenth of a search, so five times as many
+/// make a phase long enough to time), over the sessions just posted: the read side of the facade.
 /// The <c>$validate</c> phase follows the sessions straight away; its first second or two run slower while the
 /// runtime adjusts to the new work (GC pauses of 7-10 ms instead of 2-3 ms, code the JIT has not optimized yet), which
 /// <c>--validate-warmup</c> (requests not counted) leaves out of a steady-state figure.
@@ -33,6 +36,7 @@ internal static class LoadDriver
         var validations = int.Parse(Arg("--validate", "2000"), CultureInfo.InvariantCulture);
         var warmup = int.Parse(Arg("--warmup", "200"), CultureInfo.InvariantCulture);
         var validateWarmup = int.Parse(Arg("--validate-warmup", "100"), CultureInfo.InvariantCulture);
+        var reads = int.Parse(Arg("--reads", "0"), CultureInfo.InvariantCulture);
         var pid = Arg("--pid", "");
         var run = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
 
@@ -61,6 +65,10 @@ internal static class LoadDriver
         var ingest = await RunPhaseAsync("POST /stm/sessions", sessions, clients, i => Post(http, "/stm/sessions", bodies[i], "application/json"), pid);
         Console.WriteLine($"RSS after {sessions} sessions: {Rss(pid)}");
 
+        if (reads > 0)
+        {
+            await RunReadsAsync(http, reads, Math.Max(1, sessions), clients, i => $"LOAD-{run}-{i}", pid);
+        }
         if (validations > 0)
         {
             var bundle = await File.ReadAllBytesAsync(RepoFiles.Samples("bundles", "01-lateral-epicondylitis-iastm.json"));
@@ -69,6 +77,26 @@ internal static class LoadDriver
             Console.WriteLine($"RSS after $validate: {Rss(pid)}");
         }
         return ingest.Failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>Searches each session's Procedure by identifier, then reads each Procedure found by its id.</summary>
+    private static async Task RunReadsAsync(HttpClient http, int reads, int sessions, int clients, Func<int, string> sessionId, string pid)
+    {
+        var ids = new string?[reads];
+        await RunPhaseAsync("GET /fhir/Procedure?identifier", reads, clients, async i =>
+        {
+            using var response = await http.GetAsync($"/fhir/Procedure?identifier={Uri.EscapeDataString(sessionId(i % sessions))}").ConfigureAwait(false);
+            var bundle = JsonNode.Parse(await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+            ids[i] = bundle?["entry"]?[0]?["resource"]?["id"]?.GetValue<string>();
+            return (int)response.StatusCode;
+        }, pid);
+        var found = ids.OfType<string>().ToArray();
+        await RunPhaseAsync("GET /fhir/Procedure/{id}", found.Length == 0 ? 0 : 5 * reads, clients, async i =>
+        {
+            using var response = await http.GetAsync($"/fhir/Procedure/{found[i % found.Length]}").ConfigureAwait(false);
+            await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            return (int)response.StatusCode;
+        }, pid);
     }
 
     private static async Task<int> Post(HttpClient http, string path, byte[] body, string mediaType)
