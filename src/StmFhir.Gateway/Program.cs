@@ -28,10 +28,7 @@ builder.Services.AddGatewayFhir();
 builder.Services.AddGatewayOpenApi();
 
 var app = builder.Build();
-if (!app.SettingsAreValid(Console.Error))
-{
-    return StartChecks.SettingsErrorExitCode;
-}
+app.WarnWhenNoCredential();
 
 app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseMiddleware<ApiHeadersMiddleware>();
@@ -53,7 +50,14 @@ app.MapValidatorPage();
 app.MapExchangeStatus();
 app.MapJwks();
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (Exception exception) when (StartChecks.ReportSettingsError(exception, Console.Error))
+{
+    return StartChecks.SettingsErrorExitCode;
+}
 return 0;
 
 /// <summary>The gateway's entry point; public so tests can host it with WebApplicationFactory.</summary>

@@ -4,9 +4,9 @@ using StmFhir.Gateway.Security;
 namespace StmFhir.Gateway.Configuration;
 
 /// <summary>
-/// What the gateway checks between building and starting, so a newcomer or an operator reads one plain line, not a
-/// host's stack trace: every setting's validation (what <c>ValidateOnStart</c> would run inside the host), and, in
-/// Production, whether any credential is configured at all.
+/// What the gateway says about its settings at start, so a newcomer or an operator reads one plain line, not a host's
+/// stack trace: a settings error (found by <c>ValidateOnStart</c> as the host starts), and, in Production, that no
+/// credential is configured at all.
 /// </summary>
 internal static partial class StartChecks
 {
@@ -14,30 +14,27 @@ internal static partial class StartChecks
     public const int SettingsErrorExitCode = 2;
 
     /// <summary>
-    /// Runs every settings validation now. On a problem writes one line per problem to <paramref name="error"/>, naming
-    /// the setting, and returns false: the caller exits with <see cref="SettingsErrorExitCode"/>.
+    /// Whether <paramref name="exception"/> (from starting the host, which validates every setting) is a settings error;
+    /// if so, writes one line per problem to <paramref name="error"/>, naming the setting, and the caller exits with
+    /// <see cref="SettingsErrorExitCode"/> instead of a stack trace. (The host's own "Hosting failed to start" event is
+    /// silenced in appsettings.json for the same reason; any other exception still ends the process with its trace.)
     /// </summary>
-    public static bool SettingsAreValid(this WebApplication app, TextWriter error)
+    public static bool ReportSettingsError(Exception exception, TextWriter error)
     {
-        try
+        if (Problems(exception) is not { Count: > 0 } problems)
         {
-            app.Services.GetService<IStartupValidator>()?.Validate();
-        }
-        catch (Exception exception) when (Problems(exception) is { Count: > 0 } problems)
-        {
-            foreach (var problem in problems)
-            {
-                error.WriteLine($"Settings error: {problem}");
-            }
-            error.WriteLine("The gateway did not start. Settings come from appsettings.json beside it, appsettings.{Environment}.json, then environment variables (Section__Key).");
             return false;
         }
-        app.WarnWhenNoCredential();
+        foreach (var problem in problems)
+        {
+            error.WriteLine($"Settings error: {problem}");
+        }
+        error.WriteLine("The gateway did not start. Settings come from appsettings.json beside it, appsettings.{Environment}.json, then environment variables (Section__Key).");
         return true;
     }
 
     /// <summary>A Production gateway with no API key and no JWT issuer answers 401 to every client: say so at start.</summary>
-    private static void WarnWhenNoCredential(this WebApplication app)
+    public static void WarnWhenNoCredential(this WebApplication app)
     {
         var auth = app.Services.GetRequiredService<IOptions<ApiAuthOptions>>().Value;
         if (app.Environment.IsProduction() && auth.ApiKeys.Count == 0 && string.IsNullOrWhiteSpace(auth.Jwt.Issuer))
