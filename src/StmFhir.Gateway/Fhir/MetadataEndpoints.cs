@@ -21,6 +21,17 @@ internal static class CapabilityStatementFactory
 {
     private const string ValidateOperation = "http://hl7.org/fhir/OperationDefinition/Resource-validate";
 
+    private const string SearchDocumentation = "Search (GET {type}? or POST {type}/_search with a form body) also takes: "
+        + "_sort on _id, _lastUpdated and each date and token parameter (several keys, - for descending); "
+        + "_include and _revinclude as listed per type, and their :iterate forms one level deep; "
+        + "_summary (true, text, data, count, false) or _elements; _count and _offset; "
+        + "the modifiers :missing (type-specific parameters), :not (tokens) and :Type (references); "
+        + "chains one level deep through a reference to a stored type (patient.identifier, subject:Patient.identifier). "
+        + "Any other parameter or modifier is refused with 400, unless the request has Prefer: handling=lenient.";
+
+    private static IEnumerable<SearchParameterDefinition> References(string type) =>
+        SearchParameterCatalog.For(type).Where(p => p.Kind == SearchParamKind.Reference);
+
     // Long method: the CapabilityStatement as one declaration, shaped like the resource it builds.
     public static CapabilityStatement Create(string baseUrl, ProfileCatalog catalog)
     {
@@ -45,7 +56,8 @@ internal static class CapabilityStatementFactory
             Mode = CapabilityStatement.RestfulCapabilityMode.Server,
             Documentation = "Patient data needs a credential: an API key (X-Api-Key, or Authorization: Bearer) or an OAuth2 JWT bearer token "
                 + "with SMART scopes (v1 system/Observation.read, v2 system/Observation.rs, per resource type and interaction; patient/ scopes grant nothing) "
-                + "or stmfhir.read / stmfhir.write. XML request bodies are read; answers are JSON.",
+                + "or stmfhir.read / stmfhir.write. XML request bodies are read; answers are JSON. "
+                + SearchDocumentation,
             Security = new CapabilityStatement.SecurityComponent
             {
                 Cors = false,
@@ -78,10 +90,13 @@ internal static class CapabilityStatementFactory
                 ConditionalCreate = true,
                 ConditionalUpdate = false,
                 ConditionalDelete = CapabilityStatement.ConditionalDeleteStatus.NotSupported,
+                SearchInclude = [.. References(type).Select(p => $"{type}:{p.Name}")],
+                SearchRevInclude = [.. SearchParameterCatalog.ResourceTypes.SelectMany(source => References(source)
+                    .Where(p => p.Targets.Count == 0 || p.Targets.Contains(type)).Select(p => $"{source}:{p.Name}"))],
                 SearchParam = [.. SearchParameterCatalog.Common.Concat(SearchParameterCatalog.For(type)).Select(p => new CapabilityStatement.SearchParamComponent
                 {
                     Name = p.Name,
-                    Definition = p.Definition,
+                    Definition = p.Definition.Length > 0 ? p.Definition : null,
                     Type = p.Kind switch
                     {
                         SearchParamKind.Token => SearchParamType.Token,

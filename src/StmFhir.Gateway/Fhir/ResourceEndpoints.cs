@@ -21,7 +21,7 @@ internal static class ResourceEndpoints
     public static IEndpointRouteBuilder MapFhirResources(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(FhirUrls.Prefix).ExcludeFromDescription();
-        group.MapGet(Type, SearchAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.Search));
+        group.MapFhirSearch(Type);
         group.MapGet(Type + "/{id}", ReadAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.Read));
         group.MapGet(Type + "/{id}/_history", HistoryAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.History));
         group.MapGet(Type + "/{id}/_history/{version}", VReadAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.VRead));
@@ -51,11 +51,11 @@ internal static class ResourceEndpoints
     private static async Task<IResult> HistoryAsync(string type, string id, HttpRequest request, IResourceStore store, IOptions<FhirOptions> options,
         CancellationToken cancellationToken)
     {
-        var parameters = Parameters(request);
+        var parameters = SearchEndpoints.QueryParameters(request);
         var parsed = HistoryQueryParser.Parse(type, id, parameters, options.Value.SearchLimits());
         if (parsed.Query is not { } query)
         {
-            return Problems(parsed.Problems);
+            return SearchEndpoints.Problems(parsed.Problems);
         }
         var result = await store.HistoryAsync(query with { MaxBytes = options.Value.MaxResponseBytes }, cancellationToken).ConfigureAwait(false);
         return result.Exists
@@ -63,31 +63,6 @@ internal static class ResourceEndpoints
                 $"{FhirUrls.Base(request)}/{type}/{id}/_history", parameters, query.Count, query.Offset, result.Versions.Count, result.Total))
             : Outcomes.NotFound($"{type}/{id} is not known");
     }
-
-    private static async Task<IResult> SearchAsync(string type, HttpRequest request, IResourceStore store, IOptions<FhirOptions> options, CancellationToken cancellationToken)
-    {
-        var parameters = Parameters(request);
-        // A restricted scope's parameters are searched too (ANDed), but not echoed in the paging links: the client sends
-        // its own query again and the restriction is added again.
-        if (FhirAccess.SearchRestriction(request.HttpContext.User, type) is not { } restriction)
-        {
-            return Outcomes.Result(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, FhirAccess.Refusal(FhirInteraction.Search, type));
-        }
-        var parsed = SearchQueryParser.Parse(type, [.. parameters, .. restriction], options.Value.SearchLimits());
-        if (parsed.Query is not { } query)
-        {
-            return Problems(parsed.Problems);
-        }
-        var result = await store.SearchAsync(query with { MaxBytes = options.Value.MaxResponseBytes }, cancellationToken).ConfigureAwait(false);
-        return BundleJson.SearchSet(result.Total, result.Resources, FhirUrls.Base(request), PageLinks.For(
-            $"{FhirUrls.Base(request)}/{type}", parameters, query.Count, query.Offset, result.Resources.Count, result.Total));
-    }
-
-    private static List<KeyValuePair<string, string>> Parameters(HttpRequest request) =>
-        [.. request.Query.SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v ?? "")))];
-
-    private static FhirJsonResult Problems(IEnumerable<string> problems) => Outcomes.Result(StatusCodes.Status400BadRequest,
-        Outcomes.Create(problems.Select(p => Outcomes.Issue(OperationOutcome.IssueType.NotSupported, p))));
 
     private static async Task<IResult> CreateAsync(string type, HttpRequest request, FhirRequestReader reader, IngestService ingest,
         CancellationToken cancellationToken)

@@ -29,7 +29,10 @@ public sealed class MetadataAndPackageTests(GatewayFactory factory) : IClassFixt
             Assert.NotEmpty(resource.SupportedProfile);
         }
         var procedure = rest.Resource.Single(r => r.Type == "Procedure");
-        Assert.Equal(["_id", "_lastUpdated", "identifier", "code", "subject", "patient", "date", "part-of"], procedure.SearchParam.Select(p => p.Name));
+        Assert.Equal(["_id", "_lastUpdated", "identifier", "code", "subject", "patient", "date", "part-of", "status", "performer"], procedure.SearchParam.Select(p => p.Name));
+        Assert.Equal(["Procedure:subject", "Procedure:patient", "Procedure:part-of", "Procedure:performer"], procedure.SearchInclude);
+        Assert.Contains("Observation:part-of", procedure.SearchRevInclude);
+        Assert.Contains("RiskAssessment:parent", procedure.SearchRevInclude);
         Assert.Contains("http://stmfhir.org/fhir/StructureDefinition/stm-procedure", procedure.SupportedProfile);
     }
 
