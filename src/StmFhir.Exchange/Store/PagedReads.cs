@@ -105,7 +105,7 @@ internal sealed class PagedReads(StoreDialect dialect)
     /// whose running size stays within <c>@budget</c>, and always the first, with their JSON.
     /// </summary>
     private static string Budgeted(string page, string order) => $"""
-        SELECT p.id, p.version, p.last_updated, v.json FROM (
+        SELECT p.type, p.id, p.version, p.last_updated, v.json FROM (
             SELECT q.*, SUM(q.size) OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING) AS upto
             FROM ({page}) q) p
         JOIN resource_versions v ON v.type = p.type AND v.id = p.id AND v.version = p.version
@@ -113,13 +113,48 @@ internal sealed class PagedReads(StoreDialect dialect)
         ORDER BY {string.Join(", ", order.Split(", ").Select(o => "p." + o))}
         """;
 
+    /// <summary>
+    /// One page of the versions of every resource of the query's types (all stored types when none), newest first: the
+    /// type-level and system-level history. Counted and paged through the index on (type, last_updated).
+    /// </summary>
+    public async Task<HistoryResult> ChangesAsync(ChangesQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Types.Count == 0)
+        {
+            return new HistoryResult(true, 0, []);
+        }
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var count = connection.Command("");
+        count.CommandText = $"SELECT COUNT(*) FROM resource_versions WHERE {TypesSince(query, count)}";
+        var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        if (query.Count == 0 || query.Offset >= total)
+        {
+            return new HistoryResult(true, total, []);
+        }
+        await using var page = connection.Command("");
+        page.CommandText = Budgeted($"""
+            SELECT type, id, version, last_updated, octet_length(json) + {EntryOverhead} AS size FROM resource_versions
+            WHERE {TypesSince(query, page)}
+            ORDER BY last_updated DESC, type, id, version DESC LIMIT @limit OFFSET @offset
+            """, "last_updated DESC, type, id, version DESC");
+        page.With("limit", query.Count).With("offset", query.Offset).With("budget", query.MaxBytes);
+        return new HistoryResult(true, total, await ReadAsync(page, "", cancellationToken).ConfigureAwait(false));
+    }
+
+    private static string TypesSince(ChangesQuery query, DbCommand command)
+    {
+        command.With("since", query.Since ?? long.MinValue);
+        return $"type IN ({string.Join(", ", query.Types.Select((t, i) => { command.With($"t{i}", t); return $"@t{i}"; }))}) AND last_updated >= @since";
+    }
+
     private static async Task<IReadOnlyList<StoredResource>> ReadAsync(DbCommand command, string type, CancellationToken cancellationToken)
     {
         var list = new List<StoredResource>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            list.Add(reader.ReadStored(type));
+            list.Add(reader.ReadStored(reader.GetString(0), 1));
         }
         return list;
     }

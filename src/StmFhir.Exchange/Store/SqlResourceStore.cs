@@ -142,6 +142,9 @@ internal sealed class SqlResourceStore(StoreDialect dialect, TimeProvider time, 
     public Task<HistoryResult> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken = default) =>
         _reads.HistoryAsync(query, cancellationToken);
 
+    public Task<HistoryResult> ChangesAsync(ChangesQuery query, CancellationToken cancellationToken = default) =>
+        _reads.ChangesAsync(query, cancellationToken);
+
     public Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken cancellationToken = default) =>
         _reads.SearchAsync(query, cancellationToken);
 

@@ -68,6 +68,7 @@ internal static class CapabilityStatementFactory
             [
                 new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Transaction },
                 new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Batch },
+                new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.HistorySystem },
             ],
             Operation = [new CapabilityStatement.OperationComponent { Name = "validate", Definition = ValidateOperation }],
         };
@@ -81,14 +82,16 @@ internal static class CapabilityStatementFactory
                 Interaction = [.. new[]
                 {
                     CapabilityStatement.TypeRestfulInteraction.Read, CapabilityStatement.TypeRestfulInteraction.Vread,
-                    CapabilityStatement.TypeRestfulInteraction.HistoryInstance, CapabilityStatement.TypeRestfulInteraction.SearchType,
+                    CapabilityStatement.TypeRestfulInteraction.HistoryInstance, CapabilityStatement.TypeRestfulInteraction.HistoryType,
+                    CapabilityStatement.TypeRestfulInteraction.SearchType,
                     CapabilityStatement.TypeRestfulInteraction.Create, CapabilityStatement.TypeRestfulInteraction.Update,
                 }.Select(code => new CapabilityStatement.ResourceInteractionComponent { Code = code })],
                 Versioning = CapabilityStatement.ResourceVersionPolicy.VersionedUpdate,
                 ReadHistory = true,
                 UpdateCreate = true,
                 ConditionalCreate = true,
-                ConditionalUpdate = false,
+                ConditionalUpdate = true,
+                ConditionalRead = CapabilityStatement.ConditionalReadStatus.FullSupport,
                 ConditionalDelete = CapabilityStatement.ConditionalDeleteStatus.NotSupported,
                 SearchInclude = [.. References(type).Select(p => $"{type}:{p.Name}")],
                 SearchRevInclude = [.. SearchParameterCatalog.ResourceTypes.SelectMany(source => References(source)

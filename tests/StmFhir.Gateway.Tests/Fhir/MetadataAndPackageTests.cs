@@ -25,6 +25,8 @@ public sealed class MetadataAndPackageTests(GatewayFactory factory) : IClassFixt
         {
             var resource = Assert.Single(rest.Resource, r => r.Type == type);
             Assert.Contains(resource.Interaction, i => i.Code == CapabilityStatement.TypeRestfulInteraction.Vread);
+            Assert.Contains(resource.Interaction, i => i.Code == CapabilityStatement.TypeRestfulInteraction.HistoryType);
+            Assert.True(resource.ConditionalUpdate);
             Assert.Contains(resource.SearchParam, p => p.Name == "identifier");
             Assert.NotEmpty(resource.SupportedProfile);
         }
