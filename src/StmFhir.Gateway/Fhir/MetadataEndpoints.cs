@@ -85,6 +85,7 @@ internal static class CapabilityStatementFactory
                     CapabilityStatement.TypeRestfulInteraction.HistoryInstance, CapabilityStatement.TypeRestfulInteraction.HistoryType,
                     CapabilityStatement.TypeRestfulInteraction.SearchType,
                     CapabilityStatement.TypeRestfulInteraction.Create, CapabilityStatement.TypeRestfulInteraction.Update,
+                    CapabilityStatement.TypeRestfulInteraction.Patch,
                 }.Select(code => new CapabilityStatement.ResourceInteractionComponent { Code = code })],
                 Versioning = CapabilityStatement.ResourceVersionPolicy.VersionedUpdate,
                 ReadHistory = true,

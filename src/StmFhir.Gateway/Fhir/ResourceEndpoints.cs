@@ -24,6 +24,7 @@ internal static class ResourceEndpoints
         group.MapFhirSearch(Type);
         group.MapFhirHistory(Type);
         group.MapFhirConditionalUpdate(Type);
+        group.MapFhirPatch(Type);
         // HEAD: the same answer without its body (Kestrel sends none for HEAD), for clients checking a version cheaply.
         group.MapMethods(Type + "/{id}", ["GET", "HEAD"], ReadAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.Read));
         group.MapGet(Type + "/{id}/_history", HistoryAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.History));

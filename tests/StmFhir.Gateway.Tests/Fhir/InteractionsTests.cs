@@ -119,4 +119,27 @@ public sealed class InteractionsTests : IAsyncLifetime
         Assert.Equal(2, system.Entry.Count);
         Assert.Contains(system.Link, l => l.Relation == "next");
     }
+
+    private Task<HttpResponseMessage> PatchAsync(string id, string operations, string mediaType = "application/json-patch+json") =>
+        _client.PatchAsync($"/fhir/Patient/{id}", new StringContent(operations, System.Text.Encoding.UTF8, mediaType));
+
+    [Fact]
+    public async Task JsonPatch_AppliesAndValidatesTheResult_AndRefusesFailedTestsBadResultsAndOtherMediaTypes()
+    {
+        var patient = await CreateAsync("IX-PATCH");
+
+        var patched = await PatchAsync(patient.Id!, """[{"op":"test","path":"/name/0/family","value":"Lovelace"},{"op":"replace","path":"/name/0/family","value":"Byron"}]""");
+
+        Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
+        var result = await patched.ReadFhirAsync<Patient>();
+        Assert.Equal(("Byron", "2"), (result.Name[0].Family, result.Meta!.VersionId));
+        await (await PatchAsync(patient.Id!, """[{"op":"test","path":"/name/0/family","value":"Lovelace"}]""")).AssertOutcomeAsync(HttpStatusCode.UnprocessableEntity);
+        await (await PatchAsync(patient.Id!, """[{"op":"replace","path":"/id","value":"someone-else"}]""")).AssertOutcomeAsync(HttpStatusCode.UnprocessableEntity);
+        var invalid = await (await PatchAsync(patient.Id!, """[{"op":"replace","path":"/gender","value":"purple"}]""")).AssertOutcomeAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("gender", invalid.Diagnostics(), StringComparison.OrdinalIgnoreCase);
+        await (await PatchAsync(patient.Id!, """{"not":"a patch"}""")).AssertOutcomeAsync(HttpStatusCode.BadRequest);
+        await (await PatchAsync(patient.Id!, "[]", "application/fhir+json")).AssertOutcomeAsync(HttpStatusCode.UnsupportedMediaType);
+        await (await PatchAsync("nobody", """[{"op":"remove","path":"/gender"}]""")).AssertOutcomeAsync(HttpStatusCode.NotFound);
+        Assert.Equal("Byron", (await (await _client.GetAsync($"/fhir/Patient/{patient.Id}")).ReadFhirAsync<Patient>()).Name[0].Family);
+    }
 }
