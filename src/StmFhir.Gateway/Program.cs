@@ -29,6 +29,7 @@ var app = builder.Build();
 
 app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseMiddleware<ApiHeadersMiddleware>();
+app.UseMiddleware<StmFhir.Gateway.Fhir.FhirFormatMiddleware>();
 app.UseGatewayRequestLogging();
 app.UseMiddleware<ErrorHandlingMiddleware>();
 app.UseGatewaySecurity();

@@ -48,7 +48,7 @@ internal static class CapabilityStatementFactory
             Software = new CapabilityStatement.SoftwareComponent { Name = "StmFhir gateway", Version = version },
             Implementation = new CapabilityStatement.ImplementationComponent { Description = "StmFhir gateway for soft tissue mobilization therapy data", Url = baseUrl },
             FhirVersion = FHIRVersion.N4_0_1,
-            Format = ["application/fhir+json", "json"],
+            Format = ["application/fhir+json", "json", "application/fhir+xml", "xml"],
             ImplementationGuide = catalog.OfType("ImplementationGuide").Select(ig => ig.Url).OfType<string>().ToList(),
         };
         var rest = new CapabilityStatement.RestComponent
@@ -56,7 +56,7 @@ internal static class CapabilityStatementFactory
             Mode = CapabilityStatement.RestfulCapabilityMode.Server,
             Documentation = "Patient data needs a credential: an API key (X-Api-Key, or Authorization: Bearer) or an OAuth2 JWT bearer token "
                 + "with SMART scopes (v1 system/Observation.read, v2 system/Observation.rs, per resource type and interaction; patient/ scopes grant nothing) "
-                + "or stmfhir.read / stmfhir.write. XML request bodies are read; answers are JSON. "
+                + "or stmfhir.read / stmfhir.write. XML request bodies are read; answers are JSON, or XML for Accept: application/fhir+xml or _format=xml, indented with _pretty=true. "
                 + SearchDocumentation,
             Security = new CapabilityStatement.SecurityComponent
             {
