@@ -32,6 +32,7 @@ app.UseMiddleware<ApiHeadersMiddleware>();
 app.UseMiddleware<StmFhir.Gateway.Fhir.FhirFormatMiddleware>();
 app.UseGatewayRequestLogging();
 app.UseMiddleware<ErrorHandlingMiddleware>();
+app.UseCors();
 app.UseGatewaySecurity();
 
 app.MapHealth();

@@ -9,8 +9,12 @@ internal static class MetadataEndpoints
 {
     public static IEndpointRouteBuilder MapFhirMetadata(this IEndpointRouteBuilder app)
     {
-        app.MapGet(FhirUrls.Prefix + "/metadata", (HttpRequest request, ProfileCatalog catalog) =>
-                new FhirJsonResult(StatusCodes.Status200OK, CapabilityStatementFactory.Create(FhirUrls.Base(request), catalog)))
+        app.MapGet(FhirUrls.Prefix + "/metadata", (HttpRequest request, ProfileCatalog catalog, Microsoft.Extensions.Options.IOptions<Configuration.FhirOptions> options) =>
+            {
+                var statement = CapabilityStatementFactory.Create(FhirUrls.Base(request), catalog);
+                statement.Rest[0].Security!.Cors = options.Value.CorsAllowedOrigins.Count > 0;
+                return new FhirJsonResult(StatusCodes.Status200OK, statement);
+            })
             .ExcludeFromDescription().AllowAnonymous();
         return app;
     }
