@@ -32,8 +32,10 @@ app.WarnWhenNoCredential();
 
 app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseMiddleware<ApiHeadersMiddleware>();
+app.UseMiddleware<StmFhir.Gateway.Fhir.FhirFormatMiddleware>();
 app.UseGatewayRequestLogging();
 app.UseMiddleware<ErrorHandlingMiddleware>();
+app.UseCors();
 app.UseGatewayAudit();
 app.UseGatewaySecurity();
 

@@ -53,5 +53,11 @@ if (args is ["store", .. var store] && store.All(o => int.TryParse(o, out _)))
     var numbers = store.Select(o => int.Parse(o, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
     return await StmFhir.Benchmarks.Storage.StoreProbe.RunAsync(numbers.Length > 0 ? numbers[0] : 9, numbers.Length > 1 ? numbers[1] : 300);
 }
+if (args is ["revinclude", .. var revinclude] && revinclude.All(o => int.TryParse(o, out _)))
+{
+    // One patient's sessions searched plainly and with _revinclude=Observation:part-of, alternating (Search/RevIncludeProbe.cs).
+    var numbers = revinclude.Select(o => int.Parse(o, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    return await StmFhir.Benchmarks.Search.RevIncludeProbe.RunAsync(numbers.Length > 0 ? numbers[0] : 7, numbers.Length > 1 ? numbers[1] : 50);
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

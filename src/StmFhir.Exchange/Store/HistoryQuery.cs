@@ -14,6 +14,19 @@ public sealed record HistoryQuery(string Type, string Id, int Count, int Offset)
     public long MaxBytes { get; init; } = long.MaxValue;
 }
 
+/// <summary>A page of the history of whole types (<c>GET [type]/_history</c>, <c>GET /_history</c>).</summary>
+/// <param name="Types">The types whose versions are listed.</param>
+/// <param name="Count">Page size; 0 asks only for the total.</param>
+/// <param name="Offset">How many versions to skip.</param>
+public sealed record ChangesQuery(IReadOnlyList<string> Types, int Count, int Offset)
+{
+    /// <summary>Only versions written at or after this instant (Unix ms), or all when null (<c>_since</c>).</summary>
+    public long? Since { get; init; }
+
+    /// <summary>The most bytes a page's versions may take; as <see cref="SearchQuery.MaxBytes"/>.</summary>
+    public long MaxBytes { get; init; } = long.MaxValue;
+}
+
 /// <summary>One page of a resource's history.</summary>
 /// <param name="Exists">Whether the resource has any version at all (a <c>_since</c> may still leave none).</param>
 /// <param name="Total">How many versions match in all (since <see cref="HistoryQuery.Since"/>).</param>

@@ -44,6 +44,9 @@ public interface IResourceStore
     /// </summary>
     Task<HistoryResult> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>One page of the versions of every resource of some types, newest first, within the query's byte budget.</summary>
+    Task<HistoryResult> ChangesAsync(ChangesQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// The current resources matching a query, oldest change first, one page of them within the query's byte budget;
     /// only that page is read.

@@ -33,15 +33,41 @@ internal sealed class PagedReads(StoreDialect dialect)
         {
             return new SearchResult(total, []);
         }
-        await using var page = connection.Command("");
-        page.CommandText = Budgeted($"""
-            SELECT r.type, r.id, r.version, r.last_updated, octet_length(v.json) + {EntryOverhead} AS size FROM resources r
+        await using var page = PageCommand(connection, query, "");
+        var matches = await ReadAsync(page, query.Type, cancellationToken).ConfigureAwait(false);
+        var included = query.Includes.Count == 0
+            ? []
+            : await SearchIncludes.ReadAsync(connection, query.Includes, matches, cancellationToken).ConfigureAwait(false);
+        return new SearchResult(total, matches) { Included = included };
+    }
+
+    /// <summary>The database's plan of a search page's query (for the tests that show it reads through indexes).</summary>
+    public async Task<string> ExplainSearchAsync(SearchQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = PageCommand(connection, query, dialect.ExplainPrefix);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var plan = new System.Text.StringBuilder();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            plan.AppendLine(Convert.ToString(reader.GetValue(reader.FieldCount - 1), CultureInfo.InvariantCulture));
+        }
+        return plan.ToString();
+    }
+
+    /// <summary>A search page's query, in the query's order (<see cref="SearchSql.OrderBy"/>), within its byte budget.</summary>
+    private static DbCommand PageCommand(DbConnection connection, SearchQuery query, string prefix)
+    {
+        var page = connection.Command("");
+        var (columns, order) = SearchSql.OrderBy(query, page);
+        page.CommandText = prefix + Budgeted($"""
+            SELECT r.type AS type, r.id AS id, r.version AS version, r.last_updated AS last_updated, octet_length(v.json) + {EntryOverhead} AS size{columns}
+            FROM resources r
             JOIN resource_versions v ON v.type = r.type AND v.id = r.id AND v.version = r.version
             WHERE {SearchSql.Where(query, page)}
-            ORDER BY r.last_updated, r.id LIMIT @limit OFFSET @offset
-            """, "last_updated, id");
-        page.With("limit", query.Count).With("offset", query.Offset).With("budget", query.MaxBytes);
-        return new SearchResult(total, await ReadAsync(page, query.Type, cancellationToken).ConfigureAwait(false));
+            ORDER BY {order} LIMIT @limit OFFSET @offset
+            """, order);
+        return page.With("limit", query.Count).With("offset", query.Offset).With("budget", query.MaxBytes);
     }
 
     public async Task<HistoryResult> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken)
@@ -79,13 +105,48 @@ internal sealed class PagedReads(StoreDialect dialect)
     /// whose running size stays within <c>@budget</c>, and always the first, with their JSON.
     /// </summary>
     private static string Budgeted(string page, string order) => $"""
-        SELECT p.id, p.version, p.last_updated, v.json FROM (
-            SELECT q.type, q.id, q.version, q.last_updated, q.size, SUM(q.size) OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING) AS upto
+        SELECT p.type, p.id, p.version, p.last_updated, v.json FROM (
+            SELECT q.*, SUM(q.size) OVER (ORDER BY {order} ROWS UNBOUNDED PRECEDING) AS upto
             FROM ({page}) q) p
         JOIN resource_versions v ON v.type = p.type AND v.id = p.id AND v.version = p.version
         WHERE p.upto <= @budget OR p.upto = p.size
         ORDER BY {string.Join(", ", order.Split(", ").Select(o => "p." + o))}
         """;
+
+    /// <summary>
+    /// One page of the versions of every resource of the query's types (all stored types when none), newest first: the
+    /// type-level and system-level history. Counted and paged through the index on (type, last_updated).
+    /// </summary>
+    public async Task<HistoryResult> ChangesAsync(ChangesQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Types.Count == 0)
+        {
+            return new HistoryResult(true, 0, []);
+        }
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var count = connection.Command("");
+        count.CommandText = $"SELECT COUNT(*) FROM resource_versions WHERE {TypesSince(query, count)}";
+        var total = Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        if (query.Count == 0 || query.Offset >= total)
+        {
+            return new HistoryResult(true, total, []);
+        }
+        await using var page = connection.Command("");
+        page.CommandText = Budgeted($"""
+            SELECT type, id, version, last_updated, octet_length(json) + {EntryOverhead} AS size FROM resource_versions
+            WHERE {TypesSince(query, page)}
+            ORDER BY last_updated DESC, type, id, version DESC LIMIT @limit OFFSET @offset
+            """, "last_updated DESC, type, id, version DESC");
+        page.With("limit", query.Count).With("offset", query.Offset).With("budget", query.MaxBytes);
+        return new HistoryResult(true, total, await ReadAsync(page, "", cancellationToken).ConfigureAwait(false));
+    }
+
+    private static string TypesSince(ChangesQuery query, DbCommand command)
+    {
+        command.With("since", query.Since ?? long.MinValue);
+        return $"type IN ({string.Join(", ", query.Types.Select((t, i) => { command.With($"t{i}", t); return $"@t{i}"; }))}) AND last_updated >= @since";
+    }
 
     private static async Task<IReadOnlyList<StoredResource>> ReadAsync(DbCommand command, string type, CancellationToken cancellationToken)
     {
@@ -93,7 +154,7 @@ internal sealed class PagedReads(StoreDialect dialect)
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            list.Add(reader.ReadStored(type));
+            list.Add(reader.ReadStored(reader.GetString(0), 1));
         }
         return list;
     }

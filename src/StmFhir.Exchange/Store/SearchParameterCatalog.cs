@@ -23,8 +23,11 @@ public sealed record SearchParameterDefinition(string Name, SearchParamKind Kind
 {
     internal Func<Resource, IEnumerable<IndexValue>> Extract { get; init; } = _ => [];
 
-    /// <summary>The canonical URL of the matching R4 core SearchParameter.</summary>
+    /// <summary>The canonical URL of the matching R4 core SearchParameter; empty for the few this server adds.</summary>
     public string Definition { get; init; } = "";
+
+    /// <summary>The stored types a reference parameter points to (for chaining without a type); empty for other kinds.</summary>
+    public IReadOnlyList<string> Targets { get; init; } = [];
 }
 
 /// <summary>
@@ -40,8 +43,14 @@ public static class SearchParameterCatalog
         new("_lastUpdated", SearchParamKind.Date, "When the resource version last changed") { Definition = Core("Resource-lastUpdated") },
     ];
 
-    /// <summary>Control parameters accepted on every search: page size and page offset, and the ignored <c>_format</c>/<c>_pretty</c>.</summary>
-    public static IReadOnlySet<string> Control { get; } = new HashSet<string>(StringComparer.Ordinal) { "_count", "_offset", "_format", "_pretty" };
+    /// <summary>
+    /// Control parameters accepted on every search beside <c>_sort</c> and the includes: page size and offset, and those
+    /// the gateway applies to the answer (<c>_format</c>, <c>_pretty</c>, <c>_summary</c>, <c>_elements</c>).
+    /// </summary>
+    public static IReadOnlySet<string> Control { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "_count", "_offset", "_format", "_pretty", "_summary", "_elements",
+    };
 
     private static readonly Dictionary<string, IReadOnlyList<SearchParameterDefinition>> s_byType = new(StringComparer.Ordinal)
     {
@@ -54,6 +63,8 @@ public static class SearchParameterCatalog
             .. SubjectAndPatient<Procedure>(p => p.Subject, "clinical"),
             Date<Procedure>("date", p => p.Performed, "When the procedure was performed", "clinical-date"),
             PartOf<Procedure>(p => p.PartOf, "Procedure-part-of"),
+            Status<Procedure>(p => p.StatusElement, "Procedure-status"),
+            References<Procedure>("performer", p => p.Performer.Select(f => f.Actor), "Who performed the procedure", "Procedure-performer", "Practitioner"),
         ],
         ["Observation"] =
         [
@@ -62,12 +73,17 @@ public static class SearchParameterCatalog
             .. SubjectAndPatient<Observation>(o => o.Subject, "clinical"),
             Date<Observation>("date", o => o.Effective, "When the observation was made", "clinical-date"),
             PartOf<Observation>(o => o.PartOf, "Observation-part-of"),
+            Status<Observation>(o => o.StatusElement, "Observation-status"),
         ],
         ["RiskAssessment"] =
         [
             Identifier<RiskAssessment>(r => r.Identifier, "clinical"),
             .. SubjectAndPatient<RiskAssessment>(r => r.Subject, "RiskAssessment"),
             Date<RiskAssessment>("date", r => r.Occurrence, "When the assessment was made", "clinical-date"),
+            // Not R4 core parameters (core has none for these elements): added so the screening's session and findings
+            // can be included with it.
+            References<RiskAssessment>("parent", r => [r.Parent], "The session (Procedure) the assessment was made for", null, "Procedure"),
+            References<RiskAssessment>("basis", r => r.Basis, "The findings (Conditions, Observations) the assessment is based on", null),
         ],
         ["Condition"] =
         [
@@ -84,6 +100,7 @@ public static class SearchParameterCatalog
             {
                 Definition = Core("clinical-patient"),
                 Extract = r => IndexValue.Reference(((DetectedIssue)r).Patient) is { System: "Patient" } v ? [v] : [],
+                Targets = ["Patient"],
             },
             new("implicated", SearchParamKind.Reference, "A resource the finding is about (the session's Procedure, an Observation)")
             {
@@ -98,6 +115,7 @@ public static class SearchParameterCatalog
             Code<MedicationStatement>(m => [m.Medication as CodeableConcept], "clinical"),
             .. SubjectAndPatient<MedicationStatement>(m => m.Subject, "clinical"),
             Date<MedicationStatement>("effective", m => m.Effective, "When the medication was taken", "MedicationStatement-effective"),
+            Status<MedicationStatement>(m => m.StatusElement, "medications-status"),
         ],
     };
 
@@ -142,11 +160,13 @@ public static class SearchParameterCatalog
         {
             Definition = Core($"{core}-subject"),
             Extract = r => IndexValue.Reference(get((T)r)) is { } v ? [v] : [],
+            Targets = ["Patient"],
         },
         new("patient", SearchParamKind.Reference, "The patient the resource is about")
         {
             Definition = Core($"{core}-patient"),
             Extract = r => IndexValue.Reference(get((T)r)) is { System: "Patient" } v ? [v] : [],
+            Targets = ["Patient"],
         },
     ];
 
@@ -155,6 +175,22 @@ public static class SearchParameterCatalog
         {
             Definition = Core(definition),
             Extract = r => get((T)r).Select(IndexValue.Reference).OfType<IndexValue>(),
+        };
+
+    private static SearchParameterDefinition Status<T>(Func<T, PrimitiveType?> get, string definition) where T : Resource =>
+        new("status", SearchParamKind.Token, "The resource's status code")
+        {
+            Definition = Core(definition),
+            Extract = r => get((T)r)?.JsonValue is string code ? [IndexValue.Token(null, code)] : [],
+        };
+
+    private static SearchParameterDefinition References<T>(string name, Func<T, IEnumerable<ResourceReference?>> get, string description,
+        string? definition, params string[] targets) where T : Resource =>
+        new(name, SearchParamKind.Reference, description)
+        {
+            Definition = definition is null ? "" : Core(definition),
+            Extract = r => get((T)r).Select(IndexValue.Reference).OfType<IndexValue>(),
+            Targets = targets,
         };
 
     private static SearchParameterDefinition Date<T>(string name, Func<T, DataType?> get, string description, string definition) where T : Resource =>

@@ -17,15 +17,23 @@ public sealed record SearchLimits(int DefaultCount, int MaxCount, int MaxValues,
 /// <summary>The outcome of parsing a search: the query, or every problem found (unknown parameters, bad values).</summary>
 /// <param name="Query">The query, when there were no problems.</param>
 /// <param name="Problems">One message per problem; empty on success.</param>
-public sealed record SearchParseResult(SearchQuery? Query, IReadOnlyList<string> Problems);
+public sealed record SearchParseResult(SearchQuery? Query, IReadOnlyList<string> Problems)
+{
+    /// <summary>Parameters left out under lenient handling: unknown ones, or ones with an unsupported modifier or chain.</summary>
+    public IReadOnlyList<string> Ignored { get; init; } = [];
+}
 
 /// <summary>Turns URL query parameters into a <see cref="SearchQuery"/>, refusing anything it would otherwise ignore.</summary>
 public static class SearchQueryParser
 {
     private static readonly string[] s_datePrefixes = ["eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"];
 
-    /// <summary>Parses the parameters of a search of <paramref name="type"/>; every unknown parameter is a problem.</summary>
-    public static SearchParseResult Parse(string type, IEnumerable<KeyValuePair<string, string>> parameters, SearchLimits limits)
+    /// <summary>
+    /// Parses the parameters of a search of <paramref name="type"/>; every unknown parameter, or one with an unsupported
+    /// modifier or chain, is a problem, unless <paramref name="lenient"/> (<c>Prefer: handling=lenient</c>), when it is
+    /// left out (and listed in <see cref="SearchParseResult.Ignored"/>).
+    /// </summary>
+    public static SearchParseResult Parse(string type, IEnumerable<KeyValuePair<string, string>> parameters, SearchLimits limits, bool lenient = false)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(limits);
@@ -33,16 +41,31 @@ public static class SearchQueryParser
         var criteria = new List<SearchCriterion>();
         var paging = new PagingParameters(limits);
         var unknown = new List<string>();
+        var ignored = new List<string>();
+        var sort = new List<SortKey>();
+        var includes = new List<IncludeSpec>();
         var values = 0;
         foreach (var (name, value) in parameters)
         {
-            if (paging.TryRead(name, value, problems) || SearchParameterCatalog.Control.Contains(name))
+            if (paging.TryRead(name, value, problems) || SearchParameterCatalog.Control.Contains(name)
+                || SearchControlParser.TryRead(type, name, value, sort, includes, problems))
             {
                 continue;
             }
-            if (SearchParameterCatalog.Find(type, name) is not { } parameter)
+            if (SearchControlParser.Name(type, name, out var unsupported) is not { } parsedName)
             {
-                unknown.Add(name);
+                if (lenient)
+                {
+                    ignored.Add(name);
+                }
+                else if (unsupported is not null)
+                {
+                    problems.Add(unsupported);
+                }
+                else
+                {
+                    unknown.Add(name);
+                }
                 continue;
             }
             if (criteria.Count == limits.MaxParameters)
@@ -57,17 +80,40 @@ public static class SearchQueryParser
                 problems.Add($"{name}: a search takes at most {limits.MaxValues} values in all (comma-separated or repeated parameters); this one has more");
                 break;
             }
-            criteria.Add(new SearchCriterion(parameter, ParseValues(name, parameter, value, problems)));
+            criteria.Add(Criterion(name, parsedName, value, problems));
         }
         if (unknown.Count > 0)
         {
             var known = string.Join(", ", SearchParameterCatalog.Common.Concat(SearchParameterCatalog.For(type)).Select(p => p.Name)
-                .Concat(SearchParameterCatalog.Control));
+                .Concat(SearchParameterCatalog.Control).Concat(["_sort", "_include", "_revinclude"]));
             problems.Insert(0, $"Unknown search parameter(s) for {type}: {string.Join(", ", unknown.Distinct())}. Supported: {known}");
         }
         return problems.Count > 0
             ? new SearchParseResult(null, problems)
-            : new SearchParseResult(new SearchQuery(type, criteria, paging.Count, paging.Offset), []);
+            : new SearchParseResult(new SearchQuery(type, criteria, paging.Count, paging.Offset) { Sort = sort, Includes = includes }, []) { Ignored = ignored };
+    }
+
+    private static SearchCriterion Criterion(string name, ParsedName parsed, string value, List<string> problems)
+    {
+        if (parsed.Modifier == SearchModifier.Missing)
+        {
+            if (value is not ("true" or "false"))
+            {
+                problems.Add($"{name}: must be true or false");
+            }
+            return new SearchCriterion(parsed.Parameter, [new MissingValue(value == "true")]) { Modifier = SearchModifier.Missing };
+        }
+        if (parsed.Chain is { } chain)
+        {
+            return new SearchCriterion(parsed.Parameter, ParseValues(name, chain.Parameter, value, problems)) { Chain = chain };
+        }
+        var values = ParseValues(name, parsed.Parameter, value, problems);
+        if (parsed.TypeModifier is { } type)
+        {
+            // subject:Patient=123 is subject=Patient/123; a value naming another type matches nothing.
+            values = [.. values.Select(v => v is ReferenceValue r && (r.Type ?? type) == type ? r with { Type = type } : new ReferenceValue("-", "-"))];
+        }
+        return new SearchCriterion(parsed.Parameter, values) { Modifier = parsed.Modifier };
     }
 
     private static List<SearchValue> ParseValues(string name, SearchParameterDefinition parameter, string value, List<string> problems)

@@ -142,8 +142,15 @@ internal sealed class SqlResourceStore(StoreDialect dialect, TimeProvider time, 
     public Task<HistoryResult> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken = default) =>
         _reads.HistoryAsync(query, cancellationToken);
 
+    public Task<HistoryResult> ChangesAsync(ChangesQuery query, CancellationToken cancellationToken = default) =>
+        _reads.ChangesAsync(query, cancellationToken);
+
     public Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken cancellationToken = default) =>
         _reads.SearchAsync(query, cancellationToken);
+
+    /// <summary>The database's plan of a search page's query.</summary>
+    internal Task<string> ExplainSearchAsync(SearchQuery query, CancellationToken cancellationToken = default) =>
+        _reads.ExplainSearchAsync(query, cancellationToken);
 
     public Task<IReadOnlyList<DuplicateIdentifier>> DuplicateIdentifiersAsync(int limit, CancellationToken cancellationToken = default) =>
         DuplicateIdentifiers.ListAsync(dialect, limit, cancellationToken);

@@ -35,6 +35,8 @@ internal static class StoreSchema
         "CREATE INDEX IF NOT EXISTS ix_search_token ON search_index (type, param, val, sys)",
         "CREATE INDEX IF NOT EXISTS ix_search_date ON search_index (type, param, lo, hi)",
         "CREATE INDEX IF NOT EXISTS ix_search_owner ON search_index (type, id)",
+        // The type-level and system-level history, newest first.
+        "CREATE INDEX IF NOT EXISTS ix_versions_updated ON resource_versions (type, last_updated)",
     ];
 
     /// <summary>Created after every other table.</summary>

@@ -78,8 +78,19 @@ internal sealed class FhirOptions
     /// </summary>
     public TimeSpan ValidationTimeBudget { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The origins (<c>https://app.example.org</c>) whose browser apps may call the FHIR API across origins (CORS, with
+    /// the FHIR headers ETag, Location, Last-Modified exposed). The default is none: CORS is off.
+    /// </summary>
+    public IReadOnlyList<string> CorsAllowedOrigins { get; set; } = [];
+
     public IEnumerable<string> Problems()
     {
+        foreach (var origin in CorsAllowedOrigins.Where(o => !Uri.TryCreate(o, UriKind.Absolute, out var uri)
+            || uri.Scheme is not ("https" or "http") || uri.PathAndQuery != "/" || o.EndsWith('/')))
+        {
+            yield return $"Fhir:CorsAllowedOrigins: '{origin}' is not an origin (scheme://host[:port], no path or trailing slash)";
+        }
         if (ValidationTimeBudget < TimeSpan.FromMilliseconds(100) || ValidationTimeBudget > TimeSpan.FromMinutes(10))
         {
             yield return "Fhir:ValidationTimeBudget must be between 00:00:00.1 and 00:10:00";

@@ -60,6 +60,9 @@ internal static class AcceptedIssues
     /// <summary>Whether the client asked for no body (<c>Prefer: return=minimal</c>).</summary>
     public static bool PrefersMinimal(HttpRequest request) => Prefers(request, "return=minimal");
 
+    /// <summary>Whether the client asked that unknown or unsupported search parameters be ignored (<c>Prefer: handling=lenient</c>).</summary>
+    public static bool PrefersLenient(HttpRequest request) => Prefers(request, "handling=lenient");
+
     private static bool Prefers(HttpRequest request, string wanted)
     {
         foreach (var value in request.Headers["Prefer"])

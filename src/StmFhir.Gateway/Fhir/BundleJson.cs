@@ -28,13 +28,20 @@ internal static class BundleJson
     // Written to the response whenever this much is pending, so the writer's buffer stays small.
     private const int FlushBytes = 64 * 1024;
 
-    public static BundleResult SearchSet(int total, IReadOnlyList<StoredResource> matches, string baseUrl, IReadOnlyList<(string Relation, string Url)> links) =>
-        new((w, ct) => WriteSearchSetAsync(w, total, matches, baseUrl, links, ct));
+    /// <summary>
+    /// A searchset: the matches (search.mode <c>match</c>), then what includes added (<c>include</c>), each resource's
+    /// JSON as <paramref name="view"/> gives it (the stored JSON by default).
+    /// </summary>
+    public static BundleResult SearchSet(int total, IReadOnlyList<StoredResource> matches, string baseUrl, IReadOnlyList<(string Relation, string Url)> links,
+        IReadOnlyList<StoredResource>? included = null, Func<StoredResource, string>? view = null) =>
+        new((w, ct) => WriteSearchSetAsync(w, total, matches, included ?? [], baseUrl, links, view ?? StoredJson, ct));
 
     /// <summary>A searchset as a string, for an entry of a batch-response (whose size the batch's budget bounds).</summary>
     public static Task<string> SearchSetStringAsync(int total, IReadOnlyList<StoredResource> matches, string baseUrl,
-        IReadOnlyList<(string Relation, string Url)> links, CancellationToken cancellationToken) =>
-        ToStringAsync((w, ct) => WriteSearchSetAsync(w, total, matches, baseUrl, links, ct), cancellationToken);
+        IReadOnlyList<(string Relation, string Url)> links, CancellationToken cancellationToken, IReadOnlyList<StoredResource>? included = null) =>
+        ToStringAsync((w, ct) => WriteSearchSetAsync(w, total, matches, included ?? [], baseUrl, links, StoredJson, ct), cancellationToken);
+
+    private static string StoredJson(StoredResource resource) => resource.Json;
 
     public static BundleResult History(int total, IReadOnlyList<StoredResource> versions, string baseUrl, IReadOnlyList<(string Relation, string Url)> links) =>
         new((w, ct) => WriteAsync(w, "history", total, links, versions, (w, version) =>
@@ -91,15 +98,16 @@ internal static class BundleJson
         LastModified = entry.Resource.LastUpdated,
     };
 
-    private static Task WriteSearchSetAsync(Utf8JsonWriter w, int total, IReadOnlyList<StoredResource> matches, string baseUrl,
-        IReadOnlyList<(string Relation, string Url)> links, CancellationToken cancellationToken) =>
-        WriteAsync(w, "searchset", total, links, matches, (w, match) =>
+    private static Task WriteSearchSetAsync(Utf8JsonWriter w, int total, IReadOnlyList<StoredResource> matches, IReadOnlyList<StoredResource> included,
+        string baseUrl, IReadOnlyList<(string Relation, string Url)> links, Func<StoredResource, string> view, CancellationToken cancellationToken) =>
+        WriteAsync(w, "searchset", total, links, [.. matches.Select(m => (m, "match")).Concat(included.Select(i => (i, "include")))], (w, entry) =>
         {
-            w.WriteString("fullUrl", $"{baseUrl}/{match.Type}/{match.Id}");
+            var (resource, mode) = entry;
+            w.WriteString("fullUrl", $"{baseUrl}/{resource.Type}/{resource.Id}");
             w.WritePropertyName("resource");
-            w.WriteRawValue(match.Json, skipInputValidation: true);
+            w.WriteRawValue(view(resource), skipInputValidation: true);
             w.WriteStartObject("search");
-            w.WriteString("mode", "match");
+            w.WriteString("mode", mode);
             w.WriteEndObject();
         }, cancellationToken);
 

@@ -24,6 +24,16 @@ internal static class FhirRegistration
             provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.ValidationWarmUp,
             provider.GetRequiredService<IOptions<Configuration.FhirOptions>>().Value.ValidationTimeBudget));
         services.AddHostedService<Warmup>();
+        services.AddCors();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<Configuration.FhirOptions>>((cors, fhir) =>
+        {
+            // No policy at all without origins: the CORS middleware then answers no preflight and adds no header.
+            if (fhir.Value.CorsAllowedOrigins.Count > 0)
+            {
+                cors.AddDefaultPolicy(policy => policy.WithOrigins([.. fhir.Value.CorsAllowedOrigins]).AllowAnyHeader().AllowAnyMethod()
+                    .WithExposedHeaders("ETag", "Location", "Last-Modified", "Content-Location"));
+            }
+        });
         return services;
     }
 

@@ -9,8 +9,12 @@ internal static class MetadataEndpoints
 {
     public static IEndpointRouteBuilder MapFhirMetadata(this IEndpointRouteBuilder app)
     {
-        app.MapGet(FhirUrls.Prefix + "/metadata", (HttpRequest request, ProfileCatalog catalog) =>
-                new FhirJsonResult(StatusCodes.Status200OK, CapabilityStatementFactory.Create(FhirUrls.Base(request), catalog)))
+        app.MapGet(FhirUrls.Prefix + "/metadata", (HttpRequest request, ProfileCatalog catalog, Microsoft.Extensions.Options.IOptions<Configuration.FhirOptions> options) =>
+            {
+                var statement = CapabilityStatementFactory.Create(FhirUrls.Base(request), catalog);
+                statement.Rest[0].Security!.Cors = options.Value.CorsAllowedOrigins.Count > 0;
+                return new FhirJsonResult(StatusCodes.Status200OK, statement);
+            })
             .ExcludeFromDescription().AllowAnonymous();
         return app;
     }
@@ -20,6 +24,17 @@ internal static class MetadataEndpoints
 internal static class CapabilityStatementFactory
 {
     private const string ValidateOperation = "http://hl7.org/fhir/OperationDefinition/Resource-validate";
+
+    private const string SearchDocumentation = "Search (GET {type}? or POST {type}/_search with a form body) also takes: "
+        + "_sort on _id, _lastUpdated and each date and token parameter (several keys, - for descending); "
+        + "_include and _revinclude as listed per type, and their :iterate forms one level deep; "
+        + "_summary (true, text, data, count, false) or _elements; _count and _offset; "
+        + "the modifiers :missing (type-specific parameters), :not (tokens) and :Type (references); "
+        + "chains one level deep through a reference to a stored type (patient.identifier, subject:Patient.identifier). "
+        + "Any other parameter or modifier is refused with 400, unless the request has Prefer: handling=lenient.";
+
+    private static IEnumerable<SearchParameterDefinition> References(string type) =>
+        SearchParameterCatalog.For(type).Where(p => p.Kind == SearchParamKind.Reference);
 
     // Long method: the CapabilityStatement as one declaration, shaped like the resource it builds.
     public static CapabilityStatement Create(string baseUrl, ProfileCatalog catalog)
@@ -37,7 +52,7 @@ internal static class CapabilityStatementFactory
             Software = new CapabilityStatement.SoftwareComponent { Name = "StmFhir gateway", Version = version },
             Implementation = new CapabilityStatement.ImplementationComponent { Description = "StmFhir gateway for soft tissue mobilization therapy data", Url = baseUrl },
             FhirVersion = FHIRVersion.N4_0_1,
-            Format = ["application/fhir+json", "json"],
+            Format = ["application/fhir+json", "json", "application/fhir+xml", "xml"],
             ImplementationGuide = catalog.OfType("ImplementationGuide").Select(ig => ig.Url).OfType<string>().ToList(),
         };
         var rest = new CapabilityStatement.RestComponent
@@ -45,7 +60,8 @@ internal static class CapabilityStatementFactory
             Mode = CapabilityStatement.RestfulCapabilityMode.Server,
             Documentation = "Patient data needs a credential: an API key (X-Api-Key, or Authorization: Bearer) or an OAuth2 JWT bearer token "
                 + "with SMART scopes (v1 system/Observation.read, v2 system/Observation.rs, per resource type and interaction; patient/ scopes grant nothing) "
-                + "or stmfhir.read / stmfhir.write. XML request bodies are read; answers are JSON.",
+                + "or stmfhir.read / stmfhir.write. XML request bodies are read; answers are JSON, or XML for Accept: application/fhir+xml or _format=xml, indented with _pretty=true. "
+                + SearchDocumentation,
             Security = new CapabilityStatement.SecurityComponent
             {
                 Cors = false,
@@ -56,6 +72,7 @@ internal static class CapabilityStatementFactory
             [
                 new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Transaction },
                 new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.Batch },
+                new CapabilityStatement.SystemInteractionComponent { Code = CapabilityStatement.SystemRestfulInteraction.HistorySystem },
             ],
             Operation = [new CapabilityStatement.OperationComponent { Name = "validate", Definition = ValidateOperation }],
         };
@@ -69,19 +86,25 @@ internal static class CapabilityStatementFactory
                 Interaction = [.. new[]
                 {
                     CapabilityStatement.TypeRestfulInteraction.Read, CapabilityStatement.TypeRestfulInteraction.Vread,
-                    CapabilityStatement.TypeRestfulInteraction.HistoryInstance, CapabilityStatement.TypeRestfulInteraction.SearchType,
+                    CapabilityStatement.TypeRestfulInteraction.HistoryInstance, CapabilityStatement.TypeRestfulInteraction.HistoryType,
+                    CapabilityStatement.TypeRestfulInteraction.SearchType,
                     CapabilityStatement.TypeRestfulInteraction.Create, CapabilityStatement.TypeRestfulInteraction.Update,
+                    CapabilityStatement.TypeRestfulInteraction.Patch,
                 }.Select(code => new CapabilityStatement.ResourceInteractionComponent { Code = code })],
                 Versioning = CapabilityStatement.ResourceVersionPolicy.VersionedUpdate,
                 ReadHistory = true,
                 UpdateCreate = true,
                 ConditionalCreate = true,
-                ConditionalUpdate = false,
+                ConditionalUpdate = true,
+                ConditionalRead = CapabilityStatement.ConditionalReadStatus.FullSupport,
                 ConditionalDelete = CapabilityStatement.ConditionalDeleteStatus.NotSupported,
+                SearchInclude = [.. References(type).Select(p => $"{type}:{p.Name}")],
+                SearchRevInclude = [.. SearchParameterCatalog.ResourceTypes.SelectMany(source => References(source)
+                    .Where(p => p.Targets.Count == 0 || p.Targets.Contains(type)).Select(p => $"{source}:{p.Name}"))],
                 SearchParam = [.. SearchParameterCatalog.Common.Concat(SearchParameterCatalog.For(type)).Select(p => new CapabilityStatement.SearchParamComponent
                 {
                     Name = p.Name,
-                    Definition = p.Definition,
+                    Definition = p.Definition.Length > 0 ? p.Definition : null,
                     Type = p.Kind switch
                     {
                         SearchParamKind.Token => SearchParamType.Token,

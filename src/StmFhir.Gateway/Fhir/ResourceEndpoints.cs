@@ -21,10 +21,14 @@ internal static class ResourceEndpoints
     public static IEndpointRouteBuilder MapFhirResources(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(FhirUrls.Prefix).ExcludeFromDescription();
-        group.MapGet(Type, SearchAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.Search));
-        group.MapGet(Type + "/{id}", ReadAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.Read));
+        group.MapFhirSearch(Type);
+        group.MapFhirHistory(Type);
+        group.MapFhirConditionalUpdate(Type);
+        group.MapFhirPatch(Type);
+        // HEAD: the same answer without its body (Kestrel sends none for HEAD), for clients checking a version cheaply.
+        group.MapMethods(Type + "/{id}", ["GET", "HEAD"], ReadAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.Read));
         group.MapGet(Type + "/{id}/_history", HistoryAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.History));
-        group.MapGet(Type + "/{id}/_history/{version}", VReadAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.VRead));
+        group.MapMethods(Type + "/{id}/_history/{version}", ["GET", "HEAD"], VReadAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.VRead));
         group.MapPost(Type, CreateAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.Create));
         group.MapPut(Type + "/{id}", UpdateAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.Update));
         return app;
@@ -37,25 +41,42 @@ internal static class ResourceEndpoints
         Location = location,
     };
 
-    private static async Task<IResult> ReadAsync(string type, string id, IResourceStore store, CancellationToken cancellationToken) =>
+    private static async Task<IResult> ReadAsync(string type, string id, HttpRequest request, IResourceStore store, CancellationToken cancellationToken) =>
         await store.ReadAsync(type, id, cancellationToken).ConfigureAwait(false) is { } stored
-            ? Found(stored)
+            ? FoundUnlessCurrent(request, stored)
             : Outcomes.NotFound($"{type}/{id} is not known");
 
-    private static async Task<IResult> VReadAsync(string type, string id, string version, IResourceStore store, CancellationToken cancellationToken) =>
+    private static async Task<IResult> VReadAsync(string type, string id, string version, HttpRequest request, IResourceStore store, CancellationToken cancellationToken) =>
         int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
         && await store.ReadVersionAsync(type, id, number, cancellationToken).ConfigureAwait(false) is { } stored
-            ? Found(stored)
+            ? FoundUnlessCurrent(request, stored)
             : Outcomes.NotFound($"{type}/{id} has no version {version}");
+
+    /// <summary>
+    /// 304 Not Modified (with ETag and Last-Modified, no body) when the client's copy is this version: If-None-Match
+    /// names its ETag (or is *), or, without If-None-Match, If-Modified-Since is not before its time (HTTP dates have
+    /// whole seconds); else the resource.
+    /// </summary>
+    private static FhirJsonResult FoundUnlessCurrent(HttpRequest request, StoredResource stored)
+    {
+        var headers = request.GetTypedHeaders();
+        var current = headers.IfNoneMatch.Count > 0
+            ? headers.IfNoneMatch.Any(tag => tag.Tag == "*" || tag.Compare(new Microsoft.Net.Http.Headers.EntityTagHeaderValue(
+                stored.ETag[2..], isWeak: true), useStrongComparison: false))
+            : headers.IfModifiedSince is { } since && stored.LastUpdated.ToUnixTimeSeconds() <= since.ToUnixTimeSeconds();
+        return current
+            ? new FhirJsonResult(StatusCodes.Status304NotModified) { ETag = stored.ETag, LastModified = stored.LastUpdated }
+            : Found(stored);
+    }
 
     private static async Task<IResult> HistoryAsync(string type, string id, HttpRequest request, IResourceStore store, IOptions<FhirOptions> options,
         CancellationToken cancellationToken)
     {
-        var parameters = Parameters(request);
+        var parameters = SearchEndpoints.QueryParameters(request);
         var parsed = HistoryQueryParser.Parse(type, id, parameters, options.Value.SearchLimits());
         if (parsed.Query is not { } query)
         {
-            return Problems(parsed.Problems);
+            return SearchEndpoints.Problems(parsed.Problems);
         }
         var result = await store.HistoryAsync(query with { MaxBytes = options.Value.MaxResponseBytes }, cancellationToken).ConfigureAwait(false);
         return result.Exists
@@ -63,31 +84,6 @@ internal static class ResourceEndpoints
                 $"{FhirUrls.Base(request)}/{type}/{id}/_history", parameters, query.Count, query.Offset, result.Versions.Count, result.Total))
             : Outcomes.NotFound($"{type}/{id} is not known");
     }
-
-    private static async Task<IResult> SearchAsync(string type, HttpRequest request, IResourceStore store, IOptions<FhirOptions> options, CancellationToken cancellationToken)
-    {
-        var parameters = Parameters(request);
-        // A restricted scope's parameters are searched too (ANDed), but not echoed in the paging links: the client sends
-        // its own query again and the restriction is added again.
-        if (FhirAccess.SearchRestriction(request.HttpContext.User, type) is not { } restriction)
-        {
-            return Outcomes.Result(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, FhirAccess.Refusal(FhirInteraction.Search, type));
-        }
-        var parsed = SearchQueryParser.Parse(type, [.. parameters, .. restriction], options.Value.SearchLimits());
-        if (parsed.Query is not { } query)
-        {
-            return Problems(parsed.Problems);
-        }
-        var result = await store.SearchAsync(query with { MaxBytes = options.Value.MaxResponseBytes }, cancellationToken).ConfigureAwait(false);
-        return BundleJson.SearchSet(result.Total, result.Resources, FhirUrls.Base(request), PageLinks.For(
-            $"{FhirUrls.Base(request)}/{type}", parameters, query.Count, query.Offset, result.Resources.Count, result.Total));
-    }
-
-    private static List<KeyValuePair<string, string>> Parameters(HttpRequest request) =>
-        [.. request.Query.SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v ?? "")))];
-
-    private static FhirJsonResult Problems(IEnumerable<string> problems) => Outcomes.Result(StatusCodes.Status400BadRequest,
-        Outcomes.Create(problems.Select(p => Outcomes.Issue(OperationOutcome.IssueType.NotSupported, p))));
 
     private static async Task<IResult> CreateAsync(string type, HttpRequest request, FhirRequestReader reader, IngestService ingest,
         CancellationToken cancellationToken)
@@ -133,7 +129,7 @@ internal static class ResourceEndpoints
     /// The answer to a create or update: the refusal, or 201/200 with the stored resource, its headers only, or (with
     /// <c>Prefer: return=OperationOutcome</c>) an OperationOutcome of the validator's warnings and information issues.
     /// </summary>
-    private static IResult Written(HttpRequest request, IngestOutcome outcome)
+    internal static IResult Written(HttpRequest request, IngestOutcome outcome)
     {
         if (IngestAnswers.Refusal(outcome) is { } refusal)
         {

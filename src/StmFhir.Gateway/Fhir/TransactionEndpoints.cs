@@ -138,12 +138,17 @@ internal static class TransactionEndpoints
                 {
                     return Failed("400 Bad Request", OperationOutcome.IssueType.NotSupported, string.Join("; ", parsed.Problems));
                 }
+                if (SearchEndpoints.ChainRefusal(context.User, query) is { } chainRefusal)
+                {
+                    return Failed("403 Forbidden", OperationOutcome.IssueType.Forbidden, chainRefusal);
+                }
                 var result = await store.SearchAsync(query with { MaxBytes = maxBytes }, cancellationToken).ConfigureAwait(false);
                 var baseUrl = FhirUrls.Base(context.Request);
                 return new ResponseEntry("200 OK")
                 {
                     ResourceJson = await BundleJson.SearchSetStringAsync(result.Total, result.Resources, baseUrl,
-                        PageLinks.For($"{baseUrl}/{type}", parameters, query.Count, query.Offset, result.Resources.Count, result.Total), cancellationToken).ConfigureAwait(false),
+                        PageLinks.For($"{baseUrl}/{type}", parameters, query.Count, query.Offset, result.Resources.Count, result.Total), cancellationToken,
+                        SearchEndpoints.Readable(context.User, result)).ConfigureAwait(false),
                 };
             case [var type, var id]:
                 return Read(await store.ReadAsync(type, id, cancellationToken).ConfigureAwait(false), $"{type}/{id}");

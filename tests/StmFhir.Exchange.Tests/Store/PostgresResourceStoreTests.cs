@@ -17,6 +17,15 @@ public sealed class PostgresResourceStoreTests(PostgresServer server) : Resource
         return ResourceStores.Create(options, TimeProvider.System);
     }
 
+    private protected override async Task<System.Data.Common.DbConnection> ConnectAsync()
+    {
+        var connection = new Npgsql.NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private protected override bool ScansWithoutIndex(string plan) => plan.Contains("Seq Scan", StringComparison.Ordinal);
+
     [Fact]
     public async Task Kind_IsPostgresql()
     {

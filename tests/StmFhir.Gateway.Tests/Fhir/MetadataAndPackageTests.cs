@@ -25,11 +25,16 @@ public sealed class MetadataAndPackageTests(GatewayFactory factory) : IClassFixt
         {
             var resource = Assert.Single(rest.Resource, r => r.Type == type);
             Assert.Contains(resource.Interaction, i => i.Code == CapabilityStatement.TypeRestfulInteraction.Vread);
+            Assert.Contains(resource.Interaction, i => i.Code == CapabilityStatement.TypeRestfulInteraction.HistoryType);
+            Assert.True(resource.ConditionalUpdate);
             Assert.Contains(resource.SearchParam, p => p.Name == "identifier");
             Assert.NotEmpty(resource.SupportedProfile);
         }
         var procedure = rest.Resource.Single(r => r.Type == "Procedure");
-        Assert.Equal(["_id", "_lastUpdated", "identifier", "code", "subject", "patient", "date", "part-of"], procedure.SearchParam.Select(p => p.Name));
+        Assert.Equal(["_id", "_lastUpdated", "identifier", "code", "subject", "patient", "date", "part-of", "status", "performer"], procedure.SearchParam.Select(p => p.Name));
+        Assert.Equal(["Procedure:subject", "Procedure:patient", "Procedure:part-of", "Procedure:performer"], procedure.SearchInclude);
+        Assert.Contains("Observation:part-of", procedure.SearchRevInclude);
+        Assert.Contains("RiskAssessment:parent", procedure.SearchRevInclude);
         Assert.Contains("http://stmfhir.org/fhir/StructureDefinition/stm-procedure", procedure.SupportedProfile);
     }
 

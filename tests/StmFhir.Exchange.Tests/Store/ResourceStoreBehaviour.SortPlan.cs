@@ -1,0 +1,58 @@
+using System.Data.Common;
+using StmFhir.Exchange.Store;
+
+namespace StmFhir.Exchange.Tests.Store;
+
+/// <summary>Sorted searches read through indexes, shown by each database's own plan over 100,000 Observations.</summary>
+public abstract partial class ResourceStoreBehaviour
+{
+    /// <summary>A connection of its own to this test's database, for writing rows the store would take long to write.</summary>
+    private protected abstract Task<DbConnection> ConnectAsync();
+
+    /// <summary>True when the plan reads a whole table of the store (or a whole index) instead of a range of an index.</summary>
+    private protected abstract bool ScansWithoutIndex(string plan);
+
+    [Fact]
+    public async Task SortedSearches_Over100000Observations_ReadThroughIndexes()
+    {
+        await using (var connection = await ConnectAsync())
+        {
+            // Rows as the store writes them: one patient of 1,000 and one effective date per Observation.
+            foreach (var sql in (string[])[
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) " +
+                "INSERT INTO resources (type, id, version, last_updated, content_hash) SELECT 'Observation', 'o' || i, 1, i, 'h' FROM n",
+                "INSERT INTO resource_versions (type, id, version, last_updated, json) " +
+                "SELECT type, id, 1, last_updated, '{\"resourceType\":\"Observation\",\"id\":\"' || id || '\"}' FROM resources WHERE type = 'Observation'",
+                "INSERT INTO search_index (type, id, param, sys, val, lo, hi) " +
+                "SELECT type, id, 'patient', 'Patient', 'p' || (last_updated % 1000), NULL, NULL FROM resources WHERE type = 'Observation'",
+                "INSERT INTO search_index (type, id, param, sys, val, lo, hi) " +
+                "SELECT type, id, 'date', '', '', (100000 - last_updated) * 1000, (100000 - last_updated) * 1000 FROM resources WHERE type = 'Observation'",
+                "INSERT INTO search_index (type, id, param, sys, val, lo, hi) " +
+                "SELECT type, id, 'status', '', 'final', NULL, NULL FROM resources WHERE type = 'Observation'",
+                "ANALYZE"])
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                await command.ExecuteNonQueryAsync();
+            }
+        }
+        var store = (SqlResourceStore)Store;
+        var byPatient = Parsed("Observation", "patient=Patient/p7&_sort=-date,status&_count=10");
+        var newestChanged = Parsed("Observation", "_sort=-_lastUpdated&_count=10");
+
+        var patientPlan = await store.ExplainSearchAsync(byPatient);
+        var changedPlan = await store.ExplainSearchAsync(newestChanged);
+
+        Assert.False(ScansWithoutIndex(patientPlan), patientPlan);
+        Assert.Contains("ix_search_token", patientPlan, StringComparison.Ordinal);
+        // Each match's sort keys are read from its own index rows, not found by walking all values in order.
+        Assert.Contains("ix_search_owner", patientPlan, StringComparison.Ordinal);
+        Assert.False(ScansWithoutIndex(changedPlan), changedPlan);
+        Assert.Contains("ix_resources_updated", changedPlan, StringComparison.Ordinal);
+        var page = await Store.SearchAsync(byPatient);
+        Assert.Equal(100, page.Total);
+        // Dates run against the write order, so the newest-dated is the first written of the patient's: o7, o1007, ...
+        Assert.Equal(["o7", "o1007", "o2007"], page.Resources.Take(3).Select(r => r.Id));
+        Assert.Equal(["o100000", "o99999"], (await Store.SearchAsync(newestChanged)).Resources.Take(2).Select(r => r.Id));
+    }
+}
