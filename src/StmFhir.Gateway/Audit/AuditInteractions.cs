@@ -17,7 +17,8 @@ internal static class AuditInteractions
     /// (which stores and reads nothing), reading the audit trail, and every other path (the exchange status, the package),
     /// with no subtype when it is no FHIR interaction.
     /// </summary>
-    public static AuditInteraction Of(string method, string path) => PatientDataOrFhir(method, path) ?? new("", "E", PatientData: false);
+    public static AuditInteraction Of(string method, string path) =>
+        PatientDataOrFhir(method == "HEAD" ? "GET" : method, path) ?? new("", "E", PatientData: false);
 
     private static AuditInteraction? PatientDataOrFhir(string method, string path)
     {
@@ -34,6 +35,10 @@ internal static class AuditInteractions
         if (segments.Length == 0 || segments is [""])
         {
             return method == "POST" ? new("transaction", "E", PatientData: true) : null;
+        }
+        if (segments is ["_history"])
+        {
+            return method == "GET" ? new("history-system", "R", PatientData: true) : null;
         }
         if (segments[^1].StartsWith('$'))
         {
@@ -52,8 +57,11 @@ internal static class AuditInteractions
             ("GET", 1) => new("search-type", "E", true),
             ("POST", 1) => new("create", "C", true),
             ("POST", 2) when segments[1] == "_search" => new("search-type", "E", true),
+            ("GET", 2) when segments[1] == "_history" => new("history-type", "R", true),
             ("GET", 2) => new("read", "R", true),
+            ("PUT", 1) => new("update", "U", true), // conditional update: the query names the resource
             ("PUT", 2) => new("update", "U", true),
+            ("PATCH", 2) => new("patch", "U", true),
             ("GET", 3) when segments[2] == "_history" => new("history-instance", "R", true),
             ("GET", 4) when segments[2] == "_history" => new("vread", "R", true),
             _ => null,

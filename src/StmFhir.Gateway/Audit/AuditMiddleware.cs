@@ -65,8 +65,12 @@ internal sealed class AuditMiddleware(RequestDelegate next, AuditQueue queue, Ti
     {
         var request = context.Request;
         var path = request.Path.Value ?? "";
-        var query = interaction.Subtype is "search-type" or "history-instance" && request.QueryString.HasValue ? request.QueryString.Value![1..] : null;
-        var target = AuditInteractions.Target(path) ?? CreatedTarget(context, status);
+        var target = AuditInteractions.Target(path);
+        // The query of a search or history, and of a conditional update (its criteria name the resource).
+        var queried = interaction.Subtype is "search-type" or "history-instance" or "history-type" or "history-system"
+            || (interaction.Subtype == "update" && target is null);
+        var query = queried && request.QueryString.HasValue ? request.QueryString.Value![1..] : null;
+        target ??= CreatedTarget(context, status);
         return new AuditEntry(time.GetUtcNow(), interaction, status, AuditAgents.Of(context), FhirUrls.Base(request), target, query,
             scanner is null ? [] : [.. scanner.Patients], scanner?.Overflow ?? false);
     }

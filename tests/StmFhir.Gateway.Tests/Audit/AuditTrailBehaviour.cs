@@ -67,6 +67,30 @@ public abstract class AuditTrailBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HistoryPatchAndConditionalUpdate_AreRecordedAsTheirInteractions()
+    {
+        var client = Factory.ClientWithKey();
+        var patient = await PostSessionAsync(client, "AUD-5");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/fhir/Patient/_history")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/fhir/_history?_count=50")).StatusCode);
+        var patch = new HttpRequestMessage(HttpMethod.Patch, $"/fhir/Patient/{patient}")
+        {
+            Content = new StringContent("""[{"op":"replace","path":"/gender","value":"female"}]""", Encoding.UTF8, "application/json-patch+json"),
+        };
+        var patched = await client.SendAsync(patch);
+        Assert.True(patched.IsSuccessStatusCode, await patched.Content.ReadAsStringAsync());
+
+        var typeHistory = await OneAsync($"subtype=history-type&patient={patient}");
+        var systemHistory = await OneAsync($"subtype=history-system&patient={patient}");
+        var patchAudit = await OneAsync($"subtype=patch&patient={patient}");
+
+        Assert.Equal(AuditEvent.AuditEventAction.R, typeHistory.Action);
+        Assert.Equal("_count=50", Encoding.UTF8.GetString(systemHistory.Entity.Single(e => e.Role?.Code == "24").Query!));
+        Assert.Equal(AuditEvent.AuditEventAction.U, patchAudit.Action);
+        Assert.Equal($"Patient/{patient}", patchAudit.Entity.Single(e => e.Role?.Code == "4").What!.Reference);
+    }
+
+    [Fact]
     public async Task Search_RecordsItsQueryAsBase64AndNoResourceContent()
     {
         var client = Factory.ClientWithKey();
