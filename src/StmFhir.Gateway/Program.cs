@@ -5,6 +5,7 @@ using StmFhir.Gateway.Fhir;
 using StmFhir.Gateway.Health;
 using StmFhir.Gateway.Ingest;
 using StmFhir.Gateway.Logging;
+using StmFhir.Gateway.OutcomeTrends;
 using StmFhir.Gateway.Package;
 using StmFhir.Gateway.Security;
 using StmFhir.Gateway.Sessions;
@@ -42,6 +43,8 @@ app.MapFhirResources();
 app.MapFhirTransactions();
 app.MapFhirValidate();
 app.MapValidatorPage();
+app.MapPatientOutcomes();
+app.MapOutcomesPage();
 app.MapExchangeStatus();
 app.MapJwks();
 

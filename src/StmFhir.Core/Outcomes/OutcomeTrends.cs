@@ -1,0 +1,125 @@
+using Hl7.Fhir.Model;
+using StmFhir.Core.Mapping;
+using StmFhir.Core.Sessions;
+using StmFhir.Core.Validation.Clinical;
+
+namespace StmFhir.Core.Outcomes;
+
+/// <summary>
+/// A patient's pain and range of motion across their STM sessions: per measure and timing, one value per session, its
+/// change from the first session judged against <see cref="OutcomeThresholds"/>, and whether post-session gains held at
+/// follow-up. Pure: the caller reads the patient's Procedures and Observations (by patient, through the store's index).
+/// </summary>
+public static class OutcomeTrends
+{
+    /// <summary>The Observation codes (system, code) the trends read: NRS pain (LOINC 72514-3) and range of joint movement (SNOMED 364564000).</summary>
+    public static IReadOnlyList<(string System, string Code)> MeasureCodes { get; } =
+    [
+        (Terminology.StmCanonical.Standard.Loinc, "72514-3"),
+        (Terminology.StmCanonical.Standard.Snomed, "364564000"),
+    ];
+
+    /// <summary>The trends of <paramref name="patientId"/> from its STM Procedures and their pain and ROM Observations.</summary>
+    /// <remarks>
+    /// Observations belong to the session whose Procedure they are <c>partOf</c>; others are left out, as are Procedures
+    /// that are not STM sessions or have no start. Where a session holds several values of one measure at one timing (pain
+    /// rated at two sites), the highest counts: the worst pain, the furthest movement.
+    /// </remarks>
+    public static OutcomeReport Compute(string patientId, IEnumerable<Procedure> procedures, IEnumerable<Observation> observations)
+    {
+        ArgumentNullException.ThrowIfNull(procedures);
+        ArgumentNullException.ThrowIfNull(observations);
+        var sessions = procedures
+            .Where(p => p.Id is not null && StmBundleMapper.IsStmProcedure(p))
+            .Select(p => (Procedure: p, Start: FhirValues.ParseDateTime((p.Performed as Period)?.Start)))
+            .Where(s => s.Start is not null)
+            .OrderBy(s => s.Start).ThenBy(s => s.Procedure.Id, StringComparer.Ordinal)
+            .Select((s, i) => new OutcomeSession(i + 1, s.Procedure.Id!, s.Start!.Value))
+            .ToList();
+        var byProcedure = sessions.ToDictionary(s => s.ProcedureId, StringComparer.Ordinal);
+        var values = new List<(OutcomeMeasure Measure, MeasurementTiming Timing, OutcomeSession Session, DateTimeOffset At, decimal Value)>();
+        foreach (var observation in observations)
+        {
+            if (SessionOf(observation, byProcedure) is { } session && Read(observation) is { } value)
+            {
+                values.Add((value.Measure, value.Timing, session, value.At, value.Value));
+            }
+        }
+        var series = values
+            .GroupBy(v => (v.Measure, v.Timing))
+            .OrderBy(g => g.Key.Measure.IsPain ? 0 : 1).ThenBy(g => g.Key.Measure.Key, StringComparer.Ordinal).ThenBy(g => g.Key.Timing)
+            .Select(g => Series(g.Key.Measure, g.Key.Timing, g.GroupBy(v => v.Session)
+                .Select(s => s.MaxBy(v => v.Value))
+                .Select(v => (v.Session, v.At, v.Value))
+                .OrderBy(v => v.Session.Number)))
+            .ToList();
+        return new OutcomeReport(patientId, sessions, series, Durability(series));
+    }
+
+    private static OutcomeSeries Series(OutcomeMeasure measure, MeasurementTiming timing,
+        IEnumerable<(OutcomeSession Session, DateTimeOffset At, decimal Value)> values)
+    {
+        var points = new List<OutcomePoint>();
+        foreach (var (session, at, value) in values)
+        {
+            var first = points.Count == 0 ? (decimal?)null : points[0].Value;
+            points.Add(new OutcomePoint(session.Number, session.ProcedureId, at, value, value - first,
+                first is { } from ? OutcomeThresholds.Assess(measure.IsPain, from, value) : null));
+        }
+        var normalMax = measure.Rom is { } rom ? RomReferenceRanges.NormalMax(rom.Joint, rom.Movement) : null;
+        return new OutcomeSeries(measure, timing, normalMax, points);
+    }
+
+    private static List<GainDurability> Durability(List<OutcomeSeries> series)
+    {
+        var found = new List<GainDurability>();
+        foreach (var measure in series.Select(s => s.Measure).Distinct())
+        {
+            OutcomePoint? At(MeasurementTiming timing, int session) => series
+                .FirstOrDefault(s => s.Measure == measure && s.Timing == timing)?.Points.FirstOrDefault(p => p.Session == session);
+            var pres = series.FirstOrDefault(s => s.Measure == measure && s.Timing == MeasurementTiming.Pre)?.Points ?? [];
+            foreach (var pre in pres)
+            {
+                if (At(MeasurementTiming.Post, pre.Session) is { } post && At(MeasurementTiming.FollowUp, pre.Session) is { } followUp)
+                {
+                    found.Add(new GainDurability(measure, pre.Session, pre.ProcedureId, pre.Value, post.Value, followUp.Value,
+                        OutcomeThresholds.Assess(measure.IsPain, pre.Value, post.Value),
+                        OutcomeThresholds.Assess(measure.IsPain, pre.Value, followUp.Value)));
+                }
+            }
+        }
+        return found;
+    }
+
+    private static OutcomeSession? SessionOf(Observation observation, Dictionary<string, OutcomeSession> byProcedure)
+    {
+        foreach (var partOf in observation.PartOf)
+        {
+            // Stored references are Type/id (the store rewrites a Bundle's urn:uuid references on intake).
+            if (partOf.Reference is { } reference && reference.StartsWith("Procedure/", StringComparison.Ordinal)
+                && byProcedure.TryGetValue(reference["Procedure/".Length..], out var session))
+            {
+                return session;
+            }
+        }
+        return null;
+    }
+
+    private static (OutcomeMeasure Measure, MeasurementTiming Timing, DateTimeOffset At, decimal Value)? Read(Observation observation)
+    {
+        var problems = new MappingProblems();
+        if (PainScoreMapper.IsPainScore(observation))
+        {
+            return PainScoreMapper.FromObservation(observation, "Observation", problems) is { } pain
+                ? (OutcomeMeasure.Pain, pain.Timing, pain.TakenAt, pain.Score)
+                : null;
+        }
+        if (RangeOfMotionMapper.IsRangeOfMotion(observation))
+        {
+            return RangeOfMotionMapper.FromObservation(observation, "Observation", problems) is { } rom
+                ? (new OutcomeMeasure(new RomKey(rom.Joint, rom.Movement, rom.Side, rom.Mode)), rom.Timing, rom.TakenAt, rom.Degrees)
+                : null;
+        }
+        return null;
+    }
+}
