@@ -99,7 +99,7 @@ function chart(target, group, sessions, yLabel, range) {
   const options = {
     width: Math.max(320, Math.min(900, target.clientWidth || 900)),
     height: 280,
-    scales: { x: { time: false }, y: { range: (u, min, max) => [Math.min(0, min ?? 0, range?.low ?? 0), Math.max(max ?? 0, range?.high ?? 0, yLabel === 'NRS' ? 10 : 0) * 1.05] } },
+    scales: { x: { time: false, range: (u, min, max) => [min - 0.5, max + 0.5] }, y: { range: (u, min, max) => [Math.min(0, min ?? 0, range?.low ?? 0), Math.max(max ?? 0, range?.high ?? 0, yLabel === 'NRS' ? 10 : 0) * 1.05] } },
     axes: [
       { label: 'Session', values: (u, ticks) => ticks.map(t => (Number.isInteger(t) && dates.has(t) ? `${t} (${dates.get(t)})` : '')) },
       { label: yLabel },
