@@ -1,72 +1,28 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using StmFhir.Gateway.Tests.Infrastructure;
+using StmFhir.Tests.Shared;
 
 namespace StmFhir.Gateway.Tests.OutcomeTrends;
 
-/// <summary>
-/// One patient's three weekly STM sessions (sample 01, each a week later), with pain before, right after and at follow-up
-/// of each session and right elbow active flexion before and after, with values whose changes are known:
-/// pain pre 6, 5, 3; post 4, 3, 2; follow-up 5, 3, 2; flexion pre 120, 128, 135; post 130, 136, 140.
-/// </summary>
-internal static partial class ThreeSessions
+/// <summary>Stores <see cref="OutcomeSessions"/> through <c>POST /stm/sessions</c>.</summary>
+internal static class ThreeSessions
 {
-    public static readonly int[] PainPre = [6, 5, 3];
-    public static readonly int[] PainPost = [4, 3, 2];
-    public static readonly int[] PainFollowUp = [5, 3, 2];
-    public static readonly int[] FlexionPre = [120, 128, 135];
-    public static readonly int[] FlexionPost = [130, 136, 140];
-
-    /// <summary>The <paramref name="count"/> sessions of the patient with MRN <paramref name="mrn"/> (values repeat every three sessions).</summary>
-    public static IEnumerable<string> Create(string mrn, int count = 3)
-    {
-        var sample = File.ReadAllText(RepoPaths.Samples("sessions", "01-lateral-epicondylitis-iastm.json"));
-        for (var k = 0; k < count; k++)
-        {
-            var shifted = DateTimes().Replace(sample, m => DateTimeOffset.Parse(m.Value, CultureInfo.InvariantCulture).AddDays(7 * k)
-                .ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
-            var json = JsonNode.Parse(shifted)!.AsObject();
-            json.Remove("$schema");
-            json["sessionId"] = $"{mrn}-S{k + 1}";
-            json["patient"]!["identifier"]!["value"] = mrn;
-            var start = DateTimeOffset.Parse(json["start"]!.GetValue<string>(), CultureInfo.InvariantCulture);
-            var i = k % 3;
-            json["painScores"] = new JsonArray(
-                Pain(PainPre[i], "pre", start.AddMinutes(-6)), Pain(PainPost[i], "post", start.AddMinutes(25)),
-                Pain(PainFollowUp[i], "follow-up", start.AddDays(6)));
-            json["romMeasurements"] = new JsonArray(Flexion(FlexionPre[i], "pre", start.AddMinutes(-4)), Flexion(FlexionPost[i], "post", start.AddMinutes(26)));
-            yield return json.ToJsonString();
-        }
-    }
+    public static int[] PainPre => OutcomeSessions.PainPre;
+    public static int[] PainPost => OutcomeSessions.PainPost;
+    public static int[] PainFollowUp => OutcomeSessions.PainFollowUp;
+    public static int[] FlexionPre => OutcomeSessions.FlexionPre;
+    public static int[] FlexionPost => OutcomeSessions.FlexionPost;
 
     /// <summary>Posts the sessions and returns the Patient's id.</summary>
     public static async Task<string> StoreAsync(HttpClient client, string mrn, int count = 3)
     {
-        foreach (var session in Create(mrn, count))
+        foreach (var session in OutcomeSessions.Create(mrn, count))
         {
             var response = await client.PostAsync("/stm/sessions", Http.Json(session, "application/json"));
             Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         }
-        var found = await client.GetFromJsonAsync<JsonElement>($"/fhir/Patient?identifier=https://example-hospital.org/mrn|{mrn}");
+        var found = await client.GetFromJsonAsync<JsonElement>($"/fhir/Patient?identifier={OutcomeSessions.MrnSystem}|{mrn}");
         return found.GetProperty("entry")[0].GetProperty("resource").GetProperty("id").GetString()!;
     }
-
-    private static JsonObject Pain(int score, string timing, DateTimeOffset at) => new()
-    {
-        ["score"] = score, ["timing"] = timing, ["site"] = "elbow", ["laterality"] = "right", ["takenAt"] = Text(at),
-    };
-
-    private static JsonObject Flexion(int degrees, string timing, DateTimeOffset at) => new()
-    {
-        ["joint"] = "elbow", ["movement"] = "flexion", ["mode"] = "active", ["side"] = "right", ["degrees"] = degrees,
-        ["timing"] = timing, ["method"] = "goniometer", ["takenAt"] = Text(at),
-    };
-
-    private static string Text(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
-
-    [GeneratedRegex(@"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}")]
-    private static partial Regex DateTimes();
 }
