@@ -37,6 +37,7 @@ app.UseGatewaySecurity();
 app.MapHealth();
 app.MapOpenApi().AllowAnonymous();
 app.MapStmSessions();
+app.MapStmSessionValidate();
 app.MapFhirMetadata();
 app.MapFhirPackage();
 app.MapFhirResources();

@@ -18,6 +18,7 @@ internal static class ValidatorPageEndpoints
     {
         ["index.html"] = (Read("index.html"), "text/html; charset=utf-8"),
         ["page.mjs"] = (Read("page.mjs"), "text/javascript; charset=utf-8"),
+        ["locate.mjs"] = (Read("locate.mjs"), "text/javascript; charset=utf-8"),
         ["page.css"] = (Read("page.css"), "text/css; charset=utf-8"),
     }.ToFrozenDictionary();
 
