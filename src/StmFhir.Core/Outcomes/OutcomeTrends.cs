@@ -1,5 +1,3 @@
-using Hl7.Fhir.Model;
-using StmFhir.Core.Mapping;
 using StmFhir.Core.Sessions;
 using StmFhir.Core.Validation.Clinical;
 
@@ -19,38 +17,28 @@ public static class OutcomeTrends
         (Terminology.StmCanonical.Standard.Snomed, "364564000"),
     ];
 
-    /// <summary>The trends of <paramref name="patientId"/> from its STM Procedures and their pain and ROM Observations.</summary>
+    /// <summary>The trends of <paramref name="patientId"/> from its STM sessions and their pain and ROM values (<see cref="OutcomeJson"/>).</summary>
     /// <remarks>
-    /// Observations belong to the session whose Procedure they are <c>partOf</c>; others are left out, as are Procedures
-    /// that are not STM sessions or have no start. Where a session holds several values of one measure at one timing (pain
-    /// rated at two sites), the highest counts: the worst pain, the furthest movement.
+    /// Values belong to the session whose Procedure they are <c>partOf</c>; others are left out. Where a session holds
+    /// several values of one measure at one timing (pain rated at two sites), the highest counts: the worst pain, the
+    /// furthest movement.
     /// </remarks>
-    public static OutcomeReport Compute(string patientId, IEnumerable<Procedure> procedures, IEnumerable<Observation> observations)
+    public static OutcomeReport Compute(string patientId, IEnumerable<SessionStart> starts, IEnumerable<MeasuredValue> measured)
     {
-        ArgumentNullException.ThrowIfNull(procedures);
-        ArgumentNullException.ThrowIfNull(observations);
-        var sessions = procedures
-            .Where(p => p.Id is not null && StmBundleMapper.IsStmProcedure(p))
-            .Select(p => (Procedure: p, Start: FhirValues.ParseDateTime((p.Performed as Period)?.Start)))
-            .Where(s => s.Start is not null)
-            .OrderBy(s => s.Start).ThenBy(s => s.Procedure.Id, StringComparer.Ordinal)
-            .Select((s, i) => new OutcomeSession(i + 1, s.Procedure.Id!, s.Start!.Value))
+        ArgumentNullException.ThrowIfNull(starts);
+        ArgumentNullException.ThrowIfNull(measured);
+        var sessions = starts
+            .OrderBy(s => s.Start).ThenBy(s => s.ProcedureId, StringComparer.Ordinal)
+            .Select((s, i) => new OutcomeSession(i + 1, s.ProcedureId, s.Start))
             .ToList();
         var byProcedure = sessions.ToDictionary(s => s.ProcedureId, StringComparer.Ordinal);
-        var values = new List<(OutcomeMeasure Measure, MeasurementTiming Timing, OutcomeSession Session, DateTimeOffset At, decimal Value)>();
-        foreach (var observation in observations)
-        {
-            if (SessionOf(observation, byProcedure) is { } session && Read(observation) is { } value)
-            {
-                values.Add((value.Measure, value.Timing, session, value.At, value.Value));
-            }
-        }
-        var series = values
+        var series = measured
+            .Where(v => byProcedure.ContainsKey(v.ProcedureId))
             .GroupBy(v => (v.Measure, v.Timing))
             .OrderBy(g => g.Key.Measure.IsPain ? 0 : 1).ThenBy(g => g.Key.Measure.Key, StringComparer.Ordinal).ThenBy(g => g.Key.Timing)
-            .Select(g => Series(g.Key.Measure, g.Key.Timing, g.GroupBy(v => v.Session)
-                .Select(s => s.MaxBy(v => v.Value))
-                .Select(v => (v.Session, v.At, v.Value))
+            .Select(g => Series(g.Key.Measure, g.Key.Timing, g.GroupBy(v => v.ProcedureId)
+                .Select(s => s.MaxBy(v => v.Value)!)
+                .Select(v => (Session: byProcedure[v.ProcedureId], v.TakenAt, v.Value))
                 .OrderBy(v => v.Session.Number)))
             .ToList();
         return new OutcomeReport(patientId, sessions, series, Durability(series));
@@ -89,37 +77,5 @@ public static class OutcomeTrends
             }
         }
         return found;
-    }
-
-    private static OutcomeSession? SessionOf(Observation observation, Dictionary<string, OutcomeSession> byProcedure)
-    {
-        foreach (var partOf in observation.PartOf)
-        {
-            // Stored references are Type/id (the store rewrites a Bundle's urn:uuid references on intake).
-            if (partOf.Reference is { } reference && reference.StartsWith("Procedure/", StringComparison.Ordinal)
-                && byProcedure.TryGetValue(reference["Procedure/".Length..], out var session))
-            {
-                return session;
-            }
-        }
-        return null;
-    }
-
-    private static (OutcomeMeasure Measure, MeasurementTiming Timing, DateTimeOffset At, decimal Value)? Read(Observation observation)
-    {
-        var problems = new MappingProblems();
-        if (PainScoreMapper.IsPainScore(observation))
-        {
-            return PainScoreMapper.FromObservation(observation, "Observation", problems) is { } pain
-                ? (OutcomeMeasure.Pain, pain.Timing, pain.TakenAt, pain.Score)
-                : null;
-        }
-        if (RangeOfMotionMapper.IsRangeOfMotion(observation))
-        {
-            return RangeOfMotionMapper.FromObservation(observation, "Observation", problems) is { } rom
-                ? (new OutcomeMeasure(new RomKey(rom.Joint, rom.Movement, rom.Side, rom.Mode)), rom.Timing, rom.TakenAt, rom.Degrees)
-                : null;
-        }
-        return null;
     }
 }

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Hl7.Fhir.Model;
-using StmFhir.Core.Mapping;
 using StmFhir.Core.Outcomes;
 using StmFhir.Exchange.Store;
 
@@ -24,27 +21,29 @@ public static class PatientOutcomes
             return null;
         }
         var patient = new ReferenceValue("Patient", patientId);
-        var procedures = await SearchAllAsync<Procedure>(store, "Procedure", [Criterion("Procedure", "patient", patient)], cancellationToken)
-            .ConfigureAwait(false);
-        var codes = Criterion("Observation", "code", [.. OutcomeTrends.MeasureCodes.Select(c => new TokenValue(c.System, c.Code))]);
-        var observations = await SearchAllAsync<Observation>(store, "Observation", [Criterion("Observation", "patient", patient), codes],
+        var sessions = await SearchAllAsync(store, "Procedure", [Criterion("Procedure", "patient", patient)], OutcomeJson.ReadSession,
             cancellationToken).ConfigureAwait(false);
-        return OutcomeTrends.Compute(patientId, procedures, observations);
+        var codes = Criterion("Observation", "code", [.. OutcomeTrends.MeasureCodes.Select(c => new TokenValue(c.System, c.Code))]);
+        var values = await SearchAllAsync(store, "Observation", [Criterion("Observation", "patient", patient), codes], OutcomeJson.ReadMeasurement,
+            cancellationToken).ConfigureAwait(false);
+        return OutcomeTrends.Compute(patientId, sessions, values);
     }
 
     private static SearchCriterion Criterion(string type, string name, params SearchValue[] values) =>
         new(SearchParameterCatalog.Find(type, name) ?? throw new InvalidOperationException($"The store indexes no {type} {name}"), values);
 
     private static async Task<List<T>> SearchAllAsync<T>(IResourceStore store, string type, IReadOnlyList<SearchCriterion> criteria,
-        CancellationToken cancellationToken) where T : Resource
+        Func<string, T?> read, CancellationToken cancellationToken) where T : class
     {
         var found = new List<T>();
+        var offset = 0;
         while (true)
         {
-            var page = await store.SearchAsync(new SearchQuery(type, criteria, PageSize, found.Count), cancellationToken).ConfigureAwait(false);
-            // The store's JSON was validated on intake: read it without validating again.
-            found.AddRange(page.Resources.Select(r => JsonSerializer.Deserialize<T>(r.Json, FhirJson.Lenient)!));
-            if (page.Resources.Count == 0 || found.Count >= page.Total)
+            var page = await store.SearchAsync(new SearchQuery(type, criteria, PageSize, offset), cancellationToken).ConfigureAwait(false);
+            offset += page.Resources.Count;
+            // The store's JSON was validated on intake: only the elements the trends use are read, without Firely's objects.
+            found.AddRange(page.Resources.Select(r => read(r.Json)).OfType<T>());
+            if (page.Resources.Count == 0 || offset >= page.Total)
             {
                 return found;
             }
