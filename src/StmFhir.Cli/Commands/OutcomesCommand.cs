@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using StmFhir.Core.Mapping;
 using StmFhir.Core.Outcomes;
 using StmFhir.Exchange.Outcomes;
 using StmFhir.Exchange.Store;
@@ -47,7 +46,7 @@ internal static class OutcomesCommand
         }
         if (json)
         {
-            await io.Output.WriteLineAsync(FhirJson.Serialize(OutcomeParameters.ToParameters(report)));
+            await io.Output.WriteLineAsync(OutcomeParameters.ToJson(report, indented: true));
         }
         else
         {

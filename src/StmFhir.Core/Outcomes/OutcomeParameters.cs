@@ -1,16 +1,21 @@
-using Hl7.Fhir.Model;
-using StmFhir.Core.Mapping;
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
 using StmFhir.Core.Sessions;
 using StmFhir.Core.Terminology;
 
 namespace StmFhir.Core.Outcomes;
 
 /// <summary>
-/// An <see cref="OutcomeReport"/> as the <c>Parameters</c> resource <c>$stm-outcomes</c> returns (its OperationDefinition in
-/// profiles/ names every part): <c>patient</c>; one <c>session</c> per session; one <c>series</c> per measure and timing,
-/// each with its threshold rule and one <c>point</c> per session; one <c>durability</c> per session with pre, post and
-/// follow-up values.
+/// An <see cref="OutcomeReport"/> as the FHIR JSON of the <c>Parameters</c> resource <c>$stm-outcomes</c> returns (its
+/// OperationDefinition in profiles/ names every part): <c>patient</c>; one <c>session</c> per session; one <c>series</c>
+/// per measure and timing, each with its threshold rule and one <c>point</c> per session; one <c>durability</c> per
+/// session with pre, post and follow-up values.
 /// </summary>
+/// <remarks>
+/// Written straight to JSON rather than through Firely's Parameters object and serializer: for 100 sessions (500 points)
+/// that serializer took most of the operation's time. The tests read the result with Firely's strict parser.
+/// </remarks>
 public static class OutcomeParameters
 {
     /// <summary>The code of an assessment: <c>improved</c>, <c>worsened</c> or <c>no-important-change</c>.</summary>
@@ -21,82 +26,170 @@ public static class OutcomeParameters
         _ => "no-important-change",
     };
 
-    /// <summary>The report as Parameters.</summary>
-    public static Parameters ToParameters(OutcomeReport report)
+    /// <summary>The report as Parameters JSON.</summary>
+    public static string ToJson(OutcomeReport report, bool indented = false)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var parameters = new Parameters();
-        parameters.Add("patient", new ResourceReference($"Patient/{report.PatientId}"));
-        foreach (var session in report.Sessions)
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented }))
         {
-            parameters.Parameter.Add(Group("session",
-                Part("number", new Integer(session.Number)),
-                Part("procedure", new ResourceReference($"Procedure/{session.ProcedureId}")),
-                Part("start", new FhirDateTime(session.Start))));
-        }
-        foreach (var series in report.Series)
-        {
-            parameters.Parameter.Add(Series(series));
-        }
-        foreach (var durability in report.Durability)
-        {
-            var group = Group("durability",
-                Part("measure", new Code(durability.Measure.Key)),
-                Part("session", new Integer(durability.Session)),
-                Part("procedure", new ResourceReference($"Procedure/{durability.ProcedureId}")),
-                Part("pre", new FhirDecimal(durability.Pre)),
-                Part("post", new FhirDecimal(durability.Post)),
-                Part("followUp", new FhirDecimal(durability.FollowUp)),
-                Part("postGain", new Code(Code(durability.PostGain))),
-                Part("followUpGain", new Code(Code(durability.FollowUpGain))));
-            if (durability.Held is { } held)
+            json.WriteStartObject();
+            json.WriteString("resourceType", "Parameters");
+            json.WriteStartArray("parameter");
+            Value(json, "patient", "valueReference", $"Patient/{report.PatientId}");
+            foreach (var session in report.Sessions)
             {
-                group.Part.Add(Part("held", new FhirBoolean(held)));
+                Open(json, "session");
+                Value(json, "number", session.Number);
+                Value(json, "procedure", "valueReference", $"Procedure/{session.ProcedureId}");
+                Value(json, "start", "valueDateTime", Instant(session.Start));
+                Close(json);
             }
-            parameters.Parameter.Add(group);
+            foreach (var series in report.Series)
+            {
+                Series(json, series);
+            }
+            foreach (var durability in report.Durability)
+            {
+                Durability(json, durability);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
         }
-        return parameters;
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static Parameters.ParameterComponent Series(OutcomeSeries series)
+    private static void Series(Utf8JsonWriter json, OutcomeSeries series)
     {
-        var group = Group("series", Part("measure", new Code(series.Measure.Key)));
+        Open(json, "series");
+        Value(json, "measure", "valueCode", series.Measure.Key);
         if (series.Measure.Rom is { } rom)
         {
-            group.Part.Add(Part("joint", (Coding)StmCodes.Joints[rom.Joint].DeepCopy()));
-            group.Part.Add(Part("movement", (Coding)StmCodes.Movements[rom.Movement].DeepCopy()));
-            group.Part.Add(Part("side", new Code(JsonNames<Side>.Of(rom.Side))));
-            group.Part.Add(Part("mode", new Code(JsonNames<RomMode>.Of(rom.Mode))));
+            Coding(json, "joint", StmCodes.Joints[rom.Joint]);
+            Coding(json, "movement", StmCodes.Movements[rom.Movement]);
+            Value(json, "side", "valueCode", JsonNames<Side>.Of(rom.Side));
+            Value(json, "mode", "valueCode", JsonNames<RomMode>.Of(rom.Mode));
         }
-        group.Part.Add(Part("timing", new Code(JsonNames<MeasurementTiming>.Of(series.Timing))));
-        group.Part.Add(Part("unit", new Code(series.Measure.IsPain ? "{score}" : "deg")));
-        group.Part.Add(Part("threshold", new FhirString(series.Measure.IsPain ? OutcomeThresholds.PainRule : OutcomeThresholds.RomRule)));
+        Value(json, "timing", "valueCode", JsonNames<MeasurementTiming>.Of(series.Timing));
+        Value(json, "unit", "valueCode", series.Measure.IsPain ? "{score}" : "deg");
+        Value(json, "threshold", "valueString", series.Measure.IsPain ? OutcomeThresholds.PainRule : OutcomeThresholds.RomRule);
         if (series.NormalMax is { } max)
         {
-            group.Part.Add(Part("normalLow", Degrees(0)));
-            group.Part.Add(Part("normalHigh", Degrees(max)));
+            Degrees(json, "normalLow", 0);
+            Degrees(json, "normalHigh", max);
         }
         foreach (var point in series.Points)
         {
-            var part = Group("point",
-                Part("session", new Integer(point.Session)),
-                Part("procedure", new ResourceReference($"Procedure/{point.ProcedureId}")),
-                Part("takenAt", new FhirDateTime(point.TakenAt)),
-                Part("value", new FhirDecimal(point.Value)));
+            Open(json, "point");
+            Value(json, "session", point.Session);
+            Value(json, "procedure", "valueReference", $"Procedure/{point.ProcedureId}");
+            Value(json, "takenAt", "valueDateTime", Instant(point.TakenAt));
+            Value(json, "value", point.Value);
             if (point.Change is { } change && point.Assessment is { } assessment)
             {
-                part.Part.Add(Part("change", new FhirDecimal(change)));
-                part.Part.Add(Part("assessment", new Code(Code(assessment))));
+                Value(json, "change", change);
+                Value(json, "assessment", "valueCode", Code(assessment));
             }
-            group.Part.Add(part);
+            Close(json);
         }
-        return group;
+        Close(json);
     }
 
-    private static Quantity Degrees(decimal value) => new() { Value = value, Unit = "deg", System = StmCanonical.Standard.Ucum, Code = "deg" };
+    private static void Durability(Utf8JsonWriter json, GainDurability durability)
+    {
+        Open(json, "durability");
+        Value(json, "measure", "valueCode", durability.Measure.Key);
+        Value(json, "session", durability.Session);
+        Value(json, "procedure", "valueReference", $"Procedure/{durability.ProcedureId}");
+        Value(json, "pre", durability.Pre);
+        Value(json, "post", durability.Post);
+        Value(json, "followUp", durability.FollowUp);
+        Value(json, "postGain", "valueCode", Code(durability.PostGain));
+        Value(json, "followUpGain", "valueCode", Code(durability.FollowUpGain));
+        if (durability.Held is { } held)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", "held");
+            json.WriteBoolean("valueBoolean", held);
+            json.WriteEndObject();
+        }
+        Close(json);
+    }
 
-    private static Parameters.ParameterComponent Group(string name, params Parameters.ParameterComponent[] parts) =>
-        new() { Name = name, Part = [.. parts] };
+    private static void Open(Utf8JsonWriter json, string name)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", name);
+        json.WriteStartArray("part");
+    }
 
-    private static Parameters.ParameterComponent Part(string name, DataType value) => new() { Name = name, Value = value };
+    private static void Close(Utf8JsonWriter json)
+    {
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void Value(Utf8JsonWriter json, string name, string type, string value)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", name);
+        if (type == "valueReference")
+        {
+            json.WriteStartObject(type);
+            json.WriteString("reference", value);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteString(type, value);
+        }
+        json.WriteEndObject();
+    }
+
+    private static void Value(Utf8JsonWriter json, string name, int value)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", name);
+        json.WriteNumber("valueInteger", value);
+        json.WriteEndObject();
+    }
+
+    private static void Value(Utf8JsonWriter json, string name, decimal value)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", name);
+        json.WriteNumber("valueDecimal", value);
+        json.WriteEndObject();
+    }
+
+    private static void Coding(Utf8JsonWriter json, string name, Hl7.Fhir.Model.Coding coding)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", name);
+        json.WriteStartObject("valueCoding");
+        json.WriteString("system", coding.System);
+        json.WriteString("code", coding.Code);
+        if (coding.Display is { } display)
+        {
+            json.WriteString("display", display);
+        }
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void Degrees(Utf8JsonWriter json, string name, decimal value)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", name);
+        json.WriteStartObject("valueQuantity");
+        json.WriteNumber("value", value);
+        json.WriteString("unit", "deg");
+        json.WriteString("system", StmCanonical.Standard.Ucum);
+        json.WriteString("code", "deg");
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    // FHIR dateTime with seconds and the offset as recorded.
+    private static string Instant(DateTimeOffset value) => value.ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -10,13 +10,6 @@ namespace StmFhir.Core.Outcomes;
 /// </summary>
 public static class OutcomeTrends
 {
-    /// <summary>The Observation codes (system, code) the trends read: NRS pain (LOINC 72514-3) and range of joint movement (SNOMED 364564000).</summary>
-    public static IReadOnlyList<(string System, string Code)> MeasureCodes { get; } =
-    [
-        (Terminology.StmCanonical.Standard.Loinc, "72514-3"),
-        (Terminology.StmCanonical.Standard.Snomed, "364564000"),
-    ];
-
     /// <summary>The trends of <paramref name="patientId"/> from its STM sessions and their pain and ROM values (<see cref="OutcomeJson"/>).</summary>
     /// <remarks>
     /// Values belong to the session whose Procedure they are <c>partOf</c>; others are left out. Where a session holds

@@ -40,6 +40,6 @@ internal static class PatientOutcomesEndpoints
         var report = await PatientOutcomes.ReadAsync(store, id, cancellationToken).ConfigureAwait(false);
         return report is null
             ? Outcomes.NotFound($"Patient/{Outcomes.Quote(id)} is not known")
-            : new FhirJsonResult(StatusCodes.Status200OK, OutcomeParameters.ToParameters(report));
+            : new FhirJsonResult(StatusCodes.Status200OK, OutcomeParameters.ToJson(report));
     }
 }

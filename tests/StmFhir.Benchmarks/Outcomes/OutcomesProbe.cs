@@ -52,6 +52,7 @@ internal static class OutcomesProbe
         Console.WriteLine(Summary("read ms", results.Select(x => x.Read)));
         Console.WriteLine(Summary("$stm-outcomes ms", results.Select(x => x.Outcomes)));
         Console.WriteLine(Summary("ratio", results.Select(x => x.Outcomes / x.Read)));
+        await OutcomesStages.RunAsync(Path.Combine(folder, "data"), patientId, rounds);
         return 0;
     }
 
