@@ -15,6 +15,7 @@ internal static class StmFhirCommand
         root.Add(PushCommand.Create());
         root.Add(OutboxCommand.Create());
         root.Add(PullCommand.Create());
+        root.Add(OutcomesCommand.Create());
         return root;
     }
 

@@ -4,6 +4,7 @@ using StmFhir.Benchmarks.Load;
 // Benchmarks: dotnet run -c Release --project tests/StmFhir.Benchmarks -- --filter '*'
 // Soak (starts the peer and the gateway itself): dotnet run -c Release --project tests/StmFhir.Benchmarks -- soak [sessions]
 // Fuzz (starts the gateway itself): dotnet run -c Release --project tests/StmFhir.Benchmarks -- fuzz --cases 100000 [--engine]
+// Outcomes ($stm-outcomes against a Patient read, starts the gateway): dotnet run -c Release --project tests/StmFhir.Benchmarks -- outcomes [rounds] [requests] [sessions]
 // Load run against a running gateway: dotnet run -c Release --project tests/StmFhir.Benchmarks -- load --url http://127.0.0.1:8080 --key KEY
 if (args is ["load", .. var rest])
 {
@@ -58,6 +59,13 @@ if (args is ["revinclude", .. var revinclude] && revinclude.All(o => int.TryPars
     // One patient's sessions searched plainly and with _revinclude=Observation:part-of, alternating (Search/RevIncludeProbe.cs).
     var numbers = revinclude.Select(o => int.Parse(o, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
     return await StmFhir.Benchmarks.Search.RevIncludeProbe.RunAsync(numbers.Length > 0 ? numbers[0] : 7, numbers.Length > 1 ? numbers[1] : 50);
+}
+if (args is ["outcomes", .. var outcomes] && outcomes.All(o => int.TryParse(o, out _)))
+{
+    // $stm-outcomes of a 100-session patient against a plain Patient read, alternating rounds (Outcomes/OutcomesProbe.cs).
+    var numbers = outcomes.Select(o => int.Parse(o, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    return await StmFhir.Benchmarks.Outcomes.OutcomesProbe.RunAsync(numbers.Length > 0 ? numbers[0] : 7, numbers.Length > 1 ? numbers[1] : 50,
+        numbers.Length > 2 ? numbers[2] : 100);
 }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

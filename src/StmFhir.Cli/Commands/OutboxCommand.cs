@@ -89,7 +89,8 @@ internal static class OutboxCommand
         return resolve;
     }
 
-    private static async Task<int> WithStoreAsync(GatewaySettings.Arguments arguments, TextWriter error, Func<IResourceStore, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
+    /// <summary>Opens the gateway's database from <paramref name="arguments"/>, runs <paramref name="action"/> on it and closes it; exit 2 when it cannot be opened.</summary>
+    internal static async Task<int> WithStoreAsync(GatewaySettings.Arguments arguments, TextWriter error, Func<IResourceStore, CancellationToken, Task<int>> action, CancellationToken cancellationToken)
     {
         StorageOptions options;
         try

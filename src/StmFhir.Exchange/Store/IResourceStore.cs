@@ -54,6 +54,14 @@ public interface IResourceStore
     Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Every current resource of <paramref name="type"/> whose reference search parameter <paramref name="parameter"/>
+    /// points at <paramref name="target"/> (e.g. all Observations of one patient), oldest change first, read from the
+    /// search index outwards: its cost follows the number of matches, not the number of resources of the type. Unpaged:
+    /// for bounded sets such as one patient's sessions.
+    /// </summary>
+    Task<IReadOnlyList<StoredResource>> ReferencingAsync(string type, string parameter, ReferenceValue target, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Business identifiers (system and value) that more than one current Patient or Practitioner carries, at most
     /// <paramref name="limit"/> of them; each with the resources' ids, the one intake's conditional create uses first.
     /// </summary>

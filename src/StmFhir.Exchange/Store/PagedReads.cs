@@ -70,6 +70,24 @@ internal sealed class PagedReads(StoreDialect dialect)
         return page.With("limit", query.Count).With("offset", query.Offset).With("budget", query.MaxBytes);
     }
 
+    /// <summary>
+    /// Driven from the search index's (type, param, val, sys) index: a correlated EXISTS per resource of the type, as a
+    /// search runs, would read every resource of the type, and for each one every index row of that value.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredResource>> ReferencingAsync(string type, string parameter, ReferenceValue target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.Command("""
+            SELECT r.id, r.version, r.last_updated, v.json FROM resources r
+            JOIN resource_versions v ON v.type = r.type AND v.id = r.id AND v.version = r.version
+            WHERE r.type = @type AND r.id IN (
+                SELECT s.id FROM search_index s WHERE s.type = @type AND s.param = @param AND s.val = @val AND s.sys = @sys)
+            ORDER BY r.last_updated, r.id
+            """).With("type", type).With("param", parameter).With("val", target.Id).With("sys", target.Type ?? "");
+        return await ReadAsync(command, type, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task<HistoryResult> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

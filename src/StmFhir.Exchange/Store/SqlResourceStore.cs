@@ -152,6 +152,9 @@ internal sealed class SqlResourceStore(StoreDialect dialect, TimeProvider time, 
     internal Task<string> ExplainSearchAsync(SearchQuery query, CancellationToken cancellationToken = default) =>
         _reads.ExplainSearchAsync(query, cancellationToken);
 
+    public Task<IReadOnlyList<StoredResource>> ReferencingAsync(string type, string parameter, ReferenceValue target, CancellationToken cancellationToken = default) =>
+        _reads.ReferencingAsync(type, parameter, target, cancellationToken);
+
     public Task<IReadOnlyList<DuplicateIdentifier>> DuplicateIdentifiersAsync(int limit, CancellationToken cancellationToken = default) =>
         DuplicateIdentifiers.ListAsync(dialect, limit, cancellationToken);
 

@@ -113,7 +113,7 @@ internal static class CapabilityStatementFactory
                     },
                     Documentation = p.Description,
                 })],
-                Operation = [new CapabilityStatement.OperationComponent { Name = "validate", Definition = ValidateOperation }],
+                Operation = [.. Operations(type)],
             });
         }
         foreach (var type in ProfileCatalog.Types.Order(StringComparer.Ordinal))
@@ -139,5 +139,19 @@ internal static class CapabilityStatementFactory
         rest.Resource.Add(Audit.AuditEndpoints.CapabilityResource());
         statement.Rest.Add(rest);
         return statement;
+    }
+
+    private static IEnumerable<CapabilityStatement.OperationComponent> Operations(string type)
+    {
+        yield return new CapabilityStatement.OperationComponent { Name = "validate", Definition = ValidateOperation };
+        if (type == "Patient")
+        {
+            yield return new CapabilityStatement.OperationComponent
+            {
+                Name = OutcomeTrends.PatientOutcomesEndpoints.OperationName,
+                Definition = OutcomeTrends.PatientOutcomesEndpoints.OperationUrl,
+                Documentation = "Pain and range of motion across the patient's STM sessions (needs read on Patient, Procedure and Observation)",
+            };
+        }
     }
 }

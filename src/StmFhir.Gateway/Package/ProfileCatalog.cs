@@ -16,7 +16,7 @@ internal sealed class ProfileCatalog
     /// <summary>The resource types served from the catalog.</summary>
     public static readonly IReadOnlySet<string> Types = new HashSet<string>(StringComparer.Ordinal)
     {
-        "StructureDefinition", "ValueSet", "CodeSystem", "ImplementationGuide",
+        "StructureDefinition", "ValueSet", "CodeSystem", "ImplementationGuide", "OperationDefinition",
     };
 
     private readonly Dictionary<(string Type, string Id), ConformanceResource> _byId = [];

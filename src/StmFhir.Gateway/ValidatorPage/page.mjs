@@ -2,6 +2,8 @@
 // The pure functions are exported so tests can check them without a browser; the page wiring runs only in one.
 // Everything from the server or the file is shown with textContent, never as HTML.
 
+import { isStmSession, jsonPaths, offsetOf, lineOf, lineRange, nameEntries, shortMessage, distinct } from './locate.mjs';
+
 const severityOrder = { fatal: 0, error: 1, warning: 2, information: 3 };
 
 /** The media type to send: XML if the text starts with '<' (after white space and a byte order mark), else FHIR JSON. */
@@ -14,18 +16,49 @@ export function validateUrl(profile) {
   return profile ? `/fhir/$validate?profile=${encodeURIComponent(profile)}` : '/fhir/$validate';
 }
 
-/** One row per issue of an OperationOutcome, most severe first; the "all OK" note of a clean verdict is dropped. */
+/**
+ * One row per distinct issue of an OperationOutcome, most severe first; the "all OK" note of a clean verdict is dropped.
+ * location is the STM field path a session's issue carries.
+ */
 export function issueRows(outcome) {
   const issues = Array.isArray(outcome?.issue) ? outcome.issue : [];
-  return issues
+  return distinct(issues
     .filter(issue => !(issue.severity === 'information' && issue.code === 'informational' && !issue.details?.coding))
     .map(issue => ({
       severity: issue.severity ?? 'error',
       code: issue.details?.coding?.[0]?.code ?? issue.code ?? '',
       expression: (issue.expression ?? issue.location ?? []).join(', '),
+      location: (issue.location ?? []).join(', '),
       message: issue.diagnostics ?? issue.details?.text ?? '',
-    }))
+    })))
     .sort((a, b) => (severityOrder[a.severity] ?? 9) - (severityOrder[b.severity] ?? 9));
+}
+
+/**
+ * What the page shows of each row: where (an STM field path, or the FHIRPath with its Bundle entry named by type and
+ * id), the line of the pasted JSON it points at (null if none), and the message cut short (the full one kept).
+ */
+export function displayRows(rows, text, session) {
+  let parsed = null;
+  try { parsed = JSON.parse(text); } catch { /* XML or broken JSON: no names, no lines */ }
+  const paths = parsed ? jsonPaths(text) : new Map();
+  return distinct(rows.map(row => {
+    const stm = session && row.location.startsWith('$') ? row.location : null;
+    const offset = offsetOf(paths, row.expression, stm);
+    return {
+      ...row,
+      where: stm ?? nameEntries(row.expression, parsed),
+      line: offset === undefined ? null : lineOf(text, offset),
+      short: shortMessage(row.message),
+    };
+  }));
+}
+
+/** Where to send the text: an STM session record is mapped and validated by the sessions endpoint, storing nothing. */
+export function targetOf(text, profile) {
+  return isStmSession(text)
+    ? { url: '/stm/sessions/$validate', contentType: 'application/json', session: true }
+    : { url: validateUrl(profile), contentType: contentTypeOf(text), session: false };
 }
 
 /** A one-line verdict: valid or not, and the count of each severity. */
@@ -60,21 +93,40 @@ async function loadProfiles(select) {
   }
 }
 
-function show(rows, status) {
+function selectLine(line) {
+  const textarea = document.getElementById('resource');
+  const [start, end] = lineRange(textarea.value, line);
+  textarea.focus();
+  textarea.setSelectionRange(start, end);
+  const height = parseFloat(getComputedStyle(textarea).lineHeight) || 16;
+  textarea.scrollTop = Math.max(0, (line - 4) * height);
+}
+
+function show(rows, status, text, session) {
   const summary = summaryOf(rows, status);
   const line = document.getElementById('summary');
-  line.textContent = summary.text;
+  line.textContent = session && status === 200 ? `STM session record, mapped to FHIR: ${summary.text}` : summary.text;
   line.className = summary.ok ? 'ok' : 'failed';
   const table = document.getElementById('issues');
   const body = table.tBodies[0];
-  body.replaceChildren(...rows.map(row => {
+  body.replaceChildren(...displayRows(rows, text, session).map(row => {
     const tr = document.createElement('tr');
     tr.className = row.severity;
-    for (const [name, value] of [['severity', row.severity], ['code', row.code], ['expression', row.expression], ['message', row.message]]) {
+    const cells = [['severity', row.severity], ['code', row.code], ['expression', row.where, row.expression],
+      ['line', row.line === null ? '' : String(row.line)], ['message', row.short, row.message]];
+    for (const [name, value, title] of cells) {
       const td = document.createElement('td');
       td.className = name;
       td.textContent = value;
+      if (title && title !== value) td.title = title;
       tr.append(td);
+    }
+    if (row.line !== null) {
+      tr.dataset.line = String(row.line);
+      tr.tabIndex = 0;
+      tr.classList.add('located');
+      tr.addEventListener('click', () => selectLine(row.line));
+      tr.addEventListener('keydown', event => { if (event.key === 'Enter') selectLine(row.line); });
     }
     return tr;
   }));
@@ -90,15 +142,16 @@ async function validate(event) {
   button.disabled = true;
   document.getElementById('summary').textContent = 'Validating…';
   try {
-    const response = await fetch(validateUrl(document.getElementById('profile').value), {
+    const target = targetOf(text, document.getElementById('profile').value);
+    const response = await fetch(target.url, {
       method: 'POST',
-      headers: { 'Content-Type': contentTypeOf(text), Accept: 'application/fhir+json', ...(key ? { 'X-Api-Key': key } : {}) },
+      headers: { 'Content-Type': target.contentType, Accept: 'application/fhir+json', ...(key ? { 'X-Api-Key': key } : {}) },
       body: text,
     });
     const outcome = (response.headers.get('Content-Type') ?? '').includes('json') ? await response.json() : null;
-    show(issueRows(outcome), response.status);
+    show(issueRows(outcome), response.status, text, target.session);
   } catch (error) {
-    show([{ severity: 'error', code: '', expression: '', message: `The gateway did not answer: ${error.message}` }], 0);
+    show([{ severity: 'error', code: '', expression: '', location: '', message: `The gateway did not answer: ${error.message}` }], 0, '', false);
   } finally {
     button.disabled = false;
   }

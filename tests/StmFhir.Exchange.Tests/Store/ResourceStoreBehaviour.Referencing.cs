@@ -1,0 +1,45 @@
+using Hl7.Fhir.Model;
+using StmFhir.Exchange.Store;
+using Task = System.Threading.Tasks.Task;
+
+namespace StmFhir.Exchange.Tests.Store;
+
+/// <summary><see cref="IResourceStore.ReferencingAsync"/>: a patient's resources, read from the search index outwards.</summary>
+public abstract partial class ResourceStoreBehaviour
+{
+    private static Observation ObservationOf(string id, string patient) => new()
+    {
+        Id = id,
+        Status = ObservationStatus.Final,
+        Code = new CodeableConcept("http://loinc.org", "72514-3"),
+        Subject = new ResourceReference($"Patient/{patient}"),
+    };
+
+    [Fact]
+    public async Task Referencing_ReturnsTheCurrentVersionsOfThatPatientsResourcesOnly_OldestChangeFirst()
+    {
+        await Store.CommitAsync(Put(ObservationOf("ref-1", "pa"), ObservationOf("ref-2", "pb")));
+        await Store.CommitAsync(Put(ObservationOf("ref-3", "pa")));
+        var changed = ObservationOf("ref-1", "pa");
+        changed.Status = ObservationStatus.Amended;
+        await Store.CommitAsync(Put(changed));
+
+        var found = await Store.ReferencingAsync("Observation", "patient", new ReferenceValue("Patient", "pa"));
+
+        Assert.Equal(["ref-3", "ref-1"], found.Select(r => r.Id));
+        Assert.Equal(2, found.Single(r => r.Id == "ref-1").Version);
+        Assert.Contains("amended", found.Single(r => r.Id == "ref-1").Json, StringComparison.Ordinal);
+        Assert.Empty(await Store.ReferencingAsync("Observation", "patient", new ReferenceValue("Patient", "nobody")));
+        Assert.Empty(await Store.ReferencingAsync("Procedure", "patient", new ReferenceValue("Patient", "pa")));
+    }
+
+    [Fact]
+    public async Task Referencing_AnObservationMovedToAnotherPatient_IsFoundOnlyUnderTheNewOne()
+    {
+        await Store.CommitAsync(Put(ObservationOf("ref-move", "pc")));
+        await Store.CommitAsync(Put(ObservationOf("ref-move", "pd")));
+
+        Assert.Empty(await Store.ReferencingAsync("Observation", "patient", new ReferenceValue("Patient", "pc")));
+        Assert.Equal("ref-move", Assert.Single(await Store.ReferencingAsync("Observation", "patient", new ReferenceValue("Patient", "pd"))).Id);
+    }
+}
