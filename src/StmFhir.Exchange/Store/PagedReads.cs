@@ -34,7 +34,7 @@ internal sealed class PagedReads(StoreDialect dialect)
             return new SearchResult(total, []);
         }
         await using var page = PageCommand(connection, query, "");
-        var matches = await ReadAsync(page, query.Type, cancellationToken).ConfigureAwait(false);
+        var matches = await ReadAsync(page, cancellationToken).ConfigureAwait(false);
         var included = query.Includes.Count == 0
             ? []
             : await SearchIncludes.ReadAsync(connection, query.Includes, matches, cancellationToken).ConfigureAwait(false);
@@ -79,13 +79,13 @@ internal sealed class PagedReads(StoreDialect dialect)
         ArgumentNullException.ThrowIfNull(target);
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.Command("""
-            SELECT r.id, r.version, r.last_updated, v.json FROM resources r
+            SELECT r.type, r.id, r.version, r.last_updated, v.json FROM resources r
             JOIN resource_versions v ON v.type = r.type AND v.id = r.id AND v.version = r.version
             WHERE r.type = @type AND r.id IN (
                 SELECT s.id FROM search_index s WHERE s.type = @type AND s.param = @param AND s.val = @val AND s.sys = @sys)
             ORDER BY r.last_updated, r.id
             """).With("type", type).With("param", parameter).With("val", target.Id).With("sys", target.Type ?? "");
-        return await ReadAsync(command, type, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<HistoryResult> HistoryAsync(HistoryQuery query, CancellationToken cancellationToken)
@@ -115,7 +115,7 @@ internal sealed class PagedReads(StoreDialect dialect)
             """, "version DESC"))
             .With("type", query.Type).With("id", query.Id).With("since", query.Since ?? long.MinValue)
             .With("limit", query.Count).With("offset", query.Offset).With("budget", query.MaxBytes);
-        return new HistoryResult(true, total, await ReadAsync(page, query.Type, cancellationToken).ConfigureAwait(false));
+        return new HistoryResult(true, total, await ReadAsync(page, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -157,7 +157,7 @@ internal sealed class PagedReads(StoreDialect dialect)
             ORDER BY last_updated DESC, type, id, version DESC LIMIT @limit OFFSET @offset
             """, "last_updated DESC, type, id, version DESC");
         page.With("limit", query.Count).With("offset", query.Offset).With("budget", query.MaxBytes);
-        return new HistoryResult(true, total, await ReadAsync(page, "", cancellationToken).ConfigureAwait(false));
+        return new HistoryResult(true, total, await ReadAsync(page, cancellationToken).ConfigureAwait(false));
     }
 
     private static string TypesSince(ChangesQuery query, DbCommand command)
@@ -166,7 +166,8 @@ internal sealed class PagedReads(StoreDialect dialect)
         return $"type IN ({string.Join(", ", query.Types.Select((t, i) => { command.With($"t{i}", t); return $"@t{i}"; }))}) AND last_updated >= @since";
     }
 
-    private static async Task<IReadOnlyList<StoredResource>> ReadAsync(DbCommand command, string type, CancellationToken cancellationToken)
+    /// <summary>The rows of <paramref name="command"/>, each <c>type, id, version, last_updated, json</c>.</summary>
+    private static async Task<IReadOnlyList<StoredResource>> ReadAsync(DbCommand command, CancellationToken cancellationToken)
     {
         var list = new List<StoredResource>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -63,38 +63,17 @@ internal static class SessionEndpoints
 
     private static async Task<IResult> PostAsync(HttpRequest request, FhirRequestReader reader, IngestService ingest, CancellationToken cancellationToken)
     {
-        if (FhirRequestReader.BodyKind(request.ContentType) != "json")
+        var (read, answer) = await SessionRequests.ReadAsync(request, reader, StatusCodes.Status422UnprocessableEntity, cancellationToken).ConfigureAwait(false);
+        if (read is not { } session)
         {
-            return Outcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported, "Send the session as application/json");
-        }
-        var body = await reader.ReadBytesAsync(request, cancellationToken).ConfigureAwait(false);
-        if (body.Value is not { } bytes)
-        {
-            return body.Error!;
-        }
-        var read = reader.ReadSession(bytes);
-        if (read.Value is not { } result)
-        {
-            return read.Error!;
-        }
-        if (result.Session is not { } session)
-        {
-            return Outcomes.Result(StatusCodes.Status422UnprocessableEntity, Outcomes.Create(result.Problems.Select(p =>
-                Outcomes.Issue(OperationOutcome.IssueType.Invalid, $"{p.Path}: {p.Message}", location: p.Path))));
+            return answer!;
         }
         var bundle = StmBundleMapper.ToBundle(session);
         var outcome = await ingest.IngestAsync(bundle, "stm-session", cancellationToken).ConfigureAwait(false);
         var issues = AcceptedIssues.Of(outcome.Verdict);
         if (issues.Count > 0)
         {
-            var paths = new StmSourcePaths(session, bundle);
-            foreach (var issue in issues)
-            {
-                if (paths.For(issue.Expression.FirstOrDefault()) is { } path)
-                {
-                    issue.Location = [path];
-                }
-            }
+            SessionRequests.LocateInSession(issues, session, bundle);
         }
         if (IngestAnswers.Refusal(outcome) is { } refusal)
         {

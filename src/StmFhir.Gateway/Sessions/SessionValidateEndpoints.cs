@@ -39,35 +39,14 @@ internal static class SessionValidateEndpoints
         {
             return Outcomes.Result(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, FhirAccess.Refusal(FhirInteraction.Validate, "Procedure"));
         }
-        if (FhirRequestReader.BodyKind(request.ContentType) != "json")
+        var (read, answer) = await SessionRequests.ReadAsync(request, reader, StatusCodes.Status200OK, cancellationToken).ConfigureAwait(false);
+        if (read is not { } session)
         {
-            return Outcomes.Result(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported, "Send the session as application/json");
-        }
-        var body = await reader.ReadBytesAsync(request, cancellationToken).ConfigureAwait(false);
-        if (body.Value is not { } bytes)
-        {
-            return body.Error!;
-        }
-        var read = reader.ReadSession(bytes);
-        if (read.Value is not { } result)
-        {
-            return read.Error!;
-        }
-        if (result.Session is not { } session)
-        {
-            return Outcomes.Result(StatusCodes.Status200OK, Outcomes.Create(result.Problems.Select(p =>
-                Outcomes.Issue(OperationOutcome.IssueType.Invalid, $"{p.Path}: {p.Message}", location: p.Path))));
+            return answer!;
         }
         var bundle = StmBundleMapper.ToBundle(session);
         var verdict = await validator.ValidateAsync(bundle, null, cancellationToken).ConfigureAwait(false);
-        var paths = new StmSourcePaths(session, bundle);
-        foreach (var issue in verdict.Outcome.Issue)
-        {
-            if (paths.For(issue.Expression.FirstOrDefault()) is { } path)
-            {
-                issue.Location = [path];
-            }
-        }
+        SessionRequests.LocateInSession(verdict.Outcome.Issue, session, bundle);
         return Outcomes.Result(StatusCodes.Status200OK, verdict.Outcome);
     }
 }
