@@ -121,10 +121,18 @@ internal sealed class SqliteDialect(string path, bool synchronousFull, SqliteWri
             _checkpointer = null;
             await checkpointer.DisposeAsync().ConfigureAwait(false);
         }
+        // A background writer (the audit trail's, a purge) may still be in its transaction on the kept connection while
+        // the host disposes its services: wait for its turn to end (a few seconds at most) before closing the connection
+        // under it, which otherwise failed inside Microsoft.Data.Sqlite's rollback.
+        var turn = await _writer.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         if (_writerConnection is { } connection)
         {
             _writerConnection = null;
             await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        if (turn)
+        {
+            _writer.Release();
         }
         _writer.Dispose();
         SqliteConnection.ClearAllPools();
