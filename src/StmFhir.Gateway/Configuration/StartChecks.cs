@@ -21,7 +21,9 @@ internal static partial class StartChecks
     /// </summary>
     public static bool ReportSettingsError(Exception exception, TextWriter error)
     {
-        if (Problems(exception) is not { Count: > 0 } problems)
+        // Only the gateway's own process answers with a line and an exit code; a host that runs the entry point itself
+        // (WebApplicationFactory in tests) needs the exception.
+        if (System.Reflection.Assembly.GetEntryAssembly() != typeof(StartChecks).Assembly || Problems(exception) is not { Count: > 0 } problems)
         {
             return false;
         }
