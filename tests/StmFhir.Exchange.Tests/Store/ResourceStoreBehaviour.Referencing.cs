@@ -26,7 +26,11 @@ public abstract partial class ResourceStoreBehaviour
 
         var found = await Store.ReferencingAsync("Observation", "patient", new ReferenceValue("Patient", "pa"));
 
-        Assert.Equal(["ref-3", "ref-1"], found.Select(r => r.Id));
+        // Oldest change first, ties (commits within one millisecond) by id: ref-1 changed last, so it is never before ref-3
+        // unless both carry the same instant.
+        Assert.Equal(["ref-1", "ref-3"], found.Select(r => r.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(found.OrderBy(r => r.LastUpdated).ThenBy(r => r.Id, StringComparer.Ordinal).Select(r => r.Id), found.Select(r => r.Id));
+        Assert.True(found.Single(r => r.Id == "ref-1").LastUpdated >= found.Single(r => r.Id == "ref-3").LastUpdated);
         Assert.Equal(2, found.Single(r => r.Id == "ref-1").Version);
         Assert.Contains("amended", found.Single(r => r.Id == "ref-1").Json, StringComparison.Ordinal);
         Assert.Empty(await Store.ReferencingAsync("Observation", "patient", new ReferenceValue("Patient", "nobody")));
