@@ -135,7 +135,10 @@ internal sealed class SqliteDialect(string path, bool synchronousFull, SqliteWri
             _writer.Release();
         }
         _writer.Dispose();
-        SqliteConnection.ClearAllPools();
+        // This store's pool only: clearing every pool in the process closed idle connections other stores (other tests,
+        // other hosts in one process) were about to reuse.
+        using var pooled = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(pooled);
     }
 }
 
