@@ -7,10 +7,7 @@ namespace StmFhir.Core.Validation.Input;
 internal static class JsonText
 {
     /// <summary>Whether the string or name at the reader is text: valid UTF-8, and escapes that decode (no lone surrogate).</summary>
-    public static bool IsText(ref Utf8JsonReader reader)
-    {
-        return reader.ValueIsEscaped ? Decoded(ref reader) >= 0 : System.Text.Unicode.Utf8.IsValid(reader.ValueSpan);
-    }
+    public static bool IsText(ref Utf8JsonReader reader) => Characters(ref reader) >= 0;
 
     /// <summary>
     /// The most characters of a FHIR string: R4 says strings SHALL NOT exceed 1 MB. A longer one is refused before the
