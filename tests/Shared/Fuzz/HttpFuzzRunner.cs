@@ -152,6 +152,14 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
 
     private const string OverBudget = "over budget";
 
+    /// <summary>An OperationOutcome in JSON, or in XML where the request asked for it (<c>_format=xml</c>, <c>Accept</c>).</summary>
+    private static bool IsOperationOutcome(string? mediaType, string head) => mediaType switch
+    {
+        "application/fhir+json" => head.Contains("\"OperationOutcome\"", StringComparison.Ordinal),
+        "application/fhir+xml" => head.Contains("<OperationOutcome xmlns=\"http://hl7.org/fhir\"", StringComparison.Ordinal),
+        _ => false,
+    };
+
     /// <summary>
     /// From the process's last lines: a stack overflow prints "Stack overflow." and then thousands of frames, so the
     /// kept tail is the same frame over and over.
@@ -189,7 +197,7 @@ internal sealed class HttpFuzzRunner(GatewayProcess gateway, string key, FuzzSet
             }
             // A bodiless 400/414/431 is Kestrel refusing the request line or headers (%00 in the path, an 8 KB URL) before the app runs.
             var protocolRefusal = status is 400 or 414 or 431 && length == 0 && response.Content.Headers.ContentType is null;
-            if (status >= 400 && !protocolRefusal && !(response.Content.Headers.ContentType?.MediaType == "application/fhir+json" && head.Contains("\"OperationOutcome\"", StringComparison.Ordinal)))
+            if (status >= 400 && !protocolRefusal && !IsOperationOutcome(response.Content.Headers.ContentType?.MediaType, head))
             {
                 return $"{status} without an OperationOutcome ({response.Content.Headers.ContentType?.MediaType ?? "no content type"})";
             }
