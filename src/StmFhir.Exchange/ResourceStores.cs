@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using StmFhir.Exchange.Audit;
 using StmFhir.Exchange.Conflicts;
 using StmFhir.Exchange.Outbox;
+using StmFhir.Exchange.Outcomes;
 using StmFhir.Exchange.Pull;
 using StmFhir.Exchange.Store;
 
@@ -43,11 +44,11 @@ public static class ResourceStores
             new IdentifierRules(options.AllowDuplicatePersonIdentifiers, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
     }
 
-    /// <summary>The store over <paramref name="dialect"/> with the outbox, the pull state, the conflicts and the audit trail in it (tests and benchmarks choose the dialect).</summary>
+    /// <summary>The store over <paramref name="dialect"/> with the outbox, the pull state, the conflicts, the audit trail and the outcome points in it (tests and benchmarks choose the dialect).</summary>
     internal static SqlResourceStore Create(StoreDialect dialect, TimeProvider time, IReadOnlyCollection<string>? outboxTargets = null,
         IdentifierRules? identifierRules = null) =>
         new(dialect, time, identifierRules, [new OutboxStore(dialect, time, outboxTargets), new PullStateStore(dialect, time), new ConflictStore(dialect, time),
-            new AuditStore(dialect)]);
+            new AuditStore(dialect), new OutcomePointStore(dialect)]);
 
     private static SqliteDialect CreateSqlite(StorageOptions options)
     {

@@ -18,6 +18,12 @@ public sealed record SessionStart(string ProcedureId, DateTimeOffset Start);
 /// <param name="Value">NRS points or degrees.</param>
 public sealed record MeasuredValue(string ProcedureId, OutcomeMeasure Measure, MeasurementTiming Timing, DateTimeOffset TakenAt, decimal Value);
 
+/// <summary>What one stored Procedure or Observation gives its patient's trends: a session start or a measured value.</summary>
+/// <param name="PatientId">The patient it is about (its <c>subject</c>).</param>
+/// <param name="Session">A Procedure's session start.</param>
+/// <param name="Value">An Observation's pain or ROM value.</param>
+public sealed record OutcomeEntry(string PatientId, SessionStart? Session, MeasuredValue? Value);
+
 /// <summary>
 /// Reads the few elements the trends need straight from stored FHIR JSON (the store's own, validated at intake), without
 /// building Firely's resource objects: for a patient with 100 sessions that parse was nearly all of the operation's time.
@@ -26,11 +32,43 @@ public sealed record MeasuredValue(string ProcedureId, OutcomeMeasure Measure, M
 /// </summary>
 public static class OutcomeJson
 {
+    /// <summary>
+    /// What a stored resource of <paramref name="type"/> gives its patient's trends, or null: not a Procedure or
+    /// Observation, no patient subject, not an STM session or a pain or ROM value, or not JSON at all (a deleted version).
+    /// </summary>
+    public static OutcomeEntry? Read(string type, string json)
+    {
+        if (type is not ("Procedure" or "Observation") || string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || PatientOf(root) is not { } patient)
+            {
+                return null;
+            }
+            return type == "Procedure"
+                ? ReadSession(root) is { } session ? new OutcomeEntry(patient, session, null) : null
+                : ReadMeasurement(root) is { } value ? new OutcomeEntry(patient, null, value) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The STM session of a stored Procedure, or null when it is not one or has no readable start.</summary>
     public static SessionStart? ReadSession(string procedureJson)
     {
         using var document = JsonDocument.Parse(procedureJson);
-        var root = document.RootElement;
+        return ReadSession(document.RootElement);
+    }
+
+    private static SessionStart? ReadSession(JsonElement root)
+    {
         if (!HasCoding(root, "code", StmCodes.StmProcedure.System!, StmCodes.StmProcedure.Code!)
             || Text(root, "id") is not { } id
             || !root.TryGetProperty("performedPeriod", out var period)
@@ -45,7 +83,11 @@ public static class OutcomeJson
     public static MeasuredValue? ReadMeasurement(string observationJson)
     {
         using var document = JsonDocument.Parse(observationJson);
-        var root = document.RootElement;
+        return ReadMeasurement(document.RootElement);
+    }
+
+    private static MeasuredValue? ReadMeasurement(JsonElement root)
+    {
         if (ProcedureOf(root) is not { } procedure
             || DateTime(Text(root, "effectiveDateTime")) is not { } at
             || Code(Extension(root, Extensions.MeasurementTiming), CodeSystems.MeasurementTiming) is not { } timingCode
@@ -73,6 +115,21 @@ public static class OutcomeJson
         }
         Side? side = laterality switch { Laterality.Left => Side.Left, Laterality.Right => Side.Right, _ => null };
         return side is null ? null : new MeasuredValue(procedure, new OutcomeMeasure(new RomKey(joint, movement, side.Value, mode)), timing, at, value);
+    }
+
+    /// <summary>
+    /// The id of the Patient in <c>subject</c>, relative (<c>Patient/id</c>) or absolute, as the store's <c>patient</c>
+    /// search parameter reads it.
+    /// </summary>
+    private static string? PatientOf(JsonElement root)
+    {
+        if (!root.TryGetProperty("subject", out var subject) || Text(subject, "reference") is not { } reference)
+        {
+            return null;
+        }
+        var history = reference.IndexOf("/_history/", StringComparison.Ordinal);
+        var parts = (history >= 0 ? reference[..history] : reference).Split('/');
+        return parts.Length >= 2 && parts[^2] == "Patient" && parts[^1].Length > 0 ? parts[^1] : null;
     }
 
     private static string? ProcedureOf(JsonElement root)
