@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace StmFhir.Core.Sessions;
 
-// The JSON names below are the session format's vocabulary (README.md, samples/stm-session.schema.json).
+// The JSON names below are the session format's vocabulary (docs/SESSION-RECORD.md, samples/stm-session.schema.json).
 // Terminology/StmCodes maps each member to its FHIR coding.
 
 /// <summary>Session status.</summary>

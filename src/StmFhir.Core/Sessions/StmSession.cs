@@ -2,7 +2,7 @@ namespace StmFhir.Core.Sessions;
 
 /// <summary>
 /// One soft tissue mobilization (STM) therapy session as a physical-therapy system records it: the input
-/// format of StmFhir. Its JSON form is documented in README.md and samples/stm-session.schema.json.
+/// format of StmFhir. Its JSON form is documented in docs/SESSION-RECORD.md and samples/stm-session.schema.json.
 /// </summary>
 /// <remarks>
 /// <see cref="SourceSystem"/> and <see cref="SessionId"/> together are the session's stable identity: every

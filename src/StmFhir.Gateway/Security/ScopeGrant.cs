@@ -38,7 +38,7 @@ internal sealed partial record ScopeGrant(string Type, string Permissions, IRead
     /// <summary>
     /// One scope as a grant, or null when it grants nothing here: not a StmFhir or SMART clinical scope, malformed
     /// (v2 letters out of order or repeated, a restriction on a v1 scope), or a <c>patient/</c> scope (the gateway has no
-    /// patient context to confine it to; see the README).
+    /// patient context to confine it to; see docs/SECURITY.md).
     /// </summary>
     public static ScopeGrant? Parse(string scope)
     {

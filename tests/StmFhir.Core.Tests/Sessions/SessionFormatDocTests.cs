@@ -5,13 +5,13 @@ using StmFhir.Core.Sessions;
 
 namespace StmFhir.Core.Tests.Sessions;
 
-/// <summary>The example in the format reference (README.md, "The STM session record") stays valid.</summary>
+/// <summary>The example in the format reference (docs/SESSION-RECORD.md) stays valid.</summary>
 public sealed partial class SessionFormatDocTests
 {
     [Fact]
     public void FormatReferenceExample_ReadsCleanlyAndPassesTheSchema()
     {
-        var examples = new[] { "README.md" }
+        var examples = new[] { "docs/SESSION-RECORD.md" }
             .Select(p => Path.Combine(SampleFiles.RepoRoot, p))
             .Where(File.Exists)
             .SelectMany(p => JsonBlock().Matches(File.ReadAllText(p)).Select(m => m.Groups[1].Value))
