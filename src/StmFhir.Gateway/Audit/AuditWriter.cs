@@ -28,7 +28,7 @@ internal sealed partial class AuditWriter(AuditQueue queue, IResourceStore store
         var purging = PurgeLoopAsync(stoppingToken);
         try
         {
-            while (await queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            while (await queue.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
                 // Gathering for a while makes one transaction (one durable commit) of many records.
                 await Task.Delay(_options.FlushInterval, time, stoppingToken).ConfigureAwait(false);
@@ -57,7 +57,7 @@ internal sealed partial class AuditWriter(AuditQueue queue, IResourceStore store
         while (true)
         {
             batch.Clear();
-            while (batch.Count < _options.BatchSize && queue.Reader.TryRead(out var entry))
+            while (batch.Count < _options.BatchSize && queue.TryDequeue(out var entry))
             {
                 batch.Add(AuditEventBuilder.Build(entry, Guid.CreateVersion7(entry.Recorded).ToString()));
             }
