@@ -11,10 +11,14 @@ namespace StmFhir.Core.Outcomes;
 /// symmetric use of their figure, not a finding of theirs.</para>
 /// <para>Range of motion (goniometry): no minimal clinically important difference is established across the joints and
 /// movements STM sessions measure, so none is claimed. A change counts when it is larger than goniometric measurement
-/// error: 10 degrees, the upper end of the 5-10 degree error reported by goniometric reliability studies (reviewed in
-/// Gajdosik RL, Bohannon RW. Clinical measurement of range of motion: review of goniometry emphasizing reliability and
-/// validity. Phys Ther 1987;67(12):1867-1872), the same tolerance the clinical rules allow around normal ranges. A gain
-/// beyond it is a real change in the measurement, not proof that it matters to the patient.</para>
+/// error: 10 degrees. Boone et al. found that gains must exceed 3-4 degrees when one tester measures, and 5 degrees
+/// (upper extremity) or 6 degrees (lower extremity) when testers differ (Boone DC, Azen SP, Lin CM, Spence C, Baron C,
+/// Lee L. Reliability of goniometric measurements. Phys Ther 1978;58(11):1355-1360); sessions are often measured by
+/// different clinicians, so 10 degrees leaves a margin above the between-tester figures, and is the tolerance the
+/// clinical rules allow around normal ranges. For the shoulder measured in painful patients, between-observer limits of
+/// agreement are wider (about 20 degrees with an inclinometer; de Winter AF et al. BMC Musculoskelet Disord 2004;5:18),
+/// so a 10 degree shoulder change may still be measurement error. A gain beyond the threshold is a real change in the
+/// measurement, not proof that it matters to the patient.</para>
 /// </remarks>
 public static class OutcomeThresholds
 {
@@ -33,8 +37,8 @@ public static class OutcomeThresholds
 
     /// <summary>The range-of-motion threshold in words, with its source.</summary>
     public const string RomRule =
-        "No MCID is established for goniometric ROM; a change of at least 10 degrees exceeds goniometric measurement error "
-        + "(5-10 degrees; Gajdosik & Bohannon 1987, Phys Ther 67(12):1867-1872)";
+        "No MCID is established for goniometric ROM; a change of at least 10 degrees exceeds between-tester goniometric "
+        + "measurement error (5-6 degrees; Boone et al. 1978, Phys Ther 58(11):1355-1360)";
 
     /// <summary>
     /// How <paramref name="to"/> compares with <paramref name="from"/>: for pain a fall is better, for range of motion a rise.

@@ -31,7 +31,7 @@ public sealed class PatientOutcomesTests(KestrelGatewayFactory gateway) : IClass
         AssertSeries(parameters, "elbow-flexion-right-active", "post", ThreeSessions.FlexionPost, [null, "no-important-change", "improved"]);
         var flexion = Series(parameters, "elbow-flexion-right-active", "pre");
         Assert.Equal(150m, Value<Quantity>(flexion, "normalHigh").Value);
-        Assert.Contains("Gajdosik", Value<FhirString>(flexion, "threshold").Value);
+        Assert.Contains("Boone et al. 1978", Value<FhirString>(flexion, "threshold").Value);
         Assert.Contains("Farrar", Value<FhirString>(Series(parameters, "pain", "pre"), "threshold").Value);
     }
 
