@@ -3,6 +3,8 @@
 # to /readyz the way a new container starts: published ReadyToRun, the validation cache filled at "image build", a
 # fresh HOME, an empty data folder. Also runs the image's HEALTHCHECK command against it.
 # Usage: tests/container/start-like-image.sh [runs]   (default 5 cold starts; prints each and the median)
+# With FIRST_LOAD=N, each start is followed at once by N sessions from the load driver (16 clients), to see how fast a
+# just-ready gateway serves (e.g. FIRST_LOAD=1500 Fhir__ValidationWarmUp=00:00:01 tests/container/start-like-image.sh 3).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-5}
@@ -12,6 +14,7 @@ trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$out"' EXIT
 echo "== build steps (restore, publish ReadyToRun) into $out/app"
 dotnet publish src/StmFhir.Gateway -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$out/app" -v q >/dev/null
 dotnet publish src/StmFhir.Cli -c Release -r linux-x64 --self-contained false -o "$out/app/cli" -v q >/dev/null
+if [[ -n "${FIRST_LOAD:-}" ]]; then dotnet build tests/StmFhir.Benchmarks -c Release -v q >/dev/null; fi
 echo "== validation cache at image build time"
 STMFHIR_CACHE="$out/app/validation-cache" HOME="$out/build-home" "$out/app/cli/stmfhir" validate samples/bundles/03-achilles-tendinitis-manual.json >/dev/null
 
@@ -36,6 +39,10 @@ for i in $(seq 1 "$runs"); do
     bash -c "exec 3<>/dev/tcp/127.0.0.1/$port && printf 'GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3 && head -1 <&3 | grep -q ' 200 '" \
       && echo "   HEALTHCHECK command: healthy" || { echo "   HEALTHCHECK command failed"; exit 1; }
     grep -q "Validation cache:" "$out/gateway-$i.log" && { echo "   the cache was filled at start: the image's cache was not used"; exit 1; }
+  fi
+  if [[ -n "${FIRST_LOAD:-}" ]]; then
+    dotnet tests/StmFhir.Benchmarks/bin/Release/net10.0/StmFhir.Benchmarks.dll load --url "http://127.0.0.1:$port" \
+      --key container-start-key-0001 --pid "$pid" --sessions "$FIRST_LOAD" --warmup 0 --validate 0 --clients 16 | grep -E "^POST|  CPU" | sed 's/^/   /'
   fi
   kill "$pid"; wait "$pid" 2>/dev/null || true
 done

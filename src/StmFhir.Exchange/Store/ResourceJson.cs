@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -36,7 +37,37 @@ internal static class ResourceJson
         return Serialize(resource);
     }
 
-    public static string Hash(string json) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+    /// <summary>
+    /// The SHA-256 of <paramref name="json"/>'s UTF-8, hex. Encoded a slice at a time into one pooled buffer: a stored
+    /// resource can be megabytes, and its whole UTF-8 copy would be one more large-object-heap array per write.
+    /// </summary>
+    public static string Hash(string json)
+    {
+        const int Slice = 16 * 1024;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(Slice));
+        try
+        {
+            // One encoder for all slices: a surrogate pair cut by a slice boundary is encoded whole, as GetBytes would.
+            var encoder = Encoding.UTF8.GetEncoder();
+            var at = 0;
+            do
+            {
+                var take = Math.Min(Slice, json.Length - at);
+                encoder.Convert(json.AsSpan(at, take), buffer, at + take == json.Length, out var used, out var written, out _);
+                hash.AppendData(buffer, 0, written);
+                at += used;
+            }
+            while (at < json.Length);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return Convert.ToHexStringLower(digest);
+    }
 
     /// <summary>
     /// <paramref name="unstamped"/> with <c>meta.versionId</c> and <c>meta.lastUpdated</c> added. FHIR JSON puts

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using Hl7.Fhir.Model;
@@ -66,9 +67,39 @@ internal sealed class FhirJsonResult : IResult
             return;
         }
         response.ContentType = ContentTypeFor(httpContext.Request);
-        var bytes = Encoding.UTF8.GetBytes(_json ?? Serialize(_resource!));
-        response.ContentLength = bytes.Length;
-        await response.Body.WriteAsync(bytes, httpContext.RequestAborted).ConfigureAwait(false);
+        if (_json is null)
+        {
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(_resource!, _resource!.GetType(), s_options);
+            response.ContentLength = bytes.Length;
+            await response.Body.WriteAsync(bytes, httpContext.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+        response.ContentLength = Encoding.UTF8.GetByteCount(_json);
+        await WriteUtf8Async(response.BodyWriter, _json, httpContext.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes stored JSON as UTF-8 a slice at a time into the response's own buffers: a stored resource can be megabytes,
+    /// and a whole UTF-8 copy of it would be one more large-object-heap array per answer.
+    /// </summary>
+    private static async System.Threading.Tasks.Task WriteUtf8Async(PipeWriter writer, string text, CancellationToken cancellationToken)
+    {
+        const int Slice = 16 * 1024;
+        var encoder = Encoding.UTF8.GetEncoder();
+        for (var at = 0; at < text.Length;)
+        {
+            var take = Math.Min(Slice, text.Length - at);
+            at += Encode(writer, encoder, text.AsSpan(at, take), at + take == text.Length);
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static int Encode(PipeWriter writer, Encoder encoder, ReadOnlySpan<char> slice, bool last)
+    {
+        var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(slice.Length));
+        encoder.Convert(slice, span, last, out var used, out var written, out _);
+        writer.Advance(written);
+        return used;
     }
 
     /// <summary><c>application/json</c> when the client accepts that but not <c>application/fhir+json</c>; otherwise the FHIR type.</summary>
