@@ -5,62 +5,13 @@ using StmFhir.Exchange.Store;
 namespace StmFhir.Exchange.Outbox;
 
 /// <summary>
-/// Reports on the outbox for status pages and the command line (<see cref="IOutboxStore.CountAsync"/>,
-/// <see cref="IOutboxStore.ListAsync"/>, <see cref="IOutboxStore.GetAsync"/>): reads only, never a change of state.
+/// Reports on the outbox for status pages and the command line (<see cref="IOutboxStore.ListAsync"/>,
+/// <see cref="IOutboxStore.GetAsync"/>; the counts are <see cref="OutboxCounting"/>'s): reads only, never a change of state.
 /// </summary>
 internal static class OutboxReads
 {
     private const string RowColumns =
         "d.outbox_id, d.target, d.state, d.attempts, d.next_attempt_at, d.updated_at, o.source, d.error, d.http_status, d.outcome";
-
-    public static async Task<IReadOnlyList<OutboxTargetCounts>> CountAsync(StoreDialect dialect, IReadOnlyCollection<string>? targets, CancellationToken cancellationToken)
-    {
-        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var counts = new SortedDictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
-        await using (var command = connection.Command("SELECT target, state, COUNT(*) FROM outbox_delivery GROUP BY target, state ORDER BY target"))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var target = reader.GetString(0);
-                if (!counts.TryGetValue(target, out var states))
-                {
-                    counts[target] = states = [];
-                }
-                states[reader.GetString(1)] = (int)ToLong(reader.GetValue(2));
-            }
-        }
-        var added = new HashSet<string>(StringComparer.Ordinal);
-        await using (var command = connection.Command("SELECT target FROM outbox_target"))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                added.Add(reader.GetString(0));
-            }
-        }
-        foreach (var target in targets ?? [])
-        {
-            if (!counts.TryGetValue(target, out var states))
-            {
-                counts[target] = states = [];
-            }
-            if (added.Contains(target))
-            {
-                continue;
-            }
-            // Not added yet (no dispatcher has started for it): every row it lacks will be backfilled, so counts as pending.
-            // Only this count reads the whole outbox, and only until the target is added.
-            await using var waiting = connection.Command(
-                "SELECT COUNT(*) FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM outbox_delivery d WHERE d.outbox_id = o.id AND d.target = @target)")
-                .With("target", target);
-            var unclaimed = (int)ToLong(await waiting.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
-            states[OutboxStates.Pending] = states.GetValueOrDefault(OutboxStates.Pending) + unclaimed;
-        }
-        return [.. counts.Select(c => new OutboxTargetCounts(c.Key,
-            c.Value.GetValueOrDefault(OutboxStates.Pending), c.Value.GetValueOrDefault(OutboxStates.InFlight),
-            c.Value.GetValueOrDefault(OutboxStates.Delivered), c.Value.GetValueOrDefault(OutboxStates.Dead), c.Value.GetValueOrDefault(OutboxStates.Conflict)))];
-    }
 
     public static async Task<IReadOnlyList<OutboxDeliveryRow>> ListAsync(StoreDialect dialect, string? state, int limit, CancellationToken cancellationToken)
     {
