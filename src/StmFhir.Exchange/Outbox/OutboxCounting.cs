@@ -71,6 +71,15 @@ internal static class OutboxCounting
     internal const string OpenCountsSql =
         "SELECT state, target, COUNT(*), MIN(outbox_id) FROM outbox_delivery WHERE state <> 'delivered' GROUP BY state, target";
 
+    /// <summary>
+    /// A target's latest failure among its open rows. Both conditions on the state are needed: the literal
+    /// <c>&lt;&gt; 'delivered'</c> makes the partial index eligible, and the named states let SQLite search it by state and
+    /// target; with the target alone it walked the target's whole history in <c>ix_outbox_delivery_lease</c>.
+    /// </summary>
+    internal const string LastErrorSql =
+        "SELECT outbox_id, error, http_status, updated_at, state FROM outbox_delivery WHERE state <> 'delivered' " +
+        "AND state IN ('pending', 'in_flight', 'dead', 'conflict') AND target = @target AND error IS NOT NULL ORDER BY updated_at DESC LIMIT 1";
+
     public static async Task<IReadOnlyList<OutboxTargetCounts>> CountAsync(StoreDialect dialect, IReadOnlyCollection<string>? targets, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -153,8 +162,7 @@ internal static class OutboxCounting
     private static async Task<OutboxTargetError?> LastErrorAsync(DbConnection connection, string target, CancellationToken cancellationToken)
     {
         await foreach (var row in RowsAsync(connection,
-            "SELECT outbox_id, error, http_status, updated_at, state FROM outbox_delivery WHERE state <> 'delivered' AND target = @target AND error IS NOT NULL " +
-            "ORDER BY updated_at DESC LIMIT 1", target, cancellationToken).ConfigureAwait(false))
+            LastErrorSql, target, cancellationToken).ConfigureAwait(false))
         {
             return new OutboxTargetError(ToLong(row[0]), (string)row[1], row[2] is DBNull ? null : (int)ToLong(row[2]), At(ToLong(row[3])), (string)row[4]);
         }

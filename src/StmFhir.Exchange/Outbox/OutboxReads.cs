@@ -13,13 +13,23 @@ internal static class OutboxReads
     private const string RowColumns =
         "d.outbox_id, d.target, d.state, d.attempts, d.next_attempt_at, d.updated_at, o.source, d.error, d.http_status, d.outcome";
 
+    /// <summary>
+    /// The rows in <paramref name="state"/> (all without one). For an open state the literal <c>state &lt;&gt; 'delivered'</c>
+    /// lets the planner read the open rows' partial index (<c>ix_outbox_delivery_open</c>): listing the dead letters for
+    /// a status page then costs what the queue holds, not the delivered history.
+    /// </summary>
+    internal static string ListSql(string? state) =>
+        $"SELECT {RowColumns} FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id " + state switch
+        {
+            null => "",
+            OutboxStates.Delivered => "WHERE d.state = @state ",
+            _ => "WHERE d.state <> 'delivered' AND d.state = @state ",
+        } + "ORDER BY d.outbox_id, d.target LIMIT @limit";
+
     public static async Task<IReadOnlyList<OutboxDeliveryRow>> ListAsync(StoreDialect dialect, string? state, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(
-            $"SELECT {RowColumns} FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id " +
-            (state is null ? "" : "WHERE d.state = @state ") + "ORDER BY d.outbox_id, d.target LIMIT @limit")
-            .With("limit", limit);
+        await using var command = connection.Command(ListSql(state)).With("limit", limit);
         if (state is not null)
         {
             command.With("state", state);

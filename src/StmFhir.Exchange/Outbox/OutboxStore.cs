@@ -249,6 +249,11 @@ internal sealed class OutboxStore(StoreDialect dialect, TimeProvider time, IRead
     internal Task<string> ExplainCountsAsync(CancellationToken cancellationToken = default) =>
         ExplainAsync(OutboxCounting.OpenCountsSql, c => c, cancellationToken);
 
+    /// <summary>The database's plans for listing the dead letters and a target's last error (for tests: open rows only, never the history).</summary>
+    internal async Task<string> ExplainDeadListAsync(CancellationToken cancellationToken = default) =>
+        await ExplainAsync(OutboxReads.ListSql(OutboxStates.Dead), c => c.With("state", OutboxStates.Dead).With("limit", 1000), cancellationToken).ConfigureAwait(false)
+        + await ExplainAsync(OutboxCounting.LastErrorSql, c => c.With("target", "t"), cancellationToken).ConfigureAwait(false);
+
     private async Task<string> ExplainAsync(string sql, Func<DbCommand, DbCommand> parameters, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
