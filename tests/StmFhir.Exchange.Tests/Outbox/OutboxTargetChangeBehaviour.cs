@@ -54,7 +54,7 @@ public abstract class OutboxTargetChangeBehaviour : IAsyncLifetime
         await using var connection = await ConnectAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static OutboxTargetCounts For(IReadOnlyList<OutboxTargetCounts> counts, string target) => counts.Single(c => c.Target == target);
@@ -167,6 +167,25 @@ public abstract class OutboxTargetChangeBehaviour : IAsyncLifetime
             Assert.Equal(await ScalarAsync($"SELECT COUNT(*) FROM outbox_delivery WHERE state = 'pending' AND target = '{counts.Target}'"), counts.Pending);
         }
         Assert.Equal((5, 1), (For(await outbox.CountAsync(), "a").Delivered, For(await outbox.CountAsync(), "a").Pending));
+    }
+
+    [Fact]
+    public async Task ADatabaseFromBeforeTheCounter_IsCountedOnceAtStart()
+    {
+        var (store, outbox, _) = await StartAsync("a");
+        for (var i = 0; i < 3; i++)
+        {
+            await store.CommitAsync(Put($"p{i}"));
+        }
+        await DeliverAllAsync(outbox, "a");
+        // As an older version left it: delivered rows, no counter.
+        await ScalarAsync("DELETE FROM outbox_delivered_count");
+
+        var (_, restarted, _) = await StartAsync("a");
+
+        Assert.Equal(3, For(await restarted.CountAsync(["a"]), "a").Delivered);
+        await StartAsync("a");
+        Assert.Equal(3, For(await restarted.CountAsync(["a"]), "a").Delivered);
     }
 
     [Fact]
