@@ -1,4 +1,5 @@
 using StmFhir.Gateway.Audit;
+using StmFhir.Gateway.OperatorConsole;
 using StmFhir.Gateway.Configuration;
 using StmFhir.Gateway.Errors;
 using StmFhir.Gateway.Exchange;
@@ -54,6 +55,8 @@ app.MapValidatorPage();
 app.MapPatientOutcomes();
 app.MapOutcomesPage();
 app.MapExchangeStatus();
+app.MapOutboxActions();
+app.MapOperatorConsole();
 app.MapJwks();
 
 try

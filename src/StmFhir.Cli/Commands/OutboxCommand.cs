@@ -10,7 +10,7 @@ namespace StmFhir.Cli.Commands;
 
 /// <summary>
 /// <c>stmfhir outbox list [--state S] | show &lt;id&gt; | replay &lt;id&gt; | replay --all-dead | conflicts [--all] |
-/// resolve &lt;conflict&gt; --ours|--theirs</c>: the delivery state of the gateway's outbox, one row's delivery per target
+/// resolve &lt;conflict&gt; --ours|--theirs | purge --target NAME</c>: the delivery state of the gateway's outbox, one row's delivery per target
 /// with what each resource became there (ids only, never bodies), moving dead-lettered rows back to pending for the
 /// gateway's dispatcher to deliver again, and the sessions changed both here and at a target (conflicts), resolved for
 /// our version (sent over the target's by the next poll) or the target's (stored by the next pull of that target). The database is
@@ -60,7 +60,7 @@ internal static class OutboxCommand
 
         var outbox = new Command("outbox", "Show and replay the gateway's outbox deliveries, and resolve conflicts (its SQLite data folder or PostgreSQL database).")
         {
-            list, show, replay, conflicts, resolve,
+            list, show, replay, conflicts, resolve, OutboxPurgeCommand.Create(Storage),
         };
         foreach (var option in settings.All)
         {
@@ -142,7 +142,10 @@ internal static class OutboxCommand
         var outbox = store.Outbox();
         foreach (var counts in await outbox.CountAsync(cancellationToken: cancellationToken))
         {
-            await output.WriteLineAsync($"# {counts.Target}: {counts.Pending} pending, {counts.InFlight} in flight, {counts.Delivered} delivered, {counts.Dead} dead, {counts.Conflict} held by a conflict");
+            var orphaned = counts.Orphaned
+                ? $"; orphaned: removed from the configuration at {counts.RemovedAt:yyyy-MM-ddTHH:mm:ssZ} (configure it again, or stmfhir outbox purge --target {counts.Target})"
+                : "";
+            await output.WriteLineAsync($"# {counts.Target}: {counts.Pending} pending, {counts.InFlight} in flight, {counts.Delivered} delivered, {counts.Dead} dead, {counts.Conflict} held by a conflict{orphaned}");
         }
         var open = await store.Conflicts().ListAsync(cancellationToken: cancellationToken);
         if (open.Count > 0)

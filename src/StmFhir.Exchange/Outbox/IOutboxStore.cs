@@ -56,9 +56,24 @@ public interface IOutboxStore
     Task<int> ReplayAllDeadAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Takes every target not in <paramref name="configured"/> out of the outbox (the gateway calls it at start with its
+    /// configured targets): commits stop writing deliveries for them; their open rows stay, shown as orphaned by
+    /// <see cref="CountAsync"/>, until <see cref="PurgeAsync"/> or the target is configured again (then its open rows are
+    /// delivered, and so are the rows committed while it was out). The targets taken out now.
+    /// </summary>
+    /// <remarks>Instances sharing a database must be configured with the same targets: the last to start decides.</remarks>
+    Task<IReadOnlyList<string>> RemoveTargetsAsync(IReadOnlyCollection<string> configured, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes the open (pending, in flight, dead, held) deliveries of a target removed from the configuration (orphaned);
+    /// delivered history stays. Null when <paramref name="target"/> is not orphaned (configured, or unknown): nothing is deleted.
+    /// </summary>
+    Task<int?> PurgeAsync(string target, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Per target, how many rows are in each state. Each of <paramref name="targets"/> (the configured ones) is listed,
     /// with zeros if it has no rows; for one not yet added to the outbox, the rows it lacks count as pending (they will be
-    /// backfilled when it is added).
+    /// backfilled when it is added). Its cost follows the open rows, not the delivered history (<c>OutboxCounting</c>).
     /// </summary>
     Task<IReadOnlyList<OutboxTargetCounts>> CountAsync(IReadOnlyCollection<string>? targets = null, CancellationToken cancellationToken = default);
 
@@ -164,7 +179,31 @@ public sealed record OutboxDeliveredResource(string ResourceType, string Source,
 /// <param name="Delivered">Delivered rows.</param>
 /// <param name="Dead">Dead-lettered rows.</param>
 /// <param name="Conflict">Rows held by a conflict.</param>
-public sealed record OutboxTargetCounts(string Target, int Pending, int InFlight, int Delivered, int Dead, int Conflict = 0);
+public sealed record OutboxTargetCounts(string Target, int Pending, int InFlight, int Delivered, int Dead, int Conflict = 0)
+{
+    /// <summary>
+    /// True for a target removed from the configuration (<see cref="IOutboxStore.RemoveTargetsAsync"/>): it gets no new
+    /// rows, and its open rows wait until it is configured again or they are purged (<see cref="IOutboxStore.PurgeAsync"/>).
+    /// </summary>
+    public bool Orphaned { get; init; }
+
+    /// <summary>When the target was removed from the configuration, for an orphaned one.</summary>
+    public DateTimeOffset? RemovedAt { get; init; }
+
+    /// <summary>When the oldest pending or in-flight row was committed (its wait began); null with none waiting.</summary>
+    public DateTimeOffset? OldestPendingAt { get; init; }
+
+    /// <summary>The latest failure among the target's open rows (rescheduled, dead or held); null with none.</summary>
+    public OutboxTargetError? LastError { get; init; }
+}
+
+/// <summary>A delivery's last failure.</summary>
+/// <param name="OutboxId">The outbox row.</param>
+/// <param name="Message">The failure's message (ids and statuses, never a body).</param>
+/// <param name="HttpStatus">The target's HTTP status, when it answered.</param>
+/// <param name="At">When it was recorded.</param>
+/// <param name="State">The row's state since (pending: tried again later; dead; conflict).</param>
+public sealed record OutboxTargetError(long OutboxId, string Message, int? HttpStatus, DateTimeOffset At, string State);
 
 /// <summary>One delivery row as listed.</summary>
 /// <param name="OutboxId">The outbox row.</param>

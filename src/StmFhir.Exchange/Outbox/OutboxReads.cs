@@ -5,70 +5,31 @@ using StmFhir.Exchange.Store;
 namespace StmFhir.Exchange.Outbox;
 
 /// <summary>
-/// Reports on the outbox for status pages and the command line (<see cref="IOutboxStore.CountAsync"/>,
-/// <see cref="IOutboxStore.ListAsync"/>, <see cref="IOutboxStore.GetAsync"/>): reads only, never a change of state.
+/// Reports on the outbox for status pages and the command line (<see cref="IOutboxStore.ListAsync"/>,
+/// <see cref="IOutboxStore.GetAsync"/>; the counts are <see cref="OutboxCounting"/>'s): reads only, never a change of state.
 /// </summary>
 internal static class OutboxReads
 {
     private const string RowColumns =
         "d.outbox_id, d.target, d.state, d.attempts, d.next_attempt_at, d.updated_at, o.source, d.error, d.http_status, d.outcome";
 
-    public static async Task<IReadOnlyList<OutboxTargetCounts>> CountAsync(StoreDialect dialect, IReadOnlyCollection<string>? targets, CancellationToken cancellationToken)
-    {
-        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var counts = new SortedDictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
-        await using (var command = connection.Command("SELECT target, state, COUNT(*) FROM outbox_delivery GROUP BY target, state ORDER BY target"))
+    /// <summary>
+    /// The rows in <paramref name="state"/> (all without one). For an open state the literal <c>state &lt;&gt; 'delivered'</c>
+    /// lets the planner read the open rows' partial index (<c>ix_outbox_delivery_open</c>): listing the dead letters for
+    /// a status page then costs what the queue holds, not the delivered history.
+    /// </summary>
+    internal static string ListSql(string? state) =>
+        $"SELECT {RowColumns} FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id " + state switch
         {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var target = reader.GetString(0);
-                if (!counts.TryGetValue(target, out var states))
-                {
-                    counts[target] = states = [];
-                }
-                states[reader.GetString(1)] = (int)ToLong(reader.GetValue(2));
-            }
-        }
-        var added = new HashSet<string>(StringComparer.Ordinal);
-        await using (var command = connection.Command("SELECT target FROM outbox_target"))
-        {
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                added.Add(reader.GetString(0));
-            }
-        }
-        foreach (var target in targets ?? [])
-        {
-            if (!counts.TryGetValue(target, out var states))
-            {
-                counts[target] = states = [];
-            }
-            if (added.Contains(target))
-            {
-                continue;
-            }
-            // Not added yet (no dispatcher has started for it): every row it lacks will be backfilled, so counts as pending.
-            // Only this count reads the whole outbox, and only until the target is added.
-            await using var waiting = connection.Command(
-                "SELECT COUNT(*) FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM outbox_delivery d WHERE d.outbox_id = o.id AND d.target = @target)")
-                .With("target", target);
-            var unclaimed = (int)ToLong(await waiting.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
-            states[OutboxStates.Pending] = states.GetValueOrDefault(OutboxStates.Pending) + unclaimed;
-        }
-        return [.. counts.Select(c => new OutboxTargetCounts(c.Key,
-            c.Value.GetValueOrDefault(OutboxStates.Pending), c.Value.GetValueOrDefault(OutboxStates.InFlight),
-            c.Value.GetValueOrDefault(OutboxStates.Delivered), c.Value.GetValueOrDefault(OutboxStates.Dead), c.Value.GetValueOrDefault(OutboxStates.Conflict)))];
-    }
+            null => "",
+            OutboxStates.Delivered => "WHERE d.state = @state ",
+            _ => "WHERE d.state <> 'delivered' AND d.state = @state ",
+        } + "ORDER BY d.outbox_id, d.target LIMIT @limit";
 
     public static async Task<IReadOnlyList<OutboxDeliveryRow>> ListAsync(StoreDialect dialect, string? state, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(
-            $"SELECT {RowColumns} FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id " +
-            (state is null ? "" : "WHERE d.state = @state ") + "ORDER BY d.outbox_id, d.target LIMIT @limit")
-            .With("limit", limit);
+        await using var command = connection.Command(ListSql(state)).With("limit", limit);
         if (state is not null)
         {
             command.With("state", state);

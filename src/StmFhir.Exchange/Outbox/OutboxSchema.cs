@@ -10,7 +10,11 @@ namespace StmFhir.Exchange.Outbox;
 /// <item><c>outbox_delivery</c>: per outbox row and target, the delivery state (pending, in_flight with a lease, delivered, dead, conflict), attempts, next attempt time and the result or failure;</item>
 /// <item><c>outbox_hold</c>: the conflict that holds a delivery (state <c>conflict</c>), until it is resolved;</item>
 /// <item><c>outbox_target</c>: the targets whose deliveries are written with each outbox row (in the commit's transaction); a target is
-/// backfilled with the older rows once, when it is added (<see cref="OutboxTargets"/>).</item>
+/// backfilled with the older rows once, when it is added (<see cref="OutboxTargets"/>);</item>
+/// <item><c>outbox_target_removed</c>: targets taken out of the configuration: no row is enqueued for them any more, their
+/// open rows are kept (orphaned) until purged or the target is configured again;</item>
+/// <item><c>outbox_delivered_count</c>: per target, how many deliveries are delivered, kept by a trigger in the transaction
+/// that changes them, so that the counts a status page reads never scan the delivered history.</item>
 /// </list>
 /// </summary>
 internal static class OutboxSchema
@@ -37,5 +41,11 @@ internal static class OutboxSchema
         // Added after version 1 (CREATE IF NOT EXISTS adds it to an existing database): which conflict holds a delivery.
         "CREATE TABLE IF NOT EXISTS outbox_hold (outbox_id BIGINT NOT NULL, target TEXT NOT NULL, conflict_id BIGINT NOT NULL, PRIMARY KEY (outbox_id, target))",
         "CREATE INDEX IF NOT EXISTS ix_outbox_hold_conflict ON outbox_hold (conflict_id)",
+        // Added after version 1, like the statements below: the open (not delivered) rows only, which the status counts
+        // read; its size follows the queue, not the history.
+        "CREATE INDEX IF NOT EXISTS ix_outbox_delivery_open ON outbox_delivery (state, target, outbox_id) WHERE state <> 'delivered'",
+        "CREATE TABLE IF NOT EXISTS outbox_target_removed (target TEXT NOT NULL PRIMARY KEY, removed_at BIGINT NOT NULL, last_outbox_id BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS outbox_delivered_count (target TEXT NOT NULL PRIMARY KEY, delivered BIGINT NOT NULL)",
+        .. OutboxCounting.Statements(dialect),
     ];
 }

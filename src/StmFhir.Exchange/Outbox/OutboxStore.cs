@@ -220,8 +220,13 @@ internal sealed class OutboxStore(StoreDialect dialect, TimeProvider time, IRead
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
+    public Task<IReadOnlyList<string>> RemoveTargetsAsync(IReadOnlyCollection<string> configured, CancellationToken cancellationToken = default) =>
+        _targets.RemoveAsync(configured, cancellationToken);
+
+    public Task<int?> PurgeAsync(string target, CancellationToken cancellationToken = default) => _targets.PurgeAsync(target, cancellationToken);
+
     public Task<IReadOnlyList<OutboxTargetCounts>> CountAsync(IReadOnlyCollection<string>? targets = null, CancellationToken cancellationToken = default) =>
-        OutboxReads.CountAsync(dialect, targets, cancellationToken);
+        OutboxCounting.CountAsync(dialect, targets, cancellationToken);
 
     public Task<IReadOnlyList<OutboxDeliveryRow>> ListAsync(string? state = null, int limit = 1000, CancellationToken cancellationToken = default) =>
         OutboxReads.ListAsync(dialect, state, limit, cancellationToken);
@@ -237,11 +242,22 @@ internal sealed class OutboxStore(StoreDialect dialect, TimeProvider time, IRead
     internal Task<int> AddTargetAsync(string target, CancellationToken cancellationToken) => _targets.AddAsync(target, cancellationToken);
 
     /// <summary>The database's plan for <see cref="ClaimSql"/> (for tests: it must use the indexes, never scan).</summary>
-    internal async Task<string> ExplainClaimAsync(string target, CancellationToken cancellationToken = default)
+    internal Task<string> ExplainClaimAsync(string target, CancellationToken cancellationToken = default) =>
+        ExplainAsync(ClaimSql, c => c.With("claim", "explain").With("lease", 0L).With("now", Now()).With("target", target).With("limit", 10), cancellationToken);
+
+    /// <summary>The database's plan for the status counts' query (for tests: the open rows' index, never the history).</summary>
+    internal Task<string> ExplainCountsAsync(CancellationToken cancellationToken = default) =>
+        ExplainAsync(OutboxCounting.OpenCountsSql, c => c, cancellationToken);
+
+    /// <summary>The database's plans for listing the dead letters and a target's last error (for tests: open rows only, never the history).</summary>
+    internal async Task<string> ExplainDeadListAsync(CancellationToken cancellationToken = default) =>
+        await ExplainAsync(OutboxReads.ListSql(OutboxStates.Dead), c => c.With("state", OutboxStates.Dead).With("limit", 1000), cancellationToken).ConfigureAwait(false)
+        + await ExplainAsync(OutboxCounting.LastErrorSql, c => c.With("target", "t"), cancellationToken).ConfigureAwait(false);
+
+    private async Task<string> ExplainAsync(string sql, Func<DbCommand, DbCommand> parameters, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = connection.Command(dialect.ExplainPrefix + ClaimSql)
-            .With("claim", "explain").With("lease", 0L).With("now", Now()).With("target", target).With("limit", 10);
+        await using var command = parameters(connection.Command(dialect.ExplainPrefix + sql));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var plan = new StringBuilder();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -10,8 +10,10 @@ public sealed class ExchangeOptions
     public const string SectionName = "Exchange";
 
     /// <summary>
-    /// An environment variable (or configuration key) naming one target by its base URL, for automation: it becomes a
-    /// target named <see cref="DefaultTargetName"/> without authentication, replacing a configured target of that name.
+    /// An environment variable (or configuration key) naming one target by its base URL, for automation: it sets the
+    /// base URL of the configured target named <see cref="DefaultTargetName"/>, keeping its other settings
+    /// (authentication, timeouts, limits, pull); without such a target it declares one of that name, without
+    /// authentication and with the default settings.
     /// </summary>
     public const string TargetUrlVariable = "STMFHIR_TARGET_URL";
 
@@ -38,16 +40,16 @@ public sealed class ExchangeOptions
         configuration.GetSection(SectionName).Bind(options);
         if (configuration[TargetUrlVariable] is { Length: > 0 } url)
         {
-            var existing = options.Targets.FirstOrDefault(t => t.Name == DefaultTargetName);
-            if (existing is not null)
+            var baseUrl = Uri.TryCreate(url, UriKind.RelativeOrAbsolute, out var uri) ? uri : null;
+            // Only the URL: a deployment that moves the server keeps the credentials and timeouts its settings give it.
+            if (options.Targets.FirstOrDefault(t => t.Name == DefaultTargetName) is { } existing)
             {
-                options.Targets.Remove(existing);
+                existing.BaseUrl = baseUrl;
             }
-            options.Targets.Add(new FhirTargetOptions
+            else
             {
-                Name = DefaultTargetName,
-                BaseUrl = Uri.TryCreate(url, UriKind.RelativeOrAbsolute, out var uri) ? uri : null,
-            });
+                options.Targets.Add(new FhirTargetOptions { Name = DefaultTargetName, BaseUrl = baseUrl });
+            }
         }
         return options;
     }

@@ -21,7 +21,9 @@ namespace StmFhir.Exchange.Targets;
 /// </remarks>
 internal static class FhirResiliencePipeline
 {
-    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, FhirTargetResilienceOptions options)
+    /// <summary>Adds the strategies; <paramref name="circuit"/>, when given, reports the breaker's state (the FHIR client's, not the token client's).</summary>
+    public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, FhirTargetResilienceOptions options,
+        Polly.CircuitBreaker.CircuitBreakerStateProvider? circuit = null)
     {
         builder.AddTimeout(options.TotalTimeout);
         if (options.MaxRetryAttempts > 0)
@@ -44,6 +46,7 @@ internal static class FhirResiliencePipeline
             MinimumThroughput = options.CircuitBreakerMinimumThroughput,
             SamplingDuration = options.CircuitBreakerSamplingDuration,
             BreakDuration = options.CircuitBreakerBreakDuration,
+            StateProvider = circuit,
             ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
         });
         builder.AddTimeout(options.AttemptTimeout);

@@ -31,6 +31,8 @@ internal static class TargetsServiceCollectionExtensions
         services.AddSingleton<AccessTokenCache>();
         services.AddSingleton<FhirTargetAuthStatus>();
         services.AddSingleton<IFhirTargetAuthStatus>(sp => sp.GetRequiredService<FhirTargetAuthStatus>());
+        services.AddSingleton<FhirTargetCircuits>();
+        services.AddSingleton<IFhirTargetCircuits>(sp => sp.GetRequiredService<FhirTargetCircuits>());
         foreach (var target in options.Targets)
         {
             AddTargetClient(services, target, keys);
@@ -73,7 +75,8 @@ internal static class TargetsServiceCollectionExtensions
             client.Timeout = Timeout.InfiniteTimeSpan;
         });
         // Handlers run in the order added: the resilience pipeline outermost, then the token on every attempt.
-        client.AddResilienceHandler("fhir-" + target.Name, builder => FhirResiliencePipeline.Configure(builder, target.Resilience));
+        client.AddResilienceHandler("fhir-" + target.Name, (builder, context) =>
+            FhirResiliencePipeline.Configure(builder, target.Resilience, context.ServiceProvider.GetRequiredService<FhirTargetCircuits>().For(target.Name)));
         client.AddHttpMessageHandler(sp => new AuthorizationHandler(sp.GetRequiredKeyedService<IAccessTokenSource>(target.Name)));
     }
 

@@ -11,7 +11,12 @@ using StmFhir.Gateway.Security;
 namespace StmFhir.Gateway.Exchange;
 
 /// <summary>The outbox's delivery state and the pulls' state.</summary>
-/// <param name="Targets">Per target, rows pending, in flight, delivered, dead-lettered and held by a conflict.</param>
+/// <param name="Targets">
+/// Per target, rows pending, in flight, delivered, dead-lettered and held by a conflict; when the oldest waiting row was
+/// committed, the last error among its open rows, and whether the target was removed from the configuration (orphaned:
+/// its open rows wait for a purge or its return). Counted from the open rows and a maintained delivered counter, never
+/// from the delivered history.
+/// </param>
 /// <param name="Dead">The dead-lettered rows with the target's reasons.</param>
 /// <param name="Pulls">Per target pulled from (by the schedule or <c>stmfhir pull</c>), or with a scheduled pull.</param>
 /// <param name="DuplicateIdentifiers">
@@ -32,7 +37,18 @@ internal sealed record ExchangeStatus(IReadOnlyList<OutboxTargetCounts> Targets,
     /// rows wait (back-off) or are dead-lettered. Never a token or a secret.
     /// </summary>
     public IReadOnlyList<TargetAuthState> Authentication { get; init; } = [];
+
+    /// <summary>Per configured target, its circuit breaker's state (closed, open, half-open, isolated; null before first use).</summary>
+    public IReadOnlyList<TargetCircuit> Circuits { get; init; } = [];
+
+    /// <summary>When this answer was made (the gateway's clock), against which to read the targets' oldest pending times.</summary>
+    public DateTimeOffset AsOf { get; init; }
 }
+
+/// <summary>A target's circuit breaker.</summary>
+/// <param name="Target">The target.</param>
+/// <param name="State">closed, open, half-open or isolated; null while its client has not been used.</param>
+internal sealed record TargetCircuit(string Target, string? State);
 
 /// <summary>A target's pulls.</summary>
 /// <param name="Target">The target.</param>
@@ -96,7 +112,7 @@ internal static class ExchangeEndpoints
             : Outcomes.NotFound($"Outbox row {id} does not exist");
 
     private static async Task<IResult> StatusAsync(IOutboxStore outbox, IPullStateStore pulls, IResourceStore store, IServiceProvider services,
-        CancellationToken cancellationToken)
+        TimeProvider time, CancellationToken cancellationToken)
     {
         // A configured target is listed even without rows; one not added to the outbox yet counts every row it lacks as pending.
         var exchange = services.GetService<IFhirTargets>();
@@ -116,6 +132,8 @@ internal static class ExchangeEndpoints
             await store.Conflicts().ListAsync(limit: ConflictsListed, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             Authentication = services.GetService<IFhirTargetAuthStatus>()?.List() ?? [],
+            Circuits = [.. (targets ?? []).Select(t => new TargetCircuit(t, services.GetService<IFhirTargetCircuits>()?.State(t)))],
+            AsOf = time.GetUtcNow(),
         });
     }
 }

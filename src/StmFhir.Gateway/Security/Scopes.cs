@@ -21,6 +21,12 @@ internal static class Scopes
     /// <summary>Policy: read on every type (<c>system/*.r</c>): the exchange status and outbox rows, which span all types.</summary>
     public const string ReadPolicy = "stmfhir.read";
 
+    /// <summary>
+    /// Policy: acting on the outbox (replaying dead letters, purging an orphaned target's rows), which spans all types:
+    /// read and write on every type the gateway keeps (<c>system/*.cruds</c>, or an API key with read and write).
+    /// </summary>
+    public const string OperatePolicy = "stmfhir.operate";
+
     /// <summary>Policy: <c>POST /stm/sessions</c>, create and update on every type a session writes.</summary>
     public const string SessionPolicy = "stmfhir.sessions";
 
@@ -54,6 +60,9 @@ internal static class Scopes
         return builder
             .AddPolicy(ReadPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c =>
                 Refuse(c, FhirAccess.Allows(c.User, FhirInteraction.Read, "*"), "The credential does not grant read on every type (system/*.rs or stmfhir.read)")))
+            .AddPolicy(OperatePolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c =>
+                Refuse(c, FhirAccess.Allows(c.User, FhirInteraction.Read, "*") && FhirAccess.AllowsWriting(c.User, SearchParameterCatalog.ResourceTypes),
+                    "Acting on the outbox needs read and write on every type (system/*.cruds, or an API key with read and write)")))
             .AddPolicy(SessionPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c =>
                 Refuse(c, FhirAccess.AllowsWriting(c.User, SearchParameterCatalog.ResourceTypes),
                     $"A session writes {string.Join(", ", SearchParameterCatalog.ResourceTypes)}: the credential must grant create and update on each")))

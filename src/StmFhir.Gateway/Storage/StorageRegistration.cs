@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StmFhir.Exchange;
+using StmFhir.Exchange.Outbox;
 using StmFhir.Exchange.Store;
 using StmFhir.Exchange.Targets;
 
@@ -19,13 +20,22 @@ internal static class StorageRegistration
         return services;
     }
 
-    /// <summary>Hosted services start before Kestrel listens, so no request meets a database without its schema.</summary>
-    private sealed class StoreInitializer(IResourceStore store, ILogger<StoreInitializer> logger) : IHostedService
+    /// <summary>
+    /// Hosted services start before Kestrel listens, so no request meets a database without its schema. Targets no longer
+    /// configured are taken out of the outbox here (no new rows for them; their open rows kept as orphaned).
+    /// </summary>
+    private sealed class StoreInitializer(IResourceStore store, IServiceProvider services, ILogger<StoreInitializer> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
             logger.LogInformation("Storage ready ({StoreKind})", store.Kind);
+            var configured = services.GetService<IFhirTargets>()?.Names ?? [];
+            foreach (var target in await store.Outbox().RemoveTargetsAsync(configured, cancellationToken).ConfigureAwait(false))
+            {
+                logger.LogWarning("Target {Target} is no longer configured: no new outbox rows for it; its open rows are kept as orphaned until " +
+                    "purged (stmfhir outbox purge --target) or the target is configured again", target);
+            }
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

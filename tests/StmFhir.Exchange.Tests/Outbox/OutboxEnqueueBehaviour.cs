@@ -171,7 +171,10 @@ public abstract class OutboxEnqueueBehaviour : IAsyncLifetime
 
         var plan = await outbox.ExplainClaimAsync("t");
 
-        Assert.True(plan.Contains("ix_outbox_delivery_due", StringComparison.Ordinal) && plan.Contains("ix_outbox_delivery_lease", StringComparison.Ordinal), plan);
+        // Either both ranges of the claim's own indexes, or the open rows' partial index (which holds no delivered row;
+        // PostgreSQL picks it once the history makes it the smaller one).
+        Assert.True((plan.Contains("ix_outbox_delivery_due", StringComparison.Ordinal) && plan.Contains("ix_outbox_delivery_lease", StringComparison.Ordinal))
+            || plan.Contains("ix_outbox_delivery_open", StringComparison.Ordinal), plan);
         Assert.False(ScansWithoutIndex(plan), plan);
         Assert.Equal(committed.OutboxId, Assert.Single(await outbox.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddMinutes(1))).OutboxId);
     }

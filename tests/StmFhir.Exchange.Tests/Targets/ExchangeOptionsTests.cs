@@ -67,21 +67,47 @@ public sealed class ExchangeOptionsTests
     }
 
     [Fact]
-    public void TargetUrlVariableDeclaresADefaultTargetWithoutAuthentication()
+    public void TargetUrlVariable_OverridesOnlyTheUrlOfAConfiguredDefault_KeepingItsAuthTimeoutsAndLimits()
     {
         var options = ExchangeOptions.From(Configuration(new()
         {
-            ["Exchange:Targets:0:Name"] = "default",
-            ["Exchange:Targets:0:BaseUrl"] = "https://old.example.org/fhir",
-            ["Exchange:Targets:0:Auth:Kind"] = "Bearer",
-            ["Exchange:Targets:0:Auth:Token"] = "abc",
+            ["Exchange:Targets:0:Name"] = "hospital",
+            ["Exchange:Targets:0:BaseUrl"] = "https://hospital.example.org/fhir",
+            ["Exchange:Targets:1:Name"] = "default",
+            ["Exchange:Targets:1:BaseUrl"] = "https://old.example.org/fhir",
+            ["Exchange:Targets:1:Auth:Kind"] = "Bearer",
+            ["Exchange:Targets:1:Auth:Token"] = "abc",
+            ["Exchange:Targets:1:MaxEntriesPerTransaction"] = "7",
+            ["Exchange:Targets:1:Resilience:AttemptTimeout"] = "00:00:03",
+            ["Exchange:Targets:1:Resilience:MaxRetryAttempts"] = "2",
+            ["Exchange:Targets:1:Pull:Enabled"] = "true",
             ["STMFHIR_TARGET_URL"] = "http://127.0.0.1:8080/fhir/R4",
         }));
 
-        var target = Assert.Single(options.Targets);
-        Assert.Equal(ExchangeOptions.DefaultTargetName, target.Name);
+        Assert.Equal(["hospital", "default"], options.Targets.Select(t => t.Name));
+        var target = options.Targets[1];
         Assert.Equal(new Uri("http://127.0.0.1:8080/fhir/R4"), target.BaseUrl);
-        Assert.Equal(FhirTargetAuthKind.None, target.Auth.Kind);
+        Assert.Equal((FhirTargetAuthKind.Bearer, "abc"), (target.Auth.Kind, target.Auth.Token));
+        Assert.Equal(7, target.MaxEntriesPerTransaction);
+        Assert.Equal((TimeSpan.FromSeconds(3), 2), (target.Resilience.AttemptTimeout, target.Resilience.MaxRetryAttempts));
+        Assert.True(target.Pull.Enabled);
+        Assert.Equal(new Uri("https://hospital.example.org/fhir"), options.Targets[0].BaseUrl);
+    }
+
+    [Fact]
+    public void TargetUrlVariable_WithoutAConfiguredDefault_DeclaresOneWithoutAuthentication()
+    {
+        var options = ExchangeOptions.From(Configuration(new()
+        {
+            ["Exchange:Targets:0:Name"] = "hospital",
+            ["Exchange:Targets:0:BaseUrl"] = "https://hospital.example.org/fhir",
+            ["STMFHIR_TARGET_URL"] = "http://127.0.0.1:8080/fhir/R4",
+        }));
+
+        Assert.Equal(["hospital", "default"], options.Targets.Select(t => t.Name));
+        Assert.Equal(new Uri("http://127.0.0.1:8080/fhir/R4"), options.Targets[1].BaseUrl);
+        Assert.Equal(FhirTargetAuthKind.None, options.Targets[1].Auth.Kind);
+        Assert.Equal(new FhirTargetOptions().MaxEntriesPerTransaction, options.Targets[1].MaxEntriesPerTransaction);
     }
 
     [Fact]
