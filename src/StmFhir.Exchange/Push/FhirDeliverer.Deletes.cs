@@ -7,7 +7,9 @@ namespace StmFhir.Exchange.Push;
 /// <remarks>
 /// A delete needs none of what a Bundle's delivery does (people to resolve, references to rewrite, versions to read), and
 /// R4 servers answer a plain DELETE more uniformly than a DELETE entry in a transaction. The gateway's id is the target's
-/// wherever the target takes client ids (PUT Type/id, how resources are delivered there).
+/// wherever the target takes client ids (PUT Type/id, how resources are delivered there). A target that gives its own
+/// ids (delivered by conditional update on the identifier) answers 404 for the gateway's id, which counts as done: the
+/// resource stays there (a known limit, see docs/DELETE.md).
 /// </remarks>
 internal sealed partial class FhirDeliverer
 {
