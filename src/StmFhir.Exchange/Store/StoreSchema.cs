@@ -36,6 +36,9 @@ internal static class StoreSchema
         "CREATE INDEX IF NOT EXISTS ix_search_token ON search_index (type, param, val, sys)",
         "CREATE INDEX IF NOT EXISTS ix_search_date ON search_index (type, param, lo, hi)",
         "CREATE INDEX IF NOT EXISTS ix_search_owner ON search_index (type, id)",
+        // Added after version 1: a search sorted by a date descending walks the dates' upper bounds in order (SortWindow);
+        // partial, so the token and reference rows (no dates) cost nothing to write.
+        "CREATE INDEX IF NOT EXISTS ix_search_date_hi ON search_index (type, param, hi) WHERE hi IS NOT NULL",
         // The type-level and system-level history, newest first.
         "CREATE INDEX IF NOT EXISTS ix_versions_updated ON resource_versions (type, last_updated)",
         // Added after version 1 (CREATE IF NOT EXISTS adds it to an existing database): the resources whose latest
