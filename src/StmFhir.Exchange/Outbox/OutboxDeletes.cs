@@ -1,3 +1,4 @@
+using System.Text.Json;
 using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Store;
 
@@ -33,7 +34,8 @@ internal sealed class OutboxDeletes(IResourceStore store, IOutboxStore outbox, I
                     delivered.Add(new OutboxDeliveredResource(resource.Type, source, resource.Id, null, "superseded", resource.Version));
                     continue;
                 }
-                failure = await deliverer.DeleteAsync(target, resource.Type, resource.Id, cancellationToken).ConfigureAwait(false);
+                var condition = await IdentifierConditionAsync(resource, cancellationToken).ConfigureAwait(false);
+                failure = await deliverer.DeleteAsync(target, resource.Type, resource.Id, condition, cancellationToken).ConfigureAwait(false);
                 if (failure is not null)
                 {
                     break;
@@ -49,5 +51,31 @@ internal sealed class OutboxDeletes(IResourceStore store, IOutboxStore outbox, I
                 await failed(claim, failure).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// <c>identifier=system|value</c> of the version before the delete (its first identifier with both), for targets that
+    /// know the resource by it; null when it had none.
+    /// </summary>
+    private async Task<string?> IdentifierConditionAsync(OutboxResource resource, CancellationToken cancellationToken)
+    {
+        if (await store.ReadVersionAsync(resource.Type, resource.Id, resource.Version - 1, cancellationToken).ConfigureAwait(false) is not { IsDeleted: false } before)
+        {
+            return null;
+        }
+        using var json = JsonDocument.Parse(before.Json, new JsonDocumentOptions { MaxDepth = Core.Mapping.FhirJson.MaxDepth });
+        if (!json.RootElement.TryGetProperty("identifier", out var identifiers) || identifiers.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+        foreach (var identifier in identifiers.EnumerateArray())
+        {
+            if (identifier.TryGetProperty("system", out var system) && system.GetString() is { Length: > 0 } s
+                && identifier.TryGetProperty("value", out var value) && value.GetString() is { Length: > 0 } v)
+            {
+                return Core.Mapping.IdentifierSearch.Condition(s, v);
+            }
+        }
+        return null;
     }
 }

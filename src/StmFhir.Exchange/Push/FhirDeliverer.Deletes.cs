@@ -7,20 +7,28 @@ namespace StmFhir.Exchange.Push;
 /// <remarks>
 /// A delete needs none of what a Bundle's delivery does (people to resolve, references to rewrite, versions to read), and
 /// R4 servers answer a plain DELETE more uniformly than a DELETE entry in a transaction. The gateway's id is the target's
-/// wherever the target takes client ids (PUT Type/id, how resources are delivered there). A target that gives its own
-/// ids (delivered by conditional update on the identifier) answers 404 for the gateway's id, which counts as done: the
-/// resource stays there (a known limit, see docs/DELETE.md).
+/// wherever the target takes client ids (PUT Type/id, how resources are delivered there); a target that gives its own
+/// ids got the resource by conditional update on its business identifier, and gets the delete the same way.
 /// </remarks>
 internal sealed partial class FhirDeliverer
 {
-    public async Task<DeliveryFailure?> DeleteAsync(string target, string type, string id, CancellationToken cancellationToken = default)
+    public async Task<DeliveryFailure?> DeleteAsync(string target, string type, string id, string? identifierCondition, CancellationToken cancellationToken = default)
     {
         targets.GetOptions(target);
         var client = targets.CreateClient(target);
         FhirResponse response;
         try
         {
-            response = await client.SendAsync(HttpMethod.Delete, $"{type}/{Uri.EscapeDataString(id)}", null, cancellationToken);
+            var capabilities = await targets.GetCapabilitiesAsync(target, cancellationToken);
+            // Where the target took the gateway's ids, the id names the resource there; elsewhere its identifier does.
+            var url = capabilities.AcceptsClientIds(type) || identifierCondition is null
+                ? $"{type}/{Uri.EscapeDataString(id)}"
+                : $"{type}?{identifierCondition}";
+            response = await client.SendAsync(HttpMethod.Delete, url, null, cancellationToken);
+        }
+        catch (FhirTargetUnavailableException e)
+        {
+            return new DeliveryFailure(e.IsTransient ? DeliveryFailureKind.Transient : DeliveryFailureKind.Permanent, e.Message, e.HttpStatus);
         }
         catch (FhirTransportException e)
         {

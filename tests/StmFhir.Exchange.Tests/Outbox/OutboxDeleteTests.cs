@@ -113,6 +113,35 @@ public sealed class OutboxDeleteTests(PeerFhirServer peer) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADelete_ToAPeerThatGivesItsOwnIds_GoesByTheBusinessIdentifier()
+    {
+        var id = "del-own-" + Guid.NewGuid().ToString("N")[..8];
+        var observation = Pain(id, 7);
+        observation.Identifier = [new Identifier("https://pt.example-clinic.org/stm", id)];
+        await peer.ConfigureAsync("""{"updateCreate": false}""");
+        try
+        {
+            using var exchange = new PeerExchange(peer);
+            var dispatcher = Dispatcher(exchange);
+            await PutAsync(observation);
+            await dispatcher.DispatchOnceAsync(PeerExchange.Target, CancellationToken.None);
+            var there = Assert.Single(await exchange.SearchAsync("Observation", "https://pt.example-clinic.org/stm", id));
+            Assert.NotEqual(id, there.Id);
+
+            await _store.DeleteAsync("Observation", id, "test");
+            await dispatcher.DispatchOnceAsync(PeerExchange.Target, CancellationToken.None);
+
+            Assert.Empty(await exchange.SearchAsync("Observation", "https://pt.example-clinic.org/stm", id));
+            Assert.Equal(HttpStatusCode.Gone, await PeerReadAsync($"Observation/{there.Id}"));
+            Assert.All(await _store.Outbox().ListAsync(), r => Assert.Equal(OutboxStates.Delivered, r.State));
+        }
+        finally
+        {
+            await peer.ConfigureAsync("""{"updateCreate": true}""");
+        }
+    }
+
+    [Fact]
     public async Task ADeleteThePeerRefusesFor503_IsRescheduled_AndDeliveredOnTheNextAttempt()
     {
         var id = "del-retry-" + Guid.NewGuid().ToString("N")[..8];
