@@ -64,6 +64,9 @@ public abstract class DeleteBehaviour : IAsyncLifetime
         var typeHistory = await (await client.GetAsync("/fhir/Patient/_history")).ReadFhirAsync<Bundle>();
         Assert.Contains(typeHistory.Entry, e => e.Request!.Method == Bundle.HTTPVerb.DELETE && e.Request.Url == "Patient/dx-1");
         Assert.Equal(0, (await (await client.GetAsync($"/fhir/Patient?identifier={Mrn}|DX-1")).ReadFhirAsync<Bundle>()).Total);
+        var xml = await client.GetAsync("/fhir/Patient/dx-1/_history?_format=xml");
+        Assert.Equal(HttpStatusCode.OK, xml.StatusCode);
+        Assert.Contains("<method value=\"DELETE\" />", await xml.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
