@@ -7,7 +7,7 @@ using Task = System.Threading.Tasks.Task;
 namespace StmFhir.Gateway.Tests.Fhir;
 
 /// <summary>
-/// DELETE and conditional DELETE on the facade through HTTP, on a real database: versioned (history, 410, vread), idempotent,
+/// DELETE and conditional DELETE on the facade through HTTP, on a real database: versioned (history, 410 on read and PATCH, vread), idempotent,
 /// refused for referenced resources, decided by the 'd' scope, audited as delete. Run on SQLite and PostgreSQL below.
 /// </summary>
 public abstract class DeleteBehaviour : IAsyncLifetime
@@ -64,6 +64,8 @@ public abstract class DeleteBehaviour : IAsyncLifetime
         var typeHistory = await (await client.GetAsync("/fhir/Patient/_history")).ReadFhirAsync<Bundle>();
         Assert.Contains(typeHistory.Entry, e => e.Request!.Method == Bundle.HTTPVerb.DELETE && e.Request.Url == "Patient/dx-1");
         Assert.Equal(0, (await (await client.GetAsync($"/fhir/Patient?identifier={Mrn}|DX-1")).ReadFhirAsync<Bundle>()).Total);
+        var patch = await client.PatchAsync("/fhir/Patient/dx-1", Http.Json("""[{"op":"add","path":"/active","value":true}]""", "application/json-patch+json"));
+        await patch.AssertOutcomeAsync(HttpStatusCode.Gone);
         var xml = await client.GetAsync("/fhir/Patient/dx-1/_history?_format=xml");
         Assert.Equal(HttpStatusCode.OK, xml.StatusCode);
         Assert.Contains("<method value=\"DELETE\" />", await xml.Content.ReadAsStringAsync(), StringComparison.Ordinal);
