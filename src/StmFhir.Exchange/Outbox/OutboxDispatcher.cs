@@ -20,6 +20,7 @@ internal sealed partial class OutboxDispatcher(
 {
     private readonly OutboxOptions _options = options.Value;
     private readonly OutboxConflictHandling _conflicts = new(store, outbox, targets, time, logger);
+    private readonly OutboxDeletes _deletes = new(store, outbox, deliverer);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -89,6 +90,9 @@ internal sealed partial class OutboxDispatcher(
         }
         // Rows of a session in conflict with this target are held (or, the target's version having won, not sent).
         var claims = await _conflicts.SetAsideConflictedAsync(target, claimed, cancellationToken).ConfigureAwait(false);
+        // Deletes first: the other rows are built from the current versions, which a delete's row must not follow.
+        await _deletes.DeliverAsync(target, claims, RecordFailureAsync, cancellationToken).ConfigureAwait(false);
+        claims = [.. claims.Where(c => !OutboxDeletes.IsDelete(c))];
         if (claims.Count > 0
             && await BuildAsync(claims, cancellationToken).ConfigureAwait(false) is { } built
             && await ReadyAsync(claims, built, claimedAt).ConfigureAwait(false) is { Count: > 0 } ready)

@@ -19,7 +19,7 @@ internal static class OutboxEnqueue
         var (connection, transaction, now) = (commit.Connection, commit.Transaction, commit.Now);
         var origin = commit.Changes.Origin;
         var payload = JsonSerializer.Serialize(new OutboxPayload(
-            [.. commit.Written.Select(w => new OutboxResource(w.Type, w.Id, w.Version))]), OutboxJsonContext.Default.OutboxPayload);
+            [.. commit.Written.Select(w => new OutboxResource(w.Type, w.Id, w.Version) { Deleted = w.IsDeleted })]), OutboxJsonContext.Default.OutboxPayload);
         long id;
         await using (var command = connection.Command(
             "INSERT INTO outbox (created_at, source, payload) VALUES (@now, @source, @payload) RETURNING id", transaction)

@@ -14,7 +14,15 @@ public sealed record OutboxPayload(IReadOnlyList<OutboxResource> Resources);
 /// <param name="Type">Resource type.</param>
 /// <param name="Id">Logical id.</param>
 /// <param name="Version">The version written.</param>
-public sealed record OutboxResource(string Type, string Id, int Version);
+public sealed record OutboxResource(string Type, string Id, int Version)
+{
+    /// <summary>
+    /// True when this version deleted the resource: the dispatcher sends a DELETE instead of the content. Left out of the
+    /// JSON when false, so the rows of other changes read as before.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Deleted { get; init; }
+}
 
 [JsonSerializable(typeof(OutboxPayload))]
 [JsonSerializable(typeof(IReadOnlyList<OutboxDeliveredResource>))]

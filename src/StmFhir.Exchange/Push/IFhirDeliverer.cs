@@ -29,4 +29,14 @@ public interface IFhirDeliverer
         }
         return results;
     }
+
+    /// <summary>
+    /// Deletes <c>{type}/{id}</c> at <paramref name="target"/>: <c>DELETE {base}/{type}/{id}</c>, or, where the target
+    /// gives its own ids (the resource was delivered by conditional update), <c>DELETE {base}/{type}?{identifierCondition}</c>
+    /// (<c>identifier=system|value</c>, the resource's business identifier). Null when done, which includes a target that
+    /// answers 404 or 410 (already gone: the delete is idempotent); else why not, transient or permanent as for
+    /// <see cref="DeliverAsync"/>. A deliverer that cannot send deletes says so as a permanent failure.
+    /// </summary>
+    Task<DeliveryFailure?> DeleteAsync(string target, string type, string id, string? identifierCondition, CancellationToken cancellationToken = default) =>
+        Task.FromResult<DeliveryFailure?>(new DeliveryFailure(DeliveryFailureKind.Permanent, "This deliverer does not send deletes"));
 }

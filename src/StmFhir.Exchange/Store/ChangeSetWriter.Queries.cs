@@ -18,7 +18,10 @@ internal sealed partial class ChangeSetWriter
             return current;
         }
         await using var command = connection.Command("", transaction);
-        command.CommandText = "SELECT type, id, version, content_hash FROM resources WHERE " + DbCommands.ByTypeAndId(command, keys);
+        // A deleted resource's latest version counts too (with no hash, so nothing equals it): writing it again continues its
+        // version numbers. deleted_resources is small, so this costs next to nothing when no key is deleted.
+        var where = DbCommands.ByTypeAndId(command, keys);
+        command.CommandText = $"SELECT type, id, version, content_hash FROM resources WHERE {where} UNION ALL SELECT type, id, version, '' FROM deleted_resources WHERE {where}";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -43,7 +43,7 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
         var stored = await ReadStoredAsync([.. Enumerable.Range(0, changes.Count)
             .Where(i => outcomes[i] is ChangeOutcome.Matched or ChangeOutcome.Unchanged)
             .Select(i => (changes[i].Resource.TypeName, ids[i]))], cancellationToken).ConfigureAwait(false);
-        var written = await WriteVersionsAsync(toWrite, cancellationToken).ConfigureAwait(false);
+        var written = await WriteVersionsAsync(toWrite, current, cancellationToken).ConfigureAwait(false);
         foreach (var (_, resource) in written)
         {
             stored[(resource.Type, resource.Id)] = resource;
@@ -165,7 +165,8 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
                 outcomes[i] = ChangeOutcome.Unchanged;
                 continue;
             }
-            outcomes[i] = version == 0 ? ChangeOutcome.Created : ChangeOutcome.Updated;
+            // Writing a deleted resource again (its current state has no hash) creates it anew, with the next version.
+            outcomes[i] = version == 0 || state!.Hash.Length == 0 ? ChangeOutcome.Created : ChangeOutcome.Updated;
             toWrite.Add((i, resource, version + 1, ready));
         }
         return (outcomes, toWrite);
@@ -186,7 +187,7 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
     }
 
     private async Task<List<(int Index, StoredResource Resource)>> WriteVersionsAsync(List<(int Index, Resource Resource, int Version, PreparedChange Prepared)> writes,
-        CancellationToken cancellationToken)
+        Dictionary<(string, string), Current> current, CancellationToken cancellationToken)
     {
         const string insertVersion = "INSERT INTO resource_versions (type, id, version, last_updated, json) VALUES (@p0, @p1, @p2, @p3, @p4)";
         const string upsertCurrent = """
@@ -207,7 +208,11 @@ internal sealed partial class ChangeSetWriter(DbConnection connection, DbTransac
             var id = resource.Id!;
             await rows.AddAsync(insertVersion, [type, id, version, now, json], cancellationToken).ConfigureAwait(false);
             await rows.AddAsync(upsertCurrent, [type, id, version, now, hash], cancellationToken).ConfigureAwait(false);
-            if (version > 1)
+            if (current.GetValueOrDefault((type, id)) is { Hash.Length: 0 })
+            {
+                await rows.AddAsync("DELETE FROM deleted_resources WHERE type = @p0 AND id = @p1", [type, id], cancellationToken).ConfigureAwait(false);
+            }
+            else if (version > 1)
             {
                 await rows.AddAsync(deleteIndex, [type, id], cancellationToken).ConfigureAwait(false);
             }

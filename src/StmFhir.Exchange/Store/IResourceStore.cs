@@ -74,4 +74,15 @@ public interface IResourceStore
     /// </summary>
     /// <exception cref="StoreRejectedException">A precondition failed or a change is not acceptable; nothing was written.</exception>
     Task<CommitResult> CommitAsync(ChangeSet changes, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes a resource, versioned: its history gains a version without content (<see cref="StoredResource.IsDeleted"/>),
+    /// reads and searches no longer find it, and, as with every change, the store's extensions write their rows in the
+    /// same transaction (the outbox a row that sends the delete to the targets). Deleting a deleted or unknown resource
+    /// writes nothing. <paramref name="source"/> is recorded on the outbox row, as <see cref="ChangeSet.Source"/> is.
+    /// </summary>
+    /// <exception cref="StoreRejectedException">
+    /// <see cref="StoreRejection.Conflict"/>: current resources refer to it (named in the message); nothing was written.
+    /// </exception>
+    Task<DeleteResult> DeleteAsync(string type, string id, string source, CancellationToken cancellationToken = default);
 }

@@ -33,7 +33,8 @@ internal sealed class PagedReads(StoreDialect dialect)
         {
             return new SearchResult(total, []);
         }
-        await using var page = PageCommand(connection, query, "");
+        var window = await SortWindow.FindAsync(connection, query, cancellationToken).ConfigureAwait(false);
+        await using var page = PageCommand(connection, query, "", window);
         var matches = await ReadAsync(page, cancellationToken).ConfigureAwait(false);
         var included = query.Includes.Count == 0
             ? []
@@ -45,9 +46,11 @@ internal sealed class PagedReads(StoreDialect dialect)
     public async Task<string> ExplainSearchAsync(SearchQuery query, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = PageCommand(connection, query, dialect.ExplainPrefix);
+        // The walk that finds the window (if any) is part of the search's cost, so its plan comes first.
+        var plan = new System.Text.StringBuilder(await SortWindow.ExplainAsync(connection, query, dialect.ExplainPrefix, cancellationToken).ConfigureAwait(false));
+        var window = await SortWindow.FindAsync(connection, query, cancellationToken).ConfigureAwait(false);
+        await using var command = PageCommand(connection, query, dialect.ExplainPrefix, window);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var plan = new System.Text.StringBuilder();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             plan.AppendLine(Convert.ToString(reader.GetValue(reader.FieldCount - 1), CultureInfo.InvariantCulture));
@@ -55,8 +58,11 @@ internal sealed class PagedReads(StoreDialect dialect)
         return plan.ToString();
     }
 
-    /// <summary>A search page's query, in the query's order (<see cref="SearchSql.OrderBy"/>), within its byte budget.</summary>
-    private static DbCommand PageCommand(DbConnection connection, SearchQuery query, string prefix)
+    /// <summary>
+    /// A search page's query, in the query's order (<see cref="SearchSql.OrderBy"/>), within its byte budget; narrowed to
+    /// <paramref name="window"/>'s resources when there is one.
+    /// </summary>
+    private static DbCommand PageCommand(DbConnection connection, SearchQuery query, string prefix, SortWindow? window)
     {
         var page = connection.Command("");
         var (columns, order) = SearchSql.OrderBy(query, page);
@@ -64,7 +70,7 @@ internal sealed class PagedReads(StoreDialect dialect)
             SELECT r.type AS type, r.id AS id, r.version AS version, r.last_updated AS last_updated, octet_length(v.json) + {EntryOverhead} AS size{columns}
             FROM resources r
             JOIN resource_versions v ON v.type = r.type AND v.id = r.id AND v.version = r.version
-            WHERE {SearchSql.Where(query, page)}
+            WHERE {SearchSql.Where(query, page)}{(window is null ? "" : " AND " + window.Condition(page))}
             ORDER BY {order} LIMIT @limit OFFSET @offset
             """, order);
         return page.With("limit", query.Count).With("offset", query.Offset).With("budget", query.MaxBytes);

@@ -184,6 +184,11 @@ internal sealed class SqlResourceStore(StoreDialect dialect, TimeProvider time, 
         }
     }
 
+    public Task<DeleteResult> DeleteAsync(string type, string id, string source, CancellationToken cancellationToken = default) =>
+        // The writer of SQLite is the one group commits use, so a delete takes its turn between groups.
+        dialect.WriteAsync((connection, transaction) => ResourceDeletes.WriteAsync(connection, transaction, dialect,
+            time.GetUtcNow().ToUnixTimeMilliseconds(), (type, id, source), _extensions, cancellationToken), cancellationToken);
+
     /// <summary>
     /// Writes a group of change sets (<see cref="CommitGroups"/>) in one transaction, each under a savepoint, and tells
     /// each its result once the transaction has committed.

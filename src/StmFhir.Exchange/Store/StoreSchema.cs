@@ -6,6 +6,7 @@ namespace StmFhir.Exchange.Store;
 /// <item><c>resource_versions</c>: every version of every resource (the history), with its JSON;</item>
 /// <item><c>resources</c>: the current version per (type, id), its time and content hash;</item>
 /// <item><c>search_index</c>: one row per indexed value of a current version (tokens incl. business identifiers, references, date ranges);</item>
+/// <item><c>deleted_resources</c>: the resources whose latest version is a delete (a tombstone: a version with empty JSON, no row in <c>resources</c>);</item>
 /// <item><c>schema_info</c>: the schema's version, written last, so a database that has it has every table.</item>
 /// </list>
 /// The concepts beside the store add their own tables (<see cref="IStoreExtension.Schema"/>): the outbox
@@ -35,8 +36,17 @@ internal static class StoreSchema
         "CREATE INDEX IF NOT EXISTS ix_search_token ON search_index (type, param, val, sys)",
         "CREATE INDEX IF NOT EXISTS ix_search_date ON search_index (type, param, lo, hi)",
         "CREATE INDEX IF NOT EXISTS ix_search_owner ON search_index (type, id)",
+        // Added after version 1: a search sorted by a date descending walks the dates' upper bounds in order (SortWindow);
+        // partial, so the token and reference rows (no dates) cost nothing to write.
+        "CREATE INDEX IF NOT EXISTS ix_search_date_hi ON search_index (type, param, hi) WHERE hi IS NOT NULL",
         // The type-level and system-level history, newest first.
         "CREATE INDEX IF NOT EXISTS ix_versions_updated ON resource_versions (type, last_updated)",
+        // Added after version 1 (CREATE IF NOT EXISTS adds it to an existing database): the resources whose latest
+        // version is a delete (ResourceDeletes), so a read answers 410 and a re-create continues their version numbers.
+        """
+        CREATE TABLE IF NOT EXISTS deleted_resources (
+            type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, last_updated BIGINT NOT NULL, PRIMARY KEY (type, id))
+        """,
     ];
 
     /// <summary>Created after every other table.</summary>

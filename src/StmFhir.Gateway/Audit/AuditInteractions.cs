@@ -12,7 +12,7 @@ internal static class AuditInteractions
     private static readonly HashSet<string> s_types = new(SearchParameterCatalog.ResourceTypes, StringComparer.Ordinal);
 
     /// <summary>
-    /// The interaction of a request: a patient-data one (read, vread, history, search, create, update, a transaction or
+    /// The interaction of a request: a patient-data one (read, vread, history, search, create, update, delete, a transaction or
     /// batch, an STM session, an operation on a stored resource), or one audited only when refused: <c>$validate</c>
     /// (which stores and reads nothing), reading the audit trail, and every other path (the exchange status, the package),
     /// with no subtype when it is no FHIR interaction.
@@ -62,6 +62,8 @@ internal static class AuditInteractions
             ("PUT", 1) => new("update", "U", true), // conditional update: the query names the resource
             ("PUT", 2) => new("update", "U", true),
             ("PATCH", 2) => new("patch", "U", true),
+            ("DELETE", 1) => new("delete", "D", true), // conditional delete: the query names the resource
+            ("DELETE", 2) => new("delete", "D", true),
             ("GET", 3) when segments[2] == "_history" => new("history-instance", "R", true),
             ("GET", 4) when segments[2] == "_history" => new("vread", "R", true),
             _ => null,

@@ -47,14 +47,18 @@ internal static class BundleJson
         new((w, ct) => WriteAsync(w, "history", total, links, versions, (w, version) =>
         {
             w.WriteString("fullUrl", $"{baseUrl}/{version.Type}/{version.Id}");
-            w.WritePropertyName("resource");
-            w.WriteRawValue(version.Json, skipInputValidation: true);
+            // R4 history: a delete's entry has no resource, only its request (DELETE) and response.
+            if (!version.IsDeleted)
+            {
+                w.WritePropertyName("resource");
+                w.WriteRawValue(version.Json, skipInputValidation: true);
+            }
             w.WriteStartObject("request");
-            w.WriteString("method", version.Version == 1 ? "POST" : "PUT");
+            w.WriteString("method", version.IsDeleted ? "DELETE" : version.Version == 1 ? "POST" : "PUT");
             w.WriteString("url", version.Version == 1 ? version.Type : $"{version.Type}/{version.Id}");
             w.WriteEndObject();
             w.WriteStartObject("response");
-            w.WriteString("status", version.Version == 1 ? "201 Created" : "200 OK");
+            w.WriteString("status", version.IsDeleted ? "204 No Content" : version.Version == 1 ? "201 Created" : "200 OK");
             w.WriteString("etag", version.ETag);
             w.WriteString("lastModified", Instant(version.LastUpdated));
             w.WriteEndObject();

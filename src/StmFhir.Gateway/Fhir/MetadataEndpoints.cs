@@ -89,7 +89,7 @@ internal static class CapabilityStatementFactory
                     CapabilityStatement.TypeRestfulInteraction.HistoryInstance, CapabilityStatement.TypeRestfulInteraction.HistoryType,
                     CapabilityStatement.TypeRestfulInteraction.SearchType,
                     CapabilityStatement.TypeRestfulInteraction.Create, CapabilityStatement.TypeRestfulInteraction.Update,
-                    CapabilityStatement.TypeRestfulInteraction.Patch,
+                    CapabilityStatement.TypeRestfulInteraction.Patch, CapabilityStatement.TypeRestfulInteraction.Delete,
                 }.Select(code => new CapabilityStatement.ResourceInteractionComponent { Code = code })],
                 Versioning = CapabilityStatement.ResourceVersionPolicy.VersionedUpdate,
                 ReadHistory = true,
@@ -97,7 +97,7 @@ internal static class CapabilityStatementFactory
                 ConditionalCreate = true,
                 ConditionalUpdate = true,
                 ConditionalRead = CapabilityStatement.ConditionalReadStatus.FullSupport,
-                ConditionalDelete = CapabilityStatement.ConditionalDeleteStatus.NotSupported,
+                ConditionalDelete = CapabilityStatement.ConditionalDeleteStatus.Single,
                 SearchInclude = [.. References(type).Select(p => $"{type}:{p.Name}")],
                 SearchRevInclude = [.. SearchParameterCatalog.ResourceTypes.SelectMany(source => References(source)
                     .Where(p => p.Targets.Count == 0 || p.Targets.Contains(type)).Select(p => $"{source}:{p.Name}"))],

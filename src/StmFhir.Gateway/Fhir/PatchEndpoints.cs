@@ -65,7 +65,7 @@ internal static class PatchEndpoints
         }
         if (await store.ReadAsync(type, id, cancellationToken).ConfigureAwait(false) is not { } stored)
         {
-            return Outcomes.NotFound($"{type}/{id} is not known");
+            return await DeleteEndpoints.GoneOrNotFoundAsync(store, type, id, cancellationToken).ConfigureAwait(false);
         }
         if (Apply(patch, stored, out var problem) is not { } patched)
         {

@@ -10,7 +10,7 @@ namespace StmFhir.Gateway.Fhir;
 
 /// <summary>
 /// The REST interactions on stored resources: read, vread, history, search (type level) with paging, create (optionally
-/// conditional with If-None-Exist) and update (with If-Match). Each needs its SMART permission on the type (<see cref="FhirAccess"/>);
+/// conditional with If-None-Exist), update (with If-Match) and delete (<see cref="DeleteEndpoints"/>). Each needs its SMART permission on the type (<see cref="FhirAccess"/>);
 /// a write answers with the stored resource only to a credential that may also read it (else, or with
 /// <c>Prefer: return=minimal</c>, with status, Location, ETag and Last-Modified only).
 /// </summary>
@@ -25,6 +25,7 @@ internal static class ResourceEndpoints
         group.MapFhirHistory(Type);
         group.MapFhirConditionalUpdate(Type);
         group.MapFhirPatch(Type);
+        group.MapFhirDelete(Type);
         // HEAD: the same answer without its body (Kestrel sends none for HEAD), for clients checking a version cheaply.
         group.MapMethods(Type + "/{id}", ["GET", "HEAD"], ReadAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.Read));
         group.MapGet(Type + "/{id}/_history", HistoryAsync).RequireAuthorization(Scopes.PolicyFor(FhirInteraction.History));
@@ -44,12 +45,12 @@ internal static class ResourceEndpoints
     private static async Task<IResult> ReadAsync(string type, string id, HttpRequest request, IResourceStore store, CancellationToken cancellationToken) =>
         await store.ReadAsync(type, id, cancellationToken).ConfigureAwait(false) is { } stored
             ? FoundUnlessCurrent(request, stored)
-            : Outcomes.NotFound($"{type}/{id} is not known");
+            : await DeleteEndpoints.GoneOrNotFoundAsync(store, type, id, cancellationToken).ConfigureAwait(false);
 
     private static async Task<IResult> VReadAsync(string type, string id, string version, HttpRequest request, IResourceStore store, CancellationToken cancellationToken) =>
         int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
         && await store.ReadVersionAsync(type, id, number, cancellationToken).ConfigureAwait(false) is { } stored
-            ? FoundUnlessCurrent(request, stored)
+            ? stored.IsDeleted ? DeleteEndpoints.Gone(stored) : FoundUnlessCurrent(request, stored)
             : Outcomes.NotFound($"{type}/{id} has no version {version}");
 
     /// <summary>

@@ -161,6 +161,8 @@ internal static class TransactionEndpoints
 
     private static ResponseEntry Read(StoredResource? stored, string what) => stored is null
         ? Failed("404 Not Found", OperationOutcome.IssueType.NotFound, $"{what} is not known")
+        : stored.IsDeleted
+        ? Failed("410 Gone", OperationOutcome.IssueType.Deleted, $"{what} is a deleted version")
         : new ResponseEntry("200 OK") { ResourceJson = stored.Json, ETag = stored.ETag, LastModified = stored.LastUpdated };
 
     private static ResponseEntry Failed(string status, OperationOutcome.IssueType type, string message) =>

@@ -12,12 +12,13 @@ internal enum FhirInteraction
     Search,
     Create,
     Update,
+    Delete,
     Validate,
 }
 
 /// <summary>
 /// Decides each FHIR interaction per resource type from the credential's scopes (<see cref="ScopeGrant"/>): read, vread
-/// and instance history need <c>r</c>, search <c>s</c>, create <c>c</c>, update <c>u</c>, and <c>$validate</c> any
+/// and instance history need <c>r</c>, search <c>s</c>, create <c>c</c>, update <c>u</c>, delete <c>d</c>, and <c>$validate</c> any
 /// permission on the type. A restricted scope (<c>?param=value</c>) grants only searches, which it narrows; for every
 /// other interaction it grants nothing, because the gateway cannot tell before running it whether the resource matches.
 /// </summary>
@@ -85,6 +86,7 @@ internal static class FhirAccess
         FhirInteraction.Search => 's',
         FhirInteraction.Create => 'c',
         FhirInteraction.Update => 'u',
+        FhirInteraction.Delete => 'd',
         _ => 'r',
     };
 }

@@ -29,6 +29,9 @@ public abstract partial class ResourceStoreBehaviour
                 "SELECT type, id, 'date', '', '', (100000 - last_updated) * 1000, (100000 - last_updated) * 1000 FROM resources WHERE type = 'Observation'",
                 "INSERT INTO search_index (type, id, param, sys, val, lo, hi) " +
                 "SELECT type, id, 'status', '', 'final', NULL, NULL FROM resources WHERE type = 'Observation'",
+                // Identifiers run against the write order too, all of six digits: id-900000 (o100000) ... id-999999 (o1).
+                "INSERT INTO search_index (type, id, param, sys, val, lo, hi) " +
+                "SELECT type, id, 'identifier', 'urn:stm', 'id-' || (1000000 - last_updated), NULL, NULL FROM resources WHERE type = 'Observation'",
                 "ANALYZE"])
             {
                 await using var command = connection.CreateCommand();
@@ -54,5 +57,35 @@ public abstract partial class ResourceStoreBehaviour
         // Dates run against the write order, so the newest-dated is the first written of the patient's: o7, o1007, ...
         Assert.Equal(["o7", "o1007", "o2007"], page.Resources.Take(3).Select(r => r.Id));
         Assert.Equal(["o100000", "o99999"], (await Store.SearchAsync(newestChanged)).Resources.Take(2).Select(r => r.Id));
+        await UnfilteredSortsReadThroughIndexesAsync(store);
+    }
+
+    /// <summary>
+    /// Sorted by date or identifier without any criterion: the page's resources are found by walking that parameter's
+    /// index in order (SortWindow), not by computing the key of all 100,000 and sorting them.
+    /// </summary>
+    private async Task UnfilteredSortsReadThroughIndexesAsync(SqlResourceStore store)
+    {
+        var cases = new (string Query, string Index, string[] First)[]
+        {
+            ("_sort=date&_count=10", "ix_search_date", ["o100000", "o99999"]),
+            ("_sort=-date&_count=10", "ix_search_date_hi", ["o1", "o2"]),
+            ("_sort=identifier&_count=10", "ix_search_token", ["o100000", "o99999"]),
+            ("_sort=-identifier,status&_count=10", "ix_search_token", ["o1", "o2"]),
+            ("_sort=date&_count=10&_offset=20", "ix_search_date", ["o99980", "o99979"]),
+        };
+        foreach (var (text, index, first) in cases)
+        {
+            var query = Parsed("Observation", text);
+
+            var plan = await store.ExplainSearchAsync(query);
+            var page = await Store.SearchAsync(query);
+
+            Assert.False(ScansWithoutIndex(plan), $"{text}: {plan}");
+            Assert.True(System.Text.RegularExpressions.Regex.IsMatch(plan, $@"\b{index}\b"), $"{text}: {plan}");
+            Assert.Equal(100_000, page.Total);
+            Assert.Equal(10, page.Resources.Count);
+            Assert.Equal(first, page.Resources.Take(2).Select(r => r.Id));
+        }
     }
 }

@@ -165,3 +165,40 @@ test('$validate answers an OperationOutcome, and unsupported search parameters a
   assert.equal(refused.status, 400);
   assert.match(refused.data.issue[0].diagnostics, /colour/);
 });
+
+test('delete and conditional delete: 204, then 410 Gone, history shows the delete, 409 for a referenced patient, 412 for several matches', async () => {
+  const created = await client.create({ resourceType: 'Patient', body: patient('FKC-D1') });
+  const deleted = await client.delete({ resourceType: 'Patient', id: created.id });
+  assert.equal(status(deleted), 204);
+  assert.equal(headers(deleted).get('etag'), 'W/"2"');
+  const gone = await failure(client.read({ resourceType: 'Patient', id: created.id }));
+  assert.equal(gone.status, 410);
+  assert.equal(gone.data.resourceType, 'OperationOutcome');
+  const older = await client.vread({ resourceType: 'Patient', id: created.id, version: '1' });
+  assert.equal(older.meta.versionId, '1');
+  const history = await client.history({ resourceType: 'Patient', id: created.id });
+  assert.deepEqual(history.entry.map((e) => e.request.method), ['DELETE', 'POST']);
+  assert.equal(history.entry[0].resource, undefined);
+  const again = await client.delete({ resourceType: 'Patient', id: created.id });
+  assert.equal(status(again), 204);
+  const unknown = await failure(client.delete({ resourceType: 'Patient', id: 'never-stored' }));
+  assert.equal(unknown.status, 404);
+
+  const referenced = await client.search({ resourceType: 'Patient', searchParams: { identifier: `${mrn}|FKC-3` } });
+  const conflict = await failure(client.delete({ resourceType: 'Patient', id: referenced.entry[0].resource.id }));
+  assert.equal(conflict.status, 409);
+  assert.equal(conflict.data.resourceType, 'OperationOutcome');
+
+  // fhir-kit-client has no conditional delete call of its own: its HTTP client sends DELETE Type?criteria.
+  const subject = `Patient/${referenced.entry[0].resource.id}`;
+  const several = await failure(client.httpClient.delete(`Observation?subject=${encodeURIComponent(subject)}`));
+  assert.equal(several.status, 412);
+  assert.equal(several.data.resourceType, 'OperationOutcome');
+  const none = await client.httpClient.delete('Observation?subject=Patient%2Fnobody');
+  assert.equal(status(none), 204);
+  await client.create({ resourceType: 'Patient', body: patient('FKC-D2') });
+  const one = await client.httpClient.delete(`Patient?identifier=${encodeURIComponent(`${mrn}|FKC-D2`)}`);
+  assert.equal(status(one), 204);
+  const left = await client.search({ resourceType: 'Patient', searchParams: { identifier: `${mrn}|FKC-D2` } });
+  assert.equal(left.total, 0);
+});
