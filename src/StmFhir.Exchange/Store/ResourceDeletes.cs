@@ -80,7 +80,9 @@ internal static class ResourceDeletes
         var commit = new CommitContext(connection, transaction, now, new ChangeSet([], source), [written]);
         foreach (var extension in extensions)
         {
-            outboxId ??= await extension.WriteWithCommitAsync(commit, cancellationToken).ConfigureAwait(false);
+            // Every extension writes its rows (not "??=", which would skip the ones after the outbox); the first id is kept.
+            var rowId = await extension.WriteWithCommitAsync(commit, cancellationToken).ConfigureAwait(false);
+            outboxId ??= rowId;
         }
         return new DeleteResult(DeleteOutcome.Deleted, written, outboxId);
     }

@@ -86,6 +86,20 @@ public abstract partial class ResourceStoreBehaviour
     }
 
     [Fact]
+    public async Task Outcomes_ADeletedObservation_LeavesTheTrends()
+    {
+        var patientId = await CommitOutcomeSessionsAsync("MRN-OUT-D");
+        var observations = await Store.ReferencingAsync("Observation", "patient", new ReferenceValue("Patient", patientId));
+        var before = Describe(await PatientOutcomes.ReadAsync(Store, patientId));
+
+        await Store.DeleteAsync("Observation", observations[0].Id, "test");
+
+        var fromIndex = Describe(await PatientOutcomes.ReadAsync(Store, patientId));
+        Assert.Equal(await TrendsFromDocumentsAsync(patientId), fromIndex);
+        Assert.NotEqual(before, fromIndex);
+    }
+
+    [Fact]
     public async Task Outcomes_ADatabaseWithoutTheIndex_IsFilledAtInitialisation()
     {
         var patientId = await CommitOutcomeSessionsAsync("MRN-OUT-C");
