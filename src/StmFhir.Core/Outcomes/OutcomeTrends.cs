@@ -53,15 +53,17 @@ public static class OutcomeTrends
 
     private static List<GainDurability> Durability(List<OutcomeSeries> series)
     {
+        // Each series' points by session, so that finding a session's post and follow-up values is a lookup, not a walk.
+        var points = series.ToDictionary(s => (s.Measure, s.Timing), s => s.Points.ToDictionary(p => p.Session));
+        OutcomePoint? At(OutcomeMeasure measure, MeasurementTiming timing, int session) =>
+            points.TryGetValue((measure, timing), out var bySession) && bySession.TryGetValue(session, out var point) ? point : null;
         var found = new List<GainDurability>();
-        foreach (var measure in series.Select(s => s.Measure).Distinct())
+        foreach (var pres in series.Where(s => s.Timing == MeasurementTiming.Pre))
         {
-            OutcomePoint? At(MeasurementTiming timing, int session) => series
-                .FirstOrDefault(s => s.Measure == measure && s.Timing == timing)?.Points.FirstOrDefault(p => p.Session == session);
-            var pres = series.FirstOrDefault(s => s.Measure == measure && s.Timing == MeasurementTiming.Pre)?.Points ?? [];
-            foreach (var pre in pres)
+            var measure = pres.Measure;
+            foreach (var pre in pres.Points)
             {
-                if (At(MeasurementTiming.Post, pre.Session) is { } post && At(MeasurementTiming.FollowUp, pre.Session) is { } followUp)
+                if (At(measure, MeasurementTiming.Post, pre.Session) is { } post && At(measure, MeasurementTiming.FollowUp, pre.Session) is { } followUp)
                 {
                     found.Add(new GainDurability(measure, pre.Session, pre.ProcedureId, pre.Value, post.Value, followUp.Value,
                         OutcomeThresholds.Assess(measure.IsPain, pre.Value, post.Value),
