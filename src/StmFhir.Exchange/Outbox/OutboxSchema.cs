@@ -12,6 +12,10 @@ namespace StmFhir.Exchange.Outbox;
 /// <item><c>outbox_target</c>: the targets whose deliveries are written with each outbox row (in the commit's transaction); a target is
 /// backfilled with the older rows once, when it is added (<see cref="OutboxTargets"/>).</item>
 /// </list>
+/// Columns added after a table was first created come last, as <see cref="StoreDialect.AddColumnIfMissing"/> statements:
+/// <list type="bullet">
+/// <item><c>outbox.traceparent</c>: the W3C trace context of the request that wrote the row, which the delivery's trace links to.</item>
+/// </list>
 /// </summary>
 internal static class OutboxSchema
 {
@@ -37,5 +41,7 @@ internal static class OutboxSchema
         // Added after version 1 (CREATE IF NOT EXISTS adds it to an existing database): which conflict holds a delivery.
         "CREATE TABLE IF NOT EXISTS outbox_hold (outbox_id BIGINT NOT NULL, target TEXT NOT NULL, conflict_id BIGINT NOT NULL, PRIMARY KEY (outbox_id, target))",
         "CREATE INDEX IF NOT EXISTS ix_outbox_hold_conflict ON outbox_hold (conflict_id)",
+        // Added after version 1: the W3C trace context of the request that wrote the row (null before, or untraced).
+        dialect.AddColumnIfMissing("outbox", "traceparent", "TEXT"),
     ];
 }

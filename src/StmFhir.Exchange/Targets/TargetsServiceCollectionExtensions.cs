@@ -73,7 +73,7 @@ internal static class TargetsServiceCollectionExtensions
             client.Timeout = Timeout.InfiniteTimeSpan;
         });
         // Handlers run in the order added: the resilience pipeline outermost, then the token on every attempt.
-        client.AddResilienceHandler("fhir-" + target.Name, builder => FhirResiliencePipeline.Configure(builder, target.Resilience));
+        client.AddResilienceHandler("fhir-" + target.Name, builder => FhirResiliencePipeline.Configure(builder, target.Resilience, target.Name));
         client.AddHttpMessageHandler(sp => new AuthorizationHandler(sp.GetRequiredKeyedService<IAccessTokenSource>(target.Name)));
     }
 
