@@ -55,6 +55,34 @@ public sealed class SessionTraceTests(PeerFhirServer peer) : IAsyncLifetime
         Assert.Contains($"\"TraceId\":\"{traceId.ToHexString()}\"", gateway.ReadLogs(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ADeliveryToThePeer_IsCountedByTargetAndResult_AndTheOutboxIsGaugedPerTargetAndState()
+    {
+        await using var gateway = new GatewayFactory();
+        gateway.StartupSettings["Exchange:Targets:0:Name"] = "peer";
+        gateway.StartupSettings["Exchange:Targets:0:BaseUrl"] = peer.BaseUrl.ToString();
+        gateway.Settings["Exchange:Outbox:PollInterval"] = "00:00:00.100";
+        using var client = gateway.ClientWithKey();
+
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/stm/sessions",
+            new StringContent(SessionJson.Text("STM-OTEL-D-0001", mrn: "MRN-OTEL-D-1"), System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+        var clock = Stopwatch.StartNew();
+        string text;
+        do
+        {
+            Assert.True(clock.Elapsed < Patience, "no delivery counted");
+            await Task.Delay(200);
+            text = await client.GetStringAsync("/metrics");
+        }
+        while (!text.Contains("stmfhir_delivery_result=\"delivered\",stmfhir_target=\"peer\"", StringComparison.Ordinal));
+
+        Assert.Contains("stmfhir_outbox_delivery_duration_seconds_count{otel_scope_name=\"StmFhir.Exchange\",stmfhir_target=\"peer\"}", text, StringComparison.Ordinal);
+        Assert.Contains("stmfhir_outbox_rows{otel_scope_name=\"StmFhir.Exchange\",stmfhir_outbox_state=\"dead\",stmfhir_target=\"peer\"}", text, StringComparison.Ordinal);
+        Assert.Contains("stmfhir_outbox_oldest_pending_age_seconds{otel_scope_name=\"StmFhir.Exchange\",stmfhir_target=\"peer\"}", text, StringComparison.Ordinal);
+        Assert.Matches("(?m)^http_client_request_duration_seconds_count\\{[^}]*server_port=\"" + peer.BaseUrl.Port + "\"", text);
+        Assert.DoesNotContain("MRN-OTEL-D-1", text, StringComparison.Ordinal);
+    }
+
     private static async Task<string> OutboxTraceParentAsync(string dataDirectory)
     {
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "stmfhir.db")};Mode=ReadOnly;Pooling=False");
