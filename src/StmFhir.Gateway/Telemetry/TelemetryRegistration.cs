@@ -53,8 +53,14 @@ internal static class TelemetryRegistration
             .WithTracing(tracing =>
             {
                 tracing.AddSource(Meters)
-                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsProbeOrScrape(context.Request.Path))
-                    .AddHttpClientInstrumentation();
+                    .AddAspNetCoreInstrumentation(o =>
+                    {
+                        o.Filter = context => !IsProbeOrScrape(context.Request.Path);
+                        // http.route (the template) stays; the path and query can hold resource ids and search values.
+                        o.EnrichWithHttpResponse = (activity, _) => activity.SetTag("url.path", null).SetTag("url.query", null);
+                    })
+                    .AddHttpClientInstrumentation(o => o.EnrichWithHttpRequestMessage = (activity, request) =>
+                        activity.SetTag("url.full", request.RequestUri?.GetLeftPart(UriPartial.Authority))); // the target, not the resource
                 if (otlp)
                 {
                     tracing.AddOtlpExporter();

@@ -53,6 +53,9 @@ public sealed class SessionTraceTests(PeerFhirServer peer) : IAsyncLifetime
         Assert.Contains("stmfhir.store.commit", inTrace);
         Assert.Contains(Snapshot(spans), a => a.TraceId == delivery.TraceId && a.Kind == ActivityKind.Client); // the POST to the peer
         Assert.Contains($"\"TraceId\":\"{traceId.ToHexString()}\"", gateway.ReadLogs(), StringComparison.Ordinal);
+        var mine = Snapshot(spans).Where(a => a.TraceId == traceId || a.TraceId == delivery.TraceId).ToList();
+        Assert.DoesNotContain(mine, a => a.TagObjects.Any(t => t.Value?.ToString() is { } v
+            && (v.Contains("MRN-OTEL-T-1", StringComparison.Ordinal) || v.Contains("STM-OTEL-T-0001", StringComparison.Ordinal) || v.Contains("Patient/", StringComparison.Ordinal))));
     }
 
     [Fact]
