@@ -12,6 +12,7 @@ using StmFhir.Gateway.Package;
 using StmFhir.Gateway.Security;
 using StmFhir.Gateway.Sessions;
 using StmFhir.Gateway.Storage;
+using StmFhir.Gateway.Telemetry;
 using StmFhir.Gateway.ValidatorPage;
 
 // appsettings*.json sit beside the executable: found whatever the working directory (which holds data/ and logs/).
@@ -28,6 +29,7 @@ builder.Services.AddGatewayIngest();
 builder.Services.AddGatewayExchange(builder.Configuration);
 builder.Services.AddGatewayFhir();
 builder.Services.AddGatewayOpenApi();
+builder.Services.AddGatewayTelemetry(builder.Configuration);
 
 var app = builder.Build();
 app.WarnWhenNoCredential();
@@ -42,6 +44,7 @@ app.UseGatewayAudit();
 app.UseGatewaySecurity();
 
 app.MapHealth();
+app.MapGatewayMetrics();
 app.MapOpenApi().AllowAnonymous();
 app.MapStmSessions();
 app.MapStmSessionValidate();

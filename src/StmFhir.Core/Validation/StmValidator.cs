@@ -103,13 +103,19 @@ public sealed class StmValidator : IFhirValidator
                 $"Profile {MessageText.Value(profile)} is not known, so the resource cannot be validated against it.", OperationOutcome.IssueType.NotFound));
             profile = null;
         }
+        using var span = ValidationTelemetry.Source.StartActivity("stmfhir.validate");
         issues.AddRange(UnknownStmProfiles(resource));
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         issues.AddRange(Structure(resource, profile, cancellationToken, inline));
+        started = ValidationTelemetry.Record(ValidationTelemetry.FirelyLayer, started);
         try
         {
             issues.AddRange(Bundles.BundleRules.Check(resource));
+            started = ValidationTelemetry.Record(ValidationTelemetry.BundleLayer, started);
             issues.AddRange(ClinicalRules.Check(resource));
+            started = ValidationTelemetry.Record(ValidationTelemetry.ClinicalLayer, started);
             issues.AddRange(Interop.InteroperabilityRules.Check(resource));
+            ValidationTelemetry.Record(ValidationTelemetry.InteropLayer, started);
         }
         catch (Exception e) when (e is not (OutOfMemoryException or InsufficientExecutionStackException))
         {
@@ -117,6 +123,7 @@ public sealed class StmValidator : IFhirValidator
             issues.Add(new ValidationIssue(OperationOutcome.IssueSeverity.Error, IssueCodes.NotCheckable, null,
                 $"The Bundle, STM clinical and interoperability rules could not be checked: they stopped on this input ({e.GetType().Name}).", OperationOutcome.IssueType.Exception));
         }
+        span?.SetTag("stmfhir.validation.valid", !issues.Any(i => i.Severity <= OperationOutcome.IssueSeverity.Error));
         return new ValidationReport(issues);
     }
 

@@ -158,7 +158,8 @@ public static class OutboxStates
 /// <param name="Attempts">Attempts so far, this one included.</param>
 /// <param name="Source">The outbox row's source (e.g. a session id).</param>
 /// <param name="Payload">The resource versions the row announces.</param>
-public sealed record OutboxClaim(long OutboxId, string Target, string Claim, int Attempts, string Source, OutboxPayload Payload);
+/// <param name="TraceParent">The W3C trace context of the request that wrote the row; null when it was not traced.</param>
+public sealed record OutboxClaim(long OutboxId, string Target, string Claim, int Attempts, string Source, OutboxPayload Payload, string? TraceParent = null);
 
 /// <summary>One resource as the target holds it after a delivery.</summary>
 /// <param name="ResourceType">Resource type.</param>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using StmFhir.Exchange.Push;
 using StmFhir.Exchange.Store;
 using StmFhir.Exchange.Targets;
+using StmFhir.Exchange.Telemetry;
 using Bundle = Hl7.Fhir.Model.Bundle;
 
 namespace StmFhir.Exchange.Outbox;
@@ -172,6 +173,8 @@ internal sealed partial class OutboxDispatcher(
     {
         IReadOnlyList<DeliveryResult> results;
         var agreed = await _conflicts.AgreedVersionsAsync(target, ready, cancellationToken).ConfigureAwait(false);
+        using var span = ExchangeTelemetry.StartDelivery(target, [.. ready.Select(r => r.Claim.TraceParent)]);
+        var started = time.GetTimestamp();
         using (var delivering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             // The leases are kept only while the delivery runs; what follows records the outcome and ends the claims.
@@ -192,6 +195,7 @@ internal sealed partial class OutboxDispatcher(
             }
             catch (Exception e)
             {
+                ExchangeTelemetry.Delivered(target, time.GetElapsedTime(started), ready.Select(_ => "error"));
                 foreach (var (claim, _) in ready)
                 {
                     await RetryLaterAsync(claim, e).ConfigureAwait(false);
@@ -204,6 +208,10 @@ internal sealed partial class OutboxDispatcher(
                 await keeper.ConfigureAwait(false);
             }
         }
+        ExchangeTelemetry.Delivered(target, time.GetElapsedTime(started), results.Select(r => r.Failure switch
+        {
+            null => "delivered", { Kind: DeliveryFailureKind.Conflict } => "conflict", { IsTransient: true } => "transient", _ => "dead",
+        }));
         // Every delivered row in one commit; failures (rare) one by one.
         await outbox.MarkDeliveredAsync(
             [.. ready.Zip(results).Where(r => r.Second.Succeeded).Select(r => (r.First.Claim, Delivered(r.Second, r.First.Bundle)))], CancellationToken.None).ConfigureAwait(false);

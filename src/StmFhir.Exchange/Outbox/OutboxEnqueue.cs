@@ -22,8 +22,8 @@ internal static class OutboxEnqueue
             [.. commit.Written.Select(w => new OutboxResource(w.Type, w.Id, w.Version) { Deleted = w.IsDeleted })]), OutboxJsonContext.Default.OutboxPayload);
         long id;
         await using (var command = connection.Command(
-            "INSERT INTO outbox (created_at, source, payload) VALUES (@now, @source, @payload) RETURNING id", transaction)
-            .With("now", now).With("source", commit.Changes.Source).With("payload", payload))
+            "INSERT INTO outbox (created_at, source, payload, traceparent) VALUES (@now, @source, @payload, @traceparent) RETURNING id", transaction)
+            .With("now", now).With("source", commit.Changes.Source).With("payload", payload).With("traceparent", commit.Changes.TraceParent))
         {
             id = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         }

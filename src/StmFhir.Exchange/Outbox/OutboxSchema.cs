@@ -16,6 +16,10 @@ namespace StmFhir.Exchange.Outbox;
 /// <item><c>outbox_delivered_count</c>: per target, how many deliveries are delivered, kept by a trigger in the transaction
 /// that changes them, so that the counts a status page reads never scan the delivered history.</item>
 /// </list>
+/// Columns added after a table was first created come last, as <see cref="StoreDialect.AddColumnIfMissing"/> statements:
+/// <list type="bullet">
+/// <item><c>outbox.traceparent</c>: the W3C trace context of the request that wrote the row, which the delivery's trace links to.</item>
+/// </list>
 /// </summary>
 internal static class OutboxSchema
 {
@@ -47,5 +51,7 @@ internal static class OutboxSchema
         "CREATE TABLE IF NOT EXISTS outbox_target_removed (target TEXT NOT NULL PRIMARY KEY, removed_at BIGINT NOT NULL, last_outbox_id BIGINT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS outbox_delivered_count (target TEXT NOT NULL PRIMARY KEY, delivered BIGINT NOT NULL)",
         .. OutboxCounting.Statements(dialect),
+        // Added after version 1: the W3C trace context of the request that wrote the row (null before, or untraced).
+        dialect.AddColumnIfMissing("outbox", "traceparent", "TEXT"),
     ];
 }

@@ -20,6 +20,33 @@ public static class OutboxServiceCollectionExtensions
     }
 
     /// <summary>
+    /// Registers the outbox's observable gauges (rows per target and state, oldest undelivered row's age; meter
+    /// <c>StmFhir.Exchange</c>), created when the host starts. <paramref name="targets"/>: the configured targets, listed
+    /// even without rows.
+    /// </summary>
+    public static IServiceCollection AddOutboxGauges(this IServiceCollection services, IReadOnlyCollection<string>? targets)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOutboxStore();
+        services.TryAddSingleton(sp => new OutboxGauges(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<IOutboxStore>(), targets, sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        services.AddHostedService<GaugesStarter>();
+        return services;
+    }
+
+    // A singleton nobody asks for would never be made: the host makes it when it starts.
+    private sealed class GaugesStarter(OutboxGauges gauges) : Microsoft.Extensions.Hosting.IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            GC.KeepAlive(gauges);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>
     /// Registers the dispatcher as a hosted service, with <see cref="OutboxOptions"/> from <c>Exchange:Outbox</c>. Needs
     /// the exchange (<c>AddFhirExchange</c>) and an <see cref="IResourceStore"/> whose schema is created before hosted
     /// services after this one start.

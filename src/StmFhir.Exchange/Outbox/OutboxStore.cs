@@ -36,6 +36,10 @@ internal sealed class OutboxStore(StoreDialect dialect, TimeProvider time, IRead
     public Task<long?> WriteWithCommitAsync(CommitContext commit, CancellationToken cancellationToken) =>
         OutboxEnqueue.WriteAsync(commit, cancellationToken);
 
+    /// <summary>Per target, the commit time (Unix ms) of its oldest row pending or in flight (<see cref="OutboxGauges"/>).</summary>
+    internal Task<IReadOnlyDictionary<string, long>> OldestUndeliveredAsync(CancellationToken cancellationToken = default) =>
+        OutboxGauges.OldestUndeliveredAsync(dialect, cancellationToken);
+
     /// <summary>
     /// Claims a target's due rows (parameters <c>target</c>, <c>now</c>, <c>limit</c>, <c>claim</c>, <c>lease</c>): marks
     /// them in flight under a new claim token and lease, and counts the attempt.
@@ -101,14 +105,14 @@ internal sealed class OutboxStore(StoreDialect dialect, TimeProvider time, IRead
         var attemptsOf = claimed.ToDictionary(r => r.Id, r => r.Attempts);
         await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var read = connection.Command("");
-        read.CommandText = "SELECT id, source, payload FROM outbox WHERE id IN (" +
+        read.CommandText = "SELECT id, source, payload, traceparent FROM outbox WHERE id IN (" +
             string.Join(", ", claimed.Select((r, i) => { read.With($"id{i}", r.Id); return $"@id{i}"; })) + ") ORDER BY id";
         await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var id = ToLong(reader.GetValue(0));
             var payload = JsonSerializer.Deserialize(reader.GetString(2), OutboxJsonContext.Default.OutboxPayload) ?? new OutboxPayload([]);
-            claims.Add(new OutboxClaim(id, target, claim, attemptsOf[id], reader.GetString(1), payload));
+            claims.Add(new OutboxClaim(id, target, claim, attemptsOf[id], reader.GetString(1), payload, reader.IsDBNull(3) ? null : reader.GetString(3)));
         }
         return claims;
     }

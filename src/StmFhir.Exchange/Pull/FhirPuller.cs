@@ -66,6 +66,7 @@ internal sealed partial class FhirPuller(
             Error = error,
         };
         await state.RecordPullAsync(result, CancellationToken.None).ConfigureAwait(false);
+        Telemetry.ExchangeTelemetry.Watermark(request.Target, result.Watermark ?? result.Since);
         LogPulled(logger, request.Target, result.Counts.Pages, result.Counts.Fetched, result.Counts.Created, result.Counts.Updated,
             result.Counts.Unchanged, result.Counts.Skipped, result.Counts.Failed, result.Counts.Conflicted, result.Watermark, error is not null);
         return result;

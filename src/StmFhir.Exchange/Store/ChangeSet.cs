@@ -41,4 +41,11 @@ public sealed record ChangeSet(IReadOnlyList<Change> Changes, string Source)
     /// to where it came from; every other target receives it as usual.
     /// </summary>
     public string? Origin { get; init; }
+
+    /// <summary>
+    /// The W3C trace context (<c>traceparent</c>) of the request that made these changes, recorded on the outbox row so
+    /// the delivery's trace links back to it; null when nothing traced the request. Taken from the caller's current
+    /// activity by the store when not given.
+    /// </summary>
+    public string? TraceParent { get; init; }
 }

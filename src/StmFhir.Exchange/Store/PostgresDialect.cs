@@ -22,6 +22,8 @@ internal sealed class PostgresDialect(string connectionString) : StoreDialect
 
     public override string? SkipLocked => "FOR UPDATE SKIP LOCKED";
 
+    public override string AddColumnIfMissing(string table, string column, string type) => $"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {type}";
+
     // SHARE ROW EXCLUSIVE conflicts with the ROW EXCLUSIVE an INSERT takes, and with itself.
     public override string? LockAgainstWriters(string table) => $"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE";
 

@@ -61,7 +61,14 @@ internal sealed class SqlResourceStore(StoreDialect dialect, TimeProvider time, 
         foreach (var sql in StoreSchema.Statements(dialect).Concat(_extensions.SelectMany(e => e.Schema(dialect))).Append(StoreSchema.InfoTable))
         {
             await using var command = connection.Command(sql, transaction);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (dialect.IsColumnPresent(e))
+            {
+                // A column added after version 1 that this database has already.
+            }
         }
         await using (var version = connection.Command(
             "INSERT INTO schema_info (version) SELECT @v WHERE NOT EXISTS (SELECT 1 FROM schema_info)", transaction).With("v", StoreSchema.Version))
@@ -161,6 +168,11 @@ internal sealed class SqlResourceStore(StoreDialect dialect, TimeProvider time, 
     public async Task<CommitResult> CommitAsync(ChangeSet changes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(changes);
+        // Here, on the caller's flow: a grouped commit is written by whichever caller leads the group.
+        if (changes.TraceParent is null && System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C } current)
+        {
+            changes = changes with { TraceParent = current.Id };
+        }
         if (Groups is { } groups)
         {
             return await groups.CommitAsync(changes, PreparedChange.PrepareAll(changes.Changes), cancellationToken).ConfigureAwait(false);

@@ -38,6 +38,10 @@ internal sealed class SqliteDialect(string path, bool synchronousFull, SqliteWri
 
     public override IEnumerable<string> SetupStatements => ["PRAGMA journal_mode=WAL"];
 
+    // SQLite's ALTER TABLE has no IF NOT EXISTS; a failed statement leaves its transaction open, so the schema goes on.
+    public override bool IsColumnPresent(Exception exception) =>
+        exception is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 1 } e && e.Message.Contains("duplicate column name", StringComparison.Ordinal);
+
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);

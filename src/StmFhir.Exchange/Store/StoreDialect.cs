@@ -32,6 +32,16 @@ internal abstract class StoreDialect : IAsyncDisposable
     /// <summary>Prefixed to a statement to get its plan instead of running it.</summary>
     public abstract string ExplainPrefix { get; }
 
+    /// <summary>
+    /// A statement that adds a nullable column to an existing table, and does nothing when it is there already (a
+    /// schema statement runs at every start). PostgreSQL says so in SQL; SQLite cannot, so its statement fails with
+    /// "duplicate column name", which <see cref="IsColumnPresent"/> recognises and the schema's creation skips.
+    /// </summary>
+    public virtual string AddColumnIfMissing(string table, string column, string type) => $"ALTER TABLE {table} ADD COLUMN {column} {type}";
+
+    /// <summary>Whether <paramref name="exception"/> says an <see cref="AddColumnIfMissing"/> column exists already.</summary>
+    public virtual bool IsColumnPresent(Exception exception) => false;
+
     /// <summary>Statements run once before the schema is created.</summary>
     public virtual IEnumerable<string> SetupStatements => [];
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
+using StmFhir.Exchange.Telemetry;
 
 namespace StmFhir.Exchange.Targets;
 
@@ -21,9 +22,13 @@ namespace StmFhir.Exchange.Targets;
 /// </remarks>
 internal static class FhirResiliencePipeline
 {
-    /// <summary>Adds the strategies; <paramref name="circuit"/>, when given, reports the breaker's state (the FHIR client's, not the token client's).</summary>
+    /// <summary>Adds the strategies: total timeout, retries, the circuit breaker, the per-attempt timeout.</summary>
+    /// <param name="builder">The pipeline.</param>
+    /// <param name="options">The target's resilience settings.</param>
+    /// <param name="circuit">When given, reports the breaker's state to the status page (the FHIR client's, not the token client's).</param>
+    /// <param name="breakerOf">The target whose breaker state the metrics report (its FHIR client's pipeline); null for none.</param>
     public static void Configure(ResiliencePipelineBuilder<HttpResponseMessage> builder, FhirTargetResilienceOptions options,
-        Polly.CircuitBreaker.CircuitBreakerStateProvider? circuit = null)
+        Polly.CircuitBreaker.CircuitBreakerStateProvider? circuit = null, string? breakerOf = null)
     {
         builder.AddTimeout(options.TotalTimeout);
         if (options.MaxRetryAttempts > 0)
@@ -48,8 +53,20 @@ internal static class FhirResiliencePipeline
             BreakDuration = options.CircuitBreakerBreakDuration,
             StateProvider = circuit,
             ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome)),
+            OnOpened = _ => Breaker(breakerOf, ExchangeTelemetry.BreakerState.Open),
+            OnHalfOpened = _ => Breaker(breakerOf, ExchangeTelemetry.BreakerState.HalfOpen),
+            OnClosed = _ => Breaker(breakerOf, ExchangeTelemetry.BreakerState.Closed),
         });
         builder.AddTimeout(options.AttemptTimeout);
+    }
+
+    private static ValueTask Breaker(string? target, ExchangeTelemetry.BreakerState state)
+    {
+        if (target is not null)
+        {
+            ExchangeTelemetry.Breaker(target, state);
+        }
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>408, 429, 5xx, and exceptions from the transport or the attempt timeout; never other 4xx.</summary>

@@ -76,7 +76,7 @@ internal static class TargetsServiceCollectionExtensions
         });
         // Handlers run in the order added: the resilience pipeline outermost, then the token on every attempt.
         client.AddResilienceHandler("fhir-" + target.Name, (builder, context) =>
-            FhirResiliencePipeline.Configure(builder, target.Resilience, context.ServiceProvider.GetRequiredService<FhirTargetCircuits>().For(target.Name)));
+            FhirResiliencePipeline.Configure(builder, target.Resilience, context.ServiceProvider.GetRequiredService<FhirTargetCircuits>().For(target.Name), target.Name));
         client.AddHttpMessageHandler(sp => new AuthorizationHandler(sp.GetRequiredKeyedService<IAccessTokenSource>(target.Name)));
     }
 

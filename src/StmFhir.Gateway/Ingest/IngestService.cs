@@ -80,7 +80,12 @@ internal sealed class IngestService(IResourceValidator validator, IResourceStore
                 // The findings commit with the session: stored and pushed together, or not at all.
                 changes = await findings.AddAsync(changes, bundle, verdict, cancellationToken).ConfigureAwait(false);
             }
-            var result = await store.CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+            CommitResult result;
+            using (var commit = Telemetry.IntakeTelemetry.Source.StartActivity("stmfhir.store.commit"))
+            {
+                result = await store.CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+                commit?.SetTag("stmfhir.outbox.id", result.OutboxId);
+            }
             logger.LogInformation("Stored a {Source} transaction: {Written} of {EntryCount} resources written, outbox row {OutboxId}",
                 changes.Source, result.Entries.Count(e => e.Wrote), result.Entries.Count, result.OutboxId);
             return new IngestOutcome(null, null, result) { Verdict = verdict };

@@ -8,7 +8,8 @@ namespace StmFhir.Gateway.Logging;
 /// <summary>
 /// Serilog from configuration (section <c>Serilog</c>: a readable console and a compact JSON file by default), with one
 /// request event per request: method, route template (never the path or query, which can carry identifiers), status,
-/// elapsed time and correlation id. No log line carries patient data.
+/// elapsed time and correlation id. Every event carries the trace's <c>TraceId</c> and <c>SpanId</c> when one is current
+/// (<see cref="TraceIdEnricher"/>). No log line carries patient data.
 /// </summary>
 internal static class LoggingRegistration
 {
@@ -17,6 +18,7 @@ internal static class LoggingRegistration
             .ReadFrom.Configuration(provider.GetRequiredService<IConfiguration>())
             .ReadFrom.Services(provider)
             .Enrich.FromLogContext()
+            .Enrich.With<TraceIdEnricher>()
             .Enrich.With<WithoutRequestPaths>(),
             preserveStaticLogger: true); // each host logs through its own logger, never the process-wide static one
 

@@ -5,6 +5,7 @@ using StmFhir.Exchange.Store;
 using StmFhir.Gateway.Fhir;
 using StmFhir.Gateway.Ingest;
 using StmFhir.Gateway.Security;
+using StmFhir.Gateway.Telemetry;
 
 namespace StmFhir.Gateway.Sessions;
 
@@ -66,6 +67,7 @@ internal static class SessionEndpoints
         var (read, answer) = await SessionRequests.ReadAsync(request, reader, StatusCodes.Status422UnprocessableEntity, cancellationToken).ConfigureAwait(false);
         if (read is not { } session)
         {
+            IntakeTelemetry.Refused("unreadable");
             return answer!;
         }
         var bundle = StmBundleMapper.ToBundle(session);
@@ -77,6 +79,7 @@ internal static class SessionEndpoints
         }
         if (IngestAnswers.Refusal(outcome) is { } refusal)
         {
+            IntakeTelemetry.Refused(outcome);
             return refusal;
         }
         var committed = outcome.Committed!;
@@ -90,6 +93,7 @@ internal static class SessionEndpoints
                 e.Resource.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Outcome.ToString().ToLowerInvariant()))],
             [.. issues.Select(i => new SessionIssue(i.Severity?.GetLiteral() ?? "information", AcceptedIssues.CodeOf(i)!, i.Diagnostics ?? "",
                 i.Expression.FirstOrDefault(), i.Location.FirstOrDefault()))]);
+        IntakeTelemetry.Stored(accepted.Outcome == "created" ? "accepted" : accepted.Outcome);
         var location = FhirUrls.Resource(request, "Procedure", procedure.Id);
         return accepted.Outcome == "created"
             ? TypedResults.Created(location, accepted)

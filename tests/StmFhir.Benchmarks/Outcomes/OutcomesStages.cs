@@ -9,7 +9,8 @@ namespace StmFhir.Benchmarks.Outcomes;
 
 /// <summary>
 /// Where <c>$stm-outcomes</c>' time goes, in this process on the probe gateway's SQLite folder (read while the gateway
-/// runs): the store's searches, reading the values from the JSON, the trends, the Parameters and their JSON.
+/// runs): the way before the outcome index (the store's searches, reading the values from the stored JSON), the trends,
+/// the Parameters and their JSON; and <see cref="PatientOutcomes.ReadAsync"/> whole, which reads the outcome index.
 /// </summary>
 internal static class OutcomesStages
 {

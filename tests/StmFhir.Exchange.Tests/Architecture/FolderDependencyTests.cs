@@ -4,7 +4,8 @@ namespace StmFhir.Exchange.Tests.Architecture;
 
 /// <summary>
 /// The folders of StmFhir.Exchange depend on each other in one direction only (docs/ARCHITECTURE.md): Store and
-/// Targets on none of the others, Audit, Conflicts and Outcomes on Store, Push on Targets, Pull on Conflicts, Store and Targets, Outbox on Conflicts, Store, Push and Targets, and the
+/// Telemetry on none of the others, Targets on Telemetry, Audit, Conflicts and Outcomes on Store, Push on Targets, Pull on Conflicts, Store, Targets and Telemetry,
+/// Outbox on Conflicts, Store, Push, Targets and Telemetry, and the
 /// root (which puts them together) on all. A cycle would mean a concept that cannot be read, changed or tested alone.
 /// </summary>
 public sealed class FolderDependencyTests
@@ -32,15 +33,16 @@ public sealed class FolderDependencyTests
     {
         var graph = ExchangeGraph();
 
-        Assert.Equal([FolderDependencies.Root, "Audit", "Conflicts", "Outbox", "Outcomes", "Pull", "Push", "Store", "Targets"], graph.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([FolderDependencies.Root, "Audit", "Conflicts", "Outbox", "Outcomes", "Pull", "Push", "Store", "Targets", "Telemetry"], graph.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(["Store"], graph["Audit"]);
         Assert.Equal(["Store"], graph["Outcomes"]);
         Assert.Empty(graph["Store"]);
-        Assert.Empty(graph["Targets"]);
+        Assert.Empty(graph["Telemetry"]);
+        Assert.Equal(["Telemetry"], graph["Targets"]);
         Assert.Equal(["Store"], graph["Conflicts"]);
         Assert.Equal(["Targets"], graph["Push"]);
-        Assert.Equal(["Conflicts", "Store", "Targets"], graph["Pull"]);
-        Assert.Equal(["Conflicts", "Push", "Store", "Targets"], graph["Outbox"]);
+        Assert.Equal(["Conflicts", "Store", "Targets", "Telemetry"], graph["Pull"]);
+        Assert.Equal(["Conflicts", "Push", "Store", "Targets", "Telemetry"], graph["Outbox"]);
     }
 
     [Theory]

@@ -57,6 +57,39 @@ public abstract class OutboxEnqueueBehaviour : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACommitUnderATrace_RecordsItsTraceParentOnTheRow_AndTheClaimCarriesIt()
+    {
+        var (store, outbox) = await OpenAsync("t");
+        using var request = new System.Diagnostics.Activity("request").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start();
+
+        await store.CommitAsync(Put("p1"));
+        request.Stop();
+        await store.CommitAsync(Put("p2"));
+        var claims = await outbox.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddMinutes(1));
+
+        Assert.Equal([request.Id, null], claims.Select(c => c.TraceParent));
+    }
+
+    [Fact]
+    public async Task ADatabaseWhoseOutboxPredatesTheTraceParentColumn_GetsItAtStart_AndStartsAgainWithIt()
+    {
+        await OpenAsync("t");
+        await using (var connection = await ConnectAsync())
+        {
+            await using var drop = connection.CreateCommand();
+            drop.CommandText = "ALTER TABLE outbox DROP COLUMN traceparent";
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        var (store, outbox) = await OpenAsync("t");
+        await OpenAsync("t"); // the column there already: a start is not refused
+        await store.CommitAsync(Put("p1") with { TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
+
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            Assert.Single(await outbox.ClaimAsync("t", 10, DateTimeOffset.UtcNow.AddMinutes(1))).TraceParent);
+    }
+
+    [Fact]
     public async Task ACommit_WritesAPendingDeliveryForEveryConfiguredTarget_BeforeAnyClaim()
     {
         var (store, outbox) = await OpenAsync("a", "b");

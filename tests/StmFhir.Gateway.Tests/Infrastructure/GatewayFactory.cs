@@ -44,6 +44,9 @@ public class GatewayFactory : WebApplicationFactory<Program>
 
     internal IResourceValidator? Validator { get; set; } = SharedEngine.Instance;
 
+    /// <summary>More service registrations, after the app's (e.g. an in-memory span exporter).</summary>
+    public Action<IServiceCollection>? ExtraServices { get; set; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         var settings = new Dictionary<string, string?>
@@ -87,6 +90,7 @@ public class GatewayFactory : WebApplicationFactory<Program>
                 services.RemoveAll<IResourceValidator>();
                 services.AddSingleton(validator);
             }
+            ExtraServices?.Invoke(services);
         });
     }
 

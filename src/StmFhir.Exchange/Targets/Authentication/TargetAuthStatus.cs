@@ -74,6 +74,7 @@ internal sealed class TargetAuthRecorder(string target, FhirTargetAuthKind kind)
     /// <summary>Records a failure to get a token.</summary>
     public void Failed(TokenRequestException error, DateTimeOffset at)
     {
+        Telemetry.ExchangeTelemetry.TokenFailure(target, error.Error);
         lock (_lock)
         {
             _state = _state with
