@@ -29,10 +29,6 @@ internal sealed class AuditStore(StoreDialect dialect) : IAuditStore, IStoreExte
         "CREATE INDEX IF NOT EXISTS ix_audit_patient ON audit_patient (patient, recorded)",
     ];
 
-    /// <summary>Records per <c>audit_event</c> INSERT (7 values each), patient rows per <c>audit_patient</c> INSERT (3 each).</summary>
-    private const int EventsPerStatement = 50;
-    private const int PatientsPerStatement = 100;
-
     public Task WriteAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -42,46 +38,39 @@ internal sealed class AuditStore(StoreDialect dialect) : IAuditStore, IStoreExte
         }
         return dialect.WriteAsync(async (connection, transaction) =>
         {
-            // Many rows per statement: every access writes a record, and a statement per row cost more in binding and
-            // stepping than the rows themselves. An id written twice (a batch retried after a commit whose answer was
-            // lost) is kept once.
-            foreach (var chunk in records.Chunk(EventsPerStatement))
+            // One command per table, prepared once and run per row with new values: a batch holds hundreds of records.
+            await using var events = connection.Command("""
+                INSERT INTO audit_event (id, recorded, action, subtype, outcome, agent, json)
+                VALUES (@id, @at, @action, @subtype, @outcome, @agent, @json) ON CONFLICT (id) DO NOTHING
+                """, transaction)
+                .With("id", "").With("at", 0L).With("action", "").With("subtype", "").With("outcome", 0).With("agent", "").With("json", "");
+            await using var patients = connection.Command(
+                "INSERT INTO audit_patient (event_id, patient, recorded) VALUES (@id, @patient, @at) ON CONFLICT (event_id, patient) DO NOTHING", transaction)
+                .With("id", "").With("patient", "").With("at", 0L);
+            await events.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            await patients.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var record in records)
             {
-                await using var events = Rows(connection, transaction, "audit_event (id, recorded, action, subtype, outcome, agent, json)", "(id)",
-                    chunk.Select(r => new object[] { r.Id, r.Recorded.ToUnixTimeMilliseconds(), r.Action, r.Subtype, r.Outcome, r.Agent, r.Json }));
+                // An id written twice (a batch retried after a commit whose answer was lost) is kept once.
+                var at = record.Recorded.ToUnixTimeMilliseconds();
+                Set(events, record.Id, at, record.Action, record.Subtype, record.Outcome, record.Agent, record.Json);
                 await events.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            var patientRows = records.SelectMany(r => r.Patients.Distinct(StringComparer.Ordinal)
-                .Select(patient => new object[] { r.Id, patient, r.Recorded.ToUnixTimeMilliseconds() }));
-            foreach (var chunk in patientRows.Chunk(PatientsPerStatement))
-            {
-                await using var patients = Rows(connection, transaction, "audit_patient (event_id, patient, recorded)", "(event_id, patient)", chunk);
-                await patients.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var patient in record.Patients.Distinct(StringComparer.Ordinal))
+                {
+                    Set(patients, record.Id, patient, at);
+                    await patients.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
             return 0;
         }, cancellationToken);
     }
 
-    /// <summary><c>INSERT INTO {table} VALUES (...), (...) ON CONFLICT {key} DO NOTHING</c>, one parameter per value.</summary>
-    private static DbCommand Rows(DbConnection connection, DbTransaction transaction, string table, string key, IEnumerable<object[]> rows)
+    private static void Set(DbCommand command, params object[] values)
     {
-        var command = connection.Command("", transaction);
-        var sql = new System.Text.StringBuilder("INSERT INTO ").Append(table).Append(" VALUES ");
-        var n = 0;
-        foreach (var row in rows)
+        for (var i = 0; i < values.Length; i++)
         {
-            sql.Append(n == 0 ? "(" : ", (");
-            for (var i = 0; i < row.Length; i++)
-            {
-                var name = "v" + n.ToString(CultureInfo.InvariantCulture) + "_" + i.ToString(CultureInfo.InvariantCulture);
-                sql.Append(i == 0 ? "@" : ", @").Append(name);
-                command.With(name, row[i]);
-            }
-            sql.Append(')');
-            n++;
+            command.Parameters[i].Value = values[i];
         }
-        command.CommandText = sql.Append(" ON CONFLICT ").Append(key).Append(" DO NOTHING").ToString();
-        return command;
     }
 
     public async Task<string?> ReadAsync(string id, CancellationToken cancellationToken = default)
