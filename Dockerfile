@@ -29,7 +29,10 @@ WORKDIR /app
 COPY --from=build /app ./
 # The data folder (SQLite database, log files) is the one place the app user writes.
 RUN mkdir -p /data && chown app:app /data
+# The published code is ReadyToRun: one second of warm-up serves the first sessions as fast as three did (a just-ready
+# container's first 1,500 sessions: 64.6/s against 63.6/s, medians of 3), and the container is ready two seconds sooner.
 ENV ASPNETCORE_URLS=http://0.0.0.0:8080 \
+    Fhir__ValidationWarmUp=00:00:01 \
     STMFHIR_DATA_DIR=/data \
     STMFHIR_CACHE=/app/validation-cache \
     Serilog__WriteTo__1__Args__path=/data/logs/stmfhir-.clef

@@ -24,6 +24,7 @@ for i in $(seq 1 "$runs"); do
   rm -rf "$out/data" "$out/home"; mkdir -p "$out/data" "$out/home"
   start=$(date +%s.%N)
   (cd "$out/app" && HOME="$out/home" ASPNETCORE_URLS="http://127.0.0.1:$port" STMFHIR_DATA_DIR="$out/data" \
+     Fhir__ValidationWarmUp="${Fhir__ValidationWarmUp:-00:00:01}" \
      STMFHIR_CACHE="$out/app/validation-cache" STMFHIR_API_KEY=container-start-key-0001 \
      exec dotnet StmFhir.Gateway.dll >"$out/gateway-$i.log" 2>&1) &
   pid=$!
