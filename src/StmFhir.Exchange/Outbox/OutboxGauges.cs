@@ -1,14 +1,12 @@
 using System.Diagnostics.Metrics;
-using System.Globalization;
-using StmFhir.Exchange.Store;
 using StmFhir.Exchange.Telemetry;
 
 namespace StmFhir.Exchange.Outbox;
 
 /// <summary>
 /// The outbox's observable gauges (meter <c>StmFhir.Exchange</c>): rows per target and state, and the age of each
-/// target's oldest undelivered row. They are read from the database through the outbox's status count
-/// (<see cref="IOutboxStore.CountAsync"/>) and one query of the undelivered rows, and the reading is kept for
+/// target's oldest undelivered row. Both come from one reading of the outbox's status count
+/// (<see cref="IOutboxStore.CountAsync"/>, which also gives <see cref="OutboxTargetCounts.OldestPendingAt"/>), kept for
 /// <see cref="CacheTime"/>: scrapes and exports that come more often cost no more queries.
 /// </summary>
 /// <remarks>One per host: the meter comes from the host's <see cref="IMeterFactory"/> and goes with it.</remarks>
@@ -24,7 +22,7 @@ internal sealed class OutboxGauges
     private readonly IReadOnlyCollection<string>? _targets;
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
-    private Reading _reading = new([], new Dictionary<string, long>(), DateTimeOffset.MinValue);
+    private Reading _reading = new([], DateTimeOffset.MinValue);
     private Task? _refresh;
 
     public OutboxGauges(IMeterFactory meters, IOutboxStore outbox, IReadOnlyCollection<string>? targets, TimeProvider time)
@@ -54,10 +52,9 @@ internal sealed class OutboxGauges
 
     private IEnumerable<Measurement<double>> OldestAges()
     {
-        var reading = Current();
-        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        return reading.Counts.Select(c => new Measurement<double>(
-            reading.Oldest.TryGetValue(c.Target, out var at) ? Math.Max(0, now - at) / 1000.0 : 0,
+        var now = _time.GetUtcNow();
+        return Current().Counts.Select(c => new Measurement<double>(
+            c.OldestPendingAt is { } at ? Math.Max(0, (now - at).TotalSeconds) : 0,
             new KeyValuePair<string, object?>(ExchangeTelemetry.TargetTag, c.Target)));
     }
 
@@ -81,9 +78,7 @@ internal sealed class OutboxGauges
         try
         {
             Reads++;
-            var counts = await _outbox.CountAsync(_targets).ConfigureAwait(false);
-            var oldest = _outbox is OutboxStore store ? await store.OldestUndeliveredAsync().ConfigureAwait(false) : new Dictionary<string, long>();
-            _reading = new Reading(counts, oldest, _time.GetUtcNow());
+            _reading = new Reading(await _outbox.CountAsync(_targets).ConfigureAwait(false), _time.GetUtcNow());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -99,22 +94,5 @@ internal sealed class OutboxGauges
         }
     }
 
-    /// <summary>Per target, the commit time (Unix ms) of its oldest row pending or in flight.</summary>
-    internal static async Task<IReadOnlyDictionary<string, long>> OldestUndeliveredAsync(StoreDialect dialect, CancellationToken cancellationToken)
-    {
-        await using var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false);
-        // Reads only undelivered rows (by ix_outbox_delivery_due's leading target and state), never the delivered history.
-        await using var command = connection.Command(
-            "SELECT d.target, MIN(o.created_at) FROM outbox_delivery d JOIN outbox o ON o.id = d.outbox_id " +
-            "WHERE d.state IN ('pending', 'in_flight') GROUP BY d.target");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var oldest = new Dictionary<string, long>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            oldest[reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
-        }
-        return oldest;
-    }
-
-    private sealed record Reading(IReadOnlyList<OutboxTargetCounts> Counts, IReadOnlyDictionary<string, long> Oldest, DateTimeOffset At);
+    private sealed record Reading(IReadOnlyList<OutboxTargetCounts> Counts, DateTimeOffset At);
 }

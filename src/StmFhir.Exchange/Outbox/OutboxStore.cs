@@ -36,10 +36,6 @@ internal sealed class OutboxStore(StoreDialect dialect, TimeProvider time, IRead
     public Task<long?> WriteWithCommitAsync(CommitContext commit, CancellationToken cancellationToken) =>
         OutboxEnqueue.WriteAsync(commit, cancellationToken);
 
-    /// <summary>Per target, the commit time (Unix ms) of its oldest row pending or in flight (<see cref="OutboxGauges"/>).</summary>
-    internal Task<IReadOnlyDictionary<string, long>> OldestUndeliveredAsync(CancellationToken cancellationToken = default) =>
-        OutboxGauges.OldestUndeliveredAsync(dialect, cancellationToken);
-
     /// <summary>
     /// Claims a target's due rows (parameters <c>target</c>, <c>now</c>, <c>limit</c>, <c>claim</c>, <c>lease</c>): marks
     /// them in flight under a new claim token and lease, and counts the attempt.
