@@ -22,7 +22,7 @@ internal sealed class OutcomePointFill(StoreDialect dialect)
             await using var table = connection.Command(lockSql, transaction);
             await table.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        if (await new OutcomePointStore(dialect).StoredFormatAsync(connection, transaction, cancellationToken).ConfigureAwait(false) == OutcomePointRow.Format)
+        if (await OutcomePointStore.StoredFormatAsync(connection, transaction, cancellationToken).ConfigureAwait(false) == OutcomePointRow.Format)
         {
             return 0;
         }

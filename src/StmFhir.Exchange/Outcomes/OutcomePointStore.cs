@@ -35,7 +35,12 @@ internal sealed class OutcomePointStore(StoreDialect dialect) : IStoreExtension
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        if (await StoredFormatAsync(null, null, cancellationToken).ConfigureAwait(false) != OutcomePointRow.Format)
+        int? format;
+        await using (var connection = await dialect.OpenAsync(cancellationToken).ConfigureAwait(false))
+        {
+            format = await StoredFormatAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        }
+        if (format != OutcomePointRow.Format)
         {
             await new OutcomePointFill(dialect).RunAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -104,23 +109,12 @@ internal sealed class OutcomePointStore(StoreDialect dialect) : IStoreExtension
     internal static DbCommand UpsertCommand(DbConnection connection, DbTransaction transaction) => connection.Command(Upsert, transaction);
 
     /// <summary>The row format the table was filled with, or null before the first fill.</summary>
-    internal async Task<int?> StoredFormatAsync(DbConnection? connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    internal static async Task<int?> StoredFormatAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
-        var own = connection is null ? await dialect.OpenAsync(cancellationToken).ConfigureAwait(false) : null;
-        try
-        {
-            await using var command = (connection ?? own!).Command("SELECT MAX(format) FROM outcome_points_format", transaction);
-            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } value and not DBNull
-                ? Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)
-                : null;
-        }
-        finally
-        {
-            if (own is not null)
-            {
-                await own.DisposeAsync().ConfigureAwait(false);
-            }
-        }
+        await using var command = connection.Command("SELECT MAX(format) FROM outcome_points_format", transaction);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is { } value and not DBNull
+            ? Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
     }
 
     /// <summary>The patient's session starts and measured values, by the patient index.</summary>
