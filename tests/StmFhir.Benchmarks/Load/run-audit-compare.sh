@@ -19,35 +19,22 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-work="$(mktemp -d)"
-gateway=""
-trap 'if [ -n "$gateway" ]; then kill $gateway 2>/dev/null || true; wait $gateway 2>/dev/null || true; fi; rm -rf "$work"' EXIT
-
-dotnet publish src/StmFhir.Gateway -c Release -o "$work/gateway" --nologo -v q
-dotnet build tests/StmFhir.Benchmarks -c Release --nologo -v q
+source tests/StmFhir.Benchmarks/Load/compare-lib.sh
+compare_build
 
 run_one() {
   local audit="$1" round="$2"
   local port key data
-  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  port="$(free_port)"
   key="audit-compare-key-$(date +%s)"
   data="$work/data-$round-$audit"
-  (cd "$work" && ASPNETCORE_URLS="http://127.0.0.1:$port" STMFHIR_DATA_DIR="$data" STMFHIR_API_KEY="$key" Audit__Enabled="$audit" \
-    exec dotnet "$work/gateway/StmFhir.Gateway.dll" > "$work/gateway-$round-$audit.log" 2>&1) &
-  gateway=$!
-  for _ in $(seq 1 120); do
-    if curl -fs "http://127.0.0.1:$port/readyz" >/dev/null; then break; fi
-    sleep 1
-  done
+  start_gateway "$port" "$data" "$work/gateway-$round-$audit.log" STMFHIR_API_KEY="$key" Audit__Enabled="$audit"
   echo "=== round $round, audit $audit ($(date -u +%H:%M:%S), load $(cut -d' ' -f1 /proc/loadavg))"
-  dotnet tests/StmFhir.Benchmarks/bin/Release/net10.0/StmFhir.Benchmarks.dll load --url "http://127.0.0.1:$port" --key "$key" --pid "$gateway" \
-    --sessions "$sessions" --reads "$reads" --warmup "$warmup" --validate 0 --clients "$clients" | grep -E "^(POST|GET|  CPU)"
-  kill $gateway; wait $gateway 2>/dev/null || true; gateway=""
+  load_driver --url "http://127.0.0.1:$port" --key "$key" --sessions "$sessions" --reads "$reads" --warmup "$warmup" --validate 0 --clients "$clients"
+  stop_gateway
   if [ "$audit" = true ]; then
     echo "  audit rows: $(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from audit_event').fetchone()[0])" "$data/stmfhir.db")"
   fi
 }
 
-for round in $(seq 1 "$rounds"); do
-  if [ $((round % 2)) -eq 1 ]; then run_one true "$round"; run_one false "$round"; else run_one false "$round"; run_one true "$round"; fi
-done
+alternate "$rounds" run_one

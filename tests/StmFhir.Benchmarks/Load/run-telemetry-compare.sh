@@ -20,41 +20,25 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-work="$(mktemp -d)"
-gateway=""
-trap 'if [ -n "$gateway" ]; then kill $gateway 2>/dev/null || true; wait $gateway 2>/dev/null || true; fi; rm -rf "$work"' EXIT
-
-dotnet publish src/StmFhir.Gateway -c Release -o "$work/gateway" --nologo -v q
-dotnet build tests/StmFhir.Benchmarks -c Release --nologo -v q
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source tests/StmFhir.Benchmarks/Load/compare-lib.sh
+compare_build
 
 run_one() {
   local telemetry="$1" round="$2"
-  local port closed key data
+  local port closed key
   port="$(free_port)"
   closed="$(free_port)" # bound and released at once: nothing listens there
   key="telemetry-compare-key-$(date +%s)"
-  data="$work/data-$round-$telemetry"
-  (cd "$work" && ASPNETCORE_URLS="http://127.0.0.1:$port" STMFHIR_DATA_DIR="$data" STMFHIR_API_KEY="$key" Telemetry__Enabled="$telemetry" \
-    OTEL_EXPORTER_OTLP_ENDPOINT="$([ "$telemetry" = true ] && echo "http://127.0.0.1:$closed" || echo "")" \
-    exec dotnet "$work/gateway/StmFhir.Gateway.dll" > "$work/gateway-$round-$telemetry.log" 2>&1) &
-  gateway=$!
-  for _ in $(seq 1 120); do
-    if curl -fs "http://127.0.0.1:$port/readyz" >/dev/null; then break; fi
-    sleep 1
-  done
+  start_gateway "$port" "$work/data-$round-$telemetry" "$work/gateway-$round-$telemetry.log" STMFHIR_API_KEY="$key" Telemetry__Enabled="$telemetry" \
+    OTEL_EXPORTER_OTLP_ENDPOINT="$([ "$telemetry" = true ] && echo "http://127.0.0.1:$closed" || echo "")"
   echo "=== round $round, telemetry $telemetry ($(date -u +%H:%M:%S), load $(cut -d' ' -f1 /proc/loadavg))"
-  dotnet tests/StmFhir.Benchmarks/bin/Release/net10.0/StmFhir.Benchmarks.dll load --url "http://127.0.0.1:$port" --key "$key" --pid "$gateway" \
-    --sessions "$sessions" --validate "$validate" --warmup "$warmup" --clients "$clients" | grep -E "^(POST|GET|  CPU)"
+  load_driver --url "http://127.0.0.1:$port" --key "$key" --sessions "$sessions" --validate "$validate" --warmup "$warmup" --clients "$clients"
   if [ "$telemetry" = true ]; then
     echo "  scraped: $(curl -fs "http://127.0.0.1:$port/metrics" | grep -E '^stmfhir_sessions_total' | tr '\n' ' ')"
   else
     echo "  /metrics when off: HTTP $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/metrics")"
   fi
-  kill $gateway; wait $gateway 2>/dev/null || true; gateway=""
+  stop_gateway
 }
 
-for round in $(seq 1 "$rounds"); do
-  if [ $((round % 2)) -eq 1 ]; then run_one true "$round"; run_one false "$round"; else run_one false "$round"; run_one true "$round"; fi
-done
+alternate "$rounds" run_one
